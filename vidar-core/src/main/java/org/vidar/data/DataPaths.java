@@ -1,0 +1,228 @@
+package org.vidar.data;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.RemoteIterator;
+
+/**
+ * Resolves what users name as input (files, directories, globs; local paths or Hadoop FileSystem URIs
+ * such as {@code hdfs://} or {@code file:///}) into a sorted list of files, and creates output files
+ * atomically. Plain paths go through java.nio; anything with a URI scheme goes through Hadoop.
+ *
+ * <p>A directory stands for the TFRecord files in it and below it: names holding {@code .tfrecord}
+ * (YouTube-8M's {@code train0000.tfrecord}, {@code *.tfrecords}, {@code *.tfrecord.gz}). Names
+ * starting with {@code .} or {@code _} are skipped, as Hadoop and Spark mark their own files so.
+ */
+public final class DataPaths {
+  private static final Pattern URI_SCHEME = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*:.*");
+  private static final int BUFFER = 1 << 20;
+
+  private DataPaths() {}
+
+  /** True when {@code location} is a URI handled by Hadoop rather than a plain local path. */
+  public static boolean isUri(String location) {
+    return URI_SCHEME.matcher(location).matches() && !location.matches("^[a-zA-Z]:\\\\.*");
+  }
+
+  /**
+   * The files named by {@code locations}, each location's matches sorted by name, duplicates removed.
+   *
+   * @throws FileNotFoundException naming the first location that matches no file
+   */
+  public static List<InputFile> resolve(List<String> locations) throws IOException {
+    Map<String, InputFile> files = new LinkedHashMap<>();
+    for (String location : locations) {
+      List<InputFile> matched = isUri(location) ? resolveHadoop(location) : resolveLocal(location);
+      if (matched.isEmpty()) {
+        throw new FileNotFoundException("no TFRecord input matches '" + location + "'");
+      }
+      for (InputFile f : matched) {
+        files.putIfAbsent(f.name(), f);
+      }
+    }
+    return List.copyOf(files.values());
+  }
+
+  static boolean isDataFileName(String name) {
+    return name.contains(".tfrecord") && !name.startsWith(".") && !name.startsWith("_");
+  }
+
+  private static boolean hasGlob(String s) {
+    return s.indexOf('*') >= 0 || s.indexOf('?') >= 0 || s.indexOf('[') >= 0 || s.indexOf('{') >= 0;
+  }
+
+  private static List<InputFile> resolveLocal(String location) throws IOException {
+    List<Path> paths = new ArrayList<>();
+    if (hasGlob(location)) {
+      Path absolute = Paths.get(location).toAbsolutePath().normalize();
+      String text = absolute.toString();
+      int firstGlob = Stream.of('*', '?', '[', '{').mapToInt(c -> text.indexOf(c)).filter(i -> i >= 0)
+          .min().orElseThrow();
+      Path base = Paths.get(text.substring(0, text.lastIndexOf('/', firstGlob) + 1));
+      PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + text);
+      if (Files.isDirectory(base)) {
+        try (Stream<Path> walk = Files.walk(base)) {
+          walk.filter(p -> Files.isRegularFile(p) && matcher.matches(p)).forEach(paths::add);
+        }
+      }
+    } else {
+      Path path = Paths.get(location);
+      if (Files.isDirectory(path)) {
+        try (Stream<Path> walk = Files.walk(path)) {
+          walk.filter(p -> Files.isRegularFile(p) && isDataFileName(p.getFileName().toString()))
+              .forEach(paths::add);
+        }
+      } else if (Files.isRegularFile(path)) {
+        paths.add(path);
+      } else {
+        throw new FileNotFoundException("no such file or directory: " + location);
+      }
+    }
+    paths.sort(Comparator.comparing(Path::toString));
+    List<InputFile> out = new ArrayList<>(paths.size());
+    for (Path p : paths) {
+      out.add(new LocalFile(p, Files.size(p)));
+    }
+    return out;
+  }
+
+  private static List<InputFile> resolveHadoop(String location) throws IOException {
+    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(location);
+    FileSystem fs = path.getFileSystem(new Configuration());
+    FileStatus[] statuses = fs.globStatus(path);
+    List<InputFile> out = new ArrayList<>();
+    if (statuses == null) {
+      throw new FileNotFoundException("no such file or directory: " + location);
+    }
+    for (FileStatus status : statuses) {
+      if (status.isDirectory()) {
+        RemoteIterator<LocatedFileStatus> it = fs.listFiles(status.getPath(), true);
+        while (it.hasNext()) {
+          LocatedFileStatus f = it.next();
+          if (f.isFile() && isDataFileName(f.getPath().getName())) {
+            out.add(new HadoopFile(fs, f.getPath(), f.getLen()));
+          }
+        }
+      } else {
+        out.add(new HadoopFile(fs, status.getPath(), status.getLen()));
+      }
+    }
+    out.sort(Comparator.comparing(InputFile::name));
+    return out;
+  }
+
+  private static InputStream decompress(String name, InputStream raw) throws IOException {
+    return name.endsWith(".gz") ? new BufferedInputStream(new GZIPInputStream(raw, BUFFER), BUFFER)
+        : new BufferedInputStream(raw, BUFFER);
+  }
+
+  private record LocalFile(Path path, long length) implements InputFile {
+    @Override
+    public String name() {
+      return path.toString();
+    }
+
+    @Override
+    public InputStream open() throws IOException {
+      return decompress(name(), Files.newInputStream(path));
+    }
+  }
+
+  private record HadoopFile(FileSystem fs, org.apache.hadoop.fs.Path path, long length)
+      implements InputFile {
+    @Override
+    public String name() {
+      return path.toString();
+    }
+
+    @Override
+    public InputStream open() throws IOException {
+      return decompress(name(), fs.open(path, BUFFER));
+    }
+  }
+
+  /**
+   * Creates {@code location} atomically: bytes go to a hidden temporary file beside it, which
+   * {@link AtomicOutput#commit()} renames into place. Closing without commit deletes the temporary
+   * file, so a failed job never leaves a partial file under the final name.
+   */
+  public static AtomicOutput createAtomic(String location) throws IOException {
+    if (isUri(location)) {
+      org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(location);
+      FileSystem fs = target.getFileSystem(new Configuration());
+      fs.setWriteChecksum(false);
+      org.apache.hadoop.fs.Path tmp = new org.apache.hadoop.fs.Path(target.getParent(),
+          "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
+      fs.mkdirs(target.getParent());
+      OutputStream out = new BufferedOutputStream(fs.create(tmp, true), BUFFER);
+      return new AtomicOutput(location, out, () -> {
+        fs.delete(target, false);
+        if (!fs.rename(tmp, target)) {
+          throw new IOException("could not rename " + tmp + " to " + target);
+        }
+      }, () -> fs.delete(tmp, false));
+    }
+    Path target = Paths.get(location).toAbsolutePath();
+    Files.createDirectories(target.getParent());
+    Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+    OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), BUFFER);
+    return new AtomicOutput(location, out,
+        () -> Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE),
+        () -> Files.deleteIfExists(tmp));
+  }
+
+  /** Joins a directory location and a file name, for local paths and URIs alike. */
+  public static String join(String directory, String name) {
+    if (isUri(directory)) {
+      return new org.apache.hadoop.fs.Path(new org.apache.hadoop.fs.Path(directory), name).toString();
+    }
+    return Paths.get(directory, name).toString();
+  }
+
+  /** True when a file exists at {@code location}. */
+  public static boolean exists(String location) {
+    try {
+      if (isUri(location)) {
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(URI.create(location));
+        return p.getFileSystem(new Configuration()).exists(p);
+      }
+      return Files.exists(Paths.get(location));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Opens any single file for reading (decompressing {@code .gz}). */
+  public static InputStream open(String location) throws IOException {
+    List<InputFile> files = isUri(location) ? resolveHadoop(location) : resolveLocal(location);
+    if (files.size() != 1) {
+      throw new FileNotFoundException("'" + location + "' names " + files.size() + " files, expected one");
+    }
+    return files.get(0).open();
+  }
+}

@@ -1,0 +1,92 @@
+package org.vidar.data;
+
+import com.google.protobuf.CodedOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Video-level records as {@code tf.train.Example}: a bytes id, an int64 label list and one float list
+ * per feature of the spec, concatenated into a single vector per video.
+ */
+public final class ExampleCodec implements RecordCodec {
+  private final FeatureSpec spec;
+  private final ContextFields context;
+  private final byte[][] featureKeys;
+  private final int dimension;
+
+  public ExampleCodec(FeatureSpec spec) {
+    if (spec.level() != FeatureSpec.Level.VIDEO) {
+      throw new IllegalArgumentException("ExampleCodec reads video-level specs, got " + spec.level());
+    }
+    this.spec = spec;
+    List<String> names = spec.features().stream().map(FeatureField::name).toList();
+    this.context = new ContextFields(spec, names);
+    this.featureKeys = names.stream().map(ProtoWire::utf8).toArray(byte[][]::new);
+    this.dimension = spec.dimension();
+  }
+
+  @Override
+  public FeatureSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public VideoRecord decode(byte[] payload, int length) throws InvalidRecordException {
+    long features = ProtoWire.findMessageField(payload, ProtoWire.slice(0, length), 1, "Example");
+    context.scan(payload, features);
+    String id = context.id(payload);
+    int[] labels = context.labels(payload, id);
+    float[] values = new float[dimension];
+    int offset = 0;
+    List<FeatureField> fields = spec.features();
+    for (int i = 0; i < fields.size(); i++) {
+      FeatureField f = fields.get(i);
+      long feature = context.value(i);
+      if (feature == ProtoWire.ABSENT) {
+        throw new InvalidRecordException(RecordProblem.MISSING_KEY,
+            "video " + id + ": key '" + f.name() + "' is missing");
+      }
+      long list = ProtoWire.featureList(payload, feature, ProtoWire.FLOAT_LIST, f.name());
+      try {
+        ProtoWire.readFloats(payload, list, values, offset, f.size(), f.name());
+      } catch (InvalidRecordException e) {
+        throw new InvalidRecordException(e.problem(), "video " + id + ": " + e.getMessage());
+      }
+      offset += f.size();
+    }
+    return new VideoRecord(id, labels, 1, values);
+  }
+
+  @Override
+  public byte[] encode(VideoRecord record) {
+    if (record.numFrames() != 1 || record.features().length != dimension) {
+      throw new IllegalArgumentException("video " + record.id() + ": a video-level record needs one row of "
+          + dimension + " values, got " + record.numFrames() + " x " + record.dimension());
+    }
+    byte[] id = record.id().getBytes(StandardCharsets.UTF_8);
+    int mapSize = context.entriesSize(id, record.labels());
+    for (int i = 0; i < featureKeys.length; i++) {
+      int size = spec.features().get(i).size();
+      mapSize += ProtoWire.lenFieldSize(1, ProtoWire.mapEntrySize(featureKeys[i], ProtoWire.floatFeatureSize(size)));
+    }
+    byte[] out = new byte[ProtoWire.lenFieldSize(1, mapSize)];
+    CodedOutputStream cos = CodedOutputStream.newInstance(out);
+    try {
+      ProtoWire.writeLenHeader(cos, 1, mapSize);
+      context.writeEntries(cos, id, record.labels());
+      int offset = 0;
+      for (int i = 0; i < featureKeys.length; i++) {
+        int size = spec.features().get(i).size();
+        ProtoWire.writeMapEntry(cos, featureKeys[i], ProtoWire.floatFeatureSize(size));
+        ProtoWire.writeFloatFeature(cos, record.features(), offset, size);
+        offset += size;
+      }
+      cos.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new UncheckedIOException("sizing error while encoding video " + record.id(), e);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,23 @@
+package org.vidar.data;
+
+/**
+ * Turns one TFRecord payload into a {@link VideoRecord} and back, for the layout a {@link FeatureSpec}
+ * describes. Instances keep scratch state: use one per thread.
+ */
+public interface RecordCodec {
+  /** The layout this codec reads and writes. */
+  FeatureSpec spec();
+
+  /** Decodes {@code length} bytes of {@code payload}; the record is checked against the spec. */
+  VideoRecord decode(byte[] payload, int length) throws InvalidRecordException;
+
+  /** Encodes a record as the spec's message type. */
+  byte[] encode(VideoRecord record);
+
+  /** The codec for a spec's level. */
+  static RecordCodec forSpec(FeatureSpec spec) {
+    return spec.level() == FeatureSpec.Level.VIDEO
+        ? new ExampleCodec(spec)
+        : new SequenceExampleCodec(spec);
+  }
+}

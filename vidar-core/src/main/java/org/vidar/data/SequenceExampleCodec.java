@@ -1,0 +1,156 @@
+package org.vidar.data;
+
+import com.google.protobuf.CodedOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Frame-level records as {@code tf.train.SequenceExample}: id and labels in the context, and one
+ * feature list per feature of the spec holding, per frame, one bytes value of uint8-quantized
+ * features (see {@link Quantization}). Decoding dequantizes into one float row per frame.
+ *
+ * <p>Videos longer than the spec's {@code maxFrames} keep their first {@code maxFrames} frames, as the
+ * YouTube-8M starter code does; {@link #truncatedVideos()} counts them so readers can report it.
+ */
+public final class SequenceExampleCodec implements RecordCodec {
+  private final FeatureSpec spec;
+  private final ContextFields context;
+  private final List<FeatureField> fields;
+  private final byte[][] listKeys;
+  private final long[] lists;
+  private final long[][] frames;
+  private final long[][] values = {new long[4]};
+  private final int dimension;
+  private long truncatedVideos;
+
+  public SequenceExampleCodec(FeatureSpec spec) {
+    if (spec.level() != FeatureSpec.Level.FRAME) {
+      throw new IllegalArgumentException("SequenceExampleCodec reads frame-level specs, got " + spec.level());
+    }
+    this.spec = spec;
+    this.context = new ContextFields(spec, List.of());
+    this.fields = spec.features();
+    this.listKeys = fields.stream().map(f -> ProtoWire.utf8(f.name())).toArray(byte[][]::new);
+    this.lists = new long[fields.size()];
+    this.frames = new long[fields.size()][];
+    for (int i = 0; i < frames.length; i++) {
+      frames[i] = new long[spec.maxFrames()];
+    }
+    this.dimension = spec.dimension();
+  }
+
+  @Override
+  public FeatureSpec spec() {
+    return spec;
+  }
+
+  /** Videos decoded so far that had more than {@code maxFrames} frames. */
+  public long truncatedVideos() {
+    return truncatedVideos;
+  }
+
+  @Override
+  public VideoRecord decode(byte[] payload, int length) throws InvalidRecordException {
+    long whole = ProtoWire.slice(0, length);
+    context.scan(payload, ProtoWire.findMessageField(payload, whole, 1, "SequenceExample context"));
+    String id = context.id(payload);
+    int[] labels = context.labels(payload, id);
+    long featureLists = ProtoWire.findMessageField(payload, whole, 2, "SequenceExample feature_lists");
+    ProtoWire.scanMap(payload, featureLists, listKeys, lists, "feature_lists");
+    int count = -1;
+    for (int i = 0; i < fields.size(); i++) {
+      if (lists[i] == ProtoWire.ABSENT) {
+        throw new InvalidRecordException(RecordProblem.MISSING_KEY,
+            "video " + id + ": feature list '" + fields.get(i).name() + "' is missing");
+      }
+      long[][] holder = {frames[i]};
+      int n = ProtoWire.readFeatureListEntries(payload, lists[i], holder, fields.get(i).name());
+      frames[i] = holder[0];
+      if (count >= 0 && n != count) {
+        throw new InvalidRecordException(RecordProblem.BAD_FRAMES, "video " + id + ": feature list '"
+            + fields.get(i).name() + "' has " + n + " frames but '" + fields.get(0).name() + "' has " + count);
+      }
+      count = n;
+    }
+    if (count == 0) {
+      throw new InvalidRecordException(RecordProblem.BAD_FRAMES, "video " + id + " has no frames");
+    }
+    int kept = Math.min(count, spec.maxFrames());
+    if (kept < count) {
+      truncatedVideos++;
+    }
+    float[] out = new float[kept * dimension];
+    int column = 0;
+    for (int i = 0; i < fields.size(); i++) {
+      FeatureField f = fields.get(i);
+      for (int t = 0; t < kept; t++) {
+        long list = ProtoWire.featureList(payload, frames[i][t], ProtoWire.BYTES_LIST, f.name());
+        int n = ProtoWire.readBytesValues(payload, list, values, f.name());
+        long v = values[0][0];
+        if (n != 1 || ProtoWire.length(v) != f.size()) {
+          throw new InvalidRecordException(RecordProblem.WRONG_LENGTH, "video " + id + ": frame " + t
+              + " of '" + f.name() + "' holds " + (n != 1 ? n + " bytes values, expected 1"
+                  : ProtoWire.length(v) + " bytes, expected " + f.size()));
+        }
+        Quantization.dequantize(payload, ProtoWire.start(v), out, t * dimension + column, f.size());
+      }
+      column += f.size();
+    }
+    return new VideoRecord(id, labels, kept, out);
+  }
+
+  /** Quantizes the record's frames (see {@link Quantization}) and encodes them. */
+  @Override
+  public byte[] encode(VideoRecord record) {
+    if (record.dimension() != dimension) {
+      throw new IllegalArgumentException("video " + record.id() + ": frames have " + record.dimension()
+          + " values, the spec " + dimension);
+    }
+    byte[] q = new byte[record.features().length];
+    Quantization.quantize(record.features(), 0, q, 0, q.length);
+    return encodeQuantized(record.id(), record.labels(), record.numFrames(), q);
+  }
+
+  /**
+   * Encodes already-quantized frames: {@code quantized} holds {@code numFrames} rows of the spec's
+   * dimension, row-major.
+   */
+  public byte[] encodeQuantized(String videoId, int[] labels, int numFrames, byte[] quantized) {
+    if (numFrames <= 0 || quantized.length != (long) numFrames * dimension) {
+      throw new IllegalArgumentException("video " + videoId + ": " + quantized.length
+          + " bytes are not " + numFrames + " frames of " + dimension);
+    }
+    byte[] id = videoId.getBytes(StandardCharsets.UTF_8);
+    int contextSize = context.entriesSize(id, labels);
+    int listsSize = 0;
+    int[] listSizes = new int[fields.size()];
+    for (int i = 0; i < fields.size(); i++) {
+      int frameFeature = ProtoWire.bytesFeatureSize(fields.get(i).size());
+      listSizes[i] = numFrames * ProtoWire.lenFieldSize(1, frameFeature);
+      listsSize += ProtoWire.lenFieldSize(1, ProtoWire.mapEntrySize(listKeys[i], listSizes[i]));
+    }
+    byte[] out = new byte[ProtoWire.lenFieldSize(1, contextSize) + ProtoWire.lenFieldSize(2, listsSize)];
+    CodedOutputStream cos = CodedOutputStream.newInstance(out);
+    try {
+      ProtoWire.writeLenHeader(cos, 1, contextSize);
+      context.writeEntries(cos, id, labels);
+      ProtoWire.writeLenHeader(cos, 2, listsSize);
+      int column = 0;
+      for (int i = 0; i < fields.size(); i++) {
+        int size = fields.get(i).size();
+        ProtoWire.writeMapEntry(cos, listKeys[i], listSizes[i]);
+        for (int t = 0; t < numFrames; t++) {
+          ProtoWire.writeLenHeader(cos, 1, ProtoWire.bytesFeatureSize(size));
+          ProtoWire.writeBytesFeature(cos, quantized, t * dimension + column, size);
+        }
+        column += size;
+      }
+      cos.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new UncheckedIOException("sizing error while encoding video " + videoId, e);
+    }
+    return out;
+  }
+}

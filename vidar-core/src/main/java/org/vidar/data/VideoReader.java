@@ -1,0 +1,114 @@
+package org.vidar.data;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Streams the videos of a list of TFRecord files in order, decoding each record with the spec's
+ * codec. Memory is one record buffer plus the current record, whatever the file sizes.
+ *
+ * <p>Under {@link BadRecordPolicy#FAIL} the first bad record throws a {@link BadRecordException}
+ * naming file, record and byte offset. Under {@link BadRecordPolicy#SKIP} it is counted in
+ * {@link #skipped()} and reading goes on: with the next record, or with the next file when the
+ * problem leaves the rest of the file unreadable (a broken length or a truncated file).
+ */
+public final class VideoReader implements Closeable {
+  private final List<InputFile> files;
+  private final RecordCodec codec;
+  private final BadRecordPolicy policy;
+  private final SkipReport skipped = new SkipReport();
+  private int fileIndex = -1;
+  private TfRecordReader current;
+  private long bytesDone;
+  private long records;
+
+  public VideoReader(List<InputFile> files, FeatureSpec spec, BadRecordPolicy policy) {
+    this.files = List.copyOf(files);
+    this.codec = RecordCodec.forSpec(spec);
+    this.policy = policy;
+  }
+
+  /** The next video, or null after the last one. */
+  public VideoRecord next() throws IOException {
+    while (true) {
+      if (current == null && !openNext()) {
+        return null;
+      }
+      try {
+        if (!current.next()) {
+          closeCurrent();
+          continue;
+        }
+      } catch (BadRecordException e) {
+        handle(e);
+        continue;
+      }
+      try {
+        VideoRecord r = codec.decode(current.payload(), current.length());
+        records++;
+        return r;
+      } catch (InvalidRecordException e) {
+        handle(new BadRecordException(current.name(), current.recordIndex(), current.recordOffset(),
+            e.problem(), e.getMessage()));
+      }
+    }
+  }
+
+  private void handle(BadRecordException e) throws IOException {
+    if (policy == BadRecordPolicy.FAIL) {
+      throw e;
+    }
+    skipped.add(e);
+    if (e.problem().losesRestOfFile()) {
+      closeCurrent();
+    }
+  }
+
+  private boolean openNext() throws IOException {
+    if (fileIndex + 1 >= files.size()) {
+      return false;
+    }
+    InputFile f = files.get(++fileIndex);
+    current = new TfRecordReader(f.open(), f.name());
+    return true;
+  }
+
+  private void closeCurrent() throws IOException {
+    if (current != null) {
+      bytesDone += current.position();
+      current.close();
+      current = null;
+    }
+  }
+
+  /** Records skipped so far (always empty under {@link BadRecordPolicy#FAIL}). */
+  public SkipReport skipped() {
+    return skipped;
+  }
+
+  /** Videos returned so far. */
+  public long records() {
+    return records;
+  }
+
+  /** Uncompressed bytes consumed so far, for progress reports. */
+  public long bytesRead() {
+    return bytesDone + (current == null ? 0 : current.position());
+  }
+
+  /** Frame-level videos so far that were longer than the spec's frame limit and were shortened. */
+  public long truncatedVideos() {
+    return codec instanceof SequenceExampleCodec s ? s.truncatedVideos() : 0;
+  }
+
+  /** The file being read, or null. */
+  public String currentFile() {
+    return current == null ? null : current.name();
+  }
+
+  @Override
+  public void close() throws IOException {
+    closeCurrent();
+  }
+}
