@@ -105,6 +105,25 @@ final class ProtoWire {
   static void scanMap(byte[] buf, long map, byte[][] keys, long[] values, String where)
       throws InvalidRecordException {
     Arrays.fill(values, ABSENT);
+    forEachEntry(buf, map, (b, keyStart, keyLen, value) -> {
+      for (int i = 0; i < keys.length; i++) {
+        byte[] k = keys[i];
+        if (k.length == keyLen && Arrays.equals(b, keyStart, keyStart + keyLen, k, 0, k.length)) {
+          values[i] = value;
+        }
+      }
+    }, where);
+  }
+
+  /** Receives the entries of a map message: the key bytes and the slice of the value message. */
+  @FunctionalInterface
+  interface EntryVisitor {
+    void entry(byte[] buf, int keyStart, int keyLength, long value) throws InvalidRecordException;
+  }
+
+  /** Calls {@code visitor} for every entry of a {@code Features} or {@code FeatureLists} map, in order. */
+  static void forEachEntry(byte[] buf, long map, EntryVisitor visitor, String where)
+      throws InvalidRecordException {
     if (map == ABSENT) {
       return;
     }
@@ -120,9 +139,9 @@ final class ProtoWire {
         int entryLen = in.readRawVarint32();
         checkLength(entryLen, in);
         int limit = in.pushLimit(entryLen);
-        int keyStart = -1;
+        int keyStart = pos(in, base);
         int keyLen = 0;
-        long value = slice(0, 0); // a map entry without a value holds the default (empty) message
+        long value = slice(0, 0);
         int entryTag;
         while ((entryTag = in.readTag()) != 0) {
           int field = WireFormat.getTagFieldNumber(entryTag);
@@ -141,18 +160,74 @@ final class ProtoWire {
           }
         }
         in.popLimit(limit);
-        if (keyStart < 0) {
-          continue; // the empty key: never one of ours
-        }
-        for (int i = 0; i < keys.length; i++) {
-          byte[] k = keys[i];
-          if (k.length == keyLen && Arrays.equals(buf, keyStart, keyStart + keyLen, k, 0, k.length)) {
-            values[i] = value;
-          }
-        }
+        visitor.entry(buf, keyStart, keyLen, value);
       }
     } catch (IOException e) {
       throw malformed(where, e);
+    }
+  }
+
+  /**
+   * The kind of list a {@code Feature} holds ({@link #BYTES_LIST}, {@link #FLOAT_LIST},
+   * {@link #INT64_LIST}) and its slice, packed as {@code kind} in the returned array's first slot.
+   */
+  static int featureKind(byte[] buf, long feature, long[] listOut) throws InvalidRecordException {
+    int base = start(feature);
+    CodedInputStream in = CodedInputStream.newInstance(buf, base, length(feature));
+    int kind = 0;
+    listOut[0] = slice(base, 0);
+    try {
+      int tag;
+      while ((tag = in.readTag()) != 0) {
+        int field = WireFormat.getTagFieldNumber(tag);
+        if (field >= BYTES_LIST && field <= INT64_LIST && WireFormat.getTagWireType(tag) == LEN) {
+          int len = in.readRawVarint32();
+          checkLength(len, in);
+          kind = field;
+          listOut[0] = slice(pos(in, base), len);
+          in.skipRawBytes(len);
+        } else {
+          in.skipField(tag);
+        }
+      }
+      return kind;
+    } catch (IOException e) {
+      throw malformed("feature", e);
+    }
+  }
+
+  /** The number of values in a list message of {@code kind}, packed or not. */
+  static int countValues(byte[] buf, long list, int kind) throws InvalidRecordException {
+    return switch (kind) {
+      case BYTES_LIST -> readBytesValues(buf, list, new long[][] {new long[4]}, "bytes_list");
+      case INT64_LIST -> readInt64s(buf, list, "int64_list").length;
+      case FLOAT_LIST -> countFloats(buf, list);
+      default -> 0;
+    };
+  }
+
+  private static int countFloats(byte[] buf, long list) throws InvalidRecordException {
+    int base = start(list);
+    CodedInputStream in = CodedInputStream.newInstance(buf, base, length(list));
+    int n = 0;
+    try {
+      int tag;
+      while ((tag = in.readTag()) != 0) {
+        if (tag == tag(1, LEN)) {
+          int len = in.readRawVarint32();
+          checkLength(len, in);
+          n += len / 4;
+          in.skipRawBytes(len);
+        } else {
+          if (tag == tag(1, WireFormat.WIRETYPE_FIXED32)) {
+            n++;
+          }
+          in.skipField(tag);
+        }
+      }
+      return n;
+    } catch (IOException e) {
+      throw malformed("float_list", e);
     }
   }
 

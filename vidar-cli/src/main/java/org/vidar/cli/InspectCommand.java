@@ -1,0 +1,132 @@
+package org.vidar.cli;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import org.vidar.data.DataPaths;
+import org.vidar.data.FeatureSpec;
+import org.vidar.data.InputFile;
+import org.vidar.data.InvalidRecordException;
+import org.vidar.data.RecordLayout;
+import org.vidar.data.TfRecordReader;
+import org.vidar.data.VideoReader;
+import org.vidar.data.VideoRecord;
+import org.vidar.data.Vocabulary;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code vidar inspect}: what a set of TFRecord files holds, and whether every record is sound. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+    description = {"Reads TFRecord files and reports their records, keys, value types and sizes, the label "
+        + "histogram, frames per video and bad records.",
+        "Exit codes: 0 all records sound, 1 a bad record (or other failure), 3 bad records skipped."})
+final class InspectCommand implements Callable<Integer> {
+  @Parameters(arity = "1..*", paramLabel = "FILES", description = "Files, directories or globs; local paths or Hadoop URIs.")
+  List<String> inputs;
+
+  @Mixin DataOptions data;
+
+  @Option(names = "--top", defaultValue = "10", description = "Classes shown in the label histogram (default: ${DEFAULT-VALUE}).")
+  int top;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream out = System.out;
+    List<InputFile> files = DataPaths.resolve(inputs);
+    long totalBytes = files.stream().mapToLong(InputFile::length).sum();
+    Vocabulary vocab = data.loadVocabulary();
+    // Without a vocabulary inspect checks nothing about label range: it reports the labels it finds.
+    FeatureSpec spec = data.spec(files, data.numClasses(vocab, Integer.MAX_VALUE));
+    out.printf(Locale.ROOT, "files: %d (%s)%n", files.size(), Sizes.bytes(totalBytes));
+    out.println("level: " + (spec.level() == FeatureSpec.Level.VIDEO
+        ? "video (tf.train.Example)" : "frame (tf.train.SequenceExample)"));
+    out.println("first record:");
+    for (RecordLayout.KeyInfo k : firstLayout(files)) {
+      out.println("  " + k);
+    }
+    out.println("reading as: features " + spec.features() + ", id key " + spec.idKeys()
+        + ", labels key '" + spec.labelsKey() + "'");
+
+    long videos = 0;
+    long labelCount = 0;
+    long unlabelled = 0;
+    int minLabels = Integer.MAX_VALUE;
+    int maxLabels = 0;
+    long frames = 0;
+    int minFrames = Integer.MAX_VALUE;
+    int maxFrames = 0;
+    Map<Integer, long[]> histogram = new TreeMap<>();
+    try (VideoReader reader = new VideoReader(files, spec, data.policy());
+        Progress progress = new Progress("inspect", totalBytes, "bytes")) {
+      VideoRecord r;
+      while ((r = reader.next()) != null) {
+        videos++;
+        int n = r.labels().length;
+        labelCount += n;
+        unlabelled += n == 0 ? 1 : 0;
+        minLabels = Math.min(minLabels, n);
+        maxLabels = Math.max(maxLabels, n);
+        for (int label : r.labels()) {
+          histogram.computeIfAbsent(label, k -> new long[1])[0]++;
+        }
+        frames += r.numFrames();
+        minFrames = Math.min(minFrames, r.numFrames());
+        maxFrames = Math.max(maxFrames, r.numFrames());
+        if ((videos & 255) == 0) {
+          progress.update(reader.bytesRead());
+        }
+      }
+      progress.update(totalBytes);
+      progress.close();
+      out.printf(Locale.ROOT, "videos: %d%n", videos);
+      if (videos > 0) {
+        out.printf(Locale.ROOT, "labels per video: mean %.3f, min %d, max %d; videos without labels: %d%n",
+            (double) labelCount / videos, minLabels, maxLabels, unlabelled);
+        if (spec.level() == FeatureSpec.Level.FRAME) {
+          out.printf(Locale.ROOT, "frames per video: mean %.1f, min %d, max %d; videos cut to %d frames: %d%n",
+              (double) frames / videos, minFrames, maxFrames, spec.maxFrames(), reader.truncatedVideos());
+        }
+      }
+      out.printf(Locale.ROOT, "classes seen: %d%s%n", histogram.size(),
+          histogram.isEmpty() ? "" : " (highest index " + ((TreeMap<Integer, long[]>) histogram).lastKey() + ")");
+      List<Map.Entry<Integer, long[]>> ranked = new ArrayList<>(histogram.entrySet());
+      ranked.sort((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]));
+      if (!ranked.isEmpty()) {
+        out.println("most frequent classes:");
+        for (Map.Entry<Integer, long[]> e : ranked.subList(0, Math.min(top, ranked.size()))) {
+          String name = vocab != null && e.getKey() < vocab.size() ? "  " + vocab.name(e.getKey()) : "";
+          out.printf(Locale.ROOT, "  %6d  %8d videos (%5.2f%%)%s%n", e.getKey(), e.getValue()[0],
+              100.0 * e.getValue()[0] / videos, name);
+        }
+      }
+      long skipped = reader.skipped().total();
+      out.println("bad records: " + skipped);
+      if (skipped > 0) {
+        out.print(reader.skipped().summary());
+        return ExitCodes.SKIPPED_RECORDS;
+      }
+    }
+    return ExitCodes.OK;
+  }
+
+  private static List<RecordLayout.KeyInfo> firstLayout(List<InputFile> files) throws Exception {
+    for (InputFile f : files) {
+      try (TfRecordReader r = new TfRecordReader(f.open(), f.name())) {
+        if (r.next()) {
+          try {
+            return RecordLayout.of(r.payload(), r.length()).keys();
+          } catch (InvalidRecordException e) {
+            return List.of();
+          }
+        }
+      }
+    }
+    return List.of();
+  }
+}
