@@ -60,6 +60,13 @@ public final class ExampleCodec implements RecordCodec {
   }
 
   @Override
+  public VideoRecord decodeLabels(byte[] payload, int length) throws InvalidRecordException {
+    context.scan(payload, ProtoWire.findMessageField(payload, ProtoWire.slice(0, length), 1, "Example"));
+    String id = context.id(payload);
+    return new VideoRecord(id, context.labels(payload, id), 1, new float[0]);
+  }
+
+  @Override
   public byte[] encode(VideoRecord record) {
     if (record.numFrames() != 1 || record.features().length != dimension) {
       throw new IllegalArgumentException("video " + record.id() + ": a video-level record needs one row of "

@@ -11,6 +11,12 @@ public interface RecordCodec {
   /** Decodes {@code length} bytes of {@code payload}; the record is checked against the spec. */
   VideoRecord decode(byte[] payload, int length) throws InvalidRecordException;
 
+  /**
+   * Decodes only the id and labels (checked as in {@link #decode}), leaving the features unread: the
+   * returned record has one empty row. For jobs that need the labels alone, such as evaluation.
+   */
+  VideoRecord decodeLabels(byte[] payload, int length) throws InvalidRecordException;
+
   /** Encodes a record as the spec's message type. */
   byte[] encode(VideoRecord record);
 

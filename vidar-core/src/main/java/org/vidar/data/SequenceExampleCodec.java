@@ -101,6 +101,14 @@ public final class SequenceExampleCodec implements RecordCodec {
     return new VideoRecord(id, labels, kept, out);
   }
 
+  @Override
+  public VideoRecord decodeLabels(byte[] payload, int length) throws InvalidRecordException {
+    long context = ProtoWire.findMessageField(payload, ProtoWire.slice(0, length), 1, "SequenceExample context");
+    this.context.scan(payload, context);
+    String id = this.context.id(payload);
+    return new VideoRecord(id, this.context.labels(payload, id), 1, new float[0]);
+  }
+
   /** Quantizes the record's frames (see {@link Quantization}) and encodes them. */
   @Override
   public byte[] encode(VideoRecord record) {

@@ -17,6 +17,7 @@ public final class VideoReader implements Closeable {
   private final List<InputFile> files;
   private final RecordCodec codec;
   private final BadRecordPolicy policy;
+  private final boolean labelsOnly;
   private final SkipReport skipped = new SkipReport();
   private int fileIndex = -1;
   private TfRecordReader current;
@@ -24,9 +25,22 @@ public final class VideoReader implements Closeable {
   private long records;
 
   public VideoReader(List<InputFile> files, FeatureSpec spec, BadRecordPolicy policy) {
+    this(files, spec, policy, false);
+  }
+
+  private VideoReader(List<InputFile> files, FeatureSpec spec, BadRecordPolicy policy, boolean labelsOnly) {
     this.files = List.copyOf(files);
     this.codec = RecordCodec.forSpec(spec);
     this.policy = policy;
+    this.labelsOnly = labelsOnly;
+  }
+
+  /**
+   * A reader that decodes ids and labels only (see {@link RecordCodec#decodeLabels}): the records it
+   * returns have an empty feature row, and feature problems are not detected.
+   */
+  public static VideoReader labelsOnly(List<InputFile> files, FeatureSpec spec, BadRecordPolicy policy) {
+    return new VideoReader(files, spec, policy, true);
   }
 
   /** The next video, or null after the last one. */
@@ -45,7 +59,9 @@ public final class VideoReader implements Closeable {
         continue;
       }
       try {
-        VideoRecord r = codec.decode(current.payload(), current.length());
+        VideoRecord r = labelsOnly
+            ? codec.decodeLabels(current.payload(), current.length())
+            : codec.decode(current.payload(), current.length());
         records++;
         return r;
       } catch (InvalidRecordException e) {

@@ -100,6 +100,11 @@ public final class PredictionCsvReader implements Closeable {
     return scores;
   }
 
+  /** The name errors give the input. */
+  public String fileName() {
+    return fileName;
+  }
+
   /** Line number (1-based, header = 1) of the current video. */
   public long lineNumber() {
     return lineNumber;

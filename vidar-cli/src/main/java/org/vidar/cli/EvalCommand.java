@@ -1,0 +1,154 @@
+package org.vidar.cli;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.vidar.data.DataPaths;
+import org.vidar.data.FeatureSpec;
+import org.vidar.data.InputFile;
+import org.vidar.data.VideoReader;
+import org.vidar.data.Vocabulary;
+import org.vidar.eval.EvalReport;
+import org.vidar.eval.LabelTable;
+import org.vidar.eval.PredictionCsvReader;
+import org.vidar.eval.PredictionScoring;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code vidar eval}: scores Kaggle-format predictions against the labels of TFRecord files. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+    description = {"Scores predictions in the Kaggle format (VideoId,LabelConfidencePairs) against the labels "
+        + "of TFRecord files with the YouTube-8M metrics: GAP@k, Hit@1, PERR and MAP. Several prediction "
+        + "sets are shown side by side.",
+        "Labelled videos missing from a prediction set count as predicting nothing; predicted ids that are "
+        + "not in the labelled data are counted and reported.",
+        "Exit codes: 0 done, 1 failed, 3 done but bad records were skipped."})
+final class EvalCommand implements Callable<Integer> {
+  @Parameters(arity = "1..*", paramLabel = "FILES", description = "Labelled TFRecord files, directories or globs.")
+  List<String> inputs;
+
+  @Option(names = {"-p", "--predictions"}, required = true, paramLabel = "[NAME=]CSV[,CSV...]",
+      description = "A prediction set: CSV files or globs (comma-separated), optionally named. Repeatable.")
+  List<String> predictions;
+
+  @Option(names = {"-k", "--top-k"}, defaultValue = "20", description = "k of GAP@k and MAP (default: ${DEFAULT-VALUE}).")
+  int topK;
+
+  @Option(names = "--per-class", paramLabel = "CSV",
+      description = "Also write per-class AP and positive counts of each prediction set to this CSV.")
+  String perClassFile;
+
+  @Mixin DataOptions data;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream out = System.out;
+    List<InputFile> files = DataPaths.resolve(inputs);
+    Vocabulary vocab = data.loadVocabulary();
+    int numClasses = data.numClasses(vocab, FeatureSpec.YT8M_2018_CLASSES);
+    FeatureSpec spec = data.spec(files, numClasses);
+    LabelTable labels;
+    long skipped;
+    try (VideoReader reader = VideoReader.labelsOnly(files, spec, data.policy())) {
+      labels = LabelTable.read(reader);
+      skipped = reader.skipped().total();
+      if (skipped > 0) {
+        System.err.print(reader.skipped().summary());
+      }
+    }
+    out.printf(Locale.ROOT, "labelled videos: %d from %d file(s), %d classes%n", labels.size(), files.size(), numClasses);
+
+    List<String> names = new ArrayList<>();
+    List<PredictionScoring.Result> results = new ArrayList<>();
+    for (String set : predictions) {
+      int eq = set.indexOf('=');
+      String name = eq > 0 && !DataPaths.isUri(set) ? set.substring(0, eq) : "predictions";
+      String paths = eq > 0 && !DataPaths.isUri(set) ? set.substring(eq + 1) : set;
+      PredictionScoring scoring = new PredictionScoring(labels, numClasses, topK);
+      for (InputFile f : DataPaths.resolve(Arrays.asList(paths.split(",")))) {
+        try (PredictionCsvReader r = new PredictionCsvReader(
+            new BufferedReader(new InputStreamReader(f.open(), StandardCharsets.UTF_8)), f.name(), numClasses)) {
+          scoring.add(r);
+        }
+      }
+      PredictionScoring.Result result = scoring.finish();
+      names.add(name);
+      results.add(result);
+      out.printf(Locale.ROOT, "%s: %d videos predicted, %d labelled videos without a prediction%s%n", name,
+          result.predicted(), result.missing(), result.unknownIds() == 0 ? ""
+              : ", " + result.unknownIds() + " predicted ids not in the labelled data (first: '"
+                  + result.firstUnknownId() + "')");
+    }
+    out.println();
+    out.print(table(names, results));
+    if (perClassFile != null) {
+      writePerClass(names, results, vocab);
+      out.println("per-class AP written to " + perClassFile);
+    }
+    return skipped > 0 ? ExitCodes.SKIPPED_RECORDS : ExitCodes.OK;
+  }
+
+  private String table(List<String> names, List<PredictionScoring.Result> results) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "%-20s", "metric"));
+    for (String n : names) {
+      sb.append(String.format(Locale.ROOT, " %12s", n));
+    }
+    sb.append('\n');
+    String[] rows = {"GAP@" + topK, "Hit@1", "PERR", "PERR labelled only", "MAP (top-" + topK + ")"};
+    for (int row = 0; row < rows.length; row++) {
+      sb.append(String.format(Locale.ROOT, "%-20s", rows[row]));
+      for (PredictionScoring.Result r : results) {
+        EvalReport e = r.report();
+        double v = switch (row) {
+          case 0 -> e.gap();
+          case 1 -> e.hit1();
+          case 2 -> e.perr();
+          case 3 -> e.perrLabelledOnly();
+          default -> e.map();
+        };
+        sb.append(String.format(Locale.ROOT, " %12.4f", v));
+      }
+      sb.append('\n');
+    }
+    EvalReport first = results.get(0).report();
+    sb.append(String.format(Locale.ROOT, "(%d videos, %d with labels, %d positive labels, %d classes with positives)%n",
+        first.videos(), first.videosWithLabels(), first.totalPositives(), first.classesWithPositives()));
+    return sb.toString();
+  }
+
+  private void writePerClass(List<String> names, List<PredictionScoring.Result> results, Vocabulary vocab)
+      throws java.io.IOException {
+    try (var output = DataPaths.createAtomic(perClassFile)) {
+      StringBuilder sb = new StringBuilder("Index,Name,Positives");
+      for (String n : names) {
+        sb.append(",AP_").append(n);
+      }
+      sb.append('\n');
+      EvalReport first = results.get(0).report();
+      for (int c = 0; c < first.classPositives().length; c++) {
+        sb.append(c).append(',').append(vocab != null && c < vocab.size() ? csv(vocab.name(c)) : "")
+            .append(',').append(first.classPositives(c));
+        for (PredictionScoring.Result r : results) {
+          double ap = r.report().classAp(c);
+          sb.append(',').append(Double.isNaN(ap) ? "" : String.format(Locale.ROOT, "%.6f", ap));
+        }
+        sb.append('\n');
+      }
+      output.stream().write(sb.toString().getBytes(StandardCharsets.UTF_8));
+      output.commit();
+    }
+  }
+
+  private static String csv(String s) {
+    return s.indexOf(',') >= 0 || s.indexOf('"') >= 0 ? '"' + s.replace("\"", "\"\"") + '"' : s;
+  }
+}
