@@ -91,7 +91,7 @@ public final class DataPaths {
         }
       }
     } else {
-      Path path = Paths.get(location);
+      Path path = Paths.get(location).toAbsolutePath().normalize();
       if (Files.isDirectory(path)) {
         try (Stream<Path> walk = Files.walk(path)) {
           walk.filter(p -> Files.isRegularFile(p) && isDataFileName(p.getFileName().toString()))
