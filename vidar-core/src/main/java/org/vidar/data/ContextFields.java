@@ -86,7 +86,7 @@ final class ContextFields {
     Arrays.sort(labels);
     for (int i = 1; i < labels.length; i++) {
       if (labels[i] == labels[i - 1]) {
-        throw new InvalidRecordException(RecordProblem.LABEL_OUT_OF_RANGE,
+        throw new InvalidRecordException(RecordProblem.DUPLICATE_LABEL,
             "video " + id + ": label " + labels[i] + " appears more than once");
       }
     }

@@ -72,6 +72,30 @@ public final class DataPaths {
     return name.contains(".tfrecord") && !name.startsWith(".") && !name.startsWith("_");
   }
 
+  /**
+   * True when a folder between {@code root} and {@code file} starts with {@code .} or {@code _}, as
+   * Hadoop's and Spark's unfinished output ({@code _temporary/}, {@code .staging/}) does.
+   */
+  static boolean hiddenBelow(Path root, Path file) {
+    Path relative = root.relativize(file);
+    for (int i = 0; i < relative.getNameCount() - 1; i++) {
+      String name = relative.getName(i).toString();
+      if (name.startsWith(".") || name.startsWith("_")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean hiddenBelow(org.apache.hadoop.fs.Path root, org.apache.hadoop.fs.Path file) {
+    for (org.apache.hadoop.fs.Path p = file.getParent(); p != null && !p.equals(root); p = p.getParent()) {
+      if (p.getName().startsWith(".") || p.getName().startsWith("_")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static boolean hasGlob(String s) {
     return s.indexOf('*') >= 0 || s.indexOf('?') >= 0 || s.indexOf('[') >= 0 || s.indexOf('{') >= 0;
   }
@@ -87,15 +111,16 @@ public final class DataPaths {
       PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + text);
       if (Files.isDirectory(base)) {
         try (Stream<Path> walk = Files.walk(base)) {
-          walk.filter(p -> Files.isRegularFile(p) && matcher.matches(p)).forEach(paths::add);
+          walk.filter(p -> Files.isRegularFile(p) && matcher.matches(p) && !hiddenBelow(base, p))
+              .forEach(paths::add);
         }
       }
     } else {
       Path path = Paths.get(location).toAbsolutePath().normalize();
       if (Files.isDirectory(path)) {
         try (Stream<Path> walk = Files.walk(path)) {
-          walk.filter(p -> Files.isRegularFile(p) && isDataFileName(p.getFileName().toString()))
-              .forEach(paths::add);
+          walk.filter(p -> Files.isRegularFile(p) && isDataFileName(p.getFileName().toString())
+              && !hiddenBelow(path, p)).forEach(paths::add);
         }
       } else if (Files.isRegularFile(path)) {
         paths.add(path);
@@ -124,7 +149,8 @@ public final class DataPaths {
         RemoteIterator<LocatedFileStatus> it = fs.listFiles(status.getPath(), true);
         while (it.hasNext()) {
           LocatedFileStatus f = it.next();
-          if (f.isFile() && isDataFileName(f.getPath().getName())) {
+          if (f.isFile() && isDataFileName(f.getPath().getName())
+              && !hiddenBelow(status.getPath(), f.getPath())) {
             out.add(new HadoopFile(fs, f.getPath(), f.getLen()));
           }
         }

@@ -20,6 +20,8 @@ public enum RecordProblem {
   NON_FINITE("a feature holds NaN or infinity", false),
   /** A label index lies outside the class vocabulary. */
   LABEL_OUT_OF_RANGE("a label lies outside the vocabulary", false),
+  /** A label appears more than once in one video. */
+  DUPLICATE_LABEL("a label appears more than once", false),
   /** A frame-level video has no frames, or its feature lists disagree on the number of frames. */
   BAD_FRAMES("frame lists are empty or of unequal lengths", false);
 

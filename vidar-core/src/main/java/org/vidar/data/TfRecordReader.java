@@ -45,7 +45,7 @@ public final class TfRecordReader implements Closeable {
     }
     recordIndex++;
     recordOffset = position;
-    int got = in.readNBytes(header, 0, 12);
+    int got = read(header, 0, 12);
     position += got;
     if (got == 0) {
       finished = true;
@@ -70,13 +70,13 @@ public final class TfRecordReader implements Closeable {
     if (payload.length < length) {
       payload = new byte[Math.max(length, payload.length * 2)];
     }
-    got = in.readNBytes(payload, 0, length);
+    got = read(payload, 0, length);
     position += got;
     if (got < length) {
       throw lost(RecordProblem.TRUNCATED, "file ends inside the record: " + got + " of " + length
           + " payload bytes present");
     }
-    got = in.readNBytes(footer, 0, 4);
+    got = read(footer, 0, 4);
     position += got;
     if (got < 4) {
       throw lost(RecordProblem.TRUNCATED, "file ends inside the record's payload checksum");
@@ -89,6 +89,19 @@ public final class TfRecordReader implements Closeable {
               storedCrc, crc, length));
     }
     return true;
+  }
+
+  /**
+   * Reads up to {@code n} bytes; a compressed stream that ends early or is corrupt becomes a located
+   * TRUNCATED error rather than a bare {@code EOFException} that names nothing.
+   */
+  private int read(byte[] b, int off, int n) throws IOException {
+    try {
+      return in.readNBytes(b, off, n);
+    } catch (java.io.EOFException | java.util.zip.ZipException e) {
+      throw lost(RecordProblem.TRUNCATED, "the compressed stream ends early or is corrupt ("
+          + e.getMessage() + "); the rest of the file is unreadable");
+    }
   }
 
   private BadRecordException lost(RecordProblem problem, String detail) {

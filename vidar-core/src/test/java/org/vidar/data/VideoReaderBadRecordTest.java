@@ -79,10 +79,9 @@ class VideoReaderBadRecordTest {
         Arguments.of("label past int range", example("id", bytesFeature("a"), "labels", int64Feature(1L << 32),
             "mean_rgb", floatFeature(rgb()), "mean_audio", floatFeature(audio())),
             RecordProblem.LABEL_OUT_OF_RANGE, "4294967296"),
-        // RecordProblem has no separate reason for a duplicate: the codec reports it as a label problem
         Arguments.of("duplicate label", example("id", bytesFeature("a"), "labels", int64Feature(5, 9, 5),
             "mean_rgb", floatFeature(rgb()), "mean_audio", floatFeature(audio())),
-            RecordProblem.LABEL_OUT_OF_RANGE, "more than once"),
+            RecordProblem.DUPLICATE_LABEL, "more than once"),
         Arguments.of("no id key", example("labels", int64Feature(1),
             "mean_rgb", floatFeature(rgb()), "mean_audio", floatFeature(audio())),
             RecordProblem.MISSING_KEY, "id"),
