@@ -56,16 +56,18 @@ final class Progress implements AutoCloseable {
     double seconds = Math.max(1e-9, (now - started) / 1e9);
     double rate = done / seconds;
     StringBuilder sb = new StringBuilder(label).append(' ');
+    boolean bytes = unit.equals("bytes");
     if (total > 0) {
       double f = Math.min(1.0, (double) done / total);
       int width = 24;
       int filled = (int) Math.round(f * width);
       sb.append(String.format(Locale.ROOT, "%3.0f%% [", 100 * f)).append("#".repeat(filled))
-          .append(" ".repeat(width - filled)).append("] ").append(done).append('/').append(total);
+          .append(" ".repeat(width - filled)).append("] ")
+          .append(bytes ? Sizes.bytes(done) + " / " + Sizes.bytes(total) : done + "/" + total + " " + unit);
     } else {
-      sb.append(done);
+      sb.append(bytes ? Sizes.bytes(done) : done + " " + unit);
     }
-    sb.append(' ').append(unit).append(String.format(Locale.ROOT, "  %.0f/s", rate));
+    sb.append(bytes ? "  " + Sizes.bytes((long) rate) + "/s" : String.format(Locale.ROOT, "  %.0f/s", rate));
     if (total > 0 && done > 0 && done < total) {
       sb.append(String.format(Locale.ROOT, "  ETA %.0fs", (total - done) / rate));
     }
