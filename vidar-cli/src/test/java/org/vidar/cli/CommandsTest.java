@@ -1,0 +1,258 @@
+package org.vidar.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code vidar synth}, {@code inspect} and {@code eval} end to end on one small generated dataset
+ * (120 videos, 20 classes, 5..20 frames), and how {@code inspect} reports bad records and bad input.
+ */
+class CommandsTest {
+  private static final long VIDEOS = 120;
+
+  @TempDir static Path tmp;
+  private static Path data;
+  private static Run synth;
+
+  /** What one run of the command printed, on every channel, and its exit code. */
+  record Run(int code, String out, String err) {
+    String all() {
+      return out + err;
+    }
+
+    @Override
+    public String toString() {
+      return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err;
+    }
+  }
+
+  /**
+   * Runs {@code vidar args} on a fresh {@link Main#commandLine()}: picocli's writers and
+   * System.out/err (where commands print results and progress) are captured and restored.
+   */
+  static Run run(String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream sysOut = new ByteArrayOutputStream();
+    ByteArrayOutputStream sysErr = new ByteArrayOutputStream();
+    StringWriter cliOut = new StringWriter();
+    StringWriter cliErr = new StringWriter();
+    int code;
+    try {
+      System.setOut(new PrintStream(sysOut, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(sysErr, true, StandardCharsets.UTF_8));
+      CommandLine cl = Main.commandLine();
+      cl.setOut(new java.io.PrintWriter(cliOut, true));
+      cl.setErr(new java.io.PrintWriter(cliErr, true));
+      code = cl.execute(args);
+    } finally {
+      System.out.flush();
+      System.err.flush();
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+    return new Run(code, sysOut.toString(StandardCharsets.UTF_8) + cliOut,
+        sysErr.toString(StandardCharsets.UTF_8) + cliErr);
+  }
+
+  @BeforeAll
+  static void synthesize() {
+    data = tmp.resolve("data");
+    synth = run("synth", "--out", data.toString(), "-n", Long.toString(VIDEOS), "-c", "20",
+        "--min-frames", "5", "--max-frames", "20", "--threads", "2", "--seed", "5");
+  }
+
+  @Test
+  void synthWritesTheDataset() throws IOException {
+    assertEquals(ExitCodes.OK, synth.code(), synth::toString);
+    assertTrue(synth.out().contains("wrote 96 train + 24 validate videos, 20 classes"), synth::toString);
+    for (String dir : List.of("video", "frame")) {
+      // Default shards: 2 per thread and split.
+      assertEquals(8, Files.list(data.resolve(dir)).count(), dir);
+    }
+    assertTrue(Files.isRegularFile(data.resolve("vocabulary.csv")));
+    assertTrue(Files.isRegularFile(data.resolve("synth.txt")));
+  }
+
+  @Test
+  void inspectVideoLevel() {
+    Run r = run("inspect", data.resolve("video").toString());
+    assertEquals(ExitCodes.OK, r.code(), r::toString);
+    assertTrue(r.out().contains("level: video (tf.train.Example)"), r::toString);
+    assertTrue(r.out().contains("videos: " + VIDEOS + "\n"), r::toString);
+    assertTrue(r.out().contains("bad records: 0"), r::toString);
+  }
+
+  @Test
+  void inspectFrameLevelWithVocabulary() {
+    Run r = run("inspect", "--vocabulary", data.resolve("vocabulary.csv").toString(), "--top", "3",
+        data.resolve("frame").resolve("validate*.tfrecord").toString());
+    assertEquals(ExitCodes.OK, r.code(), r::toString);
+    assertTrue(r.out().contains("level: frame (tf.train.SequenceExample)"), r::toString);
+    assertTrue(r.out().contains("videos: 24\n"), r::toString);
+    Matcher m = Pattern.compile("frames per video: mean [0-9.]+, min (\\d+), max (\\d+)").matcher(r.out());
+    assertTrue(m.find(), r::toString);
+    assertTrue(Integer.parseInt(m.group(1)) >= 5 && Integer.parseInt(m.group(2)) <= 20, r::toString);
+    assertTrue(r.out().contains("topic"), "class names from the vocabulary\n" + r);
+    assertTrue(r.out().contains("bad records: 0"), r::toString);
+  }
+
+  @Test
+  void evalScoresTheOracle() throws IOException {
+    Path perClass = tmp.resolve("per-class.csv");
+    Run r = run("eval", "-p", "oracle=" + data.resolve("oracle").resolve("validate*.csv"),
+        "--per-class", perClass.toString(), data.resolve("video").resolve("validate*.tfrecord").toString());
+    assertEquals(ExitCodes.OK, r.code(), r::toString);
+    assertTrue(r.out().contains("labelled videos: 24 from"), r::toString);
+    assertTrue(r.out().contains("oracle: 24 videos predicted, 0 labelled videos without a prediction\n"), r::toString);
+    Matcher gap = Pattern.compile("(?m)^GAP@20\\s+(\\S+)$").matcher(r.out());
+    assertTrue(gap.find(), r::toString);
+    double value = Double.parseDouble(gap.group(1));
+    assertTrue(value > 0 && value <= 1, r::toString);
+    // Without --vocabulary eval assumes YouTube-8M's 3862 classes: one per-class row each.
+    assertEquals(1 + 3862, Files.readAllLines(perClass).size());
+  }
+
+  @Test
+  void evalReportsUnknownIdsAndMissingVideos() throws IOException {
+    // Validate predictions scored against the train split: none match, all are unknown.
+    Run r = run("eval", "--vocabulary", data.resolve("vocabulary.csv").toString(),
+        "-p", data.resolve("oracle").resolve("validate*.csv").toString(),
+        data.resolve("video").resolve("train*.tfrecord").toString());
+    assertEquals(ExitCodes.OK, r.code(), r::toString);
+    assertTrue(r.out().contains("predictions: 0 videos predicted, 96 labelled videos without a prediction, "
+        + "24 predicted ids not in the labelled data"), r::toString);
+  }
+
+  @Test
+  void inspectStopsAtACorruptRecordNamingFileAndRecord() throws IOException {
+    Path bad = corruptCopy(1);
+    Run r = run("inspect", bad.toString());
+    assertEquals(ExitCodes.FAILED, r.code(), r::toString);
+    assertTrue(r.err().contains(bad.toString() + ": record 1 at byte offset"), r::toString);
+    assertTrue(r.err().contains("--skip-bad-records"), r::toString);
+  }
+
+  @Test
+  void inspectSkipsACorruptRecordWhenAsked() throws IOException {
+    Path bad = corruptCopy(1);
+    long records = countRecords(bad);
+    Run r = run("inspect", "--skip-bad-records", bad.toString());
+    assertEquals(ExitCodes.SKIPPED_RECORDS, r.code(), r::toString);
+    assertTrue(r.out().contains("videos: " + (records - 1) + "\n"), r::toString);
+    assertTrue(r.out().contains("bad records: 1"), r::toString);
+  }
+
+  /**
+   * A corrupt first record is no different from any other under --skip-bad-records. Fails today:
+   * the level detection (DataOptions.detectLevel) and the layout of the first record
+   * (InspectCommand.firstLayout) read record 0 with a bare TfRecordReader, whose checksum error
+   * escapes as a failure (exit 1) before the skipping reader starts.
+   */
+  @Test
+  void inspectSkipsACorruptFirstRecordWhenAsked() throws IOException {
+    Path bad = corruptCopy(0);
+    long records = countRecords(bad);
+    Run r = run("inspect", "--skip-bad-records", bad.toString());
+    assertEquals(ExitCodes.SKIPPED_RECORDS, r.code(), r::toString);
+    assertTrue(r.out().contains("videos: " + (records - 1) + "\n"), r::toString);
+    assertTrue(r.out().contains("bad records: 1"), r::toString);
+  }
+
+  /** The same for eval's labelled files (it detects the level the same way); fails today likewise. */
+  @Test
+  void evalSkipsACorruptFirstLabelledRecordWhenAsked() throws IOException {
+    Path bad = corruptCopy(0);
+    Run r = run("eval", "--skip-bad-records", "-p", data.resolve("oracle").resolve("train-00000*.csv").toString(),
+        bad.toString());
+    assertEquals(ExitCodes.SKIPPED_RECORDS, r.code(), r::toString);
+    assertTrue(r.out().contains("labelled videos: " + (countRecords(bad) - 1) + " from 1 file(s)"), r::toString);
+  }
+
+  @Test
+  void aMissingInputFailsNamingThePath() {
+    String missing = tmp.resolve("no-such-dir").resolve("x.tfrecord").toString();
+    Run r = run("inspect", missing);
+    assertEquals(ExitCodes.FAILED, r.code(), r::toString);
+    assertTrue(r.err().contains(missing), r::toString);
+
+    Run e = run("eval", "-p", tmp.resolve("none*.csv").toString(), data.resolve("video").toString());
+    assertEquals(ExitCodes.FAILED, e.code(), e::toString);
+    assertTrue(e.err().contains(tmp.resolve("none*.csv").toString()), e::toString);
+  }
+
+  @Test
+  void anUnknownOptionIsAUsageError() {
+    Run r = run("inspect", "--no-such-option", data.resolve("video").toString());
+    assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+    assertTrue(r.err().contains("--no-such-option"), r::toString);
+    assertEquals(ExitCodes.USAGE, run("eval", data.resolve("video").toString()).code(), "-p is required");
+    assertEquals(ExitCodes.USAGE, run("no-such-command").code());
+  }
+
+  @Test
+  void badOptionValuesFail() {
+    Run level = run("inspect", "--level", "clip", data.resolve("video").toString());
+    assertEquals(ExitCodes.FAILED, level.code(), level::toString);
+    assertTrue(level.err().contains("--level must be video, frame or auto"), level::toString);
+    Run fraction = run("synth", "--out", tmp.resolve("x").toString(), "--validate-fraction", "1");
+    assertEquals(ExitCodes.FAILED, fraction.code(), fraction::toString);
+    assertTrue(fraction.err().contains("--validate-fraction"), fraction::toString);
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    for (String cmd : List.of("demo", "synth", "inspect", "eval")) {
+      Run r = run(cmd, "--help");
+      assertEquals(ExitCodes.OK, r.code(), r::toString);
+      assertTrue(r.out().contains("Usage: vidar " + cmd), r::toString);
+    }
+    Run top = run("--help");
+    assertEquals(ExitCodes.OK, top.code(), top::toString);
+    assertTrue(top.out().contains("Exit codes:"), top::toString);
+    Run version = run("--version");
+    assertEquals(ExitCodes.OK, version.code(), version::toString);
+    assertTrue(version.out().contains("vidar 0.1.0"), version::toString);
+  }
+
+  /** A copy of the first video-level train shard with one payload byte of record {@code index} flipped. */
+  private static Path corruptCopy(int index) throws IOException {
+    byte[] bytes = Files.readAllBytes(data.resolve("video").resolve("train-00000-of-00004.tfrecord"));
+    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    int offset = 0;
+    for (int i = 0; i < index; i++) {
+      offset += 12 + (int) b.getLong(offset) + 4;
+    }
+    int length = (int) b.getLong(offset);
+    bytes[offset + 12 + length / 2] ^= 0x10;
+    Path bad = tmp.resolve("bad-" + index + ".tfrecord");
+    Files.write(bad, bytes);
+    return bad;
+  }
+
+  private static long countRecords(Path file) throws IOException {
+    ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+    long n = 0;
+    for (int offset = 0; offset < b.limit(); offset += 12 + (int) b.getLong(offset) + 4) {
+      n++;
+    }
+    return n;
+  }
+}
