@@ -3,6 +3,7 @@ package org.vidar.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
+import org.vidar.data.BadRecordException;
 import org.vidar.data.BadRecordPolicy;
 import org.vidar.data.DataPaths;
 import org.vidar.data.FeatureField;
@@ -73,7 +74,7 @@ final class DataOptions {
     FeatureSpec.Level lvl = switch (level.toLowerCase(java.util.Locale.ROOT)) {
       case "video" -> FeatureSpec.Level.VIDEO;
       case "frame" -> FeatureSpec.Level.FRAME;
-      case "auto" -> detectLevel(files);
+      case "auto" -> firstLayout(files, policy()).level();
       default -> throw new IllegalArgumentException("--level must be video, frame or auto, got " + level);
     };
     FeatureSpec base = FeatureSpec.youtube8m(lvl, numClasses).withMaxFrames(maxFrames);
@@ -82,19 +83,31 @@ final class DataOptions {
     return new FeatureSpec(lvl, idKeys == null ? base.idKeys() : idKeys, labelsKey, fields, numClasses, maxFrames);
   }
 
-  /** The level of the first record of the first non-empty file. */
-  static FeatureSpec.Level detectLevel(List<InputFile> files) throws IOException {
+  /**
+   * The layout of the first sound record. Under the skip policy unreadable records are passed over
+   * (the reader that follows counts them); under the fail policy the first one is the error.
+   */
+  static RecordLayout firstLayout(List<InputFile> files, BadRecordPolicy policy) throws IOException {
     for (InputFile f : files) {
       try (TfRecordReader r = new TfRecordReader(f.open(), f.name())) {
-        if (r.next()) {
+        while (true) {
           try {
-            return RecordLayout.of(r.payload(), r.length()).level();
+            if (!r.next()) {
+              break;
+            }
+            return RecordLayout.of(r.payload(), r.length());
+          } catch (BadRecordException e) {
+            if (policy == BadRecordPolicy.FAIL) {
+              throw e;
+            }
           } catch (InvalidRecordException e) {
-            throw new IOException(f.name() + ": record 0: cannot tell the level: " + e.getMessage(), e);
+            if (policy == BadRecordPolicy.FAIL) {
+              throw new BadRecordException(f.name(), r.recordIndex(), r.recordOffset(), e.problem(), e.getMessage());
+            }
           }
         }
       }
     }
-    throw new IOException("the input files hold no records");
+    throw new IOException("the input files hold no readable records");
   }
 }

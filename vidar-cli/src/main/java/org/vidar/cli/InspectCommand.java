@@ -10,9 +10,7 @@ import java.util.concurrent.Callable;
 import org.vidar.data.DataPaths;
 import org.vidar.data.FeatureSpec;
 import org.vidar.data.InputFile;
-import org.vidar.data.InvalidRecordException;
 import org.vidar.data.RecordLayout;
-import org.vidar.data.TfRecordReader;
 import org.vidar.data.VideoReader;
 import org.vidar.data.VideoRecord;
 import org.vidar.data.Vocabulary;
@@ -47,7 +45,7 @@ final class InspectCommand implements Callable<Integer> {
     out.println("level: " + (spec.level() == FeatureSpec.Level.VIDEO
         ? "video (tf.train.Example)" : "frame (tf.train.SequenceExample)"));
     out.println("first record:");
-    for (RecordLayout.KeyInfo k : firstLayout(files)) {
+    for (RecordLayout.KeyInfo k : DataOptions.firstLayout(files, data.policy()).keys()) {
       out.println("  " + k);
     }
     out.println("reading as: features " + spec.features() + ", id key " + spec.idKeys()
@@ -83,7 +81,7 @@ final class InspectCommand implements Callable<Integer> {
         }
       }
       progress.update(totalBytes);
-      progress.close();
+      progress.close();  // before the report; closing twice is harmless
       out.printf(Locale.ROOT, "videos: %d%n", videos);
       if (videos > 0) {
         out.printf(Locale.ROOT, "labels per video: mean %.3f, min %d, max %d; videos without labels: %d%n",
@@ -113,20 +111,5 @@ final class InspectCommand implements Callable<Integer> {
       }
     }
     return ExitCodes.OK;
-  }
-
-  private static List<RecordLayout.KeyInfo> firstLayout(List<InputFile> files) throws Exception {
-    for (InputFile f : files) {
-      try (TfRecordReader r = new TfRecordReader(f.open(), f.name())) {
-        if (r.next()) {
-          try {
-            return RecordLayout.of(r.payload(), r.length()).keys();
-          } catch (InvalidRecordException e) {
-            return List.of();
-          }
-        }
-      }
-    }
-    return List.of();
   }
 }

@@ -18,6 +18,7 @@ final class Progress implements AutoCloseable {
   private long done;
   private long lastDraw;
   private int lastDecile = -1;
+  private boolean closed;
 
   /** A bar for {@code total} units ({@code total <= 0}: unknown total, counts only). */
   Progress(String label, long total, String unit) {
@@ -76,6 +77,10 @@ final class Progress implements AutoCloseable {
 
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     if (terminal) {
       err.print("\r" + line(System.nanoTime()) + "\n");
       err.flush();
