@@ -9,46 +9,46 @@ import java.util.Objects;
  */
 public final class NetlibKernels extends CheckedKernels {
 
-    private final BLAS blas;
+  private final BLAS blas;
 
-    /** Kernels on {@link BLAS#getInstance()}, netlib's own choice of backend. */
-    public NetlibKernels() {
-        this(BLAS.getInstance());
-    }
+  /** Kernels on {@link BLAS#getInstance()}, netlib's own choice of backend. */
+  public NetlibKernels() {
+    this(BLAS.getInstance());
+  }
 
-    /** Kernels on a given netlib backend (for example {@code JavaBLAS.getInstance()} in benchmarks). */
-    public NetlibKernels(BLAS blas) {
-        this.blas = Objects.requireNonNull(blas, "blas");
-    }
+  /** Kernels on a given netlib backend (for example {@code JavaBLAS.getInstance()} in benchmarks). */
+  public NetlibKernels(BLAS blas) {
+    this.blas = Objects.requireNonNull(blas, "blas");
+  }
 
-    /** Whether the backend is the native one (JNI to the system BLAS). */
-    public boolean isNative() {
-        return isNative(blas);
-    }
+  /** Whether the backend is the native one (JNI to the system BLAS). */
+  public boolean isNative() {
+    return isNative(blas);
+  }
 
-    static boolean isNative(BLAS blas) {
-        return blas.getClass().getName().contains("JNIBLAS");
-    }
+  static boolean isNative(BLAS blas) {
+    return blas.getClass().getName().contains("JNIBLAS");
+  }
 
-    @Override
-    public String name() {
-        return "netlib:" + blas.getClass().getSimpleName();
-    }
+  @Override
+  public String name() {
+    return "netlib:" + blas.getClass().getSimpleName();
+  }
 
-    @Override
-    void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-              float beta, float[] c, int cOff, int ldc) {
-        if (k == 0) {
-            // netlib's own index check rejects an empty transposed A or B (it computes a negative
-            // last index), so C = beta·C is done here.
-            JavaKernels.scale(0, m, n, beta, c, cOff, ldc);
-            return;
-        }
-        // BLAS is column-major, and a row-major matrix read column-major is its transpose. So
-        // row-major C = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ: swap A with B and m with
-        // n, and keep each flag (the stored Bᵀ read as column-major is B again).
-        blas.sgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, alpha,
-                b, bOff, ldb, a, aOff, lda, beta, c, cOff, ldc);
+  @Override
+  void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+       float beta, float[] c, int cOff, int ldc) {
+    if (k == 0) {
+      // netlib's own index check rejects an empty transposed A or B (it computes a negative
+      // last index), so C = beta·C is done here.
+      JavaKernels.scale(0, m, n, beta, c, cOff, ldc);
+      return;
     }
+    // BLAS is column-major, and a row-major matrix read column-major is its transpose. So
+    // row-major C = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ: swap A with B and m with
+    // n, and keep each flag (the stored Bᵀ read as column-major is B again).
+    blas.sgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, alpha,
+        b, bOff, ldb, a, aOff, lda, beta, c, cOff, ldc);
+  }
 }
