@@ -1,7 +1,9 @@
 package org.vidar.math;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.RecursiveAction;
@@ -31,7 +33,7 @@ public final class JavaKernels extends CheckedKernels {
 
   /** Kernels that run large products on {@code pool}. */
   public JavaKernels(ForkJoinPool pool) {
-    this.pool = java.util.Objects.requireNonNull(pool, "pool");
+    this.pool = Objects.requireNonNull(pool, "pool");
   }
 
   @Override
@@ -145,7 +147,7 @@ public final class JavaKernels extends CheckedKernels {
     for (int i = r0; i < r1; i++) {
       int ci = cOff + i * ldc;
       if (beta == 0f) {
-        java.util.Arrays.fill(c, ci, ci + n, 0f);
+        Arrays.fill(c, ci, ci + n, 0f);
       } else {
         for (int j = 0; j < n; j++) {
           c[ci + j] *= beta;
