@@ -1,0 +1,131 @@
+package org.vidar.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BinaryOperator;
+import java.util.function.Function;
+
+/**
+ * The engine of one machine: a fixed pool of threads over an in-memory {@link VideoDataset} cut
+ * into contiguous shards. Shard results are combined in shard order, so the result does not depend
+ * on which thread finished first.
+ */
+public final class LocalEngine implements Engine {
+  private final VideoDataset data;
+  private final int threads;
+  private final int shards;
+  private final ExecutorService pool;
+
+  /** An engine with {@code threads} workers and as many shards as threads. */
+  public LocalEngine(VideoDataset data, int threads) {
+    this(data, threads, threads);
+  }
+
+  public LocalEngine(VideoDataset data, int threads, int shards) {
+    if (threads <= 0 || shards <= 0) {
+      throw new IllegalArgumentException("threads and shards must be positive, got " + threads + ", " + shards);
+    }
+    this.data = data;
+    this.threads = threads;
+    this.shards = Math.max(1, Math.min(shards, Math.max(1, data.size())));
+    this.pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "vidar-local");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** The data the shards are cut from. */
+  public VideoDataset data() {
+    return data;
+  }
+
+  @Override
+  public int parallelism() {
+    return threads;
+  }
+
+  @Override
+  public <R> R aggregateShards(ShardTask<R> task, BinaryOperator<R> combine) {
+    List<Integer> indices = new ArrayList<>();
+    for (int s = 0; s < shards; s++) {
+      indices.add(s);
+    }
+    List<R> results = mapItems(indices, s -> task.apply(new RangeShard(data, s,
+        (int) ((long) data.size() * s / shards), (int) ((long) data.size() * (s + 1) / shards))));
+    R total = results.get(0);
+    for (int i = 1; i < results.size(); i++) {
+      total = combine.apply(total, results.get(i));
+    }
+    return total;
+  }
+
+  @Override
+  public <T, R> List<R> mapItems(List<T> items, Function<T, R> task) {
+    List<Future<R>> futures = new ArrayList<>(items.size());
+    for (T item : items) {
+      futures.add(pool.submit(() -> task.apply(item)));
+    }
+    List<R> out = new ArrayList<>(items.size());
+    try {
+      for (Future<R> f : futures) {
+        out.add(f.get());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      futures.forEach(f -> f.cancel(true));
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException e) {
+      futures.forEach(f -> f.cancel(true));
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(cause);
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    pool.shutdownNow();
+  }
+
+  /** Videos [from, to) of a dataset. */
+  static final class RangeShard implements DataShard {
+    private final VideoDataset data;
+    private final int index;
+    private final int to;
+    private int next;
+
+    RangeShard(VideoDataset data, int index, int from, int to) {
+      this.data = data;
+      this.index = index;
+      this.next = from;
+      this.to = to;
+    }
+
+    @Override
+    public boolean next(VideoBatch batch, int maxRows) {
+      if (next >= to) {
+        return false;
+      }
+      int end = Math.min(to, next + maxRows);
+      batch.gather(data, null, next, end);
+      next = end;
+      return true;
+    }
+
+    @Override
+    public int index() {
+      return index;
+    }
+  }
+}

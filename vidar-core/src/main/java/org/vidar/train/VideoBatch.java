@@ -1,0 +1,86 @@
+package org.vidar.train;
+
+import java.util.Arrays;
+import org.vidar.data.FeatureSpec;
+
+/**
+ * A batch of videos in the layout the model reads: features row-major (one row per video, or the
+ * frames of all videos stacked with {@link #frameOffsets}), labels as compressed rows. Buffers are
+ * reused from batch to batch and grow as needed; {@link #rows} says how many videos are valid.
+ */
+public final class VideoBatch {
+  private final FeatureSpec.Level level;
+  private final int dimension;
+  /** Videos in the batch. */
+  public int rows;
+  /** Feature rows (videos, or frames at frame level). */
+  public float[] features = new float[0];
+  /** Frame level: video v's frames are rows frameOffsets[v] .. frameOffsets[v+1]; rows + 1 entries. */
+  public int[] frameOffsets = new int[1];
+  /** Video v's labels are labels[labelOffsets[v] .. labelOffsets[v+1]]; rows + 1 entries. */
+  public int[] labelOffsets = new int[1];
+  public int[] labels = new int[0];
+  /** Index of each video in its source (for writing results back in order). */
+  public int[] sourceIndex = new int[0];
+
+  public VideoBatch(FeatureSpec.Level level, int dimension) {
+    this.level = level;
+    this.dimension = dimension;
+  }
+
+  public FeatureSpec.Level level() {
+    return level;
+  }
+
+  public int dimension() {
+    return dimension;
+  }
+
+  /** Feature rows in use: videos at video level, frames at frame level. */
+  public int featureRows() {
+    return level == FeatureSpec.Level.VIDEO ? rows : frameOffsets[rows];
+  }
+
+  /** Fills the batch with the given videos of a dataset, in the given order. */
+  public void gather(VideoDataset data, int[] videos, int from, int to) {
+    int n = to - from;
+    rows = n;
+    sourceIndex = grow(sourceIndex, n);
+    labelOffsets = grow(labelOffsets, n + 1);
+    frameOffsets = grow(frameOffsets, n + 1);
+    int labelCount = 0;
+    int featureRows = 0;
+    int[] lo = data.labelOffsets();
+    int[] fo = data.frameOffsets();
+    for (int i = 0; i < n; i++) {
+      int v = videos == null ? from + i : videos[from + i];
+      sourceIndex[i] = v;
+      labelCount += lo[v + 1] - lo[v];
+      featureRows += fo == null ? 1 : fo[v + 1] - fo[v];
+    }
+    labels = grow(labels, labelCount);
+    features = grow(features, featureRows * dimension);
+    labelOffsets[0] = 0;
+    frameOffsets[0] = 0;
+    int[] src = data.labels();
+    float[] feats = data.features();
+    for (int i = 0; i < n; i++) {
+      int v = sourceIndex[i];
+      int len = lo[v + 1] - lo[v];
+      System.arraycopy(src, lo[v], labels, labelOffsets[i], len);
+      labelOffsets[i + 1] = labelOffsets[i] + len;
+      int firstRow = fo == null ? v : fo[v];
+      int frames = fo == null ? 1 : fo[v + 1] - fo[v];
+      System.arraycopy(feats, firstRow * dimension, features, frameOffsets[i] * dimension, frames * dimension);
+      frameOffsets[i + 1] = frameOffsets[i] + frames;
+    }
+  }
+
+  private static int[] grow(int[] a, int n) {
+    return a.length >= n ? a : Arrays.copyOf(a, Math.max(n, a.length + (a.length >> 1)));
+  }
+
+  private static float[] grow(float[] a, int n) {
+    return a.length >= n ? a : new float[Math.max(n, a.length + (a.length >> 1))];
+  }
+}

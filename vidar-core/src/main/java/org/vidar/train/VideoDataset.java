@@ -1,0 +1,233 @@
+package org.vidar.train;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.vidar.data.BadRecordPolicy;
+import org.vidar.data.FeatureSpec;
+import org.vidar.data.InputFile;
+import org.vidar.data.SkipReport;
+import org.vidar.data.VideoReader;
+import org.vidar.data.VideoRecord;
+
+/**
+ * Videos held in memory for the local engine: ids, labels (compressed rows) and features, every
+ * input vector L2-normalized as the YouTube-8M starter code does (per video, or per frame).
+ *
+ * <p>Video-level data holds one row per video. Frame-level data holds the frames of all videos
+ * stacked row-wise with {@link #frameOffsets()}; with {@code sampleFrames > 0} each video keeps that
+ * many frames drawn by {@link FrameSelection} (with a seed per video, so the draw does not depend on
+ * how files are split), which bounds memory whatever the video lengths.
+ */
+public final class VideoDataset {
+  private final FeatureSpec.Level level;
+  private final int dimension;
+  private final String[] ids;
+  private final int[] labelOffsets;
+  private final int[] labels;
+  private final float[] features;
+  private final int[] frameOffsets;
+  private final SkipReport skipped;
+
+  private VideoDataset(FeatureSpec.Level level, int dimension, String[] ids, int[] labelOffsets, int[] labels,
+      float[] features, int[] frameOffsets, SkipReport skipped) {
+    this.level = level;
+    this.dimension = dimension;
+    this.ids = ids;
+    this.labelOffsets = labelOffsets;
+    this.labels = labels;
+    this.features = features;
+    this.frameOffsets = frameOffsets;
+    this.skipped = skipped;
+  }
+
+  /** Builds a dataset from arrays (used by tests and by {@link #load}); features are taken as given. */
+  public static VideoDataset of(FeatureSpec.Level level, int dimension, String[] ids, int[][] labelLists,
+      float[] features, int[] frameOffsets) {
+    int[] offsets = new int[ids.length + 1];
+    for (int i = 0; i < ids.length; i++) {
+      offsets[i + 1] = offsets[i] + labelLists[i].length;
+    }
+    int[] flat = new int[offsets[ids.length]];
+    for (int i = 0; i < ids.length; i++) {
+      System.arraycopy(labelLists[i], 0, flat, offsets[i], labelLists[i].length);
+    }
+    int rows = level == FeatureSpec.Level.VIDEO ? ids.length : frameOffsets[ids.length];
+    if (features.length != (long) rows * dimension) {
+      throw new IllegalArgumentException(features.length + " feature values are not " + rows + " rows of " + dimension);
+    }
+    return new VideoDataset(level, dimension, ids, offsets, flat, features, frameOffsets, new SkipReport());
+  }
+
+  /**
+   * Reads every video of {@code files}.
+   *
+   * @param sampleFrames frame level only: frames kept per video (0 keeps all, up to the spec's limit)
+   * @param seed seeds the frame sampling
+   */
+  public static VideoDataset load(List<InputFile> files, FeatureSpec spec, BadRecordPolicy policy,
+      int sampleFrames, long seed) throws IOException {
+    int dim = spec.dimension();
+    boolean frames = spec.level() == FeatureSpec.Level.FRAME;
+    List<String> ids = new ArrayList<>();
+    IntList labelOffsets = new IntList();
+    IntList labels = new IntList();
+    FloatList features = new FloatList();
+    IntList frameOffsets = new IntList();
+    labelOffsets.add(0);
+    frameOffsets.add(0);
+    SkipReport skipped;
+    try (VideoReader reader = new VideoReader(files, spec, policy)) {
+      VideoRecord r;
+      while ((r = reader.next()) != null) {
+        ids.add(r.id());
+        labels.addAll(r.labels());
+        labelOffsets.add(labels.size());
+        if (!frames) {
+          features.addAll(r.features(), 0, dim);
+        } else {
+          int[] keep = sampleFrames > 0
+              ? FrameSelection.sample(r.numFrames(), sampleFrames, new SplittableRandom(seed ^ r.id().hashCode() * 0x9E3779B97F4A7C15L))
+              : FrameSelection.all(r.numFrames());
+          for (int t : keep) {
+            features.addAll(r.features(), t * dim, dim);
+          }
+          frameOffsets.add(frameOffsets.get(frameOffsets.size() - 1) + keep.length);
+        }
+      }
+      skipped = reader.skipped();
+    }
+    float[] values = features.toArray();
+    int rows = values.length / dim;
+    for (int i = 0; i < rows; i++) {
+      l2Normalize(values, i * dim, dim);
+    }
+    return new VideoDataset(spec.level(), dim, ids.toArray(new String[0]), labelOffsets.toArray(),
+        labels.toArray(), values, frames ? frameOffsets.toArray() : null, skipped);
+  }
+
+  /** Scales {@code n} values from {@code off} to unit L2 norm; a zero vector stays zero. */
+  static void l2Normalize(float[] x, int off, int n) {
+    double s = 0;
+    for (int j = off; j < off + n; j++) {
+      s += (double) x[j] * x[j];
+    }
+    if (s > 0) {
+      float inv = (float) (1 / Math.sqrt(s));
+      for (int j = off; j < off + n; j++) {
+        x[j] *= inv;
+      }
+    }
+  }
+
+  public FeatureSpec.Level level() {
+    return level;
+  }
+
+  /** Values per row (per video, or per frame). */
+  public int dimension() {
+    return dimension;
+  }
+
+  /** Number of videos. */
+  public int size() {
+    return ids.length;
+  }
+
+  public String id(int video) {
+    return ids[video];
+  }
+
+  /** Labels of all videos, video v's at {@code labelOffsets()[v] .. labelOffsets()[v+1]}. */
+  public int[] labels() {
+    return labels;
+  }
+
+  public int[] labelOffsets() {
+    return labelOffsets;
+  }
+
+  /** The labels of one video (a copy). */
+  public int[] labelsOf(int video) {
+    return Arrays.copyOfRange(labels, labelOffsets[video], labelOffsets[video + 1]);
+  }
+
+  /** Row-major features: one row per video (video level) or per kept frame (frame level). */
+  public float[] features() {
+    return features;
+  }
+
+  /** Frame level: video v's frames are rows {@code frameOffsets[v] .. frameOffsets[v+1]}; null for video level. */
+  public int[] frameOffsets() {
+    return frameOffsets;
+  }
+
+  /** Records skipped while loading. */
+  public SkipReport skipped() {
+    return skipped;
+  }
+
+  /** Positive count of every class below {@code numClasses}. */
+  public long[] positivesPerClass(int numClasses) {
+    long[] counts = new long[numClasses];
+    for (int label : labels) {
+      counts[label]++;
+    }
+    return counts;
+  }
+
+  /** A growable int array (no boxing while loading millions of labels). */
+  static final class IntList {
+    private int[] a = new int[1024];
+    private int n;
+
+    void add(int v) {
+      if (n == a.length) {
+        a = Arrays.copyOf(a, n * 2);
+      }
+      a[n++] = v;
+    }
+
+    void addAll(int[] v) {
+      for (int x : v) {
+        add(x);
+      }
+    }
+
+    int get(int i) {
+      return a[i];
+    }
+
+    int size() {
+      return n;
+    }
+
+    int[] toArray() {
+      return Arrays.copyOf(a, n);
+    }
+  }
+
+  /** A growable float array. */
+  static final class FloatList {
+    private float[] a = new float[1 << 16];
+    private long n;
+
+    void addAll(float[] v, int off, int len) {
+      if (n + len > Integer.MAX_VALUE - 8) {
+        throw new IllegalStateException("more than 2^31 feature values: the local engine holds one array; "
+            + "sample fewer frames or use the Spark engine");
+      }
+      if (n + len > a.length) {
+        a = Arrays.copyOf(a, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(n + len, 2L * a.length)));
+      }
+      System.arraycopy(v, off, a, (int) n, len);
+      n += len;
+    }
+
+    float[] toArray() {
+      return Arrays.copyOf(a, (int) n);
+    }
+  }
+}
