@@ -1,0 +1,63 @@
+package org.vidar.model;
+
+import java.util.List;
+
+/** The shared trunk's architecture: a video-level MLP or a frame-level Deep Bag of Frames. */
+public sealed interface TrunkConfig permits TrunkConfig.VideoMlp, TrunkConfig.Dbof {
+
+  /**
+   * Video-level trunk: dense ReLU layers over the mean features. No layers (depth 0) puts the heads
+   * straight on the input features.
+   *
+   * @param hidden widths of the hidden layers, in order
+   * @param contextGating context gating on the last hidden layer's output
+   */
+  record VideoMlp(List<Integer> hidden, boolean contextGating) implements TrunkConfig {
+    public VideoMlp {
+      hidden = List.copyOf(hidden);
+      for (int h : hidden) {
+        if (h <= 0) {
+          throw new IllegalArgumentException("hidden widths must be positive, got " + hidden);
+        }
+      }
+      if (contextGating && hidden.isEmpty()) {
+        throw new IllegalArgumentException("context gating needs at least one hidden layer");
+      }
+    }
+  }
+
+  /** How frame activations become one video vector. */
+  enum Pooling {
+    /** Self-weighted average pooling: Σ x⊙|x| / Σ |x| over frames. */
+    SWAP,
+    MEAN,
+    MAX
+  }
+
+  /**
+   * Frame-level Deep Bag of Frames: a dense ReLU layer per frame (optionally context-gated), pooling
+   * over frames, then a video-level dense ReLU layer with context gating.
+   *
+   * @param frameHidden width of the per-frame layer
+   * @param frameContextGating context gating after the per-frame layer
+   * @param pooling pooling over frames
+   * @param videoHidden width of the video-level layer (the embedding the heads see)
+   * @param batchNorm batch normalization after the per-frame layer's product (batch statistics in
+   *     pre-training, frozen running statistics in the full-batch stages)
+   * @param sampleFrames frames sampled per video for training (0: all)
+   */
+  record Dbof(int frameHidden, boolean frameContextGating, Pooling pooling, int videoHidden, boolean batchNorm,
+      int sampleFrames) implements TrunkConfig {
+    public Dbof {
+      if (frameHidden <= 0 || videoHidden <= 0) {
+        throw new IllegalArgumentException("DBoF widths must be positive, got " + frameHidden + ", " + videoHidden);
+      }
+      if (pooling == null) {
+        throw new IllegalArgumentException("pooling must be set");
+      }
+      if (sampleFrames < 0) {
+        throw new IllegalArgumentException("sampleFrames must be >= 0, got " + sampleFrames);
+      }
+    }
+  }
+}
