@@ -1,0 +1,271 @@
+package org.vidar.model.layer;
+
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import org.vidar.model.ParameterLayout;
+import org.vidar.model.TensorRef;
+
+/**
+ * Batch normalization per feature, {@code y = γ·(x − μ)/sqrt(σ² + ε) + β}, with trainable
+ * {@code name/gamma}, {@code name/beta} and non-trainable {@code name/running_mean},
+ * {@code name/running_var} (their gradient stays 0). The {@link Mode} is a property of the
+ * scratch: {@link Mode#TRAINING} normalizes by the batch, {@link Mode#FROZEN} by the running
+ * statistics.
+ */
+public final class BatchNorm implements Layer {
+
+  /** Where μ and σ² come from. */
+  public enum Mode {
+    /**
+     * The batch's mean and biased variance; the gradient includes their dependence on x. The
+     * forward pass also updates the running statistics in {@code params}, so it writes to the
+     * parameter array: run it from one thread per array.
+     */
+    TRAINING,
+    /**
+     * The running statistics: an affine map per feature, so gradient sums over shards of a batch
+     * add up exactly (what the full-batch stages need). Reads {@code params} only.
+     */
+    FROZEN
+  }
+
+  /** Keras' defaults. */
+  public static final double DEFAULT_MOMENTUM = 0.99;
+  public static final double DEFAULT_EPSILON = 1e-3;
+
+  private final String name;
+  private final int d;
+  private final double momentum;
+  private final double epsilon;
+  private final TensorRef gamma;
+  private final TensorRef beta;
+  private final TensorRef runningMean;
+  private final TensorRef runningVar;
+
+  /** Batch normalization of width {@code d} with {@link #DEFAULT_MOMENTUM} and {@link #DEFAULT_EPSILON}. */
+  public BatchNorm(ParameterLayout.Builder builder, String name, int d) {
+    this(builder, name, d, DEFAULT_MOMENTUM, DEFAULT_EPSILON);
+  }
+
+  /**
+   * Batch normalization of width {@code d}; each TRAINING batch moves the running statistics by
+   * {@code running ← momentum·running + (1 − momentum)·batch}.
+   */
+  public BatchNorm(ParameterLayout.Builder builder, String name, int d, double momentum, double epsilon) {
+    LayerChecks.dim(name + ": d", d);
+    if (!(momentum >= 0 && momentum <= 1)) {
+      throw new IllegalArgumentException(name + ": momentum must be in [0, 1], got " + momentum);
+    }
+    if (!(epsilon > 0)) {
+      throw new IllegalArgumentException(name + ": epsilon must be > 0, got " + epsilon);
+    }
+    this.name = name;
+    this.d = d;
+    this.momentum = momentum;
+    this.epsilon = epsilon;
+    this.gamma = builder.add(name + "/gamma", d);
+    this.beta = builder.add(name + "/beta", d);
+    this.runningMean = builder.add(name + "/running_mean", d);
+    this.runningVar = builder.add(name + "/running_var", d);
+  }
+
+  /** Per-thread buffers of a {@link BatchNorm} layer, and the mode its forward passes use. */
+  public static final class Scratch implements Layer.Scratch {
+    private final Mode mode;
+    float[] xhat = new float[0];
+    final double[] mean;
+    final double[] invStd;
+    final double[] sumDy;
+    final double[] sumDyXhat;
+
+    Scratch(Mode mode, int d) {
+      this.mode = Objects.requireNonNull(mode, "mode");
+      mean = new double[d];
+      invStd = new double[d];
+      sumDy = new double[d];
+      sumDyXhat = new double[d];
+    }
+
+    public Mode mode() {
+      return mode;
+    }
+  }
+
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public int inputDim() {
+    return d;
+  }
+
+  @Override
+  public int outputDim() {
+    return d;
+  }
+
+  public double momentum() {
+    return momentum;
+  }
+
+  public double epsilon() {
+    return epsilon;
+  }
+
+  public TensorRef gamma() {
+    return gamma;
+  }
+
+  public TensorRef beta() {
+    return beta;
+  }
+
+  public TensorRef runningMean() {
+    return runningMean;
+  }
+
+  public TensorRef runningVar() {
+    return runningVar;
+  }
+
+  /** γ = 1, β = 0, running mean 0, running variance 1. */
+  @Override
+  public void initialize(float[] params, SplittableRandom random) {
+    Arrays.fill(params, gamma.offset(), gamma.offset() + d, 1f);
+    Arrays.fill(params, beta.offset(), beta.offset() + d, 0f);
+    Arrays.fill(params, runningMean.offset(), runningMean.offset() + d, 0f);
+    Arrays.fill(params, runningVar.offset(), runningVar.offset() + d, 1f);
+  }
+
+  /** Buffers for TRAINING mode. */
+  @Override
+  public Scratch newScratch() {
+    return newScratch(Mode.TRAINING);
+  }
+
+  /** Buffers whose forward passes use {@code mode}. */
+  public Scratch newScratch(Mode mode) {
+    return new Scratch(mode, d);
+  }
+
+  @Override
+  public void forward(float[] params, float[] x, int rows, float[] y, Layer.Scratch scratch) {
+    LayerChecks.rows(rows);
+    LayerChecks.holds(name + ": x", x, rows, d);
+    LayerChecks.holds(name + ": y", y, rows, d);
+    Scratch s = (Scratch) scratch;
+    int n = rows * d;
+    s.xhat = LayerChecks.grow(s.xhat, n);
+    double[] mean = s.mean;
+    double[] invStd = s.invStd;
+    if (s.mode == Mode.TRAINING) {
+      if (rows == 0) {
+        return;
+      }
+      // Two passes (mean, then squared deviations) in double: no cancellation of E[x²] − E[x]².
+      Arrays.fill(mean, 0);
+      for (int r = 0; r < rows; r++) {
+        int o = r * d;
+        for (int j = 0; j < d; j++) {
+          mean[j] += x[o + j];
+        }
+      }
+      for (int j = 0; j < d; j++) {
+        mean[j] /= rows;
+      }
+      double[] var = s.sumDy; // borrowed until backward
+      Arrays.fill(var, 0);
+      for (int r = 0; r < rows; r++) {
+        int o = r * d;
+        for (int j = 0; j < d; j++) {
+          double c = x[o + j] - mean[j];
+          var[j] += c * c;
+        }
+      }
+      int rm = runningMean.offset();
+      int rv = runningVar.offset();
+      for (int j = 0; j < d; j++) {
+        double v = var[j] / rows;
+        invStd[j] = 1.0 / Math.sqrt(v + epsilon);
+        params[rm + j] = (float) (momentum * params[rm + j] + (1 - momentum) * mean[j]);
+        // The running variance is unbiased (n/(n−1)), as in TensorFlow; one row says nothing.
+        if (rows > 1) {
+          params[rv + j] = (float) (momentum * params[rv + j] + (1 - momentum) * v * rows / (rows - 1));
+        }
+      }
+    } else {
+      int rm = runningMean.offset();
+      int rv = runningVar.offset();
+      for (int j = 0; j < d; j++) {
+        mean[j] = params[rm + j];
+        invStd[j] = 1.0 / Math.sqrt(params[rv + j] + epsilon);
+      }
+    }
+    float[] xhat = s.xhat;
+    int g = gamma.offset();
+    int b = beta.offset();
+    for (int r = 0; r < rows; r++) {
+      int o = r * d;
+      for (int j = 0; j < d; j++) {
+        float h = (float) ((x[o + j] - mean[j]) * invStd[j]);
+        xhat[o + j] = h;
+        y[o + j] = params[g + j] * h + params[b + j];
+      }
+    }
+  }
+
+  @Override
+  public void backward(float[] params, float[] x, int rows, float[] dy, float[] dx, float[] grad,
+      Layer.Scratch scratch) {
+    LayerChecks.rows(rows);
+    LayerChecks.holds(name + ": dy", dy, rows, d);
+    Scratch s = (Scratch) scratch;
+    float[] xhat = s.xhat;
+    double[] sumDy = s.sumDy;
+    double[] sumDyXhat = s.sumDyXhat;
+    Arrays.fill(sumDy, 0);
+    Arrays.fill(sumDyXhat, 0);
+    for (int r = 0; r < rows; r++) {
+      int o = r * d;
+      for (int j = 0; j < d; j++) {
+        float v = dy[o + j];
+        sumDy[j] += v;
+        sumDyXhat[j] += v * xhat[o + j];
+      }
+    }
+    int g = gamma.offset();
+    int b = beta.offset();
+    for (int j = 0; j < d; j++) {
+      grad[g + j] += (float) sumDyXhat[j];
+      grad[b + j] += (float) sumDy[j];
+    }
+    if (dx == null) {
+      return;
+    }
+    LayerChecks.holds(name + ": dx", dx, rows, d);
+    double[] invStd = s.invStd;
+    if (s.mode == Mode.TRAINING) {
+      // μ and σ² depend on x: dx = γ/sqrt(σ² + ε) · (dy − mean(dy) − x̂ · mean(dy ⊙ x̂)).
+      for (int j = 0; j < d; j++) {
+        sumDy[j] /= rows;
+        sumDyXhat[j] /= rows;
+      }
+      for (int r = 0; r < rows; r++) {
+        int o = r * d;
+        for (int j = 0; j < d; j++) {
+          dx[o + j] = (float) (params[g + j] * invStd[j]
+              * (dy[o + j] - sumDy[j] - xhat[o + j] * sumDyXhat[j]));
+        }
+      }
+    } else {
+      for (int r = 0; r < rows; r++) {
+        int o = r * d;
+        for (int j = 0; j < d; j++) {
+          dx[o + j] = (float) (params[g + j] * invStd[j] * dy[o + j]);
+        }
+      }
+    }
+  }
+}

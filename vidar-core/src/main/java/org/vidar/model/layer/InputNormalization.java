@@ -1,0 +1,34 @@
+package org.vidar.model.layer;
+
+/**
+ * Normalization applied to input data before any layer, as the YouTube-8M starter code does: each
+ * feature vector is scaled to unit L2 norm. Data only, so there is no backward pass.
+ */
+public final class InputNormalization {
+  private InputNormalization() {
+  }
+
+  /**
+   * Divides each of the {@code rows} rows of {@code x[rows × dim]} (row-major at offset 0) by its
+   * L2 norm {@code sqrt(Σ_j x_j²)}, in place; a row of zeros stays zeros.
+   */
+  public static void l2NormalizeRows(float[] x, int rows, int dim) {
+    LayerChecks.rows(rows);
+    LayerChecks.dim("l2NormalizeRows: dim", dim);
+    LayerChecks.holds("l2NormalizeRows: x", x, rows, dim);
+    for (int r = 0; r < rows; r++) {
+      int o = r * dim;
+      double sq = 0;
+      for (int j = 0; j < dim; j++) {
+        double v = x[o + j];
+        sq += v * v;
+      }
+      if (sq > 0) {
+        double inv = 1.0 / Math.sqrt(sq);
+        for (int j = 0; j < dim; j++) {
+          x[o + j] = (float) (x[o + j] * inv);
+        }
+      }
+    }
+  }
+}
