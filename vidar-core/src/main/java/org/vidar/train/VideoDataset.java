@@ -11,6 +11,8 @@ import org.vidar.data.InputFile;
 import org.vidar.data.SkipReport;
 import org.vidar.data.VideoReader;
 import org.vidar.data.VideoRecord;
+import org.vidar.model.layer.FrameSampler;
+import org.vidar.model.layer.InputNormalization;
 
 /**
  * Videos held in memory for the local engine: ids, labels (compressed rows) and features, every
@@ -18,7 +20,7 @@ import org.vidar.data.VideoRecord;
  *
  * <p>Video-level data holds one row per video. Frame-level data holds the frames of all videos
  * stacked row-wise with {@link #frameOffsets()}; with {@code sampleFrames > 0} each video keeps that
- * many frames drawn by {@link FrameSelection} (with a seed per video, so the draw does not depend on
+ * many frames drawn by {@link FrameSampler} (with a seed per video, so the draw does not depend on
  * how files are split), which bounds memory whatever the video lengths.
  */
 public final class VideoDataset {
@@ -89,8 +91,8 @@ public final class VideoDataset {
           features.addAll(r.features(), 0, dim);
         } else {
           int[] keep = sampleFrames > 0
-              ? FrameSelection.sample(r.numFrames(), sampleFrames, new SplittableRandom(seed ^ r.id().hashCode() * 0x9E3779B97F4A7C15L))
-              : FrameSelection.all(r.numFrames());
+              ? FrameSampler.sample(r.numFrames(), sampleFrames, new SplittableRandom(seed ^ r.id().hashCode() * 0x9E3779B97F4A7C15L))
+              : allFrames(r.numFrames());
           for (int t : keep) {
             features.addAll(r.features(), t * dim, dim);
           }
@@ -100,26 +102,17 @@ public final class VideoDataset {
       skipped = reader.skipped();
     }
     float[] values = features.toArray();
-    int rows = values.length / dim;
-    for (int i = 0; i < rows; i++) {
-      l2Normalize(values, i * dim, dim);
-    }
+    InputNormalization.l2NormalizeRows(values, values.length / dim, dim);
     return new VideoDataset(spec.level(), dim, ids.toArray(new String[0]), labelOffsets.toArray(),
         labels.toArray(), values, frames ? frameOffsets.toArray() : null, skipped);
   }
 
-  /** Scales {@code n} values from {@code off} to unit L2 norm; a zero vector stays zero. */
-  static void l2Normalize(float[] x, int off, int n) {
-    double s = 0;
-    for (int j = off; j < off + n; j++) {
-      s += (double) x[j] * x[j];
+  private static int[] allFrames(int n) {
+    int[] out = new int[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = i;
     }
-    if (s > 0) {
-      float inv = (float) (1 / Math.sqrt(s));
-      for (int j = off; j < off + n; j++) {
-        x[j] *= inv;
-      }
-    }
+    return out;
   }
 
   public FeatureSpec.Level level() {
