@@ -1,0 +1,130 @@
+package org.vidar.model;
+
+import java.util.SplittableRandom;
+import org.vidar.model.moe.ExpertAllocation;
+import org.vidar.model.moe.MoeHeads;
+import org.vidar.train.VideoBatch;
+
+/**
+ * A trained or training model: the trunk with its parameters and the per-class mixture-of-experts
+ * heads with theirs. The two parameter arrays are kept apart because the training stages freeze
+ * one while they optimize the other. Parameter arrays are owned by the model: stages that change
+ * them work on copies and build a new model.
+ */
+public final class VideoModel {
+  /** Tensor-name prefix of the heads. */
+  public static final String HEADS = "heads";
+
+  private final ModelConfig config;
+  private final Trunk trunk;
+  private final float[] trunkParams;
+  private final ExpertAllocation allocation;
+  private final MoeHeads heads;
+  private final ParameterLayout headLayout;
+  private final float[] headParams;
+
+  public VideoModel(ModelConfig config, float[] trunkParams, ExpertAllocation allocation, float[] headParams) {
+    this.config = config;
+    this.trunk = Trunk.of(config.trunk(), config.inputDim());
+    this.allocation = allocation;
+    if (allocation.numClasses() != config.numClasses()) {
+      throw new IllegalArgumentException("expert allocation covers " + allocation.numClasses()
+          + " classes, the model " + config.numClasses());
+    }
+    ParameterLayout.Builder b = ParameterLayout.builder();
+    this.heads = new MoeHeads(HEADS, trunk.outputDim(), allocation, b);
+    this.headLayout = b.build();
+    checkSize("trunk", trunkParams, trunk.layout().size());
+    checkSize("head", headParams, headLayout.size());
+    this.trunkParams = trunkParams;
+    this.headParams = headParams;
+  }
+
+  private static void checkSize(String what, float[] params, int expected) {
+    if (params.length != expected) {
+      throw new IllegalArgumentException(what + " parameters hold " + params.length + " values, the layout "
+          + expected);
+    }
+  }
+
+  /** A freshly initialized model. */
+  public static VideoModel initialize(ModelConfig config, ExpertAllocation allocation, SplittableRandom random) {
+    Trunk t = Trunk.of(config.trunk(), config.inputDim());
+    float[] tp = new float[t.layout().size()];
+    t.initialize(tp, random);
+    ParameterLayout.Builder b = ParameterLayout.builder();
+    MoeHeads h = new MoeHeads(HEADS, t.outputDim(), allocation, b);
+    float[] hp = new float[b.build().size()];
+    h.initialize(hp, random);
+    return new VideoModel(config, tp, allocation, hp);
+  }
+
+  public ModelConfig config() {
+    return config;
+  }
+
+  public Trunk trunk() {
+    return trunk;
+  }
+
+  /** The trunk's parameters (owned by the model: do not modify). */
+  public float[] trunkParams() {
+    return trunkParams;
+  }
+
+  public ExpertAllocation allocation() {
+    return allocation;
+  }
+
+  public MoeHeads heads() {
+    return heads;
+  }
+
+  public ParameterLayout headLayout() {
+    return headLayout;
+  }
+
+  /** The heads' parameters (owned by the model: do not modify). */
+  public float[] headParams() {
+    return headParams;
+  }
+
+  /** This model with another trunk parameter array. */
+  public VideoModel withTrunkParams(float[] params) {
+    return new VideoModel(config, params, allocation, headParams);
+  }
+
+  /** This model with other heads. */
+  public VideoModel withHeads(ModelConfig newConfig, ExpertAllocation newAllocation, float[] params) {
+    return new VideoModel(newConfig, trunkParams, newAllocation, params);
+  }
+
+  /** Total parameters. */
+  public long parameterCount() {
+    return (long) trunkParams.length + headParams.length;
+  }
+
+  /** Scores batches with frozen statistics; one per thread. */
+  public Scorer newScorer() {
+    return new Scorer();
+  }
+
+  /** Per-thread buffers for scoring. */
+  public final class Scorer {
+    private final Trunk.Scratch trunkScratch = trunk.newScratch(false);
+    private final MoeHeads.Scratch headScratch = heads.newScratch();
+    private float[] embedding = new float[0];
+
+    /** Writes the class probabilities [rows × numClasses] of the batch's videos. */
+    public void score(VideoBatch batch, float[] probs) {
+      embedding = LayerStack.ensure(embedding, (long) batch.rows * trunk.outputDim());
+      trunk.forward(trunkParams, batch, embedding, trunkScratch);
+      heads.forward(headParams, embedding, batch.rows, probs, headScratch);
+    }
+
+    /** Writes the embeddings [rows × trunk width] of the batch's videos. */
+    public void embed(VideoBatch batch, float[] out) {
+      trunk.forward(trunkParams, batch, out, trunkScratch);
+    }
+  }
+}
