@@ -151,8 +151,25 @@ public final class Lbfgs {
       }
     }
 
-    /** Stores s = xTrial - x and y = gTrial - g, with rho = 1 / y's, unless y's is not clearly positive. */
+    /**
+     * Stores s = xTrial - x and y = gTrial - g, with rho = 1 / y's, unless y's is not clearly positive.
+     * The test runs first, on the float-rounded values, so a rejected pair never overwrites the oldest
+     * stored one.
+     */
     private void remember() {
+      double ys = 0;
+      double yy = 0;
+      double ss = 0;
+      for (int i = 0; i < n; i++) {
+        double si = (float) ((double) xTrial[i] - x[i]);
+        double yi = (float) ((double) gTrial[i] - g[i]);
+        ys += yi * si;
+        yy += yi * yi;
+        ss += si * si;
+      }
+      if (!(ys > 1e-10 * Math.sqrt(yy * ss)) || !(yy > 0)) {
+        return;
+      }
       int m = config.memory();
       int slot = (newest + 1) % m;
       if (s[slot] == null) {
@@ -164,12 +181,6 @@ public final class Lbfgs {
       for (int i = 0; i < n; i++) {
         sk[i] = (float) ((double) xTrial[i] - x[i]);
         yk[i] = (float) ((double) gTrial[i] - g[i]);
-      }
-      double ys = dot(yk, sk);
-      double yy = dot(yk, yk);
-      double ss = dot(sk, sk);
-      if (!(ys > 1e-10 * Math.sqrt(yy * ss)) || !(yy > 0)) {
-        return;
       }
       rho[slot] = 1.0 / ys;
       newest = slot;
