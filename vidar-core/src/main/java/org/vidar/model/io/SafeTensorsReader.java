@@ -76,7 +76,13 @@ public final class SafeTensorsReader implements Closeable {
       while ((tok = p.nextToken()) == JsonToken.FIELD_NAME) {
         String name = p.currentName();
         p.nextToken();
-        JsonNode value = JSON.readTree(p);
+        JsonNode value;
+        try {
+          value = JSON.readTree(p);
+        } catch (JsonProcessingException ex) {
+          throw new SafeTensorsException(source + ": tensor '" + name + "': entry is not valid JSON: "
+              + ex.getOriginalMessage(), ex);
+        }
         if (value == null) {
           throw error("header ends inside the entry of '" + name + "'");
         }
@@ -146,7 +152,8 @@ public final class SafeTensorsReader implements Closeable {
 
   /**
    * Reads and validates the header from a stream of unknown length; {@code source} names it in error
-   * messages. A file cut short is detected when its data is read. The reader owns the stream.
+   * messages. A file cut short is detected when its data is read; bytes after the last tensor's data
+   * go unnoticed. The reader owns the stream.
    */
   public static SafeTensorsReader open(InputStream in, String source) throws IOException {
     return new SafeTensorsReader(in, source, -1);
@@ -228,8 +235,9 @@ public final class SafeTensorsReader implements Closeable {
     byte[] chunk = new byte[(int) Math.min(SafeTensorsFormat.CHUNK_BYTES, (long) n * size)];
     ByteBuffer buf = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
     int perChunk = chunk.length / size;
-    for (int done = 0; done < n; done += perChunk) {
-      int m = Math.min(perChunk, n - done);
+    int m;
+    for (int done = 0; done < n; done += m) {
+      m = Math.min(perChunk, n - done);
       int got = in.readNBytes(chunk, 0, m * size);
       position += got;
       if (got < m * size) {

@@ -57,11 +57,12 @@ public final class SafeTensorsWriter {
     for (TensorData t : tensors) {
       float[] src = t.values();
       int n = t.count();
-      for (int done = 0; done < n; done += perChunk) {
+      for (int done = 0; done < n; ) {
         int m = Math.min(perChunk, n - done);
         encode(src, t.offset() + done, m, buf);
         out.write(chunk, 0, m * dtype.bytes());
         written += (long) m * dtype.bytes();
+        done += m; // never past n, so no int overflow near 2^31 values
       }
     }
     out.flush();

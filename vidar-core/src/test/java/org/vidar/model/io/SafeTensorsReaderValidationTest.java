@@ -87,7 +87,7 @@ class SafeTensorsReaderValidationTest {
         bad("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,99999999999999999999]}}", 8, "tensor 'a'", "not a non-negative integer"),
         bad("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,0]}}", 8, "tensor 'a'", "end before they begin"),
         bad("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8],\"extra\":1}}", 8, "tensor 'a'", "unknown field 'extra'"),
-        bad("{\"a\":{\"dtype\":\"F32\",\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8, "not valid JSON", "Duplicate field 'dtype'"),
+        bad("{\"a\":{\"dtype\":\"F32\",\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8, "not valid JSON", "tensor 'a'", "Duplicate field 'dtype'"),
         bad("{\"a\":{\"dtype\":\"F32\",\"shape\":[4294967296],\"data_offsets\":[0,8]}}", 8, "tensor 'a'", "dimension above"),
         bad("{\"a\":{\"dtype\":\"F32\",\"shape\":[2147483647,2147483647,2147483647],\"data_offsets\":[0,8]}}", 8, "tensor 'a'", "more values than a long counts"),
         // Shape and byte range disagree.
