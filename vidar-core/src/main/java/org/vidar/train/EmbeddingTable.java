@@ -1,0 +1,73 @@
+package org.vidar.train;
+
+import org.vidar.model.VideoModel;
+
+/**
+ * Every training video's embedding under a frozen trunk, with its labels: the input of Stage 1.
+ * The local engine keeps it in memory ({@code rows × dim} floats); it is computed by a map over the
+ * data shards, each writing its own videos' rows.
+ */
+public final class EmbeddingTable {
+  private final int rows;
+  private final int dim;
+  private final float[] values;
+  private final int[] labelOffsets;
+  private final int[] labels;
+
+  public EmbeddingTable(int rows, int dim, float[] values, int[] labelOffsets, int[] labels) {
+    if (values.length != (long) rows * dim || labelOffsets.length != rows + 1) {
+      throw new IllegalArgumentException("embedding table of " + rows + " x " + dim + " does not match its arrays");
+    }
+    this.rows = rows;
+    this.dim = dim;
+    this.values = values;
+    this.labelOffsets = labelOffsets;
+    this.labels = labels;
+  }
+
+  /** The embeddings of every video of the local engine's data under {@code model}'s trunk. */
+  public static EmbeddingTable compute(LocalEngine engine, VideoModel model, int chunkRows) {
+    VideoDataset data = engine.data();
+    int dim = model.trunk().outputDim();
+    float[] values = new float[Math.multiplyExact(data.size(), dim)];
+    engine.aggregateShards(shard -> {
+      VideoModel.Scorer scorer = model.newScorer();
+      VideoBatch batch = new VideoBatch(data.level(), data.dimension());
+      float[] out = new float[0];
+      long n = 0;
+      while (shard.next(batch, chunkRows)) {
+        if (out.length < batch.rows * dim) {
+          out = new float[batch.rows * dim];
+        }
+        scorer.embed(batch, out);
+        for (int i = 0; i < batch.rows; i++) {
+          System.arraycopy(out, i * dim, values, batch.sourceIndex[i] * dim, dim);
+        }
+        n += batch.rows;
+      }
+      return n;
+    }, Long::sum);
+    return new EmbeddingTable(data.size(), dim, values, data.labelOffsets(), data.labels());
+  }
+
+  public int rows() {
+    return rows;
+  }
+
+  public int dim() {
+    return dim;
+  }
+
+  /** Row-major embeddings. */
+  public float[] values() {
+    return values;
+  }
+
+  public int[] labelOffsets() {
+    return labelOffsets;
+  }
+
+  public int[] labels() {
+    return labels;
+  }
+}

@@ -1,0 +1,176 @@
+package org.vidar.train;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.vidar.model.HeadConfig;
+import org.vidar.model.ParameterLayout;
+import org.vidar.model.TensorRef;
+import org.vidar.model.VideoModel;
+import org.vidar.model.moe.ExpertAllocation;
+import org.vidar.model.moe.MoeHeads;
+import org.vidar.optim.DifferentiableFunction;
+import org.vidar.optim.Lbfgs;
+import org.vidar.optim.OptimizationResult;
+
+/**
+ * Stage 1, model-parallel: with the trunk frozen, fresh heads (experts allocated from each class's
+ * positive count) are trained per class group, each group by full-batch L-BFGS over every video's
+ * embedding (all negatives), and the groups' heads are put back together into one model.
+ *
+ * <p>The objective of a group is the mean binary cross-entropy over all videos plus
+ * {@code λ/2·‖W‖²}. A task holds its group's heads, the optimizer's history and one chunk of
+ * embeddings at a time. Heads are initialized per class from the seed, so the result does not
+ * depend on how classes are grouped.
+ */
+public final class HeadStage {
+  private static final long STAGE = 1;
+  private final TrainConfig config;
+
+  public HeadStage(TrainConfig config) {
+    this.config = config;
+  }
+
+  /** What a group task produced. */
+  public record GroupResult(int[] classes, float[] params, OptimizationResult optimization) {}
+
+  /** The model with fresh, trained heads; {@code positives} decides the experts per class. */
+  public VideoModel run(Engine engine, VideoModel model, EmbeddingTable table, long[] positives, int round) {
+    HeadConfig hc = config.heads();
+    ExpertAllocation allocation = allocate(hc, positives);
+    List<int[]> groups = ClassGroups.balance(allocation.expertsPerClass(), config.headGroups());
+    List<GroupResult> results = engine.mapItems(groups, classes -> trainGroup(allocation, classes, table, round));
+    VideoModel fresh = VideoModel.initialize(model.config().withHeads(hc), allocation, new SplittableRandom(0));
+    float[] full = new float[fresh.headParams().length];
+    for (GroupResult r : results) {
+      scatter(allocation.select(r.classes()), r.params(), r.classes(), fresh.heads(), full, table.dim());
+    }
+    return model.withHeads(model.config().withHeads(hc), allocation, full);
+  }
+
+  /** Experts per class as the head config says. */
+  public static ExpertAllocation allocate(HeadConfig hc, long[] positives) {
+    if (!hc.adaptive()) {
+      return ExpertAllocation.fixed(positives.length, hc.maxExperts());
+    }
+    return ExpertAllocation.adaptive(positives,
+        new ExpertAllocation.AdaptiveRule(hc.positivesPerExpert(), 1, hc.maxExperts()));
+  }
+
+  /** Trains the heads of one class group over the whole table. */
+  public GroupResult trainGroup(ExpertAllocation full, int[] classes, EmbeddingTable table, int round) {
+    ExpertAllocation ga = full.select(classes);
+    ParameterLayout.Builder b = ParameterLayout.builder();
+    MoeHeads heads = new MoeHeads(VideoModel.HEADS, table.dim(), ga, b);
+    float[] params = new float[b.build().size()];
+    for (int i = 0; i < classes.length; i++) {
+      initializeClass(heads, params, i, Seeds.stream(config.seed(), STAGE, round, classes[i]));
+    }
+    GroupLabels labels = GroupLabels.of(table, classes, full.numClasses());
+    double lambda = config.heads().l2();
+    int chunk = config.chunkRows();
+    MoeHeads.Scratch scratch = heads.newScratch();
+    float[] emb = new float[Math.min(chunk, Math.max(1, table.rows())) * table.dim()];
+    DifferentiableFunction objective = (x, grad) -> {
+      Arrays.fill(grad, 0f);
+      double loss = 0;
+      for (int s = 0; s < table.rows(); s += chunk) {
+        int e = Math.min(table.rows(), s + chunk);
+        System.arraycopy(table.values(), s * table.dim(), emb, 0, (e - s) * table.dim());
+        int[] offsets = labels.offsets(s, e);
+        loss += heads.lossAndBackward(x, emb, e - s, labels.labels, offsets, null, grad, scratch);
+      }
+      double n = Math.max(1, table.rows());
+      for (int i = 0; i < grad.length; i++) {
+        grad[i] /= n;
+      }
+      return loss / n + heads.l2(x, lambda, grad);
+    };
+    OptimizationResult r = new Lbfgs(config.lbfgs()).minimize(objective, params);
+    return new GroupResult(classes, params, r);
+  }
+
+  /** Class {@code local}'s expert and gate columns drawn from its own stream; biases zero. */
+  static void initializeClass(MoeHeads heads, float[] params, int local, SplittableRandom random) {
+    ExpertAllocation a = heads.allocation();
+    int h = heads.inputDim();
+    double bound = 1.0 / Math.sqrt(h);
+    fillColumns(params, heads.expertWeights(), a.totalExperts(), a.expertOffset(local), a.experts(local), h, bound, random);
+    fillColumns(params, heads.gateWeights(), a.totalGates(), a.gateOffset(local), a.experts(local) + 1, h, bound, random);
+  }
+
+  private static void fillColumns(float[] p, TensorRef w, int width, int first, int count, int rows, double bound,
+      SplittableRandom random) {
+    for (int r = 0; r < rows; r++) {
+      int base = w.offset() + r * width + first;
+      for (int c = 0; c < count; c++) {
+        p[base + c] = (float) ((random.nextDouble() * 2 - 1) * bound);
+      }
+    }
+  }
+
+  /** Copies a group's head columns into the full heads' parameters. */
+  static void scatter(ExpertAllocation group, float[] gp, int[] classes, MoeHeads full, float[] fp, int h) {
+    ExpertAllocation fa = full.allocation();
+    ParameterLayout.Builder b = ParameterLayout.builder();
+    MoeHeads gh = new MoeHeads(VideoModel.HEADS, h, group, b);
+    for (int i = 0; i < classes.length; i++) {
+      int k = classes[i];
+      int e = group.experts(i);
+      copyColumns(gp, gh.expertWeights(), group.totalExperts(), group.expertOffset(i),
+          fp, full.expertWeights(), fa.totalExperts(), fa.expertOffset(k), e, h);
+      copyColumns(gp, gh.expertBias(), group.totalExperts(), group.expertOffset(i),
+          fp, full.expertBias(), fa.totalExperts(), fa.expertOffset(k), e, 1);
+      copyColumns(gp, gh.gateWeights(), group.totalGates(), group.gateOffset(i),
+          fp, full.gateWeights(), fa.totalGates(), fa.gateOffset(k), e + 1, h);
+      copyColumns(gp, gh.gateBias(), group.totalGates(), group.gateOffset(i),
+          fp, full.gateBias(), fa.totalGates(), fa.gateOffset(k), e + 1, 1);
+    }
+  }
+
+  private static void copyColumns(float[] src, TensorRef st, int sw, int sc, float[] dst, TensorRef dt, int dw, int dc,
+      int count, int rows) {
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(src, st.offset() + r * sw + sc, dst, dt.offset() + r * dw + dc, count);
+    }
+  }
+
+  /** The labels of every video restricted to a group's classes, renumbered 0..group size-1, as compressed rows. */
+  static final class GroupLabels {
+    final int[] offsets;
+    final int[] labels;
+
+    private GroupLabels(int[] offsets, int[] labels) {
+      this.offsets = offsets;
+      this.labels = labels;
+    }
+
+    static GroupLabels of(EmbeddingTable table, int[] classes, int numClasses) {
+      int[] local = new int[numClasses];
+      Arrays.fill(local, -1);
+      for (int i = 0; i < classes.length; i++) {
+        local[classes[i]] = i;
+      }
+      int[] off = new int[table.rows() + 1];
+      List<Integer> out = new ArrayList<>();
+      int[] lo = table.labelOffsets();
+      int[] all = table.labels();
+      for (int v = 0; v < table.rows(); v++) {
+        for (int j = lo[v]; j < lo[v + 1]; j++) {
+          int l = local[all[j]];
+          if (l >= 0) {
+            out.add(l);
+          }
+        }
+        off[v + 1] = out.size();
+      }
+      return new GroupLabels(off, out.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /** Offsets for rows [s, e) as a batch starting at row 0 (values index {@link #labels}). */
+    int[] offsets(int s, int e) {
+      return Arrays.copyOfRange(offsets, s, e + 1);
+    }
+  }
+}

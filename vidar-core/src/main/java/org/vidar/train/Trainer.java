@@ -1,0 +1,50 @@
+package org.vidar.train;
+
+import org.vidar.model.ModelConfig;
+import org.vidar.model.VideoModel;
+
+/**
+ * The paper's whole pipeline on an engine: pre-training, then {@code rounds} of Stage 1 (fresh
+ * heads, model-parallel) and Stage 2 (trunk, data-parallel). A listener sees the model after every
+ * stage, for evaluation and checkpoints.
+ */
+public final class Trainer {
+  /** Called after each stage with the stage's name ("pretrain", "round 1 heads", ...). */
+  @FunctionalInterface
+  public interface Listener {
+    void stageDone(String stage, VideoModel model, double trainLoss, double seconds);
+  }
+
+  private final TrainConfig config;
+
+  public Trainer(TrainConfig config) {
+    this.config = config;
+  }
+
+  /** Trains a model of {@code modelConfig} on the local engine's data. */
+  public VideoModel train(LocalEngine engine, ModelConfig modelConfig, Listener listener) {
+    VideoDataset data = engine.data();
+    long t0 = System.nanoTime();
+    Pretrain pretrain = new Pretrain(config);
+    VideoModel model = pretrain.run(data, modelConfig);
+    listener.stageDone("pretrain", model, pretrain.lastEpochLoss(), seconds(t0));
+    long[] positives = data.positivesPerClass(modelConfig.numClasses());
+    HeadStage heads = new HeadStage(config);
+    TrunkStage trunk = new TrunkStage(config);
+    for (int round = 1; round <= config.rounds(); round++) {
+      long t1 = System.nanoTime();
+      EmbeddingTable table = EmbeddingTable.compute(engine, model, config.chunkRows());
+      model = heads.run(engine, model, table, positives, round);
+      listener.stageDone("round " + round + " heads", model, Double.NaN, seconds(t1));
+      long t2 = System.nanoTime();
+      model = trunk.run(engine, model);
+      listener.stageDone("round " + round + " trunk", model,
+          trunk.lastResult() == null ? Double.NaN : trunk.lastResult().loss(), seconds(t2));
+    }
+    return model;
+  }
+
+  private static double seconds(long start) {
+    return (System.nanoTime() - start) / 1e9;
+  }
+}

@@ -1,0 +1,70 @@
+package org.vidar.train;
+
+import org.vidar.model.ParameterLayout;
+import org.vidar.model.TensorRef;
+import org.vidar.model.Trunk;
+import org.vidar.model.VideoModel;
+import org.vidar.model.moe.MoeHeads;
+
+/**
+ * The aggregator of Stage 2: the trunk's loss and gradient summed over one shard of videos, with
+ * the heads frozen and batch normalization on its frozen statistics, so that the sums of all shards
+ * add up to the full-batch gradient exactly (up to float summation order).
+ */
+public final class TrunkGradient {
+  private TrunkGradient() {}
+
+  /** Sums over every batch of {@code shard} the loss and the trunk gradient at {@code trunkParams}. */
+  public static LossGradient overShard(VideoModel model, float[] trunkParams, DataShard shard, int chunkRows) {
+    Trunk trunk = model.trunk();
+    MoeHeads heads = model.heads();
+    Trunk.Scratch ts = trunk.newScratch(false);
+    MoeHeads.Scratch hs = heads.newScratch();
+    VideoBatch batch = null;
+    float[] grad = new float[trunkParams.length];
+    float[] emb = new float[0];
+    float[] dEmb = new float[0];
+    double loss = 0;
+    long videos = 0;
+    int dim = trunk.outputDim();
+    while (true) {
+      if (batch == null) {
+        batch = new VideoBatch(model.config().features().level(), model.config().inputDim());
+      }
+      if (!shard.next(batch, chunkRows)) {
+        break;
+      }
+      int n = batch.rows * dim;
+      if (emb.length < n) {
+        emb = new float[n];
+        dEmb = new float[n];
+      }
+      trunk.forward(trunkParams, batch, emb, ts);
+      java.util.Arrays.fill(dEmb, 0, n, 0f);
+      loss += heads.lossAndBackward(model.headParams(), emb, batch.rows, batch.labels, batch.labelOffsets, dEmb,
+          null, hs);
+      trunk.backward(trunkParams, batch, dEmb, grad, ts);
+      videos += batch.rows;
+    }
+    return new LossGradient(loss, grad, videos);
+  }
+
+  /** Adds λ·W to {@code grad} for every trunk weight matrix (not biases or normalization) and returns λ/2·‖W‖². */
+  public static double l2(ParameterLayout layout, float[] params, double lambda, float[] grad) {
+    if (lambda == 0) {
+      return 0;
+    }
+    double sum = 0;
+    for (TensorRef t : layout.tensors()) {
+      if (!t.name().endsWith("/weight")) {
+        continue;
+      }
+      for (int i = t.offset(), end = t.offset() + t.size(); i < end; i++) {
+        double w = params[i];
+        sum += w * w;
+        grad[i] += (float) (lambda * w);
+      }
+    }
+    return 0.5 * lambda * sum;
+  }
+}
