@@ -1,0 +1,484 @@
+package org.vidar.model.moe;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.RecursiveAction;
+import org.vidar.math.KernelProvider;
+import org.vidar.math.Kernels;
+import org.vidar.model.ParameterLayout;
+import org.vidar.model.TensorRef;
+
+/**
+ * One Mixture-of-Experts head per class for K classes over an embedding of dimension H, all
+ * classes computed together: two batched GEMMs (experts, gates) and one element-wise pass.
+ * Immutable; the parameters live in a flat array described by the {@link ParameterLayout} it was
+ * built into, and the per-thread work buffers in a {@link Scratch}.
+ *
+ * <h2>Model</h2>
+ *
+ * Tensors, named {@code prefix + ".expert.w"} {@code [H, ΣE_k]}, {@code ".expert.b"}
+ * {@code [ΣE_k]}, {@code ".gate.w"} {@code [H, Σ(E_k+1)]}, {@code ".gate.b"} {@code [Σ(E_k+1)]};
+ * the columns of class k are given by {@link ExpertAllocation}. For an embedding x, expert logits
+ * {@code a = x·We + be}, gate logits {@code z = x·Wg + bg}; for class k with E = E_k,
+ * {@code g = softmax(z_0..z_E)} where {@code z_E} is the "label absent" state, and
+ *
+ * <pre>
+ *   p_k = Σ_{e<E} g_e·σ(a_e)                      (probability the label is present)
+ *   q_k = g_E + Σ_{e<E} g_e·σ(−a_e)  (= 1 − p_k, computed as a sum of positive terms)
+ *   L   = Σ_rows Σ_k  −y·log p_k − (1−y)·log q_k   (binary cross-entropy)
+ * </pre>
+ *
+ * <h2>Gradients</h2>
+ *
+ * With {@code π_e = g_e·σ(a_e)/p} (π_E = 0), {@code κ_e = g_e·σ(−a_e)/q} and
+ * {@code κ_E = g_E/q}:
+ *
+ * <pre>
+ *   ∂L/∂a_e = −y·π_e·(1 − σ(a_e)) + (1−y)·κ_e·σ(a_e)
+ *   ∂L/∂z_j = g_j − (y·π_j + (1−y)·κ_j)              (j = 0..E, absent state included)
+ * </pre>
+ *
+ * Since {@code g_e/p = w_e/P} with unnormalised softmax weights {@code w_j = exp(z_j − max z)},
+ * {@code S = Σ w_j}, {@code P = Σ w_e σ(a_e)}, {@code Q = w_E + Σ w_e σ(−a_e)}, the pass uses
+ * 2E+1 exponentials, one logarithm and no {@code 1 − p} per class and row, all in double. Then
+ * {@code dW = xᵀ·dLogits}, {@code db = Σ_rows dLogits} and {@code dx = dA·Weᵀ + dZ·Wgᵀ}, as GEMMs.
+ * P and Q are floored at {@value #TINY} only against exact underflow to 0.
+ *
+ * <h2>Labels</h2>
+ *
+ * Sparse, CSR: the labels of row r are {@code labels[labelOffsets[r] .. labelOffsets[r+1])},
+ * class indices in {@code [0, K)} local to this head group, any order; a repeated label counts
+ * once.
+ */
+public final class MoeHeads {
+
+  /** Floor of P and Q before dividing or taking a log; reached only on exact underflow. */
+  public static final double TINY = 1e-300;
+
+  /** Below this many gate logits per call (rows × Σ(E_k+1)) the element-wise pass is serial. */
+  static final long PARALLEL_MIN_WORK = 1L << 14;
+
+  private final int inputDim;
+  private final ExpertAllocation allocation;
+  private final Kernels kernels;
+  private final TensorRef expertW;
+  private final TensorRef expertB;
+  private final TensorRef gateW;
+  private final TensorRef gateB;
+  private final int paramEnd;
+
+  /**
+   * Adds this head group's four tensors to {@code layout} under {@code prefix} and keeps their
+   * places; GEMMs go through {@code kernels}.
+   */
+  public MoeHeads(String prefix, int inputDim, ExpertAllocation allocation,
+      ParameterLayout.Builder layout, Kernels kernels) {
+    if (inputDim < 1) {
+      throw new IllegalArgumentException(prefix + ": input dimension must be >= 1, got " + inputDim);
+    }
+    this.inputDim = inputDim;
+    this.allocation = Objects.requireNonNull(allocation, "allocation");
+    this.kernels = Objects.requireNonNull(kernels, "kernels");
+    int te = allocation.totalExperts();
+    int tg = allocation.totalGates();
+    this.expertW = layout.add(prefix + ".expert.w", inputDim, te);
+    this.expertB = layout.add(prefix + ".expert.b", te);
+    this.gateW = layout.add(prefix + ".gate.w", inputDim, tg);
+    this.gateB = layout.add(prefix + ".gate.b", tg);
+    this.paramEnd = gateB.offset() + gateB.size();
+  }
+
+  /** As above with the JVM's kernels ({@link KernelProvider#get()}). */
+  public MoeHeads(String prefix, int inputDim, ExpertAllocation allocation,
+      ParameterLayout.Builder layout) {
+    this(prefix, inputDim, allocation, layout, KernelProvider.get());
+  }
+
+  /** Embedding dimension H. */
+  public int inputDim() {
+    return inputDim;
+  }
+
+  /** Number of classes K. */
+  public int numClasses() {
+    return allocation.numClasses();
+  }
+
+  /** Experts per class and column offsets. */
+  public ExpertAllocation allocation() {
+    return allocation;
+  }
+
+  /** The kernels the GEMMs run on. */
+  public Kernels kernels() {
+    return kernels;
+  }
+
+  /** Expert weights {@code [H, ΣE_k]}. */
+  public TensorRef expertWeights() {
+    return expertW;
+  }
+
+  /** Expert biases {@code [ΣE_k]}. */
+  public TensorRef expertBias() {
+    return expertB;
+  }
+
+  /** Gate weights {@code [H, Σ(E_k+1)]}. */
+  public TensorRef gateWeights() {
+    return gateW;
+  }
+
+  /** Gate biases {@code [Σ(E_k+1)]}. */
+  public TensorRef gateBias() {
+    return gateB;
+  }
+
+  /** GEMM flops of one forward pass over {@code rows}: 2·rows·H·(ΣE_k + Σ(E_k+1)); backward is twice that. */
+  public long forwardFlops(int rows) {
+    return 2L * rows * inputDim * ((long) allocation.totalExperts() + allocation.totalGates());
+  }
+
+  /** A fresh work area for one thread. */
+  public Scratch newScratch() {
+    return new Scratch();
+  }
+
+  /**
+   * Weights uniform in ±1/√H (as a dense layer's default), biases 0, so every class starts with
+   * equal gates, the absent state included.
+   */
+  public void initialize(float[] params, SplittableRandom random) {
+    checkParams(params, "params");
+    double bound = 1.0 / Math.sqrt(inputDim);
+    fillUniform(params, expertW, bound, random);
+    Arrays.fill(params, expertB.offset(), expertB.offset() + expertB.size(), 0f);
+    fillUniform(params, gateW, bound, random);
+    Arrays.fill(params, gateB.offset(), gateB.offset() + gateB.size(), 0f);
+  }
+
+  private static void fillUniform(float[] p, TensorRef t, double bound, SplittableRandom random) {
+    for (int i = t.offset(), end = t.offset() + t.size(); i < end; i++) {
+      p[i] = (float) ((random.nextDouble() * 2 - 1) * bound);
+    }
+  }
+
+  /**
+   * L2 penalty {@code λ/2·(‖We‖² + ‖Wg‖²)} on the weights (not the biases); adds {@code λ·W} to
+   * {@code grad} and returns the penalty.
+   */
+  public double l2(float[] params, double lambda, float[] grad) {
+    checkParams(params, "params");
+    checkParams(grad, "grad");
+    double sum = 0;
+    for (TensorRef t : new TensorRef[] {expertW, gateW}) {
+      for (int i = t.offset(), end = t.offset() + t.size(); i < end; i++) {
+        double w = params[i];
+        sum += w * w;
+        grad[i] += (float) (lambda * w);
+      }
+    }
+    return 0.5 * lambda * sum;
+  }
+
+  /**
+   * Label-present probabilities {@code p_k} of {@code rows} embeddings ({@code emb} is
+   * {@code [rows, H]}) into {@code probs} ({@code [rows, K]}, overwritten).
+   */
+  public void forward(float[] params, float[] emb, int rows, float[] probs, Scratch scratch) {
+    checkParams(params, "params");
+    checkRows(emb, rows);
+    checkLength(probs, (long) rows * numClasses(), "probs");
+    if (rows == 0) {
+      return;
+    }
+    logits(params, emb, rows, scratch);
+    elementwise(scratch, rows, null, null, probs, false);
+  }
+
+  /**
+   * Binary cross-entropy summed over rows and classes; adds its gradient with respect to the
+   * parameters to {@code grad} (same layout as {@code params}) and, unless {@code dEmb} is null,
+   * with respect to the embeddings to {@code dEmb} ({@code [rows, H]}). Both accumulate: zero
+   * them first for a fresh gradient. Labels are CSR (see the class comment).
+   *
+   * @return the loss summed over rows and classes
+   */
+  public double lossAndBackward(float[] params, float[] emb, int rows, int[] labels,
+      int[] labelOffsets, float[] dEmb, float[] grad, Scratch scratch) {
+    checkParams(params, "params");
+    checkParams(grad, "grad");
+    checkRows(emb, rows);
+    checkLabels(labels, labelOffsets, rows);
+    if (dEmb != null) {
+      checkLength(dEmb, (long) rows * inputDim, "dEmb");
+    }
+    if (rows == 0) {
+      return 0;
+    }
+    logits(params, emb, rows, scratch);
+    double loss = elementwise(scratch, rows, labels, labelOffsets, null, true);
+
+    int h = inputDim;
+    int te = allocation.totalExperts();
+    int tg = allocation.totalGates();
+    float[] dA = scratch.expert;
+    float[] dZ = scratch.gate;
+    // dW += xᵀ·dLogits
+    kernels.sgemm(true, false, h, te, rows, 1f, emb, 0, h, dA, 0, te, 1f, grad, expertW.offset(), te);
+    kernels.sgemm(true, false, h, tg, rows, 1f, emb, 0, h, dZ, 0, tg, 1f, grad, gateW.offset(), tg);
+    // db += 1ᵀ·dLogits (a GEMM with a row of ones: BLAS reads dLogits once, in parallel)
+    kernels.sgemm(false, false, 1, te, rows, 1f, scratch.ones, 0, rows, dA, 0, te, 1f, grad, expertB.offset(), te);
+    kernels.sgemm(false, false, 1, tg, rows, 1f, scratch.ones, 0, rows, dZ, 0, tg, 1f, grad, gateB.offset(), tg);
+    if (dEmb != null) {
+      // dx += dA·Weᵀ + dZ·Wgᵀ
+      kernels.sgemm(false, true, rows, h, te, 1f, dA, 0, te, params, expertW.offset(), te, 1f, dEmb, 0, h);
+      kernels.sgemm(false, true, rows, h, tg, 1f, dZ, 0, tg, params, gateW.offset(), tg, 1f, dEmb, 0, h);
+    }
+    return loss;
+  }
+
+  /** Expert and gate logits of all rows into the scratch buffers: bias rows, then += x·W. */
+  private void logits(float[] params, float[] emb, int rows, Scratch s) {
+    int h = inputDim;
+    int te = allocation.totalExperts();
+    int tg = allocation.totalGates();
+    s.ensure(rows, te, tg, allocation.maxExperts(), numClasses());
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(params, expertB.offset(), s.expert, r * te, te);
+      System.arraycopy(params, gateB.offset(), s.gate, r * tg, tg);
+    }
+    kernels.sgemm(false, false, rows, te, h, 1f, emb, 0, h, params, expertW.offset(), te, 1f, s.expert, 0, te);
+    kernels.sgemm(false, false, rows, tg, h, 1f, emb, 0, h, params, gateW.offset(), tg, 1f, s.gate, 0, tg);
+  }
+
+  /**
+   * The per-row, per-class pass over the logits in the scratch. Forward: writes p into
+   * {@code probs}. Backward: replaces the logits by ∂L/∂logit in place and returns the loss.
+   * Rows are split into contiguous chunks run on the common ForkJoin pool when the work is
+   * large; chunk losses are added in chunk order so the result does not depend on scheduling.
+   */
+  private double elementwise(Scratch s, int rows, int[] labels, int[] labelOffsets, float[] probs,
+      boolean backward) {
+    long work = (long) rows * allocation.totalGates();
+    int chunks = 1;
+    if (work >= PARALLEL_MIN_WORK) {
+      int par = ForkJoinPool.getCommonPoolParallelism();
+      chunks = (int) Math.min(rows, Math.max(1, par) * 4L);
+    }
+    s.ensureChunks(chunks, allocation.maxExperts(), numClasses());
+    if (chunks == 1) {
+      return pass(s, 0, 0, rows, labels, labelOffsets, probs, backward);
+    }
+    List<RecursiveAction> tasks = new ArrayList<>(chunks);
+    double[] losses = new double[chunks];
+    for (int c = 0; c < chunks; c++) {
+      final int chunk = c;
+      final int r0 = (int) ((long) rows * c / chunks);
+      final int r1 = (int) ((long) rows * (c + 1) / chunks);
+      tasks.add(new RecursiveAction() {
+        @Override
+        protected void compute() {
+          losses[chunk] = pass(s, chunk, r0, r1, labels, labelOffsets, probs, backward);
+        }
+      });
+    }
+    ForkJoinTask.invokeAll(tasks);
+    double loss = 0;
+    for (double l : losses) {
+      loss += l;
+    }
+    return loss;
+  }
+
+  private double pass(Scratch s, int chunk, int r0, int r1, int[] labels, int[] labelOffsets,
+      float[] probs, boolean backward) {
+    int numClasses = numClasses();
+    int te = allocation.totalExperts();
+    int tg = allocation.totalGates();
+    float[] ea = s.expert;
+    float[] zg = s.gate;
+    double[] w = s.weights[chunk];
+    double[] sig = s.sig[chunk];
+    double[] sigNeg = s.sigNeg[chunk];
+    boolean[] positive = s.positive[chunk];
+    double loss = 0;
+    for (int r = r0; r < r1; r++) {
+      if (backward) {
+        for (int i = labelOffsets[r]; i < labelOffsets[r + 1]; i++) {
+          positive[labels[i]] = true;
+        }
+      }
+      int aRow = r * te;
+      int zRow = r * tg;
+      for (int k = 0; k < numClasses; k++) {
+        int experts = allocation.experts(k);
+        int aOff = aRow + allocation.expertOffset(k);
+        int zOff = zRow + allocation.gateOffset(k);
+        double max = zg[zOff];
+        for (int j = 1; j <= experts; j++) {
+          max = Math.max(max, zg[zOff + j]);
+        }
+        double sum = 0;
+        for (int j = 0; j <= experts; j++) {
+          double v = Math.exp(zg[zOff + j] - max);
+          w[j] = v;
+          sum += v;
+        }
+        double present = 0;
+        double absent = w[experts];
+        for (int e = 0; e < experts; e++) {
+          // σ(a) and σ(−a) from one exp(−|a|), each without cancellation.
+          double a = ea[aOff + e];
+          double t = Math.exp(-Math.abs(a));
+          double inv = 1.0 / (1.0 + t);
+          double sp = a >= 0 ? inv : t * inv;
+          double sn = a >= 0 ? t * inv : inv;
+          sig[e] = sp;
+          sigNeg[e] = sn;
+          present += w[e] * sp;
+          absent += w[e] * sn;
+        }
+        if (!backward) {
+          probs[r * numClasses + k] = (float) (present / sum);
+          continue;
+        }
+        double invSum = 1.0 / sum;
+        if (positive[k]) {
+          double pFloor = Math.max(present, TINY);
+          loss -= Math.log(pFloor * invSum);
+          double invP = 1.0 / pFloor;
+          for (int e = 0; e < experts; e++) {
+            double pi = w[e] * sig[e] * invP;
+            ea[aOff + e] = (float) (-pi * sigNeg[e]);
+            zg[zOff + e] = (float) (w[e] * invSum - pi);
+          }
+          zg[zOff + experts] = (float) (w[experts] * invSum);
+        } else {
+          double qFloor = Math.max(absent, TINY);
+          loss -= Math.log(qFloor * invSum);
+          double invQ = 1.0 / qFloor;
+          for (int e = 0; e < experts; e++) {
+            double kappa = w[e] * sigNeg[e] * invQ;
+            ea[aOff + e] = (float) (kappa * sig[e]);
+            zg[zOff + e] = (float) (w[e] * invSum - kappa);
+          }
+          zg[zOff + experts] = (float) (w[experts] * (invSum - invQ));
+        }
+      }
+      if (backward) {
+        for (int i = labelOffsets[r]; i < labelOffsets[r + 1]; i++) {
+          positive[labels[i]] = false;
+        }
+      }
+    }
+    return loss;
+  }
+
+  private void checkParams(float[] p, String what) {
+    Objects.requireNonNull(p, what);
+    if (p.length < paramEnd) {
+      throw new IllegalArgumentException(what + " has " + p.length + " floats, the layout needs "
+          + paramEnd + " (tensors up to " + gateB + ")");
+    }
+  }
+
+  private void checkRows(float[] emb, int rows) {
+    if (rows < 0) {
+      throw new IllegalArgumentException("rows must be >= 0, got " + rows);
+    }
+    checkLength(emb, (long) rows * inputDim, "emb");
+  }
+
+  private static void checkLength(float[] a, long needed, String what) {
+    Objects.requireNonNull(a, what);
+    if (a.length < needed) {
+      throw new IllegalArgumentException(what + " has " + a.length + " floats, needs " + needed);
+    }
+  }
+
+  private void checkLabels(int[] labels, int[] offsets, int rows) {
+    Objects.requireNonNull(labels, "labels");
+    Objects.requireNonNull(offsets, "labelOffsets");
+    if (offsets.length < rows + 1) {
+      throw new IllegalArgumentException("labelOffsets has " + offsets.length + " entries, needs rows + 1 = "
+          + (rows + 1));
+    }
+    if (rows == 0) {
+      return;
+    }
+    if (offsets[0] < 0 || offsets[rows] > labels.length) {
+      throw new IllegalArgumentException("labelOffsets span [" + offsets[0] + ", " + offsets[rows]
+          + ") outside labels of length " + labels.length);
+    }
+    int k = numClasses();
+    for (int r = 0; r < rows; r++) {
+      if (offsets[r + 1] < offsets[r]) {
+        throw new IllegalArgumentException("labelOffsets decrease at row " + r);
+      }
+      for (int i = offsets[r]; i < offsets[r + 1]; i++) {
+        if (labels[i] < 0 || labels[i] >= k) {
+          throw new IllegalArgumentException("row " + r + ": label " + labels[i] + " outside [0, " + k + ")");
+        }
+      }
+    }
+  }
+
+  /**
+   * Work buffers of one thread: the expert and gate logits of a batch (reused in place for their
+   * gradients) and small per-chunk arrays. Grown to the largest batch seen, never shrunk; not
+   * thread-safe, so one per thread.
+   */
+  public static final class Scratch {
+    private float[] expert = new float[0];
+    private float[] gate = new float[0];
+    private float[] ones = new float[0];
+    private double[][] weights = new double[0][];
+    private double[][] sig = new double[0][];
+    private double[][] sigNeg = new double[0][];
+    private boolean[][] positive = new boolean[0][];
+
+    private Scratch() {
+    }
+
+    /** Floats held by the logit buffers (for memory accounting and tests of reuse). */
+    public long capacityFloats() {
+      return (long) expert.length + gate.length;
+    }
+
+    private void ensure(int rows, int te, int tg, int maxExperts, int classes) {
+      long ne = (long) rows * te;
+      long ng = (long) rows * tg;
+      if (ng > Integer.MAX_VALUE - 8) {
+        throw new IllegalArgumentException(rows + " rows × " + tg + " gate logits = " + ng
+            + " floats, more than one array holds: use smaller batches");
+      }
+      if (expert.length < ne) {
+        expert = new float[(int) ne];
+      }
+      if (gate.length < ng) {
+        gate = new float[(int) ng];
+      }
+      if (ones.length < rows) {
+        ones = new float[rows];
+        Arrays.fill(ones, 1f);
+      }
+    }
+
+    private void ensureChunks(int chunks, int maxExperts, int classes) {
+      if (weights.length < chunks || (weights.length > 0
+          && (weights[0].length < maxExperts + 1 || positive[0].length < classes))) {
+        int n = Math.max(chunks, weights.length);
+        weights = new double[n][maxExperts + 1];
+        sig = new double[n][maxExperts];
+        sigNeg = new double[n][maxExperts];
+        positive = new boolean[n][classes];
+      }
+    }
+  }
+}

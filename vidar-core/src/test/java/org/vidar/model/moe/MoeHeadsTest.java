@@ -1,0 +1,452 @@
+package org.vidar.model.moe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.vidar.math.JavaKernels;
+import org.vidar.math.KernelProvider;
+import org.vidar.math.Kernels;
+import org.vidar.model.ParameterLayout;
+
+/**
+ * {@link MoeHeads} against an independent double-precision reference written with straight loops
+ * (softmax, σ, p and q = 1 − p as in the paper): forward and loss, and the analytic gradients
+ * against central finite differences of that reference.
+ *
+ * <p>Gradient tolerance: {@code |analytic − numeric| / max(|analytic|, |numeric|, 1e-2) < 1e-3}
+ * for every parameter and every embedding value; the numeric gradient uses ε = 1e-6 in double.
+ */
+class MoeHeadsTest {
+
+  private static final double GRAD_TOL = 1e-3;
+  private static final double EPS = 1e-6;
+
+  /** A head group with its layout and random parameters and inputs. */
+  static final class Fixture {
+    final MoeHeads heads;
+    final ParameterLayout layout;
+    final int h;
+    final int rows;
+    final float[] params;
+    final float[] emb;
+    final int[] labels;
+    final int[] offsets;
+
+    Fixture(Kernels kernels, int rows, int h, ExpertAllocation alloc, long seed, double scale) {
+      ParameterLayout.Builder b = ParameterLayout.builder();
+      // A tensor before the heads: offsets must be honoured, and it must stay untouched.
+      b.add("trunk.w", 3);
+      this.heads = new MoeHeads("heads", h, alloc, b, kernels);
+      this.layout = b.build();
+      this.h = h;
+      this.rows = rows;
+      SplittableRandom random = new SplittableRandom(seed);
+      params = new float[layout.size()];
+      for (int i = 0; i < params.length; i++) {
+        params[i] = (float) ((random.nextDouble() * 2 - 1) * scale);
+      }
+      emb = new float[rows * h];
+      for (int i = 0; i < emb.length; i++) {
+        emb[i] = (float) (random.nextDouble() * 2 - 1);
+      }
+      int k = alloc.numClasses();
+      List<Integer> flat = new ArrayList<>();
+      offsets = new int[rows + 1];
+      for (int r = 0; r < rows; r++) {
+        int mode = (int) ((r + seed) % 3);
+        if (mode == 1) {
+          for (int c = k - 1; c >= 0; c--) {
+            flat.add(c);
+          }
+        } else if (mode == 2) {
+          for (int c = 0; c < k; c++) {
+            if (random.nextBoolean()) {
+              flat.add(c);
+              if (random.nextInt(4) == 0) {
+                flat.add(c); // a repeated label counts once
+              }
+            }
+          }
+        }
+        offsets[r + 1] = flat.size();
+      }
+      labels = flat.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    double[] paramsD() {
+      double[] d = new double[params.length];
+      for (int i = 0; i < d.length; i++) {
+        d[i] = params[i];
+      }
+      return d;
+    }
+
+    double[] embD() {
+      double[] d = new double[emb.length];
+      for (int i = 0; i < d.length; i++) {
+        d[i] = emb[i];
+      }
+      return d;
+    }
+
+    boolean[][] y() {
+      boolean[][] y = new boolean[rows][heads.numClasses()];
+      for (int r = 0; r < rows; r++) {
+        for (int i = offsets[r]; i < offsets[r + 1]; i++) {
+          y[r][labels[i]] = true;
+        }
+      }
+      return y;
+    }
+
+    /** Straight-loop double reference; fills probs ([rows, K]) when not null and returns the loss. */
+    double reference(double[] p, double[] x, double[] probs) {
+      ExpertAllocation a = heads.allocation();
+      int te = a.totalExperts();
+      int tg = a.totalGates();
+      int we = heads.expertWeights().offset();
+      int be = heads.expertBias().offset();
+      int wg = heads.gateWeights().offset();
+      int bg = heads.gateBias().offset();
+      boolean[][] y = y();
+      double loss = 0;
+      for (int r = 0; r < rows; r++) {
+        for (int k = 0; k < a.numClasses(); k++) {
+          int e = a.experts(k);
+          double[] z = new double[e + 1];
+          for (int j = 0; j <= e; j++) {
+            int col = a.gateOffset(k) + j;
+            z[j] = p[bg + col];
+            for (int i = 0; i < h; i++) {
+              z[j] += x[r * h + i] * p[wg + i * tg + col];
+            }
+          }
+          double max = Arrays.stream(z).max().getAsDouble();
+          double sum = 0;
+          for (int j = 0; j <= e; j++) {
+            sum += Math.exp(z[j] - max);
+          }
+          double prob = 0;
+          for (int j = 0; j < e; j++) {
+            int col = a.expertOffset(k) + j;
+            double act = p[be + col];
+            for (int i = 0; i < h; i++) {
+              act += x[r * h + i] * p[we + i * te + col];
+            }
+            double g = Math.exp(z[j] - max) / sum;
+            prob += g / (1 + Math.exp(-act));
+          }
+          if (probs != null) {
+            probs[r * a.numClasses() + k] = prob;
+          }
+          loss -= y[r][k] ? Math.log(prob) : Math.log(1 - prob);
+        }
+      }
+      return loss;
+    }
+  }
+
+  static Stream<Arguments> sizes() {
+    List<Arguments> out = new ArrayList<>();
+    for (int rows : new int[] {1, 3, 5}) {
+      for (int h : new int[] {1, 7}) {
+        out.add(Arguments.of(rows, h, ExpertAllocation.of(1)));
+        out.add(Arguments.of(rows, h, ExpertAllocation.of(3)));
+        // Adaptive: 0 and 999 positives → 1 expert, 2500 and 3000 → 3 experts.
+        out.add(Arguments.of(rows, h, ExpertAllocation.adaptive(new long[] {0, 2500, 999, 3000})));
+      }
+    }
+    return out.stream();
+  }
+
+  @ParameterizedTest(name = "rows={0} H={1} {2}")
+  @MethodSource("sizes")
+  void forwardAndLossMatchReference(int rows, int h, ExpertAllocation alloc) {
+    Fixture f = new Fixture(new JavaKernels(), rows, h, alloc, 7 + rows * 31L + h, 1.0);
+    int k = alloc.numClasses();
+    double[] ref = new double[rows * k];
+    double refLoss = f.reference(f.paramsD(), f.embD(), ref);
+    float[] probs = new float[rows * k];
+    MoeHeads.Scratch s = f.heads.newScratch();
+    f.heads.forward(f.params, f.emb, rows, probs, s);
+    for (int i = 0; i < probs.length; i++) {
+      assertEquals(ref[i], probs[i], 1e-5, "prob " + i);
+    }
+    float[] grad = new float[f.params.length];
+    double loss = f.heads.lossAndBackward(f.params, f.emb, rows, f.labels, f.offsets, null, grad, s);
+    assertEquals(refLoss, loss, 1e-5 * Math.max(1, Math.abs(refLoss)));
+  }
+
+  @ParameterizedTest(name = "rows={0} H={1} {2}")
+  @MethodSource("sizes")
+  void gradientsMatchFiniteDifferences(int rows, int h, ExpertAllocation alloc) {
+    Fixture f = new Fixture(new JavaKernels(), rows, h, alloc, 11 + rows * 17L + h, 1.0);
+    float[] grad = new float[f.params.length];
+    float[] dEmb = new float[f.emb.length];
+    f.heads.lossAndBackward(f.params, f.emb, rows, f.labels, f.offsets, dEmb, grad, f.heads.newScratch());
+
+    double[] p = f.paramsD();
+    double[] x = f.embD();
+    for (int i = 0; i < p.length; i++) {
+      double keep = p[i];
+      p[i] = keep + EPS;
+      double up = f.reference(p, x, null);
+      p[i] = keep - EPS;
+      double down = f.reference(p, x, null);
+      p[i] = keep;
+      double numeric = (up - down) / (2 * EPS);
+      if (i < 3) {
+        assertEquals(0.0, grad[i], "gradient outside the heads' tensors");
+        continue;
+      }
+      assertClose(numeric, grad[i], "param " + i + " of " + f.layout.tensors());
+    }
+    for (int i = 0; i < x.length; i++) {
+      double keep = x[i];
+      x[i] = keep + EPS;
+      double up = f.reference(p, x, null);
+      x[i] = keep - EPS;
+      double down = f.reference(p, x, null);
+      x[i] = keep;
+      assertClose((up - down) / (2 * EPS), dEmb[i], "dEmb " + i);
+    }
+  }
+
+  private static void assertClose(double numeric, double analytic, String what) {
+    double rel = Math.abs(analytic - numeric)
+        / Math.max(1e-2, Math.max(Math.abs(analytic), Math.abs(numeric)));
+    assertTrue(rel < GRAD_TOL, what + ": analytic " + analytic + " numeric " + numeric + " rel " + rel);
+  }
+
+  /** One row, one class, one expert, H = 1, logits ±40: loss and gradients by hand. */
+  @Test
+  void extremeLogitsHandWorked() {
+    ParameterLayout.Builder b = ParameterLayout.builder();
+    MoeHeads heads = new MoeHeads("m", 1, ExpertAllocation.of(1), b, new JavaKernels());
+    float[] params = new float[b.build().size()];
+    int we = heads.expertWeights().offset();
+    int wg = heads.gateWeights().offset();
+    params[wg] = 0f;
+    params[wg + 1] = -40f; // gate z = [0, −40]: the expert carries almost all weight
+    float[] emb = {1f};
+    MoeHeads.Scratch s = heads.newScratch();
+
+    // y = 1, a = −40: p = g0·σ(−40), L = log(1 + e^−40) + log(1 + e^40).
+    params[we] = -40f;
+    float[] grad = new float[params.length];
+    double loss = heads.lossAndBackward(params, emb, 1, new int[] {0}, new int[] {0, 1}, null, grad, s);
+    double expected = Math.log1p(Math.exp(-40)) + 40 + Math.log1p(Math.exp(-40));
+    assertEquals(expected, loss, 1e-9 * expected);
+    // ∂L/∂a = −π·(1 − σ(a)) with π = 1: ≈ −1.
+    assertEquals(-1.0, grad[we], 1e-6);
+    assertEquals(Math.exp(-40), grad[wg + 1], 1e-20);
+
+    // y = 0, a = +40: q = g_absent + g0·σ(−40).
+    params[we] = 40f;
+    Arrays.fill(grad, 0f);
+    loss = heads.lossAndBackward(params, emb, 1, new int[0], new int[] {0, 0}, null, grad, s);
+    double g0 = 1 / (1 + Math.exp(-40));
+    double gAbs = Math.exp(-40) / (1 + Math.exp(-40));
+    expected = -Math.log(gAbs + g0 / (1 + Math.exp(40)));
+    assertEquals(expected, loss, 1e-9 * expected);
+    for (float g : grad) {
+      assertTrue(Float.isFinite(g));
+    }
+    // ∂L/∂a = κ·σ(a), κ = g0·σ(−a)/q ≈ 1/2.
+    assertEquals(0.5, grad[we], 1e-6);
+  }
+
+  @Test
+  void extremeLogitsEverywhereStayFinite() {
+    ExpertAllocation alloc = ExpertAllocation.of(1, 3, 16, 2);
+    Fixture f = new Fixture(new JavaKernels(), 6, 1, alloc, 3, 1.0);
+    SplittableRandom random = new SplittableRandom(5);
+    for (int i = 3; i < f.params.length; i++) {
+      f.params[i] = random.nextBoolean() ? 40f : -40f;
+    }
+    Arrays.fill(f.emb, 1f);
+    float[] grad = new float[f.params.length];
+    float[] dEmb = new float[f.emb.length];
+    float[] probs = new float[6 * 4];
+    MoeHeads.Scratch s = f.heads.newScratch();
+    double loss = f.heads.lossAndBackward(f.params, f.emb, 6, f.labels, f.offsets, dEmb, grad, s);
+    f.heads.forward(f.params, f.emb, 6, probs, s);
+    assertTrue(Double.isFinite(loss) && loss >= 0, "loss " + loss);
+    for (float g : grad) {
+      assertTrue(Float.isFinite(g), Arrays.toString(grad));
+    }
+    for (float g : dEmb) {
+      assertTrue(Float.isFinite(g));
+    }
+    for (float p : probs) {
+      assertTrue(p >= 0 && p <= 1);
+    }
+    // Way past double's exp range: the floor keeps the loss finite (not accurate).
+    for (int i = 3; i < f.params.length; i++) {
+      f.params[i] *= 30f;
+    }
+    Arrays.fill(grad, 0f);
+    loss = f.heads.lossAndBackward(f.params, f.emb, 6, f.labels, f.offsets, dEmb, grad, s);
+    assertTrue(Double.isFinite(loss));
+    for (float g : grad) {
+      assertTrue(Float.isFinite(g));
+    }
+  }
+
+  @Test
+  void gradientsAccumulate() {
+    ExpertAllocation alloc = ExpertAllocation.of(1, 3, 1, 3);
+    Fixture a = new Fixture(new JavaKernels(), 5, 7, alloc, 21, 1.0);
+    Fixture b = new Fixture(new JavaKernels(), 5, 7, alloc, 22, 1.0);
+    MoeHeads heads = a.heads;
+    MoeHeads.Scratch s = heads.newScratch();
+    float[] ga = new float[a.params.length];
+    float[] gb = new float[a.params.length];
+    float[] both = new float[a.params.length];
+    float[] da = new float[a.emb.length];
+    float[] dBoth = new float[a.emb.length];
+    double la = heads.lossAndBackward(a.params, a.emb, 5, a.labels, a.offsets, da, ga, s);
+    double lb = heads.lossAndBackward(a.params, b.emb, 5, b.labels, b.offsets, null, gb, s);
+    double l1 = heads.lossAndBackward(a.params, a.emb, 5, a.labels, a.offsets, dBoth, both, s);
+    double l2 = heads.lossAndBackward(a.params, b.emb, 5, b.labels, b.offsets, null, both, s);
+    assertEquals(la + lb, l1 + l2, 1e-9);
+    for (int i = 0; i < both.length; i++) {
+      assertEquals(ga[i] + gb[i], both[i], 1e-5 * Math.max(1, Math.abs(both[i])), "param " + i);
+    }
+    heads.lossAndBackward(a.params, a.emb, 5, a.labels, a.offsets, dBoth, new float[both.length], s);
+    for (int i = 0; i < da.length; i++) {
+      assertEquals(2 * da[i], dBoth[i], 1e-5 * Math.max(1, Math.abs(dBoth[i])), "dEmb " + i);
+    }
+  }
+
+  @Test
+  void javaAndNetlibKernelsAgree() {
+    ExpertAllocation alloc = ExpertAllocation.adaptive(new long[] {0, 2500, 999, 3000, 16000});
+    float[][] results = new float[2][];
+    float[][] dEmbs = new float[2][];
+    double[] losses = new double[2];
+    String[] modes = {"java", "netlib"};
+    for (int m = 0; m < 2; m++) {
+      Fixture f = new Fixture(KernelProvider.select(modes[m]), 13, 103, alloc, 99, 0.2);
+      float[] grad = new float[f.params.length];
+      float[] dEmb = new float[f.emb.length];
+      losses[m] = f.heads.lossAndBackward(f.params, f.emb, 13, f.labels, f.offsets, dEmb, grad,
+          f.heads.newScratch());
+      results[m] = grad;
+      dEmbs[m] = dEmb;
+    }
+    assertEquals(losses[0], losses[1], 1e-5 * losses[0]);
+    for (int i = 0; i < results[0].length; i++) {
+      assertEquals(results[0][i], results[1][i], 1e-4 * Math.max(1, Math.abs(results[0][i])), "param " + i);
+    }
+    for (int i = 0; i < dEmbs[0].length; i++) {
+      assertEquals(dEmbs[0][i], dEmbs[1][i], 1e-4 * Math.max(1, Math.abs(dEmbs[0][i])), "dEmb " + i);
+    }
+  }
+
+  /** A batch large enough for the parallel element-wise pass equals the sum of one-row calls. */
+  @Test
+  void parallelPassEqualsRowByRow() {
+    ExpertAllocation alloc = ExpertAllocation.fixed(40, 3);
+    int rows = 200;
+    assertTrue((long) rows * alloc.totalGates() >= MoeHeads.PARALLEL_MIN_WORK);
+    Fixture f = new Fixture(new JavaKernels(), rows, 5, alloc, 4, 0.5);
+    MoeHeads heads = f.heads;
+    MoeHeads.Scratch s = heads.newScratch();
+    float[] grad = new float[f.params.length];
+    float[] dEmb = new float[f.emb.length];
+    double loss = heads.lossAndBackward(f.params, f.emb, rows, f.labels, f.offsets, dEmb, grad, s);
+    assertEquals(f.reference(f.paramsD(), f.embD(), null), loss, 1e-6 * loss);
+    float[] probs = new float[rows * 40];
+    heads.forward(f.params, f.emb, rows, probs, s);
+    double[] ref = new double[rows * 40];
+    f.reference(f.paramsD(), f.embD(), ref);
+
+    MoeHeads.Scratch one = heads.newScratch();
+    float[] sum = new float[f.params.length];
+    float[] prob1 = new float[40];
+    for (int r = 0; r < rows; r++) {
+      float[] x = Arrays.copyOfRange(f.emb, r * 5, r * 5 + 5);
+      int[] lab = Arrays.copyOfRange(f.labels, f.offsets[r], f.offsets[r + 1]);
+      float[] dx = new float[5];
+      heads.lossAndBackward(f.params, x, 1, lab, new int[] {0, lab.length}, dx, sum, one);
+      for (int i = 0; i < 5; i++) {
+        assertEquals(dEmb[r * 5 + i], dx[i], 1e-5, "dEmb row " + r);
+      }
+      heads.forward(f.params, x, 1, prob1, one);
+      for (int k = 0; k < 40; k++) {
+        assertEquals(ref[r * 40 + k], probs[r * 40 + k], 1e-5);
+        assertEquals(probs[r * 40 + k], prob1[k], 1e-6);
+      }
+    }
+    for (int i = 0; i < sum.length; i++) {
+      assertEquals(sum[i], grad[i], 1e-4 * Math.max(1, Math.abs(sum[i])), "param " + i);
+    }
+  }
+
+  @Test
+  void scratchIsReusedWithoutGrowing() {
+    Fixture f = new Fixture(new JavaKernels(), 5, 7, ExpertAllocation.of(1, 3, 1, 3), 8, 1.0);
+    MoeHeads.Scratch s = f.heads.newScratch();
+    float[] g1 = new float[f.params.length];
+    float[] g2 = new float[f.params.length];
+    double l1 = f.heads.lossAndBackward(f.params, f.emb, 5, f.labels, f.offsets, null, g1, s);
+    long capacity = s.capacityFloats();
+    f.heads.lossAndBackward(f.params, f.emb, 3, f.labels, f.offsets, null, new float[g1.length], s);
+    double l2 = f.heads.lossAndBackward(f.params, f.emb, 5, f.labels, f.offsets, null, g2, s);
+    assertEquals(capacity, s.capacityFloats());
+    assertEquals(l1, l2);
+    assertTrue(Arrays.equals(g1, g2));
+  }
+
+  @Test
+  void l2PenalisesWeightsOnly() {
+    Fixture f = new Fixture(new JavaKernels(), 1, 2, ExpertAllocation.of(2), 1, 1.0);
+    float[] grad = new float[f.params.length];
+    double penalty = f.heads.l2(f.params, 0.1, grad);
+    double expected = 0;
+    for (var t : List.of(f.heads.expertWeights(), f.heads.gateWeights())) {
+      for (int i = t.offset(); i < t.offset() + t.size(); i++) {
+        expected += 0.05 * f.params[i] * f.params[i];
+        assertEquals(0.1f * f.params[i], grad[i], 1e-7);
+      }
+    }
+    assertEquals(expected, penalty, 1e-9);
+    for (var t : List.of(f.heads.expertBias(), f.heads.gateBias())) {
+      for (int i = t.offset(); i < t.offset() + t.size(); i++) {
+        assertEquals(0f, grad[i]);
+      }
+    }
+  }
+
+  @Test
+  void initializeAndValidate() {
+    Fixture f = new Fixture(new JavaKernels(), 2, 4, ExpertAllocation.of(2, 1), 1, 1.0);
+    f.heads.initialize(f.params, new SplittableRandom(1));
+    var gb = f.heads.gateBias();
+    for (int i = gb.offset(); i < gb.offset() + gb.size(); i++) {
+      assertEquals(0f, f.params[i]);
+    }
+    MoeHeads.Scratch s = f.heads.newScratch();
+    float[] grad = new float[f.params.length];
+    assertThrows(IllegalArgumentException.class, () -> f.heads.lossAndBackward(f.params, f.emb, 2,
+        new int[] {2}, new int[] {0, 1, 1}, null, grad, s));
+    assertThrows(IllegalArgumentException.class, () -> f.heads.lossAndBackward(f.params, f.emb, 3,
+        f.labels, f.offsets, null, grad, s));
+    assertThrows(IllegalArgumentException.class, () -> f.heads.forward(new float[3], f.emb, 2,
+        new float[4], s));
+    assertThrows(IllegalArgumentException.class, () -> f.heads.forward(f.params, f.emb, 2,
+        new float[3], s));
+    assertEquals(0.0, f.heads.lossAndBackward(f.params, f.emb, 0, new int[0], new int[] {0}, null, grad, s));
+  }
+}
