@@ -42,11 +42,16 @@ public final class TrunkGradient {
       trunk.forward(trunkParams, batch, emb, ts);
       java.util.Arrays.fill(dEmb, 0, n, 0f);
       loss += heads.lossAndBackward(model.headParams(), emb, batch.rows, batch.labels, batch.labelOffsets, dEmb,
-          null, hs);
+          headGradientSink(model), hs);
       trunk.backward(trunkParams, batch, dEmb, grad, ts);
       videos += batch.rows;
     }
     return new LossGradient(loss, grad, videos);
+  }
+
+  // TODO(moe): MoeHeads should skip parameter gradients when grad is null; until then a scratch sink.
+  private static float[] headGradientSink(VideoModel model) {
+    return new float[model.headParams().length];
   }
 
   /** Adds λ·W to {@code grad} for every trunk weight matrix (not biases or normalization) and returns λ/2·‖W‖². */

@@ -1,0 +1,335 @@
+package org.vidar.model.io;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.vidar.data.AtomicOutput;
+import org.vidar.data.DataPaths;
+import org.vidar.data.FeatureField;
+import org.vidar.data.FeatureSpec;
+import org.vidar.model.HeadConfig;
+import org.vidar.model.ModelConfig;
+import org.vidar.model.ParameterLayout;
+import org.vidar.model.TensorRef;
+import org.vidar.model.TrunkConfig;
+import org.vidar.model.VideoModel;
+import org.vidar.model.moe.ExpertAllocation;
+
+/**
+ * A model on disk: a directory holding {@code model.json} (format version, feature spec, trunk and
+ * head architecture, experts per class, class names, training provenance) and
+ * {@code model.safetensors} (every tensor of trunk and heads, readable by numpy and PyTorch).
+ * Loading checks every field and every tensor's shape against the architecture the JSON describes
+ * and refuses anything else with a message naming the file and what is wrong.
+ */
+public final class ModelFiles {
+  /** The format written; loading accepts exactly this version. */
+  public static final int VERSION = 1;
+  public static final String CONFIG = "model.json";
+  public static final String TENSORS = "model.safetensors";
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private ModelFiles() {}
+
+  /** A loaded model with its class names (empty when none were saved) and provenance. */
+  public record Saved(VideoModel model, List<String> classNames, Map<String, String> provenance) {}
+
+  /** Writes the model into {@code dir} (local path or Hadoop URI), each file atomically. */
+  public static void save(String dir, VideoModel model, List<String> classNames, Map<String, String> provenance)
+      throws IOException {
+    ModelConfig c = model.config();
+    ObjectNode root = JSON.createObjectNode();
+    root.put("format", "vidar-model");
+    root.put("version", VERSION);
+    root.set("features", features(c.features()));
+    root.set("trunk", trunk(c.trunk()));
+    ObjectNode heads = root.putObject("heads");
+    heads.put("adaptive", c.heads().adaptive());
+    heads.put("maxExperts", c.heads().maxExperts());
+    heads.put("positivesPerExpert", c.heads().positivesPerExpert());
+    heads.put("l2", c.heads().l2());
+    ArrayNode experts = root.putArray("expertsPerClass");
+    for (int e : model.allocation().expertsPerClass()) {
+      experts.add(e);
+    }
+    ArrayNode names = root.putArray("classNames");
+    classNames.forEach(names::add);
+    ObjectNode prov = root.putObject("provenance");
+    provenance.forEach(prov::put);
+    Combined all = combine(model);
+    try (AtomicOutput out = DataPaths.createAtomic(DataPaths.join(dir, TENSORS))) {
+      ParameterFile.write(out.stream(), all.layout, all.values, Map.of("format", "vidar-model"), Dtype.F32);
+      out.commit();
+    }
+    try (AtomicOutput out = DataPaths.createAtomic(DataPaths.join(dir, CONFIG))) {
+      out.stream().write(JSON.writeValueAsString(root).getBytes(StandardCharsets.UTF_8));
+      out.commit();
+    }
+  }
+
+  /** Reads and validates a model directory. */
+  public static Saved load(String dir) throws IOException {
+    String configFile = DataPaths.join(dir, CONFIG);
+    JsonNode root;
+    try (InputStream in = DataPaths.open(configFile)) {
+      root = JSON.readTree(in);
+    } catch (com.fasterxml.jackson.core.JacksonException e) {
+      throw new IOException(configFile + ": not valid JSON: " + e.getOriginalMessage(), e);
+    }
+    Fields f = new Fields(configFile, root);
+    if (!"vidar-model".equals(f.text(root, "format"))) {
+      throw f.error("format", "is not 'vidar-model'");
+    }
+    int version = f.integer(root, "version");
+    if (version != VERSION) {
+      throw f.error("version", version + " is not supported (this build reads version " + VERSION + ")");
+    }
+    FeatureSpec spec = f.features(f.object(root, "features"));
+    TrunkConfig trunk = f.trunk(f.object(root, "trunk"));
+    JsonNode h = f.object(root, "heads");
+    boolean adaptive = f.bool(h, "adaptive");
+    int maxExperts = f.integer(h, "maxExperts");
+    int perExpert = f.integer(h, "positivesPerExpert");
+    float l2 = (float) f.number(h, "l2");
+    HeadConfig heads = f.build("heads", () -> new HeadConfig(adaptive, maxExperts, perExpert, l2));
+    ModelConfig config = f.build("model", () -> new ModelConfig(spec, trunk, heads, spec.numClasses()));
+    int[] experts = f.intArray(root, "expertsPerClass");
+    if (experts.length != config.numClasses()) {
+      throw f.error("expertsPerClass", "has " + experts.length + " entries for " + config.numClasses() + " classes");
+    }
+    ExpertAllocation allocation = f.build("expertsPerClass", () -> ExpertAllocation.of(experts));
+    List<String> names = new ArrayList<>();
+    if (root.has("classNames")) {
+      for (JsonNode n : f.array(root, "classNames")) {
+        names.add(n.asText());
+      }
+      if (!names.isEmpty() && names.size() != config.numClasses()) {
+        throw f.error("classNames", "has " + names.size() + " names for " + config.numClasses() + " classes");
+      }
+    }
+    Map<String, String> prov = new LinkedHashMap<>();
+    if (root.has("provenance")) {
+      f.object(root, "provenance").fields().forEachRemaining(e -> prov.put(e.getKey(), e.getValue().asText()));
+    }
+    VideoModel shape = VideoModel.initialize(config, allocation, new java.util.SplittableRandom(0));
+    Combined expected = combine(shape);
+    String tensorFile = DataPaths.join(dir, TENSORS);
+    ParameterFile.Loaded loaded;
+    try (InputStream in = DataPaths.open(tensorFile)) {
+      loaded = ParameterFile.load(in, tensorFile, expected.layout);
+    }
+    int trunkSize = shape.trunkParams().length;
+    float[] tp = Arrays.copyOfRange(loaded.values(), 0, trunkSize);
+    float[] hp = Arrays.copyOfRange(loaded.values(), trunkSize, loaded.values().length);
+    return new Saved(new VideoModel(config, tp, allocation, hp), List.copyOf(names), prov);
+  }
+
+  private record Combined(ParameterLayout layout, float[] values) {}
+
+  /** Trunk and head tensors in one layout (trunk first), their values concatenated. */
+  private static Combined combine(VideoModel model) {
+    ParameterLayout.Builder b = ParameterLayout.builder();
+    for (TensorRef t : model.trunk().layout().tensors()) {
+      b.add(t.name(), t.shape());
+    }
+    for (TensorRef t : model.headLayout().tensors()) {
+      b.add(t.name(), t.shape());
+    }
+    float[] tp = model.trunkParams();
+    float[] hp = model.headParams();
+    float[] all = Arrays.copyOf(tp, tp.length + hp.length);
+    System.arraycopy(hp, 0, all, tp.length, hp.length);
+    return new Combined(b.build(), all);
+  }
+
+  private static ObjectNode features(FeatureSpec s) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("level", s.level().name().toLowerCase(java.util.Locale.ROOT));
+    ArrayNode ids = n.putArray("idKeys");
+    s.idKeys().forEach(ids::add);
+    n.put("labelsKey", s.labelsKey());
+    ArrayNode fs = n.putArray("features");
+    for (FeatureField f : s.features()) {
+      fs.addObject().put("name", f.name()).put("size", f.size());
+    }
+    n.put("numClasses", s.numClasses());
+    n.put("maxFrames", s.maxFrames());
+    return n;
+  }
+
+  private static ObjectNode trunk(TrunkConfig t) {
+    ObjectNode n = JSON.createObjectNode();
+    if (t instanceof TrunkConfig.VideoMlp m) {
+      n.put("type", "video_mlp");
+      ArrayNode h = n.putArray("hidden");
+      m.hidden().forEach(h::add);
+      n.put("contextGating", m.contextGating());
+    } else {
+      TrunkConfig.Dbof d = (TrunkConfig.Dbof) t;
+      n.put("type", "dbof");
+      n.put("frameHidden", d.frameHidden());
+      n.put("frameContextGating", d.frameContextGating());
+      n.put("pooling", d.pooling().name().toLowerCase(java.util.Locale.ROOT));
+      n.put("videoHidden", d.videoHidden());
+      n.put("batchNorm", d.batchNorm());
+      n.put("sampleFrames", d.sampleFrames());
+    }
+    return n;
+  }
+
+  /** Typed, checked access to the JSON of one file: every error names the file and the field. */
+  private static final class Fields {
+    private final String file;
+
+    Fields(String file, JsonNode root) throws IOException {
+      this.file = file;
+      if (!root.isObject()) {
+        throw new IOException(file + ": the top level is not a JSON object");
+      }
+    }
+
+    IOException error(String field, String what) {
+      return new IOException(file + ": field '" + field + "' " + what);
+    }
+
+    private JsonNode get(JsonNode n, String field) throws IOException {
+      JsonNode v = n.get(field);
+      if (v == null || v.isNull()) {
+        throw error(field, "is missing");
+      }
+      return v;
+    }
+
+    JsonNode object(JsonNode n, String field) throws IOException {
+      JsonNode v = get(n, field);
+      if (!v.isObject()) {
+        throw error(field, "is not an object");
+      }
+      return v;
+    }
+
+    JsonNode array(JsonNode n, String field) throws IOException {
+      JsonNode v = get(n, field);
+      if (!v.isArray()) {
+        throw error(field, "is not an array");
+      }
+      return v;
+    }
+
+    String text(JsonNode n, String field) throws IOException {
+      JsonNode v = get(n, field);
+      if (!v.isTextual()) {
+        throw error(field, "is not a string");
+      }
+      return v.asText();
+    }
+
+    int integer(JsonNode n, String field) throws IOException {
+      JsonNode v = get(n, field);
+      if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+        throw error(field, "is not an integer");
+      }
+      return v.asInt();
+    }
+
+    double number(JsonNode n, String field) throws IOException {
+      JsonNode v = get(n, field);
+      if (!v.isNumber()) {
+        throw error(field, "is not a number");
+      }
+      return v.asDouble();
+    }
+
+    boolean bool(JsonNode n, String field) throws IOException {
+      JsonNode v = get(n, field);
+      if (!v.isBoolean()) {
+        throw error(field, "is not true or false");
+      }
+      return v.asBoolean();
+    }
+
+    int[] intArray(JsonNode n, String field) throws IOException {
+      JsonNode a = array(n, field);
+      int[] out = new int[a.size()];
+      for (int i = 0; i < out.length; i++) {
+        JsonNode v = a.get(i);
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+          throw error(field, "entry " + i + " is not an integer");
+        }
+        out[i] = v.asInt();
+      }
+      return out;
+    }
+
+    interface Builder<T> {
+      T build();
+    }
+
+    /** Runs a record's validation, turning its message into one that names the file. */
+    <T> T build(String field, Builder<T> b) throws IOException {
+      try {
+        return b.build();
+      } catch (IllegalArgumentException e) {
+        throw error(field, "is invalid: " + e.getMessage());
+      }
+    }
+
+    FeatureSpec features(JsonNode n) throws IOException {
+      String level = text(n, "level");
+      FeatureSpec.Level lvl = switch (level) {
+        case "video" -> FeatureSpec.Level.VIDEO;
+        case "frame" -> FeatureSpec.Level.FRAME;
+        default -> throw error("features.level", "'" + level + "' is not video or frame");
+      };
+      List<String> ids = new ArrayList<>();
+      for (JsonNode id : array(n, "idKeys")) {
+        ids.add(id.asText());
+      }
+      List<FeatureField> fields = new ArrayList<>();
+      for (JsonNode ff : array(n, "features")) {
+        String name = text(ff, "name");
+        int size = integer(ff, "size");
+        fields.add(build("features.features", () -> new FeatureField(name, size)));
+      }
+      String labels = text(n, "labelsKey");
+      int classes = integer(n, "numClasses");
+      int maxFrames = integer(n, "maxFrames");
+      return build("features", () -> new FeatureSpec(lvl, ids, labels, fields, classes, maxFrames));
+    }
+
+    TrunkConfig trunk(JsonNode n) throws IOException {
+      String type = text(n, "type");
+      if (type.equals("video_mlp")) {
+        int[] hidden = intArray(n, "hidden");
+        boolean cg = bool(n, "contextGating");
+        return build("trunk", () -> new TrunkConfig.VideoMlp(Arrays.stream(hidden).boxed().toList(), cg));
+      }
+      if (type.equals("dbof")) {
+        int fh = integer(n, "frameHidden");
+        boolean fcg = bool(n, "frameContextGating");
+        String pooling = text(n, "pooling");
+        TrunkConfig.Pooling p;
+        try {
+          p = TrunkConfig.Pooling.valueOf(pooling.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+          throw error("trunk.pooling", "'" + pooling + "' is not swap, mean or max");
+        }
+        int vh = integer(n, "videoHidden");
+        boolean bn = bool(n, "batchNorm");
+        int sf = integer(n, "sampleFrames");
+        return build("trunk", () -> new TrunkConfig.Dbof(fh, fcg, p, vh, bn, sf));
+      }
+      throw error("trunk.type", "'" + type + "' is not video_mlp or dbof");
+    }
+  }
+}
