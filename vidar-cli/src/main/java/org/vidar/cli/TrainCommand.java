@@ -1,0 +1,190 @@
+package org.vidar.cli;
+
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.vidar.data.DataPaths;
+import org.vidar.data.FeatureSpec;
+import org.vidar.data.InputFile;
+import org.vidar.data.Vocabulary;
+import org.vidar.eval.EvalReport;
+import org.vidar.math.KernelProvider;
+import org.vidar.model.HeadConfig;
+import org.vidar.model.ModelConfig;
+import org.vidar.model.TrunkConfig;
+import org.vidar.model.VideoModel;
+import org.vidar.model.io.ModelFiles;
+import org.vidar.optim.AdamConfig;
+import org.vidar.optim.IRpropConfig;
+import org.vidar.optim.LbfgsConfig;
+import org.vidar.train.LocalEngine;
+import org.vidar.train.ModelEvaluation;
+import org.vidar.train.TrainConfig;
+import org.vidar.train.Trainer;
+import org.vidar.train.VideoDataset;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code vidar train}: the paper's pipeline on the local engine. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = {"Trains a model on TFRecord files with the paper's pipeline on this machine: joint pre-training "
+        + "(mini-batch Adam, small mixture-of-experts heads), then rounds of Stage 1 (trunk frozen, fresh large "
+        + "heads per class group, full-batch L-BFGS) and Stage 2 (heads frozen, trunk fine-tuned by full-batch "
+        + "iRprop+). Prints the validation metrics after every stage and writes the model directory.",
+        "Exit codes: 0 done, 1 failed, 3 done but bad records were skipped."})
+final class TrainCommand implements Callable<Integer> {
+  @Option(names = "--train", required = true, arity = "1..*", paramLabel = "FILES", description = "Training TFRecords.")
+  List<String> train;
+
+  @Option(names = "--validate", arity = "1..*", paramLabel = "FILES", description = "Validation TFRecords, scored after every stage.")
+  List<String> validate;
+
+  @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Model directory to write.")
+  String out;
+
+  @Mixin DataOptions data;
+
+  @Option(names = "--hidden", split = ",", paramLabel = "WIDTH",
+      description = "Video level: hidden layer widths of the trunk (default: none, the heads sit on the features).")
+  List<Integer> hidden = new ArrayList<>();
+
+  @Option(names = "--context-gating", description = "Video level: context gating after the last hidden layer.")
+  boolean contextGating;
+
+  @Option(names = "--frame-hidden", defaultValue = "1024", description = "Frame level: per-frame layer width (default: ${DEFAULT-VALUE}).")
+  int frameHidden;
+
+  @Option(names = "--video-hidden", defaultValue = "1024", description = "Frame level: video-level layer width (default: ${DEFAULT-VALUE}).")
+  int videoHidden;
+
+  @Option(names = "--pooling", defaultValue = "swap", description = "Frame level: swap, mean or max (default: ${DEFAULT-VALUE}).")
+  String pooling;
+
+  @Option(names = "--frame-context-gating", description = "Frame level: context gating on each frame.")
+  boolean frameContextGating;
+
+  @Option(names = "--batch-norm", description = "Frame level: batch normalization in the per-frame layer.")
+  boolean batchNorm;
+
+  @Option(names = "--sample-frames", defaultValue = "32", description = "Frame level: frames sampled per video, 0 = all (default: ${DEFAULT-VALUE}).")
+  int sampleFrames;
+
+  @Option(names = "--experts", defaultValue = "16", description = "Experts per class in Stage 1 (the cap when adaptive; default: ${DEFAULT-VALUE}).")
+  int experts;
+
+  @Option(names = "--adaptive-experts", description = "Experts grow with a class's positives up to --experts.")
+  boolean adaptive;
+
+  @Option(names = "--positives-per-expert", defaultValue = "100", description = "Adaptive: one expert per this many positives (default: ${DEFAULT-VALUE}).")
+  int positivesPerExpert;
+
+  @Option(names = "--head-l2", defaultValue = "1e-5", description = "L2 penalty on head weights (default: ${DEFAULT-VALUE}).")
+  float headL2;
+
+  @Option(names = "--trunk-l2", defaultValue = "1e-6", description = "L2 penalty on trunk weights (default: ${DEFAULT-VALUE}).")
+  float trunkL2;
+
+  @Option(names = "--pretrain-experts", defaultValue = "2", description = "Experts per class in pre-training (default: ${DEFAULT-VALUE}).")
+  int pretrainExperts;
+
+  @Option(names = "--pretrain-epochs", defaultValue = "5", description = "Pre-training epochs (default: ${DEFAULT-VALUE}).")
+  int pretrainEpochs;
+
+  @Option(names = "--batch-size", defaultValue = "256", description = "Pre-training batch size (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(names = "--learning-rate", defaultValue = "1e-3", description = "Pre-training Adam learning rate (default: ${DEFAULT-VALUE}).")
+  double learningRate;
+
+  @Option(names = "--rounds", defaultValue = "2", description = "Alternating rounds (default: ${DEFAULT-VALUE}).")
+  int rounds;
+
+  @Option(names = "--lbfgs-iterations", defaultValue = "50", description = "Stage 1 L-BFGS iterations per class group (default: ${DEFAULT-VALUE}).")
+  int lbfgsIterations;
+
+  @Option(names = "--head-groups", description = "Stage 1 class groups (default: 4 per thread).")
+  Integer headGroups;
+
+  @Option(names = "--trunk-steps", defaultValue = "10", description = "Stage 2 iRprop+ steps (default: ${DEFAULT-VALUE}).")
+  int trunkSteps;
+
+  @Option(names = "--chunk-rows", defaultValue = "1024", description = "Videos per batch in full-batch passes (default: ${DEFAULT-VALUE}).")
+  int chunkRows;
+
+  @Option(names = "--threads", description = "Worker threads (default: the number of cores).")
+  Integer threads;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = {"-k", "--top-k"}, defaultValue = "20", description = "k of GAP@k (default: ${DEFAULT-VALUE}).")
+  int topK;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream o = System.out;
+    List<InputFile> trainFiles = DataPaths.resolve(train);
+    Vocabulary vocab = data.loadVocabulary();
+    int numClasses = data.numClasses(vocab, FeatureSpec.YT8M_2018_CLASSES);
+    FeatureSpec spec = data.spec(trainFiles, numClasses);
+    int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+    TrunkConfig trunk = spec.level() == FeatureSpec.Level.VIDEO
+        ? new TrunkConfig.VideoMlp(hidden, contextGating)
+        : new TrunkConfig.Dbof(frameHidden, frameContextGating,
+            TrunkConfig.Pooling.valueOf(pooling.toUpperCase(Locale.ROOT)), videoHidden, batchNorm, sampleFrames);
+    HeadConfig heads = new HeadConfig(adaptive, experts, positivesPerExpert, headL2);
+    ModelConfig modelConfig = new ModelConfig(spec, trunk, heads, numClasses);
+    TrainConfig config = new TrainConfig(seed, pretrainEpochs, batchSize, AdamConfig.of(learningRate),
+        HeadConfig.fixed(pretrainExperts, headL2), rounds, heads, headGroups != null ? headGroups : 4 * nThreads,
+        LbfgsConfig.of(lbfgsIterations, 1e-5, 1e-7), trunkSteps, IRpropConfig.defaults(), trunkL2, chunkRows);
+
+    o.printf(Locale.ROOT, "kernels: %s; threads: %d%n", KernelProvider.get().name(), nThreads);
+    long t0 = System.nanoTime();
+    VideoDataset trainData = VideoDataset.load(trainFiles, spec, data.policy(), sampleFrames, seed);
+    VideoDataset validateData = validate == null ? null
+        : VideoDataset.load(DataPaths.resolve(validate), spec, data.policy(), sampleFrames, seed);
+    o.printf(Locale.ROOT, "loaded %d training%s videos (%d classes) in %.1f s%n", trainData.size(),
+        validateData == null ? "" : " and " + validateData.size() + " validation", numClasses, (System.nanoTime() - t0) / 1e9);
+    long skipped = trainData.skipped().total() + (validateData == null ? 0 : validateData.skipped().total());
+    if (skipped > 0) {
+      System.err.print(trainData.skipped().summary());
+    }
+    o.printf(Locale.ROOT, "%-16s %8s %10s %8s %8s %8s %8s %12s%n", "stage", "seconds", "train loss", "GAP@" + topK,
+        "Hit@1", "PERR", "MAP", "parameters");
+    VideoModel model;
+    try (LocalEngine engine = new LocalEngine(trainData, nThreads)) {
+      model = new Trainer(config).train(engine, modelConfig, (stage, m, loss, seconds) -> {
+        EvalReport r = validateData == null ? null : ModelEvaluation.evaluate(m, validateData, topK, chunkRows);
+        o.printf(Locale.ROOT, "%-16s %8.1f %10.5f %8s %8s %8s %8s %12d%n", stage, seconds, loss,
+            fmt(r == null ? Double.NaN : r.gap()), fmt(r == null ? Double.NaN : r.hit1()),
+            fmt(r == null ? Double.NaN : r.perr()), fmt(r == null ? Double.NaN : r.map()), m.parameterCount());
+      });
+    }
+    Map<String, String> provenance = new LinkedHashMap<>();
+    provenance.put("created", Instant.now().toString());
+    provenance.put("trainer", "vidar train (local engine)");
+    provenance.put("trainConfig", config.toString());
+    provenance.put("modelConfig", modelConfig.toString());
+    provenance.put("trainData", String.join(",", train));
+    provenance.put("trainVideos", Integer.toString(trainData.size()));
+    provenance.put("seed", Long.toString(seed));
+    provenance.put("kernels", KernelProvider.get().name());
+    provenance.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")");
+    provenance.put("os.arch", System.getProperty("os.arch"));
+    provenance.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+    ModelFiles.save(out, model, vocab == null ? List.of() : vocab.names(), provenance);
+    o.printf(Locale.ROOT, "model written to %s (%d parameters, %d experts) in %.1f s in all%n", out,
+        model.parameterCount(), model.allocation().totalExperts(), (System.nanoTime() - t0) / 1e9);
+    return skipped > 0 ? ExitCodes.SKIPPED_RECORDS : ExitCodes.OK;
+  }
+
+  private static String fmt(double v) {
+    return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.4f", v);
+  }
+}
