@@ -18,6 +18,11 @@ import org.vidar.eval.EvalReport;
 import org.vidar.eval.LabelTable;
 import org.vidar.eval.PredictionCsvReader;
 import org.vidar.eval.PredictionScoring;
+import org.vidar.eval.YouTube8mEvaluator;
+import org.vidar.data.SkipReport;
+import org.vidar.model.VideoModel;
+import org.vidar.model.io.ModelFiles;
+import org.vidar.train.StreamingScorer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -35,9 +40,13 @@ final class EvalCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "FILES", description = "Labelled TFRecord files, directories or globs.")
   List<String> inputs;
 
-  @Option(names = {"-p", "--predictions"}, required = true, paramLabel = "[NAME=]CSV[,CSV...]",
+  @Option(names = {"-p", "--predictions"}, paramLabel = "[NAME=]CSV[,CSV...]",
       description = "A prediction set: CSV files or globs (comma-separated), optionally named. Repeatable.")
-  List<String> predictions;
+  List<String> predictions = new ArrayList<>();
+
+  @Option(names = {"-m", "--model"}, paramLabel = "[NAME=]DIR",
+      description = "A model directory (vidar train's output) to score the files with. Repeatable.")
+  List<String> models = new ArrayList<>();
 
   @Option(names = {"-k", "--top-k"}, defaultValue = "20", description = "k of GAP@k and MAP (default: ${DEFAULT-VALUE}).")
   int topK;
@@ -66,8 +75,31 @@ final class EvalCommand implements Callable<Integer> {
     }
     out.printf(Locale.ROOT, "labelled videos: %d from %d file(s), %d classes%n", labels.size(), files.size(), numClasses);
 
+    if (predictions.isEmpty() && models.isEmpty()) {
+      throw new IllegalArgumentException("give at least one --predictions or --model");
+    }
     List<String> names = new ArrayList<>();
     List<PredictionScoring.Result> results = new ArrayList<>();
+    for (String m : models) {
+      int eq = m.indexOf('=');
+      String name = eq > 0 && !DataPaths.isUri(m) ? m.substring(0, eq) : "model";
+      String dir = eq > 0 && !DataPaths.isUri(m) ? m.substring(eq + 1) : m;
+      VideoModel model = ModelFiles.load(dir).model();
+      if (model.config().numClasses() != numClasses) {
+        throw new IllegalArgumentException("model " + dir + " has " + model.config().numClasses()
+            + " classes, the data " + numClasses + " (set --classes or --vocabulary)");
+      }
+      YouTube8mEvaluator evaluator = new YouTube8mEvaluator(numClasses, topK);
+      long[] scored = new long[1];
+      SkipReport modelSkips = StreamingScorer.score(model, files, data.policy(), 1024, (id, videoLabels, probs, offset) -> {
+        evaluator.addScores(probs, offset, videoLabels);
+        scored[0]++;
+      });
+      skipped += modelSkips.total();
+      names.add(name);
+      results.add(new PredictionScoring.Result(evaluator.report(), scored[0], 0, 0, null));
+      out.printf(Locale.ROOT, "%s: %d videos scored by the model in %s%n", name, scored[0], dir);
+    }
     for (String set : predictions) {
       int eq = set.indexOf('=');
       String name = eq > 0 && !DataPaths.isUri(set) ? set.substring(0, eq) : "predictions";

@@ -2,6 +2,8 @@ package org.vidar.train;
 
 import java.util.Arrays;
 import org.vidar.data.FeatureSpec;
+import org.vidar.data.VideoRecord;
+import org.vidar.model.layer.InputNormalization;
 
 /**
  * A batch of videos in the layout the model reads: features row-major (one row per video, or the
@@ -74,6 +76,45 @@ public final class VideoBatch {
       System.arraycopy(feats, firstRow * dimension, features, frameOffsets[i] * dimension, frames * dimension);
       frameOffsets[i + 1] = frameOffsets[i] + frames;
     }
+  }
+
+  /** Empties the batch (buffers are kept). */
+  public void clear() {
+    rows = 0;
+    frameOffsets[0] = 0;
+    labelOffsets[0] = 0;
+  }
+
+  /**
+   * Appends one decoded record, L2-normalizing each of its rows as the training data are; ids go to
+   * {@code ids[rows]} when {@code ids} is non-null.
+   */
+  public void append(VideoRecord r, String[] ids) {
+    int i = rows;
+    int frames = level == FeatureSpec.Level.VIDEO ? 1 : r.numFrames();
+    if (level == FeatureSpec.Level.VIDEO && r.numFrames() != 1) {
+      throw new IllegalArgumentException("video " + r.id() + ": a video-level batch takes one row per video");
+    }
+    sourceIndex = grow(sourceIndex, i + 1);
+    labelOffsets = grow(labelOffsets, i + 2);
+    frameOffsets = grow(frameOffsets, i + 2);
+    int firstLabel = labelOffsets[i];
+    labels = grow(labels, firstLabel + r.labels().length);
+    System.arraycopy(r.labels(), 0, labels, firstLabel, r.labels().length);
+    labelOffsets[i + 1] = firstLabel + r.labels().length;
+    int firstRow = frameOffsets[i];
+    int needed = (firstRow + frames) * dimension;
+    if (features.length < needed) {
+      features = Arrays.copyOf(features, Math.max(needed, features.length + (features.length >> 1)));
+    }
+    System.arraycopy(r.features(), 0, features, firstRow * dimension, frames * dimension);
+    InputNormalization.l2NormalizeRows(features, firstRow, frames, dimension);
+    frameOffsets[i + 1] = firstRow + frames;
+    sourceIndex[i] = i;
+    if (ids != null) {
+      ids[i] = r.id();
+    }
+    rows++;
   }
 
   private static int[] grow(int[] a, int n) {

@@ -16,7 +16,22 @@ public final class InputNormalization {
     LayerChecks.rows(rows);
     LayerChecks.dim("l2NormalizeRows: dim", dim);
     LayerChecks.holds("l2NormalizeRows: x", x, rows, dim);
-    for (int r = 0; r < rows; r++) {
+    normalize(x, 0, rows, dim);
+  }
+
+  /** As {@link #l2NormalizeRows(float[], int, int)} for the rows starting at row {@code firstRow}. */
+  public static void l2NormalizeRows(float[] x, int firstRow, int rows, int dim) {
+    LayerChecks.rows(rows);
+    LayerChecks.dim("l2NormalizeRows: dim", dim);
+    if (firstRow < 0 || ((long) firstRow + rows) * dim > x.length) {
+      throw new IllegalArgumentException("l2NormalizeRows: rows " + firstRow + " + " + rows + " of " + dim
+          + " exceed an array of " + x.length);
+    }
+    normalize(x, firstRow, rows, dim);
+  }
+
+  private static void normalize(float[] x, int firstRow, int rows, int dim) {
+    for (int r = firstRow; r < firstRow + rows; r++) {
       int o = r * dim;
       double sq = 0;
       for (int j = 0; j < dim; j++) {

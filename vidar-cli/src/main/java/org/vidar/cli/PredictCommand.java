@@ -1,0 +1,71 @@
+package org.vidar.cli;
+
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.vidar.data.AtomicOutput;
+import org.vidar.data.BadRecordPolicy;
+import org.vidar.data.DataPaths;
+import org.vidar.data.InputFile;
+import org.vidar.data.SkipReport;
+import org.vidar.eval.PredictionCsvWriter;
+import org.vidar.model.VideoModel;
+import org.vidar.model.io.ModelFiles;
+import org.vidar.train.StreamingScorer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code vidar predict}: the top classes of every video, in the Kaggle format. */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+    description = {"Scores TFRecord files with a model and writes each video's top-k classes and scores as "
+        + "the Kaggle CSV (VideoId,LabelConfidencePairs), streaming.",
+        "Exit codes: 0 done, 1 failed, 3 done but bad records were skipped."})
+final class PredictCommand implements Callable<Integer> {
+  @Parameters(arity = "1..*", paramLabel = "FILES", description = "TFRecord files, directories or globs.")
+  List<String> inputs;
+
+  @Option(names = {"-m", "--model"}, required = true, paramLabel = "DIR", description = "Model directory.")
+  String modelDir;
+
+  @Option(names = {"-o", "--out"}, required = true, paramLabel = "CSV", description = "Predictions file to write.")
+  String out;
+
+  @Option(names = {"-k", "--top-k"}, defaultValue = "20", description = "Classes per video (default: ${DEFAULT-VALUE}).")
+  int topK;
+
+  @Option(names = "--skip-bad-records", description = "Skip bad records, count them and report why.")
+  boolean skipBad;
+
+  @Option(names = "--chunk-rows", defaultValue = "1024", description = "Videos scored at once (default: ${DEFAULT-VALUE}).")
+  int chunkRows;
+
+  @Override
+  public Integer call() throws Exception {
+    VideoModel model = ModelFiles.load(modelDir).model();
+    List<InputFile> files = DataPaths.resolve(inputs);
+    int k = model.config().numClasses();
+    long start = System.nanoTime();
+    long[] videos = new long[1];
+    SkipReport skipped;
+    try (AtomicOutput output = DataPaths.createAtomic(out)) {
+      PredictionCsvWriter writer = new PredictionCsvWriter(new OutputStreamWriter(output.stream(), StandardCharsets.UTF_8));
+      skipped = StreamingScorer.score(model, files, skipBad ? BadRecordPolicy.SKIP : BadRecordPolicy.FAIL, chunkRows,
+          (id, labels, probs, offset) -> {
+            writer.writeTop(id, probs, offset, k, topK);
+            videos[0]++;
+          });
+      writer.flush();
+      output.commit();
+    }
+    System.out.printf(Locale.ROOT, "wrote top-%d predictions of %d videos to %s in %.1f s%n", topK, videos[0], out,
+        (System.nanoTime() - start) / 1e9);
+    if (skipped.total() > 0) {
+      System.err.print(skipped.summary());
+      return ExitCodes.SKIPPED_RECORDS;
+    }
+    return ExitCodes.OK;
+  }
+}
