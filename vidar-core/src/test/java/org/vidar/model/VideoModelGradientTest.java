@@ -158,12 +158,24 @@ class VideoModelGradientTest {
           for (int j = 0; j < f; j++) {
             double num = 0;
             double den = 0;
+            double max = Double.NEGATIVE_INFINITY;
             for (int t = fo[v]; t < fo[v + 1]; t++) {
               double q = y[t * f + j];
               num += q * Math.abs(q);
               den += Math.abs(q);
+              max = Math.max(max, q);
             }
-            pooled[v * f + j] = den > 0 ? num / den : 0;
+            pooled[v * f + j] = switch (c.pooling()) {
+              case SWAP -> den > 0 ? num / den : 0;
+              case MEAN -> {
+                double sum = 0;
+                for (int t = fo[v]; t < fo[v + 1]; t++) {
+                  sum += y[t * f + j];
+                }
+                yield sum / (fo[v + 1] - fo[v]);
+              }
+              case MAX -> max;
+            };
           }
         }
         double[] v1 = dense(tp, "trunk/video_fc", pooled, videos, f, c.videoHidden(), true);
@@ -360,6 +372,16 @@ class VideoModelGradientTest {
     VideoModel m = model(new TrunkConfig.Dbof(4, true, TrunkConfig.Pooling.SWAP, 5, true, 0),
         FeatureSpec.Level.FRAME, r);
     checkModel("dbof+bn", m, data);
+  }
+
+  @Test
+  void dbofMeanAndMaxPooling() {
+    for (TrunkConfig.Pooling p : new TrunkConfig.Pooling[] {TrunkConfig.Pooling.MEAN, TrunkConfig.Pooling.MAX}) {
+      SplittableRandom r = new SplittableRandom(15 + p.ordinal());
+      VideoDataset data = dataset(FeatureSpec.Level.FRAME, r);
+      VideoModel m = model(new TrunkConfig.Dbof(4, false, p, 5, true, 0), FeatureSpec.Level.FRAME, r);
+      checkModel("dbof " + p, m, data);
+    }
   }
 
   /** The trunk gradient summed over an engine's shards (in chunks) equals the one-batch gradient. */
