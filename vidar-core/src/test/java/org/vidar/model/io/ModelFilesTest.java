@@ -1,0 +1,260 @@
+package org.vidar.model.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vidar.data.FeatureField;
+import org.vidar.data.FeatureSpec;
+import org.vidar.model.HeadConfig;
+import org.vidar.model.ModelConfig;
+import org.vidar.model.TrunkConfig;
+import org.vidar.model.VideoModel;
+import org.vidar.model.moe.ExpertAllocation;
+
+class ModelFilesTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final Map<String, String> PROVENANCE = provenance();
+
+  static Map<String, String> provenance() {
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("seed", "42");
+    p.put("trainer", "vidar train --rounds 1");
+    p.put("kernels", "java");
+    return p;
+  }
+
+  static FeatureSpec spec(FeatureSpec.Level level) {
+    return new FeatureSpec(level, List.of("id", "video_id"), "labels",
+        List.of(new FeatureField("rgb", 5), new FeatureField("audio", 2)), 3, 120);
+  }
+
+  static VideoModel videoModel(ExpertAllocation a) {
+    ModelConfig mc = new ModelConfig(spec(FeatureSpec.Level.VIDEO), new TrunkConfig.VideoMlp(List.of(6, 4), true),
+        new HeadConfig(true, 4, 100, 1e-3f), 3);
+    return VideoModel.initialize(mc, a, new SplittableRandom(1));
+  }
+
+  static VideoModel dbofModel() {
+    ModelConfig mc = new ModelConfig(spec(FeatureSpec.Level.FRAME),
+        new TrunkConfig.Dbof(4, true, TrunkConfig.Pooling.SWAP, 5, true, 30), HeadConfig.fixed(2, 0f), 3);
+    VideoModel m = VideoModel.initialize(mc, ExpertAllocation.fixed(3, 2), new SplittableRandom(2));
+    // running statistics away from their initial values, so the round trip covers them
+    float[] tp = m.trunkParams().clone();
+    SplittableRandom r = new SplittableRandom(3);
+    for (int i = 0; i < tp.length; i++) {
+      tp[i] += (float) r.nextDouble(0, 0.1);
+    }
+    return m.withTrunkParams(tp);
+  }
+
+  static void assertSame(VideoModel want, ModelFiles.Saved got) {
+    assertEquals(want.config(), got.model().config());
+    assertEquals(want.allocation(), got.model().allocation());
+    assertArrayEquals(want.trunkParams(), got.model().trunkParams());
+    assertArrayEquals(want.headParams(), got.model().headParams());
+  }
+
+  @Test
+  void videoModelRoundTrip(@TempDir Path dir) throws IOException {
+    VideoModel m = videoModel(ExpertAllocation.of(1, 2, 3));
+    List<String> names = List.of("Game", "Vehicle", "Concert");
+    ModelFiles.save(dir.toString(), m, names, PROVENANCE);
+    assertTrue(Files.exists(dir.resolve(ModelFiles.CONFIG)));
+    assertTrue(Files.exists(dir.resolve(ModelFiles.TENSORS)));
+    ModelFiles.Saved s = ModelFiles.load(dir.toString());
+    assertSame(m, s);
+    assertEquals(names, s.classNames());
+    assertEquals(PROVENANCE, s.provenance());
+    assertEquals(List.copyOf(PROVENANCE.keySet()), List.copyOf(s.provenance().keySet()), "order kept");
+  }
+
+  @Test
+  void dbofModelRoundTripWithoutClassNames(@TempDir Path dir) throws IOException {
+    VideoModel m = dbofModel();
+    ModelFiles.save(dir.toString(), m, List.of(), Map.of());
+    ModelFiles.Saved s = ModelFiles.load(dir.toString());
+    assertSame(m, s);
+    assertEquals(List.of(), s.classNames());
+    assertEquals(Map.of(), s.provenance());
+  }
+
+  @Test
+  void savingTwiceOverwrites(@TempDir Path dir) throws IOException {
+    ModelFiles.save(dir.toString(), videoModel(ExpertAllocation.of(1, 1, 1)), List.of(), PROVENANCE);
+    VideoModel m = dbofModel();
+    ModelFiles.save(dir.toString(), m, List.of(), PROVENANCE);
+    assertSame(m, ModelFiles.load(dir.toString()));
+  }
+
+  // ---------------------------------------------------------------- load errors
+
+  /** Saves a good model, edits its JSON, and returns the load error's message. */
+  static String loadError(Path dir, Consumer<ObjectNode> edit) throws IOException {
+    ModelFiles.save(dir.toString(), videoModel(ExpertAllocation.of(1, 2, 3)), List.of("a", "b", "c"), PROVENANCE);
+    Path config = dir.resolve(ModelFiles.CONFIG);
+    ObjectNode root = (ObjectNode) JSON.readTree(config.toFile());
+    edit.accept(root);
+    Files.writeString(config, JSON.writeValueAsString(root));
+    IOException e = assertThrows(IOException.class, () -> ModelFiles.load(dir.toString()));
+    String msg = e.getMessage();
+    assertTrue(msg.contains(ModelFiles.CONFIG), "names the file: " + msg);
+    return msg;
+  }
+
+  static void assertMentions(String msg, String... parts) {
+    for (String p : parts) {
+      assertTrue(msg.contains(p), "'" + p + "' in: " + msg);
+    }
+  }
+
+  @Test
+  void missingConfigFile(@TempDir Path dir) throws IOException {
+    ModelFiles.save(dir.toString(), dbofModel(), List.of(), PROVENANCE);
+    Files.delete(dir.resolve(ModelFiles.CONFIG));
+    IOException e = assertThrows(IOException.class, () -> ModelFiles.load(dir.toString()));
+    assertMentions(e.getMessage(), ModelFiles.CONFIG);
+  }
+
+  @Test
+  void missingTensorsFile(@TempDir Path dir) throws IOException {
+    ModelFiles.save(dir.toString(), dbofModel(), List.of(), PROVENANCE);
+    Files.delete(dir.resolve(ModelFiles.TENSORS));
+    IOException e = assertThrows(IOException.class, () -> ModelFiles.load(dir.toString()));
+    assertMentions(e.getMessage(), ModelFiles.TENSORS);
+  }
+
+  @Test
+  void invalidJson(@TempDir Path dir) throws IOException {
+    ModelFiles.save(dir.toString(), dbofModel(), List.of(), PROVENANCE);
+    Files.writeString(dir.resolve(ModelFiles.CONFIG), "{\"format\": \"vidar-model\", \"version\": ");
+    IOException e = assertThrows(IOException.class, () -> ModelFiles.load(dir.toString()));
+    assertMentions(e.getMessage(), ModelFiles.CONFIG, "JSON");
+  }
+
+  @Test
+  void topLevelNotAnObject(@TempDir Path dir) throws IOException {
+    ModelFiles.save(dir.toString(), dbofModel(), List.of(), PROVENANCE);
+    Files.writeString(dir.resolve(ModelFiles.CONFIG), "[1, 2]");
+    IOException e = assertThrows(IOException.class, () -> ModelFiles.load(dir.toString()));
+    assertMentions(e.getMessage(), ModelFiles.CONFIG, "object");
+  }
+
+  @Test
+  void wrongFormat(@TempDir Path dir) throws IOException {
+    assertMentions(loadError(dir, r -> r.put("format", "keras")), "'format'");
+  }
+
+  @Test
+  void wrongVersion(@TempDir Path dir) throws IOException {
+    assertMentions(loadError(dir, r -> r.put("version", 2)), "'version'", "2");
+  }
+
+  @Test
+  void missingFields(@TempDir Path dir) throws IOException {
+    assertMentions(loadError(dir, r -> r.remove("version")), "'version'", "missing");
+    assertMentions(loadError(dir, r -> r.remove("trunk")), "'trunk'", "missing");
+    assertMentions(loadError(dir, r -> ((ObjectNode) r.get("heads")).remove("maxExperts")), "'maxExperts'",
+        "missing");
+    assertMentions(loadError(dir, r -> ((ObjectNode) r.get("trunk")).remove("contextGating")), "'contextGating'",
+        "missing");
+    assertMentions(loadError(dir, r -> ((ObjectNode) r.get("features")).remove("numClasses")), "'numClasses'",
+        "missing");
+    assertMentions(loadError(dir, r -> r.remove("expertsPerClass")), "'expertsPerClass'", "missing");
+  }
+
+  @Test
+  void wrongTypes(@TempDir Path dir) throws IOException {
+    assertMentions(loadError(dir, r -> r.put("version", "1")), "'version'", "integer");
+    assertMentions(loadError(dir, r -> r.put("format", 7)), "'format'", "string");
+    assertMentions(loadError(dir, r -> ((ObjectNode) r.get("heads")).put("adaptive", "yes")), "'adaptive'");
+    assertMentions(loadError(dir, r -> ((ObjectNode) r.get("heads")).put("l2", "small")), "'l2'", "number");
+    assertMentions(loadError(dir, r -> r.put("heads", 3)), "'heads'", "object");
+    assertMentions(loadError(dir, r -> ((ArrayNode) r.get("expertsPerClass")).set(1, 2.5)), "'expertsPerClass'",
+        "entry 1");
+    assertMentions(loadError(dir, r -> ((ObjectNode) r.get("trunk")).put("type", "transformer")), "trunk.type");
+  }
+
+  @Test
+  void invalidValues(@TempDir Path dir) throws IOException {
+    assertMentions(loadError(dir, r -> ((ObjectNode) r.get("heads")).put("maxExperts", 0)), "'heads'",
+        "maxExperts");
+    assertMentions(loadError(dir, r -> ((ArrayNode) r.get("expertsPerClass")).set(0, 0)), "'expertsPerClass'");
+    assertMentions(loadError(dir, r -> ((ArrayNode) r.get("classNames")).remove(0)), "'classNames'");
+  }
+
+  @Test
+  void expertsPerClassLengthMismatch(@TempDir Path dir) throws IOException {
+    assertMentions(loadError(dir, r -> ((ArrayNode) r.get("expertsPerClass")).add(1)), "'expertsPerClass'",
+        "4 entries", "3 classes");
+  }
+
+  @Test
+  void tensorsOfAnotherModel(@TempDir Path dir, @TempDir Path other) throws IOException {
+    ModelFiles.save(dir.toString(), videoModel(ExpertAllocation.of(1, 2, 3)), List.of(), PROVENANCE);
+    ModelFiles.save(other.toString(), videoModel(ExpertAllocation.of(2, 2, 3)), List.of(), PROVENANCE);
+    Files.copy(other.resolve(ModelFiles.TENSORS), dir.resolve(ModelFiles.TENSORS),
+        StandardCopyOption.REPLACE_EXISTING);
+    IOException e = assertThrows(IOException.class, () -> ModelFiles.load(dir.toString()));
+    assertMentions(e.getMessage(), ModelFiles.TENSORS, "heads.expert.w", "[4, 7]", "[4, 6]");
+  }
+
+  @Test
+  void truncatedTensorsFile(@TempDir Path dir) throws IOException {
+    ModelFiles.save(dir.toString(), dbofModel(), List.of(), PROVENANCE);
+    Path t = dir.resolve(ModelFiles.TENSORS);
+    byte[] b = Files.readAllBytes(t);
+    Files.write(t, java.util.Arrays.copyOf(b, b.length - 5));
+    IOException e = assertThrows(IOException.class, () -> ModelFiles.load(dir.toString()));
+    assertMentions(e.getMessage(), ModelFiles.TENSORS);
+  }
+
+  /**
+   * BUG (ModelFiles.save, no check of classNames): saving 2 class names for 3 classes succeeds and
+   * writes a directory that load then refuses ("field 'classNames' has 2 names for 3 classes"). The
+   * writer should refuse at the boundary, as load does. Disabled until save checks it; enable to see
+   * the failure.
+   */
+  @org.junit.jupiter.api.Disabled("bug: ModelFiles.save accepts classNames of the wrong length (see report)")
+  @Test
+  void saveRefusesClassNamesOfTheWrongLength(@TempDir Path dir) {
+    assertThrows(IllegalArgumentException.class,
+        () -> ModelFiles.save(dir.toString(), dbofModel(), List.of("x", "y"), PROVENANCE));
+  }
+
+  /** What happens today: the mismatch is found only when the model is loaded again. */
+  @Test
+  void classNamesOfTheWrongLengthAreRefusedOnLoad(@TempDir Path dir) throws IOException {
+    ModelFiles.save(dir.toString(), dbofModel(), List.of("x", "y"), PROVENANCE);
+    IOException e = assertThrows(IOException.class, () -> ModelFiles.load(dir.toString()));
+    assertMentions(e.getMessage(), ModelFiles.CONFIG, "'classNames'", "2 names", "3 classes");
+  }
+
+  @Test
+  void jsonIsReadable(@TempDir Path dir) throws IOException {
+    ModelFiles.save(dir.toString(), dbofModel(), List.of("x", "y", "z"), PROVENANCE);
+    String text = Files.readString(dir.resolve(ModelFiles.CONFIG), StandardCharsets.UTF_8);
+    var root = JSON.readTree(text);
+    assertEquals("vidar-model", root.get("format").asText());
+    assertEquals(ModelFiles.VERSION, root.get("version").asInt());
+    assertEquals("dbof", root.get("trunk").get("type").asText());
+    assertEquals("swap", root.get("trunk").get("pooling").asText());
+    assertEquals("frame", root.get("features").get("level").asText());
+  }
+}

@@ -1,0 +1,157 @@
+package org.vidar.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.vidar.model.HeadConfig;
+import org.vidar.model.ModelConfig;
+import org.vidar.model.ParameterLayout;
+import org.vidar.model.TensorRef;
+import org.vidar.model.VideoModel;
+import org.vidar.model.moe.ExpertAllocation;
+import org.vidar.model.moe.MoeHeads;
+
+class HeadStageTest {
+  static final int DIM = 3;
+
+  /** A depth-0 trunk, so the embedding table is the features themselves. */
+  static VideoModel passThrough(int classes) {
+    ModelConfig mc = TrainFixtures.videoModel(DIM, classes, List.of(), false);
+    return VideoModel.initialize(mc, ExpertAllocation.fixed(classes, 1), Seeds.stream(3));
+  }
+
+  static EmbeddingTable table(VideoDataset data, VideoModel model, int threads) {
+    try (LocalEngine e = new LocalEngine(data, threads)) {
+      return EmbeddingTable.compute(e, model, 7);
+    }
+  }
+
+  static VideoModel runHeads(VideoDataset data, TrainConfig config, int threads) {
+    VideoModel m = passThrough(classes(data));
+    EmbeddingTable t = table(data, m, threads);
+    try (LocalEngine e = new LocalEngine(data, threads)) {
+      return new HeadStage(config).run(e, m, t, data.positivesPerClass(classes(data)), 1);
+    }
+  }
+
+  /** Classes of a dataset: one past the largest label. */
+  static int classes(VideoDataset data) {
+    int k = 0;
+    for (int l : data.labels()) {
+      k = Math.max(k, l + 1);
+    }
+    return k;
+  }
+
+  static double meanLoss(VideoModel m, EmbeddingTable t) {
+    MoeHeads h = m.heads();
+    float[] grad = new float[m.headParams().length];
+    double loss = h.lossAndBackward(m.headParams(), t.values(), t.rows(), t.labels(), t.labelOffsets(), null, grad,
+        h.newScratch());
+    return loss / t.rows();
+  }
+
+  @Test
+  void embeddingTableOfDepthZeroTrunkIsTheFeatures() {
+    VideoDataset data = TrainFixtures.separableVideos(23, DIM, 3, 1);
+    EmbeddingTable t = table(data, passThrough(3), 2);
+    assertEquals(23, t.rows());
+    assertEquals(DIM, t.dim());
+    assertArrayEquals(data.features(), t.values());
+    assertArrayEquals(data.labelOffsets(), t.labelOffsets());
+  }
+
+  @Test
+  void separableClassesReachLowLossAndHighGap() {
+    VideoDataset data = TrainFixtures.separableVideos(80, DIM, 3, 2);
+    TrainConfig c = TrainFixtures.config(7, 0, 1, HeadConfig.fixed(2, 1e-4f), 2, 200, 0, 16);
+    VideoModel before = passThrough(3);
+    EmbeddingTable t = table(data, before, 2);
+    double lossBefore = meanLoss(before, t);
+    VideoModel after = runHeads(data, c, 2);
+    assertEquals(ExpertAllocation.fixed(3, 2), after.allocation());
+    double lossAfter = meanLoss(after, t);
+    assertTrue(lossAfter < 0.25 && lossAfter < lossBefore / 4, "loss " + lossBefore + " -> " + lossAfter);
+    double gap = ModelEvaluation.evaluate(after, data, 20, 16).gap();
+    assertTrue(gap > 0.97, "train GAP " + gap);
+  }
+
+  @Test
+  void oneAndTwoThreadsGiveIdenticalHeads() {
+    VideoDataset data = TrainFixtures.separableVideos(50, DIM, 3, 3);
+    TrainConfig c = TrainFixtures.config(9, 0, 1, HeadConfig.fixed(2, 1e-3f), 2, 30, 0, 8);
+    VideoModel one = runHeads(data, c, 1);
+    VideoModel two = runHeads(data, c, 2);
+    assertEquals(one.allocation(), two.allocation());
+    assertArrayEquals(one.headParams(), two.headParams());
+  }
+
+  /** With no optimizer iterations the heads are their per-class initialization, whatever the grouping. */
+  @Test
+  void initializationDoesNotDependOnGrouping() {
+    VideoDataset data = TrainFixtures.separableVideos(30, DIM, 3, 4);
+    HeadConfig hc = new HeadConfig(true, 3, 6, 1e-3f);
+    VideoModel g1 = runHeads(data, TrainFixtures.config(5, 0, 1, hc, 1, 0, 0, 8), 2);
+    VideoModel g3 = runHeads(data, TrainFixtures.config(5, 0, 1, hc, 3, 0, 0, 8), 2);
+    assertEquals(g1.allocation(), g3.allocation());
+    assertArrayEquals(g1.headParams(), g3.headParams());
+    VideoModel otherSeed = runHeads(data, TrainFixtures.config(6, 0, 1, hc, 3, 0, 0, 8), 2);
+    assertNotEquals(java.util.Arrays.toString(g1.headParams()), java.util.Arrays.toString(otherSeed.headParams()));
+  }
+
+  /** Each class's columns in the full heads are the columns its group task trained. */
+  @Test
+  void scatterPutsEachClassWhereTheFullAllocationSays() {
+    VideoDataset data = TrainFixtures.separableVideos(40, DIM, 4, 5);
+    long[] positives = data.positivesPerClass(4);
+    // adaptive: class 3 (rarer) gets one expert, the others more, so group and full offsets differ
+    HeadConfig hc = new HeadConfig(true, 3, (int) positives[3], 1e-3f);
+    TrainConfig c = TrainFixtures.config(11, 0, 1, hc, 2, 15, 0, 8);
+    ExpertAllocation full = HeadStage.allocate(hc, positives);
+    assertTrue(full.maxExperts() > full.experts(3), java.util.Arrays.toString(full.expertsPerClass()));
+    VideoModel model = runHeads(data, c, 2);
+    assertEquals(full, model.allocation());
+    List<int[]> groups = ClassGroups.balance(full.expertsPerClass(), 2);
+    assertEquals(2, groups.size());
+    EmbeddingTable t = table(data, passThrough(4), 1);
+    HeadStage stage = new HeadStage(c);
+    MoeHeads fh = model.heads();
+    float[] fp = model.headParams();
+    int covered = 0;
+    for (int[] classes : groups) {
+      HeadStage.GroupResult r = stage.trainGroup(full, classes, t, 1);
+      ExpertAllocation ga = full.select(classes);
+      ParameterLayout.Builder b = ParameterLayout.builder();
+      MoeHeads gh = new MoeHeads(VideoModel.HEADS, DIM, ga, b);
+      assertEquals(b.build().size(), r.params().length);
+      for (int i = 0; i < classes.length; i++) {
+        int k = classes[i];
+        int e = full.experts(k);
+        covered += compare(r.params(), gh.expertWeights(), ga.totalExperts(), ga.expertOffset(i),
+            fp, fh.expertWeights(), full.totalExperts(), full.expertOffset(k), e, DIM, "class " + k + " expert.w");
+        covered += compare(r.params(), gh.expertBias(), ga.totalExperts(), ga.expertOffset(i),
+            fp, fh.expertBias(), full.totalExperts(), full.expertOffset(k), e, 1, "class " + k + " expert.b");
+        covered += compare(r.params(), gh.gateWeights(), ga.totalGates(), ga.gateOffset(i),
+            fp, fh.gateWeights(), full.totalGates(), full.gateOffset(k), e + 1, DIM, "class " + k + " gate.w");
+        covered += compare(r.params(), gh.gateBias(), ga.totalGates(), ga.gateOffset(i),
+            fp, fh.gateBias(), full.totalGates(), full.gateOffset(k), e + 1, 1, "class " + k + " gate.b");
+      }
+    }
+    assertEquals(fp.length, covered, "every head parameter belongs to exactly one class");
+  }
+
+  private static int compare(float[] gp, TensorRef gt, int gw, int gc, float[] fp, TensorRef ft, int fw, int fc,
+      int count, int rows, String what) {
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < count; c++) {
+        assertEquals(gp[gt.offset() + r * gw + gc + c], fp[ft.offset() + r * fw + fc + c],
+            what + " row " + r + " col " + c);
+      }
+    }
+    return count * rows;
+  }
+}

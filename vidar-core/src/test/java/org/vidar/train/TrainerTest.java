@@ -1,0 +1,67 @@
+package org.vidar.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.vidar.eval.YouTube8mEvaluator;
+import org.vidar.model.HeadConfig;
+import org.vidar.model.ModelConfig;
+import org.vidar.model.VideoModel;
+
+class TrainerTest {
+
+  /** GAP of scoring every video with the training class frequencies (no features used). */
+  static double priorGap(VideoDataset train, VideoDataset val, int k) {
+    long[] pos = train.positivesPerClass(k);
+    float[] prior = new float[k];
+    for (int c = 0; c < k; c++) {
+      prior[c] = (float) pos[c] / train.size();
+    }
+    YouTube8mEvaluator ev = new YouTube8mEvaluator(k, 20);
+    for (int v = 0; v < val.size(); v++) {
+      ev.addScores(prior, 0, val.labelsOf(v));
+    }
+    return ev.report().gap();
+  }
+
+  @Test
+  void oneRoundEndToEnd() {
+    int k = 4;
+    VideoDataset train = TrainFixtures.separableVideos(96, 4, k, 31);
+    VideoDataset val = TrainFixtures.separableVideos(48, 4, k, 32);
+    ModelConfig mc = TrainFixtures.videoModel(4, k, List.of(8), true);
+    TrainConfig c = TrainFixtures.config(13, 5, 1, HeadConfig.fixed(2, 1e-4f), 2, 40, 5, 16);
+    List<String> stages = new ArrayList<>();
+    List<VideoModel> models = new ArrayList<>();
+    List<Double> losses = new ArrayList<>();
+    VideoModel out;
+    try (LocalEngine e = new LocalEngine(train, 2)) {
+      out = new Trainer(c).train(e, mc, (stage, model, loss, seconds) -> {
+        stages.add(stage);
+        models.add(model);
+        losses.add(loss);
+        assertTrue(seconds >= 0);
+      });
+    }
+    assertEquals(List.of("pretrain", "round 1 heads", "round 1 trunk"), stages);
+    models.forEach(m -> assertNotNull(m));
+    assertTrue(Double.isFinite(losses.get(0)) && losses.get(0) > 0, "pretrain loss " + losses.get(0));
+    assertTrue(Double.isNaN(losses.get(1)));
+    assertTrue(Double.isFinite(losses.get(2)) && losses.get(2) > 0, "trunk loss " + losses.get(2));
+    assertEquals(models.get(2), out);
+    assertEquals(HeadConfig.fixed(2, 1e-4f), out.config().heads(), "the stage-1 heads replace the small ones");
+    assertEquals(2, out.allocation().experts(0));
+    // stage 2 keeps stage 1's heads
+    assertTrue(models.get(1).headParams() == out.headParams());
+    assertFalse(java.util.Arrays.equals(models.get(1).trunkParams(), out.trunkParams()));
+
+    double prior = priorGap(train, val, k);
+    double gap = ModelEvaluation.evaluate(out, val, 20, 16).gap();
+    assertTrue(gap > 0.85 && gap > prior + 0.2, "validation GAP " + gap + " vs prior baseline " + prior);
+  }
+}
