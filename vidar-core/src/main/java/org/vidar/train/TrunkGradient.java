@@ -27,6 +27,7 @@ public final class TrunkGradient {
     double loss = 0;
     long videos = 0;
     int dim = trunk.outputDim();
+    float[] headSink = headGradientSink(model);
     while (true) {
       if (batch == null) {
         batch = new VideoBatch(model.config().features().level(), model.config().inputDim());
@@ -42,7 +43,7 @@ public final class TrunkGradient {
       trunk.forward(trunkParams, batch, emb, ts);
       java.util.Arrays.fill(dEmb, 0, n, 0f);
       loss += heads.lossAndBackward(model.headParams(), emb, batch.rows, batch.labels, batch.labelOffsets, dEmb,
-          headGradientSink(model), hs);
+          headSink, hs);
       trunk.backward(trunkParams, batch, dEmb, grad, ts);
       videos += batch.rows;
     }

@@ -48,6 +48,10 @@ public final class ModelFiles {
   public static void save(String dir, VideoModel model, List<String> classNames, Map<String, String> provenance)
       throws IOException {
     ModelConfig c = model.config();
+    if (!classNames.isEmpty() && classNames.size() != c.numClasses()) {
+      throw new IllegalArgumentException(classNames.size() + " class names for a model of " + c.numClasses()
+          + " classes");
+    }
     ObjectNode root = JSON.createObjectNode();
     root.put("format", "vidar-model");
     root.put("version", VERSION);
