@@ -23,7 +23,10 @@ import org.vidar.data.SkipReport;
 import org.vidar.model.VideoModel;
 import org.vidar.model.io.ModelFiles;
 import org.vidar.train.StreamingScorer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -57,6 +60,8 @@ final class EvalCommand implements Callable<Integer> {
 
   @Mixin DataOptions data;
 
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
@@ -76,7 +81,7 @@ final class EvalCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "labelled videos: %d from %d file(s), %d classes%n", labels.size(), files.size(), numClasses);
 
     if (predictions.isEmpty() && models.isEmpty()) {
-      throw new IllegalArgumentException("give at least one --predictions or --model");
+      throw new CommandLine.ParameterException(spec.commandLine(), "give at least one --predictions or --model");
     }
     List<String> names = new ArrayList<>();
     List<PredictionScoring.Result> results = new ArrayList<>();

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code vidar demo}: synth, inspect twice and eval, on a small dataset with the default frame counts. */
+/** {@code vidar demo}: synth, inspect twice, train and eval, on a small dataset with the default frame counts. */
 class DemoCommandTest {
   @TempDir Path tmp;
 
@@ -17,12 +17,15 @@ class DemoCommandTest {
     Path dir = tmp.resolve("demo");
     CommandsTest.Run r = CommandsTest.run("demo", "--dir", dir.toString(), "-n", "60", "-c", "20");
     assertEquals(ExitCodes.OK, r.code(), r::toString);
-    for (String step : new String[] {"$ vidar synth", "$ vidar inspect", "$ vidar eval"}) {
+    for (String step : new String[] {"$ vidar synth", "$ vidar inspect", "$ vidar train", "$ vidar eval"}) {
       assertTrue(r.out().contains(step), step + "\n" + r);
     }
     assertTrue(r.out().contains("wrote 48 train + 12 validate videos, 20 classes"), r::toString);
     assertTrue(r.out().contains("videos: 60\n"), r::toString);
     assertTrue(r.out().contains("oracle: 12 videos predicted, 0 labelled videos without a prediction"), r::toString);
-    assertTrue(Files.isRegularFile(dir.resolve("oracle-per-class.csv")));
+    assertTrue(r.out().contains("round 2 trunk"), r::toString);
+    assertTrue(r.out().contains("model: 12 videos scored by the model"), r::toString);
+    assertTrue(Files.isRegularFile(dir.resolve("per-class.csv")));
+    assertTrue(Files.isRegularFile(dir.resolve("model").resolve("model.safetensors")));
   }
 }

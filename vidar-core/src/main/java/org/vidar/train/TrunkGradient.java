@@ -27,7 +27,6 @@ public final class TrunkGradient {
     double loss = 0;
     long videos = 0;
     int dim = trunk.outputDim();
-    float[] headSink = headGradientSink(model);
     while (true) {
       if (batch == null) {
         batch = new VideoBatch(model.config().features().level(), model.config().inputDim());
@@ -43,16 +42,11 @@ public final class TrunkGradient {
       trunk.forward(trunkParams, batch, emb, ts);
       java.util.Arrays.fill(dEmb, 0, n, 0f);
       loss += heads.lossAndBackward(model.headParams(), emb, batch.rows, batch.labels, batch.labelOffsets, dEmb,
-          headSink, hs);
+          null, hs);
       trunk.backward(trunkParams, batch, dEmb, grad, ts);
       videos += batch.rows;
     }
     return new LossGradient(loss, grad, videos);
-  }
-
-  // TODO(moe): MoeHeads should skip parameter gradients when grad is null; until then a scratch sink.
-  private static float[] headGradientSink(VideoModel model) {
-    return new float[model.headParams().length];
   }
 
   /** Adds λ·W to {@code grad} for every trunk weight matrix (not biases or normalization) and returns λ/2·‖W‖². */

@@ -208,12 +208,17 @@ public final class MoeHeads {
    * with respect to the embeddings to {@code dEmb} ({@code [rows, H]}). Both accumulate: zero
    * them first for a fresh gradient. Labels are CSR (see the class comment).
    *
+   * A null {@code grad} skips the parameter gradient (frozen heads, as in Stage 2): only the loss
+   * and {@code dEmb} are computed, saving two thirds of the backward GEMMs.
+   *
    * @return the loss summed over rows and classes
    */
   public double lossAndBackward(float[] params, float[] emb, int rows, int[] labels,
       int[] labelOffsets, float[] dEmb, float[] grad, Scratch scratch) {
     checkParams(params, "params");
-    checkParams(grad, "grad");
+    if (grad != null) {
+      checkParams(grad, "grad");
+    }
     checkRows(emb, rows);
     checkLabels(labels, labelOffsets, rows);
     if (dEmb != null) {
@@ -230,12 +235,14 @@ public final class MoeHeads {
     int tg = allocation.totalGates();
     float[] dA = scratch.expert;
     float[] dZ = scratch.gate;
-    // dW += xᵀ·dLogits
-    kernels.sgemm(true, false, h, te, rows, 1f, emb, 0, h, dA, 0, te, 1f, grad, expertW.offset(), te);
-    kernels.sgemm(true, false, h, tg, rows, 1f, emb, 0, h, dZ, 0, tg, 1f, grad, gateW.offset(), tg);
-    // db += 1ᵀ·dLogits (a GEMM with a row of ones: BLAS reads dLogits once, in parallel)
-    kernels.sgemm(false, false, 1, te, rows, 1f, scratch.ones, 0, rows, dA, 0, te, 1f, grad, expertB.offset(), te);
-    kernels.sgemm(false, false, 1, tg, rows, 1f, scratch.ones, 0, rows, dZ, 0, tg, 1f, grad, gateB.offset(), tg);
+    if (grad != null) {
+      // dW += xᵀ·dLogits
+      kernels.sgemm(true, false, h, te, rows, 1f, emb, 0, h, dA, 0, te, 1f, grad, expertW.offset(), te);
+      kernels.sgemm(true, false, h, tg, rows, 1f, emb, 0, h, dZ, 0, tg, 1f, grad, gateW.offset(), tg);
+      // db += 1ᵀ·dLogits (a GEMM with a row of ones: BLAS reads dLogits once, in parallel)
+      kernels.sgemm(false, false, 1, te, rows, 1f, scratch.ones, 0, rows, dA, 0, te, 1f, grad, expertB.offset(), te);
+      kernels.sgemm(false, false, 1, tg, rows, 1f, scratch.ones, 0, rows, dZ, 0, tg, 1f, grad, gateB.offset(), tg);
+    }
     if (dEmb != null) {
       // dx += dA·Weᵀ + dZ·Wgᵀ
       kernels.sgemm(false, true, rows, h, te, 1f, dA, 0, te, params, expertW.offset(), te, 1f, dEmb, 0, h);
