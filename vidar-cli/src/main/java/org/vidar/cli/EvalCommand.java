@@ -60,7 +60,7 @@ final class EvalCommand implements Callable<Integer> {
 
   @Mixin DataOptions data;
 
-  @Spec CommandSpec spec;
+  @Spec CommandSpec commandSpec;
 
   @Override
   public Integer call() throws Exception {
@@ -81,7 +81,7 @@ final class EvalCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "labelled videos: %d from %d file(s), %d classes%n", labels.size(), files.size(), numClasses);
 
     if (predictions.isEmpty() && models.isEmpty()) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "give at least one --predictions or --model");
+      throw new CommandLine.ParameterException(commandSpec.commandLine(), "give at least one --predictions or --model");
     }
     List<String> names = new ArrayList<>();
     List<PredictionScoring.Result> results = new ArrayList<>();
