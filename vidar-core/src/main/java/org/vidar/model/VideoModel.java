@@ -47,6 +47,14 @@ public final class VideoModel {
     }
   }
 
+  /** A model of this architecture with every parameter zero (for a layout to fill). */
+  public static VideoModel zeros(ModelConfig config, ExpertAllocation allocation) {
+    Trunk t = Trunk.of(config.trunk(), config.inputDim());
+    ParameterLayout.Builder b = ParameterLayout.builder();
+    new MoeHeads(HEADS, t.outputDim(), allocation, b);
+    return new VideoModel(config, new float[t.layout().size()], allocation, new float[b.build().size()]);
+  }
+
   /** A freshly initialized model. */
   public static VideoModel initialize(ModelConfig config, ExpertAllocation allocation, SplittableRandom random) {
     Trunk t = Trunk.of(config.trunk(), config.inputDim());

@@ -41,10 +41,11 @@ public final class HeadStage {
     ExpertAllocation allocation = allocate(hc, positives);
     List<int[]> groups = ClassGroups.balance(allocation.expertsPerClass(), config.headGroups());
     List<GroupResult> results = engine.mapItems(groups, classes -> trainGroup(allocation, classes, table, round));
-    VideoModel fresh = VideoModel.initialize(model.config().withHeads(hc), allocation, new SplittableRandom(0));
-    float[] full = new float[fresh.headParams().length];
+    ParameterLayout.Builder b = ParameterLayout.builder();
+    MoeHeads fullHeads = new MoeHeads(VideoModel.HEADS, table.dim(), allocation, b);
+    float[] full = new float[b.build().size()];
     for (GroupResult r : results) {
-      scatter(allocation.select(r.classes()), r.params(), r.classes(), fresh.heads(), full, table.dim());
+      scatter(allocation.select(r.classes()), r.params(), r.classes(), fullHeads, full, table.dim());
     }
     return model.withHeads(model.config().withHeads(hc), allocation, full);
   }
