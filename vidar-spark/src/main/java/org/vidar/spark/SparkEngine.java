@@ -1,0 +1,140 @@
+package org.vidar.spark;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.BinaryOperator;
+import java.util.function.Function;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import org.vidar.data.BadRecordPolicy;
+import org.vidar.data.DataPaths;
+import org.vidar.data.FeatureSpec;
+import org.vidar.data.InputFile;
+import org.vidar.train.Engine;
+
+/**
+ * The engine on Apache Spark: every TFRecord input file is one partition, read by an executor and
+ * never collected to the driver; per-partition results are combined by {@code treeReduce}.
+ *
+ * <p>Spark ships tasks, combiners and item functions to executors with Java serialization, so they
+ * must be {@link Serializable}: a class that implements it, or a lambda cast to an intersection
+ * type such as {@code (Engine.ShardTask<R> & Serializable)}. Results go through Spark's serializer.
+ * Anything large and shared by all tasks (a model) belongs in a {@link #broadcast}.
+ */
+public final class SparkEngine implements Engine {
+  private static final int TREE_DEPTH = 2;
+  private final JavaSparkContext sc;
+  private final List<String> files;
+  private final SpecWire spec;
+  private final BadRecordPolicy policy;
+  private final int sampleFrames;
+  private final long seed;
+  private final JavaRDD<String> shards;
+
+  /**
+   * An engine over the files that {@code locations} name (paths, globs, directories or Hadoop URIs,
+   * resolved once on the driver).
+   *
+   * @param sampleFrames frame level only: frames kept per video (0 keeps all), as the local engine's
+   *     {@code VideoDataset.load} keeps them
+   * @param seed seeds the frame sampling
+   */
+  public SparkEngine(JavaSparkContext sc, List<String> locations, FeatureSpec spec, BadRecordPolicy policy,
+      int sampleFrames, long seed) throws IOException {
+    if (sampleFrames < 0) {
+      throw new IllegalArgumentException("sampleFrames must be >= 0, got " + sampleFrames);
+    }
+    List<String> names = new ArrayList<>();
+    for (InputFile f : DataPaths.resolve(locations)) {
+      names.add(f.name());
+    }
+    this.sc = sc;
+    this.files = List.copyOf(names);
+    this.spec = SpecWire.of(spec);
+    this.policy = policy;
+    this.sampleFrames = sampleFrames;
+    this.seed = seed;
+    // One element per slice: partition i reads file i, and its index is the shard index.
+    this.shards = sc.parallelize(new ArrayList<>(files), files.size()).setName("vidar input files");
+  }
+
+  /** An engine on the session's context. */
+  public static SparkEngine of(SparkSession session, List<String> locations, FeatureSpec spec,
+      BadRecordPolicy policy, int sampleFrames, long seed) throws IOException {
+    return new SparkEngine(JavaSparkContext.fromSparkContext(session.sparkContext()), locations, spec, policy,
+        sampleFrames, seed);
+  }
+
+  /** The input files, one per partition, in partition order. */
+  public List<String> files() {
+    return files;
+  }
+
+  /** Shards (partitions) a pass over the data runs. */
+  public int shards() {
+    return files.size();
+  }
+
+  public JavaSparkContext context() {
+    return sc;
+  }
+
+  /** Ships {@code value} once to every executor; the caller destroys it when done. */
+  public <T> Broadcast<T> broadcast(T value) {
+    return sc.broadcast(value);
+  }
+
+  @Override
+  public int parallelism() {
+    return sc.defaultParallelism();
+  }
+
+  @Override
+  public <R> R aggregateShards(ShardTask<R> task, BinaryOperator<R> combine) {
+    requireSerializable(task, "shard task");
+    requireSerializable(combine, "combiner");
+    // Locals, not fields: the closure must not capture this engine (nor its context).
+    SpecWire wire = spec;
+    BadRecordPolicy onBad = policy;
+    int frames = sampleFrames;
+    long frameSeed = seed;
+    JavaRDD<R> partial = shards.mapPartitionsWithIndex((index, it) -> {
+      List<String> mine = new ArrayList<>();
+      it.forEachRemaining(mine::add);
+      if (mine.isEmpty()) {
+        return Collections.emptyIterator();
+      }
+      try (FileShard shard = FileShard.open(index, mine, wire.toSpec(), onBad, frames, frameSeed)) {
+        return Collections.singletonList(task.apply(shard)).iterator();
+      }
+    }, false);
+    return partial.treeReduce(combine::apply, TREE_DEPTH);
+  }
+
+  @Override
+  public <T, R> List<R> mapItems(List<T> items, Function<T, R> task) {
+    if (items.isEmpty()) {
+      return List.of();
+    }
+    requireSerializable(task, "item task");
+    // collect() returns partitions in order and each keeps its items' order.
+    return sc.parallelize(new ArrayList<>(items), items.size()).map(task::apply).collect();
+  }
+
+  /** Leaves the Spark context running: its owner (the CLI, a test) stops it. */
+  @Override
+  public void close() {}
+
+  private static void requireSerializable(Object o, String what) {
+    if (!(o instanceof Serializable)) {
+      throw new IllegalArgumentException("the " + what + " " + o.getClass().getName()
+          + " is not Serializable, and Spark must ship it to the executors: implement Serializable, or cast a"
+          + " lambda to an intersection type such as (Engine.ShardTask<R> & Serializable)");
+    }
+  }
+}

@@ -1,0 +1,222 @@
+package org.vidar.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.BinaryOperator;
+import java.util.function.Function;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.vidar.data.BadRecordPolicy;
+import org.vidar.data.DataPaths;
+import org.vidar.data.ExampleCodec;
+import org.vidar.data.FeatureField;
+import org.vidar.data.FeatureSpec;
+import org.vidar.data.TfRecordWriter;
+import org.vidar.data.VideoRecord;
+import org.vidar.model.HeadConfig;
+import org.vidar.model.ModelConfig;
+import org.vidar.model.TrunkConfig;
+import org.vidar.model.VideoModel;
+import org.vidar.model.moe.ExpertAllocation;
+import org.vidar.optim.AdamConfig;
+import org.vidar.optim.IRpropConfig;
+import org.vidar.optim.LbfgsConfig;
+import org.vidar.train.Engine;
+import org.vidar.train.LocalEngine;
+import org.vidar.train.LossGradient;
+import org.vidar.train.Seeds;
+import org.vidar.train.TrainConfig;
+import org.vidar.train.TrunkGradient;
+import org.vidar.train.TrunkStage;
+import org.vidar.train.VideoDataset;
+
+/**
+ * What every Spark master must give: the local engine's results on the same TFRecord files, up to
+ * float reduction order. One session per subclass (one master each).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class SparkEngineContract {
+  static final int DIM = 4;
+  static final int CLASSES = 3;
+  /** Videos per file: uneven, and one file of a single video. */
+  static final int[] FILE_SIZES = {11, 7, 13, 1};
+  static final FeatureSpec SPEC = new FeatureSpec(FeatureSpec.Level.VIDEO, List.of("id"), "labels",
+      List.of(new FeatureField("rgb", DIM)), CLASSES, 300);
+
+  private SparkSession session;
+  private Path dir;
+  private List<String> files;
+  private VideoDataset dataset;
+  private SparkEngine engine;
+
+  abstract String master();
+
+  @BeforeAll
+  void start() throws IOException {
+    dir = Files.createTempDirectory("vidar-spark-test-");
+    files = writeFiles(dir);
+    dataset = VideoDataset.load(DataPaths.resolve(files), SPEC, BadRecordPolicy.FAIL, 0, 0);
+    session = SparkSession.builder().master(master()).appName("vidar-test")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", "2")
+        .getOrCreate();
+    engine = SparkEngine.of(session, List.of(dir.toString()), SPEC, BadRecordPolicy.FAIL, 0, 0);
+  }
+
+  @AfterAll
+  void stop() throws IOException {
+    if (session != null) {
+      session.stop();
+    }
+    try (var walk = Files.walk(dir)) {
+      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  /** Separable videos: class k present iff feature k > 0. */
+  static List<String> writeFiles(Path dir) throws IOException {
+    SplittableRandom r = new SplittableRandom(5);
+    ExampleCodec codec = new ExampleCodec(SPEC);
+    List<String> out = new ArrayList<>();
+    int id = 0;
+    for (int f = 0; f < FILE_SIZES.length; f++) {
+      Path file = dir.resolve(String.format("part-%02d.tfrecord", f));
+      try (OutputStream os = Files.newOutputStream(file); TfRecordWriter w = new TfRecordWriter(os)) {
+        for (int v = 0; v < FILE_SIZES[f]; v++) {
+          float[] x = new float[DIM];
+          List<Integer> labels = new ArrayList<>();
+          for (int j = 0; j < DIM; j++) {
+            x[j] = (float) r.nextDouble(-1, 1);
+            if (j < CLASSES && x[j] > 0) {
+              labels.add(j);
+            }
+          }
+          int[] l = labels.stream().mapToInt(Integer::intValue).toArray();
+          w.write(codec.encode(new VideoRecord("v" + id++, l, 1, x)));
+        }
+      }
+      out.add(file.toString());
+    }
+    return out;
+  }
+
+  static VideoModel model() {
+    ModelConfig mc = new ModelConfig(SPEC, new TrunkConfig.VideoMlp(List.of(6), true), HeadConfig.fixed(1, 0f),
+        CLASSES);
+    return VideoModel.initialize(mc, ExpertAllocation.fixed(CLASSES, 2), Seeds.stream(17));
+  }
+
+  static TrainConfig config(int trunkSteps, int chunkRows) {
+    return new TrainConfig(1, 0, 8, AdamConfig.of(0.01), HeadConfig.fixed(1, 1e-4f), 1, HeadConfig.fixed(2, 0f), 1,
+        LbfgsConfig.of(10, 1e-7, 1e-10), trunkSteps, IRpropConfig.defaults(), 1e-3f, chunkRows);
+  }
+
+  @Test
+  void runsOnTheRequestedMaster() {
+    assertEquals(master(), session.sparkContext().master());
+    assertEquals(Integer.parseInt(master().replaceAll("\\D", "")), engine.parallelism());
+  }
+
+  @Test
+  void onePartitionPerFileInOrder() {
+    assertEquals(files, engine.files());
+    assertEquals(FILE_SIZES.length, engine.shards());
+    Engine.ShardTask<List<Integer>> rows = (Engine.ShardTask<List<Integer>> & Serializable) shard -> {
+      org.vidar.train.VideoBatch b = new org.vidar.train.VideoBatch(FeatureSpec.Level.VIDEO, DIM);
+      int n = 0;
+      while (shard.next(b, 3)) {
+        n += b.rows;
+      }
+      return new ArrayList<>(List.of(shard.index(), n));
+    };
+    BinaryOperator<List<Integer>> concat = (BinaryOperator<List<Integer>> & Serializable) (a, b) -> {
+      List<Integer> c = new ArrayList<>(a);
+      c.addAll(b);
+      return c;
+    };
+    List<Integer> all = engine.aggregateShards(rows, concat);
+    int[] seen = new int[FILE_SIZES.length];
+    for (int i = 0; i < all.size(); i += 2) {
+      seen[all.get(i)] = all.get(i + 1);
+    }
+    assertEquals(List.of(11, 7, 13, 1), java.util.Arrays.stream(seen).boxed().toList());
+  }
+
+  @Test
+  void trunkGradientSumsMatchTheLocalEngine() {
+    VideoModel m = model();
+    LossGradient local;
+    try (LocalEngine e = new LocalEngine(dataset, 2, 3)) {
+      local = e.aggregateShards(s -> TrunkGradient.overShard(m, m.trunkParams(), s, 5), LossGradient::plus);
+    }
+    Broadcast<ModelBytes> bm = engine.broadcast(ModelBytes.of(m));
+    Broadcast<float[]> bp = engine.broadcast(m.trunkParams().clone());
+    GradientSum spark = engine.aggregateShards(new TrunkGradientTask(bm, bp, 5),
+        (BinaryOperator<GradientSum> & Serializable) GradientSum::plus);
+    bm.destroy();
+    bp.destroy();
+    assertEquals(dataset.size(), spark.videos());
+    assertEquals(local.videos(), spark.videos());
+    assertEquals(local.loss(), spark.loss(), 1e-6 * Math.abs(local.loss()));
+    assertEquals(local.gradient().length, spark.gradient().length);
+    for (int i = 0; i < local.gradient().length; i++) {
+      assertEquals(local.gradient()[i], spark.gradient()[i], 1e-5 * Math.max(1, Math.abs(local.gradient()[i])),
+          "gradient " + i);
+    }
+  }
+
+  @Test
+  void stageTwoMatchesTheLocalEngine() {
+    VideoModel m = model();
+    TrainConfig c = config(6, 4);
+    float[] local;
+    try (LocalEngine e = new LocalEngine(dataset, 2, 2)) {
+      local = new TrunkStage(c).run(e, m).trunkParams();
+    }
+    SparkTrunkStage stage = new SparkTrunkStage(c);
+    float[] spark = stage.run(engine, m).trunkParams();
+    float[] start = m.trunkParams();
+    double moved = 0;
+    for (int i = 0; i < local.length; i++) {
+      assertEquals(local[i], spark[i], 1e-4 * Math.max(1, Math.abs(local[i])), "trunk param " + i);
+      moved += Math.abs(spark[i] - start[i]);
+    }
+    assertEquals(true, moved > 1e-3, "the trunk moved: " + moved);
+    assertEquals(true, stage.lastResult().iterations() > 0);
+  }
+
+  @Test
+  void mapItemsKeepsItemOrder() {
+    List<Integer> items = new ArrayList<>();
+    for (int i = 0; i < 23; i++) {
+      items.add(i);
+    }
+    List<String> out = engine.mapItems(items, (Function<Integer, String> & Serializable) i -> i + ":" + i * i);
+    for (int i = 0; i < items.size(); i++) {
+      assertEquals(i + ":" + i * i, out.get(i));
+    }
+    assertEquals(List.of(), engine.mapItems(List.<Integer>of(), (Function<Integer, String> & Serializable) i -> ""));
+  }
+
+  @Test
+  void tasksThatSparkCannotShipAreRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> engine.aggregateShards(shard -> 1, Integer::sum));
+    assertEquals(true, e.getMessage().contains("Serializable"), e.getMessage());
+  }
+}
