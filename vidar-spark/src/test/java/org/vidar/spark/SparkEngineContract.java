@@ -24,6 +24,7 @@ import org.vidar.data.DataPaths;
 import org.vidar.data.ExampleCodec;
 import org.vidar.data.FeatureField;
 import org.vidar.data.FeatureSpec;
+import org.vidar.data.SequenceExampleCodec;
 import org.vidar.data.TfRecordWriter;
 import org.vidar.data.VideoRecord;
 import org.vidar.model.HeadConfig;
@@ -176,6 +177,56 @@ abstract class SparkEngineContract {
     assertEquals(local.gradient().length, spark.gradient().length);
     for (int i = 0; i < local.gradient().length; i++) {
       assertEquals(local.gradient()[i], spark.gradient()[i], 1e-5 * Math.max(1, Math.abs(local.gradient()[i])),
+          "gradient " + i);
+    }
+  }
+
+  @Test
+  void frameLevelShardsSampleTheSameFramesAsTheLocalEngine() throws IOException {
+    FeatureSpec frames = new FeatureSpec(FeatureSpec.Level.FRAME, List.of("id"), "labels",
+        List.of(new FeatureField("rgb", DIM)), 2, 300);
+    Path frameDir = Files.createDirectories(dir.resolve("frames"));
+    SplittableRandom r = new SplittableRandom(6);
+    SequenceExampleCodec codec = new SequenceExampleCodec(frames);
+    int id = 0;
+    for (int f = 0; f < 3; f++) {
+      try (OutputStream os = Files.newOutputStream(frameDir.resolve("f" + f + ".tfrecord"));
+          TfRecordWriter w = new TfRecordWriter(os)) {
+        for (int v = 0; v < 5 + 2 * f; v++) {
+          int n = 1 + r.nextInt(6);
+          float[] x = new float[n * DIM];
+          for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextDouble(-1, 1);
+          }
+          int[] labels = x[0] > 0 ? new int[] {0} : new int[] {1};
+          w.write(codec.encode(new VideoRecord("f" + id++, labels, n, x)));
+        }
+      }
+    }
+    int sample = 3;
+    long seed = 9;
+    VideoDataset local = VideoDataset.load(DataPaths.resolve(List.of(frameDir.toString())), frames,
+        BadRecordPolicy.FAIL, sample, seed);
+    ModelConfig mc = new ModelConfig(frames, new TrunkConfig.Dbof(5, true, TrunkConfig.Pooling.SWAP, 4, true, 0),
+        HeadConfig.fixed(1, 0f), 2);
+    VideoModel m = VideoModel.initialize(mc, ExpertAllocation.fixed(2, 1), Seeds.stream(4));
+    LossGradient expected;
+    try (LocalEngine e = new LocalEngine(local, 1, 1)) {
+      expected = e.aggregateShards(s -> TrunkGradient.overShard(m, m.trunkParams(), s, 4), LossGradient::plus);
+    }
+    SparkEngine frameEngine = SparkEngine.of(session, List.of(frameDir.toString()), frames, BadRecordPolicy.FAIL,
+        sample, seed);
+    assertEquals(3, frameEngine.shards());
+    Broadcast<ModelBytes> bm = frameEngine.broadcast(ModelBytes.of(m));
+    Broadcast<float[]> bp = frameEngine.broadcast(m.trunkParams().clone());
+    GradientSum got = frameEngine.aggregateShards(new TrunkGradientTask(bm, bp, 4),
+        (BinaryOperator<GradientSum> & Serializable) GradientSum::plus);
+    bm.destroy();
+    bp.destroy();
+    assertEquals(expected.videos(), got.videos());
+    assertEquals(expected.loss(), got.loss(), 1e-6 * Math.abs(expected.loss()));
+    for (int i = 0; i < expected.gradient().length; i++) {
+      assertEquals(expected.gradient()[i], got.gradient()[i], 1e-5 * Math.max(1, Math.abs(expected.gradient()[i])),
           "gradient " + i);
     }
   }
