@@ -1,7 +1,7 @@
 package org.vidar.data;
 
 /** One named feature of a record and its number of values per video (or per frame). */
-public record FeatureField(String name, int size) {
+public record FeatureField(String name, int size) implements java.io.Serializable {
   public FeatureField {
     if (name == null || name.isEmpty()) {
       throw new IllegalArgumentException("feature name must not be empty");

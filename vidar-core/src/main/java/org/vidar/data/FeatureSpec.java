@@ -21,7 +21,7 @@ public record FeatureSpec(
     String labelsKey,
     List<FeatureField> features,
     int numClasses,
-    int maxFrames) {
+    int maxFrames) implements java.io.Serializable {
 
   /** Video-level or frame-level records. */
   public enum Level {

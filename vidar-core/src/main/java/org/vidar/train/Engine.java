@@ -1,14 +1,18 @@
 package org.vidar.train;
 
+import java.io.Serializable;
 import java.util.List;
 import java.util.function.BinaryOperator;
 import java.util.function.Function;
+import org.vidar.model.VideoModel;
 
 /**
  * Where the stages' work runs. The stages say what is computed (a sum over each data shard, a
  * task per class group); an engine decides where: threads of this JVM ({@link LocalEngine}) or the
- * executors of a cluster. Results must not depend on the engine beyond floating-point reduction
- * order.
+ * executors of a cluster. Tasks and combiners are {@link Serializable} so that a cluster engine can
+ * ship them; what they need that is large or not serializable (a model, a parameter vector) they
+ * reach through a {@link Shared} handle, which a cluster engine ships once. Results must not
+ * depend on the engine beyond floating-point reduction order.
  */
 public interface Engine extends AutoCloseable {
   /** Tasks that run at once. */
@@ -18,17 +22,40 @@ public interface Engine extends AutoCloseable {
    * Runs {@code task} on every data shard and combines the results with {@code combine}, which must
    * be associative (a sum of gradients, say).
    */
-  <R> R aggregateShards(ShardTask<R> task, BinaryOperator<R> combine);
+  <R> R aggregateShards(ShardTask<R> task, Combine<R> combine);
 
   /** Runs independent tasks, one per item (a class group, say); results in item order. */
-  <T, R> List<R> mapItems(List<T> items, Function<T, R> task);
+  <T, R> List<R> mapItems(List<T> items, ItemTask<T, R> task);
+
+  /** Makes a model available to tasks until the handle is closed (a cluster engine ships it once). */
+  Shared<VideoModel> shareModel(VideoModel model);
+
+  /** Makes an array available to tasks until the handle is closed; the caller must not change it meanwhile. */
+  Shared<float[]> shareArray(float[] values);
 
   @Override
   void close();
 
   /** Work on one shard of the training videos. */
   @FunctionalInterface
-  interface ShardTask<R> {
+  interface ShardTask<R> extends Serializable {
     R apply(DataShard shard);
+  }
+
+  /** An associative combination of two shard results. */
+  @FunctionalInterface
+  interface Combine<R> extends BinaryOperator<R>, Serializable {}
+
+  /** Work on one item. */
+  @FunctionalInterface
+  interface ItemTask<T, R> extends Function<T, R>, Serializable {}
+
+  /** A value tasks can read wherever they run. */
+  interface Shared<T> extends Serializable, AutoCloseable {
+    T get();
+
+    /** Releases what the engine holds for it (a broadcast, say). */
+    @Override
+    void close();
   }
 }

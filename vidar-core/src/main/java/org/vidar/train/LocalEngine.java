@@ -6,8 +6,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.BinaryOperator;
-import java.util.function.Function;
+import org.vidar.model.VideoModel;
 
 /**
  * The engine of one machine: a fixed pool of threads over an in-memory {@link VideoDataset} cut
@@ -50,7 +49,7 @@ public final class LocalEngine implements Engine {
   }
 
   @Override
-  public <R> R aggregateShards(ShardTask<R> task, BinaryOperator<R> combine) {
+  public <R> R aggregateShards(ShardTask<R> task, Combine<R> combine) {
     List<Integer> indices = new ArrayList<>();
     for (int s = 0; s < shards; s++) {
       indices.add(s);
@@ -65,7 +64,7 @@ public final class LocalEngine implements Engine {
   }
 
   @Override
-  public <T, R> List<R> mapItems(List<T> items, Function<T, R> task) {
+  public <T, R> List<R> mapItems(List<T> items, ItemTask<T, R> task) {
     List<Future<R>> futures = new ArrayList<>(items.size());
     for (T item : items) {
       futures.add(pool.submit(() -> task.apply(item)));
@@ -94,8 +93,36 @@ public final class LocalEngine implements Engine {
   }
 
   @Override
+  public Shared<VideoModel> shareModel(VideoModel model) {
+    return new Reference<>(model);
+  }
+
+  @Override
+  public Shared<float[]> shareArray(float[] values) {
+    return new Reference<>(values);
+  }
+
+  @Override
   public void close() {
     pool.shutdownNow();
+  }
+
+  /** Tasks of this engine run in this JVM: sharing is passing the reference (never serialized). */
+  private static final class Reference<T> implements Shared<T> {
+    private static final long serialVersionUID = 1L;
+    private final transient T value;
+
+    Reference(T value) {
+      this.value = value;
+    }
+
+    @Override
+    public T get() {
+      return value;
+    }
+
+    @Override
+    public void close() {}
   }
 
   /** Videos [from, to) of a dataset. */

@@ -4,7 +4,7 @@ package org.vidar.train;
  * A loss and gradient summed over some videos, with the count, as a worker returns it for one
  * shard; {@link #plus} combines two, so an engine can reduce them in any tree.
  */
-public record LossGradient(double loss, float[] gradient, long videos) {
+public record LossGradient(double loss, float[] gradient, long videos) implements java.io.Serializable {
   /** The sum of two partial results (reuses this one's array). */
   public LossGradient plus(LossGradient other) {
     float[] g = gradient;

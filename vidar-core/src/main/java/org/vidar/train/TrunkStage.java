@@ -8,7 +8,8 @@ import org.vidar.optim.OptimizationResult;
 /**
  * Stage 2, data-parallel: with the heads frozen, the trunk is fine-tuned by full-batch iRprop+.
  * Each step every shard sums its trunk gradient ({@link TrunkGradient}), the engine reduces the
- * sums, and the optimizer steps on the mean loss plus the trunk's L2 penalty.
+ * sums, and the optimizer steps on the mean loss plus the trunk's L2 penalty. The same code runs on
+ * every engine: the model is shared once per stage, the trunk parameters once per step.
  */
 public final class TrunkStage {
   private final TrainConfig config;
@@ -25,17 +26,24 @@ public final class TrunkStage {
       last = null;
       return model;
     }
-    DifferentiableFunction objective = (x, grad) -> {
-      LossGradient sum = engine.aggregateShards(
-          shard -> TrunkGradient.overShard(model, x, shard, config.chunkRows()), LossGradient::plus);
-      double n = Math.max(1, sum.videos());
-      float[] g = sum.gradient();
-      for (int i = 0; i < g.length; i++) {
-        grad[i] = (float) (g[i] / n);
-      }
-      return sum.loss() / n + TrunkGradient.l2(model.trunk().layout(), x, config.trunkL2(), grad);
-    };
-    last = new IRpropPlus(config.irprop(), params.length).minimize(objective, params, config.trunkSteps(), 1e-6);
+    int chunk = config.chunkRows();
+    try (Engine.Shared<VideoModel> shared = engine.shareModel(model)) {
+      DifferentiableFunction objective = (x, grad) -> {
+        LossGradient sum;
+        // The model goes out once per stage; only the trunk parameters once per step.
+        try (Engine.Shared<float[]> step = engine.shareArray(x.clone())) {
+          sum = engine.aggregateShards(
+              shard -> TrunkGradient.overShard(shared.get(), step.get(), shard, chunk), LossGradient::plus);
+        }
+        double n = Math.max(1, sum.videos());
+        float[] g = sum.gradient();
+        for (int i = 0; i < g.length; i++) {
+          grad[i] = (float) (g[i] / n);
+        }
+        return sum.loss() / n + TrunkGradient.l2(model.trunk().layout(), x, config.trunkL2(), grad);
+      };
+      last = new IRpropPlus(config.irprop(), params.length).minimize(objective, params, config.trunkSteps(), 1e-6);
+    }
     return model.withTrunkParams(params);
   }
 

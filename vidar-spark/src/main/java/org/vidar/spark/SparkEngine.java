@@ -1,12 +1,9 @@
 package org.vidar.spark;
 
 import java.io.IOException;
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.function.BinaryOperator;
-import java.util.function.Function;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -15,22 +12,23 @@ import org.vidar.data.BadRecordPolicy;
 import org.vidar.data.DataPaths;
 import org.vidar.data.FeatureSpec;
 import org.vidar.data.InputFile;
+import org.vidar.model.VideoModel;
 import org.vidar.train.Engine;
 
 /**
  * The engine on Apache Spark: every TFRecord input file is one partition, read by an executor and
  * never collected to the driver; per-partition results are combined by {@code treeReduce}.
  *
- * <p>Spark ships tasks, combiners and item functions to executors with Java serialization, so they
- * must be {@link Serializable}: a class that implements it, or a lambda cast to an intersection
- * type such as {@code (Engine.ShardTask<R> & Serializable)}. Results go through Spark's serializer.
- * Anything large and shared by all tasks (a model) belongs in a {@link #broadcast}.
+ * <p>Spark ships tasks, combiners and item functions to executors with Java serialization (the
+ * engine's task types are {@link java.io.Serializable}); results go through Spark's serializer.
+ * Models and parameter vectors reach the tasks as broadcasts ({@link #shareModel},
+ * {@link #shareArray}), shipped once to each executor.
  */
 public final class SparkEngine implements Engine {
   private static final int TREE_DEPTH = 2;
   private final JavaSparkContext sc;
   private final List<String> files;
-  private final SpecWire spec;
+  private final FeatureSpec spec;
   private final BadRecordPolicy policy;
   private final int sampleFrames;
   private final long seed;
@@ -55,7 +53,7 @@ public final class SparkEngine implements Engine {
     }
     this.sc = sc;
     this.files = List.copyOf(names);
-    this.spec = SpecWire.of(spec);
+    this.spec = spec;
     this.policy = policy;
     this.sampleFrames = sampleFrames;
     this.seed = seed;
@@ -95,11 +93,9 @@ public final class SparkEngine implements Engine {
   }
 
   @Override
-  public <R> R aggregateShards(ShardTask<R> task, BinaryOperator<R> combine) {
-    requireSerializable(task, "shard task");
-    requireSerializable(combine, "combiner");
+  public <R> R aggregateShards(ShardTask<R> task, Combine<R> combine) {
     // Locals, not fields: the closure must not capture this engine (nor its context).
-    SpecWire wire = spec;
+    FeatureSpec wire = spec;
     BadRecordPolicy onBad = policy;
     int frames = sampleFrames;
     long frameSeed = seed;
@@ -109,7 +105,7 @@ public final class SparkEngine implements Engine {
       if (mine.isEmpty()) {
         return Collections.emptyIterator();
       }
-      try (FileShard shard = FileShard.open(index, mine, wire.toSpec(), onBad, frames, frameSeed)) {
+      try (FileShard shard = FileShard.open(index, mine, wire, onBad, frames, frameSeed)) {
         return Collections.singletonList(task.apply(shard)).iterator();
       }
     }, false);
@@ -117,24 +113,66 @@ public final class SparkEngine implements Engine {
   }
 
   @Override
-  public <T, R> List<R> mapItems(List<T> items, Function<T, R> task) {
+  public <T, R> List<R> mapItems(List<T> items, ItemTask<T, R> task) {
     if (items.isEmpty()) {
       return List.of();
     }
-    requireSerializable(task, "item task");
     // collect() returns partitions in order and each keeps its items' order.
     return sc.parallelize(new ArrayList<>(items), items.size()).map(task::apply).collect();
+  }
+
+  /** Broadcasts the model once, as the bytes of its model files (a {@link VideoModel} is not serializable). */
+  @Override
+  public Shared<VideoModel> shareModel(VideoModel model) {
+    return new BroadcastModel(sc.broadcast(ModelBytes.of(model)));
+  }
+
+  @Override
+  public Shared<float[]> shareArray(float[] values) {
+    return new BroadcastValue<>(sc.broadcast(values));
+  }
+
+  /** A broadcast value; closing destroys the broadcast. */
+  private static final class BroadcastValue<T> implements Shared<T> {
+    private static final long serialVersionUID = 1L;
+    private final Broadcast<T> broadcast;
+
+    BroadcastValue(Broadcast<T> broadcast) {
+      this.broadcast = broadcast;
+    }
+
+    @Override
+    public T get() {
+      return broadcast.value();
+    }
+
+    @Override
+    public void close() {
+      broadcast.destroy();
+    }
+  }
+
+  /** A broadcast model, decoded once per JVM. */
+  private static final class BroadcastModel implements Shared<VideoModel> {
+    private static final long serialVersionUID = 1L;
+    private final Broadcast<ModelBytes> broadcast;
+
+    BroadcastModel(Broadcast<ModelBytes> broadcast) {
+      this.broadcast = broadcast;
+    }
+
+    @Override
+    public VideoModel get() {
+      return broadcast.value().model();
+    }
+
+    @Override
+    public void close() {
+      broadcast.destroy();
+    }
   }
 
   /** Leaves the Spark context running: its owner (the CLI, a test) stops it. */
   @Override
   public void close() {}
-
-  private static void requireSerializable(Object o, String what) {
-    if (!(o instanceof Serializable)) {
-      throw new IllegalArgumentException("the " + what + " " + o.getClass().getName()
-          + " is not Serializable, and Spark must ship it to the executors: implement Serializable, or cast a"
-          + " lambda to an intersection type such as (Engine.ShardTask<R> & Serializable)");
-    }
-  }
 }

@@ -1,19 +1,14 @@
 package org.vidar.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.function.BinaryOperator;
-import java.util.function.Function;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -137,7 +132,7 @@ abstract class SparkEngineContract {
   void onePartitionPerFileInOrder() {
     assertEquals(files, engine.files());
     assertEquals(FILE_SIZES.length, engine.shards());
-    Engine.ShardTask<List<Integer>> rows = (Engine.ShardTask<List<Integer>> & Serializable) shard -> {
+    Engine.ShardTask<List<Integer>> rows = shard -> {
       org.vidar.train.VideoBatch b = new org.vidar.train.VideoBatch(FeatureSpec.Level.VIDEO, DIM);
       int n = 0;
       while (shard.next(b, 3)) {
@@ -145,7 +140,7 @@ abstract class SparkEngineContract {
       }
       return new ArrayList<>(List.of(shard.index(), n));
     };
-    BinaryOperator<List<Integer>> concat = (BinaryOperator<List<Integer>> & Serializable) (a, b) -> {
+    Engine.Combine<List<Integer>> concat = (a, b) -> {
       List<Integer> c = new ArrayList<>(a);
       c.addAll(b);
       return c;
@@ -165,12 +160,11 @@ abstract class SparkEngineContract {
     try (LocalEngine e = new LocalEngine(dataset, 2, 3)) {
       local = e.aggregateShards(s -> TrunkGradient.overShard(m, m.trunkParams(), s, 5), LossGradient::plus);
     }
-    Broadcast<ModelBytes> bm = engine.broadcast(ModelBytes.of(m));
-    Broadcast<float[]> bp = engine.broadcast(m.trunkParams().clone());
-    GradientSum spark = engine.aggregateShards(new TrunkGradientTask(bm, bp, 5),
-        (BinaryOperator<GradientSum> & Serializable) GradientSum::plus);
-    bm.destroy();
-    bp.destroy();
+    LossGradient spark;
+    try (Engine.Shared<VideoModel> bm = engine.shareModel(m);
+        Engine.Shared<float[]> bp = engine.shareArray(m.trunkParams().clone())) {
+      spark = engine.aggregateShards(s -> TrunkGradient.overShard(bm.get(), bp.get(), s, 5), LossGradient::plus);
+    }
     assertEquals(dataset.size(), spark.videos());
     assertEquals(local.videos(), spark.videos());
     assertEquals(local.loss(), spark.loss(), 1e-6 * Math.abs(local.loss()));
@@ -217,12 +211,11 @@ abstract class SparkEngineContract {
     SparkEngine frameEngine = SparkEngine.of(session, List.of(frameDir.toString()), frames, BadRecordPolicy.FAIL,
         sample, seed);
     assertEquals(3, frameEngine.shards());
-    Broadcast<ModelBytes> bm = frameEngine.broadcast(ModelBytes.of(m));
-    Broadcast<float[]> bp = frameEngine.broadcast(m.trunkParams().clone());
-    GradientSum got = frameEngine.aggregateShards(new TrunkGradientTask(bm, bp, 4),
-        (BinaryOperator<GradientSum> & Serializable) GradientSum::plus);
-    bm.destroy();
-    bp.destroy();
+    LossGradient got;
+    try (Engine.Shared<VideoModel> bm = frameEngine.shareModel(m);
+        Engine.Shared<float[]> bp = frameEngine.shareArray(m.trunkParams().clone())) {
+      got = frameEngine.aggregateShards(s -> TrunkGradient.overShard(bm.get(), bp.get(), s, 4), LossGradient::plus);
+    }
     assertEquals(expected.videos(), got.videos());
     assertEquals(expected.loss(), got.loss(), 1e-6 * Math.abs(expected.loss()));
     for (int i = 0; i < expected.gradient().length; i++) {
@@ -239,7 +232,7 @@ abstract class SparkEngineContract {
     try (LocalEngine e = new LocalEngine(dataset, 2, 2)) {
       local = new TrunkStage(c).run(e, m).trunkParams();
     }
-    SparkTrunkStage stage = new SparkTrunkStage(c);
+    TrunkStage stage = new TrunkStage(c);
     float[] spark = stage.run(engine, m).trunkParams();
     float[] start = m.trunkParams();
     double moved = 0;
@@ -257,17 +250,10 @@ abstract class SparkEngineContract {
     for (int i = 0; i < 23; i++) {
       items.add(i);
     }
-    List<String> out = engine.mapItems(items, (Function<Integer, String> & Serializable) i -> i + ":" + i * i);
+    List<String> out = engine.mapItems(items, i -> i + ":" + i * i);
     for (int i = 0; i < items.size(); i++) {
       assertEquals(i + ":" + i * i, out.get(i));
     }
-    assertEquals(List.of(), engine.mapItems(List.<Integer>of(), (Function<Integer, String> & Serializable) i -> ""));
-  }
-
-  @Test
-  void tasksThatSparkCannotShipAreRefused() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> engine.aggregateShards(shard -> 1, Integer::sum));
-    assertEquals(true, e.getMessage().contains("Serializable"), e.getMessage());
+    assertEquals(List.of(), engine.mapItems(List.<Integer>of(), i -> ""));
   }
 }
