@@ -9,7 +9,7 @@ package org.vidar.model;
  * @param positivesPerExpert adaptive: one expert per this many positive videos
  * @param l2 L2 penalty λ on head weights (λ/2·‖W‖²), not on biases
  */
-public record HeadConfig(boolean adaptive, int maxExperts, int positivesPerExpert, float l2) {
+public record HeadConfig(boolean adaptive, int maxExperts, int positivesPerExpert, float l2) implements java.io.Serializable {
   public HeadConfig {
     if (maxExperts <= 0) {
       throw new IllegalArgumentException("maxExperts must be positive, got " + maxExperts);

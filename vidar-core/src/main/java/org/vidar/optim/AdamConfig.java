@@ -4,7 +4,7 @@ package org.vidar.optim;
  * Hyper-parameters of {@link Adam}: step size, moment decay rates, the denominator's epsilon and a
  * decoupled weight decay (0 turns it off).
  */
-public record AdamConfig(double learningRate, double beta1, double beta2, double epsilon, double weightDecay) {
+public record AdamConfig(double learningRate, double beta1, double beta2, double epsilon, double weightDecay) implements java.io.Serializable {
 
   public AdamConfig {
     if (!(learningRate > 0) || !Double.isFinite(learningRate)) {

@@ -4,7 +4,7 @@ package org.vidar.optim;
  * Hyper-parameters of {@link IRpropPlus}: step-size growth and shrink factors, the bounds on each
  * step size and the initial step size.
  */
-public record IRpropConfig(double etaPlus, double etaMinus, double deltaMin, double deltaMax, double delta0) {
+public record IRpropConfig(double etaPlus, double etaMinus, double deltaMin, double deltaMax, double delta0) implements java.io.Serializable {
 
   public IRpropConfig {
     if (!(etaPlus > 1) || !Double.isFinite(etaPlus)) {

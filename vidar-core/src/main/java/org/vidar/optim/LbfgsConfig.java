@@ -13,7 +13,7 @@ package org.vidar.optim;
  * @param maxLineSearchEvaluations evaluations one line search may spend before its fallback
  */
 public record LbfgsConfig(int memory, int maxIterations, double gradientTolerance, double lossTolerance,
-    double c1, double c2, int maxLineSearchEvaluations) {
+    double c1, double c2, int maxLineSearchEvaluations) implements java.io.Serializable {
 
   public LbfgsConfig {
     if (memory < 1) {

@@ -7,7 +7,8 @@ import org.vidar.model.VideoModel;
  * The local engine keeps it in memory ({@code rows × dim} floats); it is computed by a map over the
  * data shards, each writing its own videos' rows.
  */
-public final class EmbeddingTable {
+public final class EmbeddingTable implements EmbeddingSource {
+  private static final long serialVersionUID = 1L;
   private final int rows;
   private final int dim;
   private final float[] values;
@@ -50,10 +51,26 @@ public final class EmbeddingTable {
     return new EmbeddingTable(data.size(), dim, values, data.labelOffsets(), data.labels());
   }
 
+  @Override
+  public void forEachChunk(int maxRows, ChunkConsumer consumer) {
+    float[] chunk = new float[Math.min(maxRows, Math.max(1, rows)) * dim];
+    for (int s = 0; s < rows; s += maxRows) {
+      int e = Math.min(rows, s + maxRows);
+      System.arraycopy(values, s * dim, chunk, 0, (e - s) * dim);
+      int[] offsets = new int[e - s + 1];
+      for (int i = 0; i <= e - s; i++) {
+        offsets[i] = labelOffsets[s + i] - labelOffsets[s];
+      }
+      int[] chunkLabels = java.util.Arrays.copyOfRange(labels, labelOffsets[s], labelOffsets[e]);
+      consumer.chunk(chunk, e - s, chunkLabels, offsets);
+    }
+  }
+
   public int rows() {
     return rows;
   }
 
+  @Override
   public int dim() {
     return dim;
   }

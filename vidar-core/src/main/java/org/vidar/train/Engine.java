@@ -33,6 +33,12 @@ public interface Engine extends AutoCloseable {
   /** Makes an array available to tasks until the handle is closed; the caller must not change it meanwhile. */
   Shared<float[]> shareArray(float[] values);
 
+  /**
+   * Every training video's embedding under the shared model's trunk, as Stage 1 reads them: kept in
+   * memory by the local engine, written to the job's working directory by a cluster engine.
+   */
+  EmbeddingSource embed(Shared<VideoModel> model, int chunkRows);
+
   @Override
   void close();
 

@@ -1,6 +1,5 @@
 package org.vidar.train;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -24,7 +23,8 @@ import org.vidar.optim.OptimizationResult;
  * embeddings at a time. Heads are initialized per class from the seed, so the result does not
  * depend on how classes are grouped.
  */
-public final class HeadStage {
+public final class HeadStage implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
   private static final long STAGE = 1;
   private final TrainConfig config;
 
@@ -33,13 +33,15 @@ public final class HeadStage {
   }
 
   /** What a group task produced. */
-  public record GroupResult(int[] classes, float[] params, OptimizationResult optimization) {}
+  public record GroupResult(int[] classes, float[] params, OptimizationResult optimization)
+      implements java.io.Serializable {}
 
   /** The model with fresh, trained heads; {@code positives} decides the experts per class. */
-  public VideoModel run(Engine engine, VideoModel model, EmbeddingTable table, long[] positives, int round) {
+  public VideoModel run(Engine engine, VideoModel model, EmbeddingSource table, long[] positives, int round) {
     HeadConfig hc = config.heads();
     ExpertAllocation allocation = allocate(hc, positives);
     List<int[]> groups = ClassGroups.balance(allocation.expertsPerClass(), config.headGroups());
+    // The task carries this stage (its config), the allocation and the embedding source: all serializable.
     List<GroupResult> results = engine.mapItems(groups, classes -> trainGroup(allocation, classes, table, round));
     ParameterLayout.Builder b = ParameterLayout.builder();
     MoeHeads fullHeads = new MoeHeads(VideoModel.HEADS, table.dim(), allocation, b);
@@ -60,7 +62,7 @@ public final class HeadStage {
   }
 
   /** Trains the heads of one class group over the whole table. */
-  public GroupResult trainGroup(ExpertAllocation full, int[] classes, EmbeddingTable table, int round) {
+  public GroupResult trainGroup(ExpertAllocation full, int[] classes, EmbeddingSource table, int round) {
     ExpertAllocation ga = full.select(classes);
     ParameterLayout.Builder b = ParameterLayout.builder();
     MoeHeads heads = new MoeHeads(VideoModel.HEADS, table.dim(), ga, b);
@@ -68,25 +70,28 @@ public final class HeadStage {
     for (int i = 0; i < classes.length; i++) {
       initializeClass(heads, params, i, Seeds.stream(config.seed(), STAGE, round, classes[i]));
     }
-    GroupLabels labels = GroupLabels.of(table, classes, full.numClasses());
+    int[] local = new int[full.numClasses()];
+    Arrays.fill(local, -1);
+    for (int i = 0; i < classes.length; i++) {
+      local[classes[i]] = i;
+    }
     double lambda = config.heads().l2();
     int chunk = config.chunkRows();
     MoeHeads.Scratch scratch = heads.newScratch();
-    float[] emb = new float[Math.min(chunk, Math.max(1, table.rows())) * table.dim()];
     DifferentiableFunction objective = (x, grad) -> {
       Arrays.fill(grad, 0f);
-      double loss = 0;
-      for (int s = 0; s < table.rows(); s += chunk) {
-        int e = Math.min(table.rows(), s + chunk);
-        System.arraycopy(table.values(), s * table.dim(), emb, 0, (e - s) * table.dim());
-        int[] offsets = labels.offsets(s, e);
-        loss += heads.lossAndBackward(x, emb, e - s, labels.labels, offsets, null, grad, scratch);
-      }
-      double n = Math.max(1, table.rows());
+      double[] loss = {0};
+      long[] videos = {0};
+      table.forEachChunk(chunk, (emb, rows, labels, offsets) -> {
+        GroupLabels g = GroupLabels.of(labels, offsets, rows, local);
+        loss[0] += heads.lossAndBackward(x, emb, rows, g.labels, g.offsets, null, grad, scratch);
+        videos[0] += rows;
+      });
+      double n = Math.max(1, videos[0]);
       for (int i = 0; i < grad.length; i++) {
         grad[i] /= n;
       }
-      return loss / n + heads.l2(x, lambda, grad);
+      return loss[0] / n + heads.l2(x, lambda, grad);
     };
     OptimizationResult r = new Lbfgs(config.lbfgs()).minimize(objective, params);
     return new GroupResult(classes, params, r);
@@ -137,7 +142,7 @@ public final class HeadStage {
     }
   }
 
-  /** The labels of every video restricted to a group's classes, renumbered 0..group size-1, as compressed rows. */
+  /** A chunk's labels restricted to a group's classes, renumbered 0..group size-1, as compressed rows. */
   static final class GroupLabels {
     final int[] offsets;
     final int[] labels;
@@ -147,31 +152,25 @@ public final class HeadStage {
       this.labels = labels;
     }
 
-    static GroupLabels of(EmbeddingTable table, int[] classes, int numClasses) {
-      int[] local = new int[numClasses];
-      Arrays.fill(local, -1);
-      for (int i = 0; i < classes.length; i++) {
-        local[classes[i]] = i;
+    /** {@code local[k]} is class k's index in the group, or -1. */
+    static GroupLabels of(int[] labels, int[] offsets, int rows, int[] local) {
+      int[] off = new int[rows + 1];
+      int n = 0;
+      for (int j = offsets[0]; j < offsets[rows]; j++) {
+        n += local[labels[j]] >= 0 ? 1 : 0;
       }
-      int[] off = new int[table.rows() + 1];
-      List<Integer> out = new ArrayList<>();
-      int[] lo = table.labelOffsets();
-      int[] all = table.labels();
-      for (int v = 0; v < table.rows(); v++) {
-        for (int j = lo[v]; j < lo[v + 1]; j++) {
-          int l = local[all[j]];
+      int[] out = new int[n];
+      n = 0;
+      for (int v = 0; v < rows; v++) {
+        for (int j = offsets[v]; j < offsets[v + 1]; j++) {
+          int l = local[labels[j]];
           if (l >= 0) {
-            out.add(l);
+            out[n++] = l;
           }
         }
-        off[v + 1] = out.size();
+        off[v + 1] = n;
       }
-      return new GroupLabels(off, out.stream().mapToInt(Integer::intValue).toArray());
-    }
-
-    /** Offsets for rows [s, e) as a batch starting at row 0 (values index {@link #labels}). */
-    int[] offsets(int s, int e) {
-      return Arrays.copyOfRange(offsets, s, e + 1);
+      return new GroupLabels(off, out);
     }
   }
 }

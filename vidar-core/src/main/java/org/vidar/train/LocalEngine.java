@@ -93,6 +93,11 @@ public final class LocalEngine implements Engine {
   }
 
   @Override
+  public EmbeddingSource embed(Shared<VideoModel> model, int chunkRows) {
+    return EmbeddingTable.compute(this, model.get(), chunkRows);
+  }
+
+  @Override
   public Shared<VideoModel> shareModel(VideoModel model) {
     return new Reference<>(model);
   }

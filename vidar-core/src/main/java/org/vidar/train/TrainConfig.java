@@ -38,7 +38,7 @@ public record TrainConfig(
     int trunkSteps,
     IRpropConfig irprop,
     float trunkL2,
-    int chunkRows) {
+    int chunkRows) implements java.io.Serializable {
   public TrainConfig {
     if (pretrainEpochs < 0 || rounds < 0 || trunkSteps < 0) {
       throw new IllegalArgumentException("epochs, rounds and steps must be >= 0");

@@ -33,7 +33,10 @@ public final class Trainer {
     TrunkStage trunk = new TrunkStage(config);
     for (int round = 1; round <= config.rounds(); round++) {
       long t1 = System.nanoTime();
-      EmbeddingTable table = EmbeddingTable.compute(engine, model, config.chunkRows());
+      EmbeddingSource table;
+      try (Engine.Shared<VideoModel> shared = engine.shareModel(model)) {
+        table = engine.embed(shared, config.chunkRows());
+      }
       model = heads.run(engine, model, table, positives, round);
       listener.stageDone("round " + round + " heads", model, Double.NaN, seconds(t1));
       long t2 = System.nanoTime();

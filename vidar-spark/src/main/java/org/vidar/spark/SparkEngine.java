@@ -13,6 +13,9 @@ import org.vidar.data.DataPaths;
 import org.vidar.data.FeatureSpec;
 import org.vidar.data.InputFile;
 import org.vidar.model.VideoModel;
+import java.util.UUID;
+import org.vidar.train.EmbeddingFiles;
+import org.vidar.train.EmbeddingSource;
 import org.vidar.train.Engine;
 
 /**
@@ -33,6 +36,7 @@ public final class SparkEngine implements Engine {
   private final int sampleFrames;
   private final long seed;
   private final JavaRDD<String> shards;
+  private final String workDir;
 
   /**
    * An engine over the files that {@code locations} name (paths, globs, directories or Hadoop URIs,
@@ -44,6 +48,16 @@ public final class SparkEngine implements Engine {
    */
   public SparkEngine(JavaSparkContext sc, List<String> locations, FeatureSpec spec, BadRecordPolicy policy,
       int sampleFrames, long seed) throws IOException {
+    this(sc, locations, spec, policy, sampleFrames, seed,
+        java.nio.file.Files.createTempDirectory("vidar-work-").toString());
+  }
+
+  /**
+   * As above, with intermediate data (embedding shards) under {@code workDir}: any Hadoop file
+   * system every executor can reach (a local path is enough for local mode and one-machine clusters).
+   */
+  public SparkEngine(JavaSparkContext sc, List<String> locations, FeatureSpec spec, BadRecordPolicy policy,
+      int sampleFrames, long seed, String workDir) throws IOException {
     if (sampleFrames < 0) {
       throw new IllegalArgumentException("sampleFrames must be >= 0, got " + sampleFrames);
     }
@@ -57,6 +71,7 @@ public final class SparkEngine implements Engine {
     this.policy = policy;
     this.sampleFrames = sampleFrames;
     this.seed = seed;
+    this.workDir = workDir;
     // One element per slice: partition i reads file i, and its index is the shard index.
     this.shards = sc.parallelize(new ArrayList<>(files), files.size()).setName("vidar input files");
   }
@@ -119,6 +134,33 @@ public final class SparkEngine implements Engine {
     }
     // collect() returns partitions in order and each keeps its items' order.
     return sc.parallelize(new ArrayList<>(items), items.size()).map(task::apply).collect();
+  }
+
+  /**
+   * A map-only pass: every partition writes its videos' embeddings to one shard under the working
+   * directory ({@link EmbeddingFiles}); Stage 1's group tasks stream the shards back.
+   */
+  @Override
+  public EmbeddingSource embed(Shared<VideoModel> model, int chunkRows) {
+    String dir = DataPaths.join(workDir, "embeddings-" + UUID.randomUUID());
+    FeatureSpec wire = spec;
+    BadRecordPolicy onBad = policy;
+    int frames = sampleFrames;
+    long frameSeed = seed;
+    List<String> written = shards.mapPartitionsWithIndex((index, it) -> {
+      List<String> mine = new ArrayList<>();
+      it.forEachRemaining(mine::add);
+      if (mine.isEmpty()) {
+        return Collections.<String>emptyIterator();
+      }
+      String out = DataPaths.join(dir, String.format("part-%05d.tfrecord", index));
+      try (FileShard shard = FileShard.open(index, mine, wire, onBad, frames, frameSeed)) {
+        EmbeddingFiles.write(shard, model.get(), out, chunkRows);
+      }
+      return Collections.singletonList(out).iterator();
+    }, false).collect();
+    VideoModel m = model.get();
+    return new EmbeddingFiles.Source(written, m.trunk().outputDim(), m.config().numClasses());
   }
 
   /** Broadcasts the model once, as the bytes of its model files (a {@link VideoModel} is not serializable). */

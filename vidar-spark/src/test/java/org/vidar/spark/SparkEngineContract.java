@@ -37,6 +37,8 @@ import org.vidar.train.Seeds;
 import org.vidar.train.TrainConfig;
 import org.vidar.train.TrunkGradient;
 import org.vidar.train.TrunkStage;
+import org.vidar.train.EmbeddingSource;
+import org.vidar.train.HeadStage;
 import org.vidar.train.VideoDataset;
 
 /**
@@ -242,6 +244,35 @@ abstract class SparkEngineContract {
     }
     assertEquals(true, moved > 1e-3, "the trunk moved: " + moved);
     assertEquals(true, stage.lastResult().iterations() > 0);
+  }
+
+  @Test
+  void stageOneMatchesTheLocalEngine() {
+    VideoModel m = model();
+    TrainConfig c = new TrainConfig(1, 0, 8, AdamConfig.of(0.01), HeadConfig.fixed(1, 1e-4f), 1,
+        HeadConfig.fixed(2, 1e-3f), 2, LbfgsConfig.of(15, 1e-7, 1e-10), 0, IRpropConfig.defaults(), 0f, 5);
+    long[] positives = dataset.positivesPerClass(CLASSES);
+    VideoModel local;
+    try (LocalEngine e = new LocalEngine(dataset, 2, 3); Engine.Shared<VideoModel> s = e.shareModel(m)) {
+      local = new HeadStage(c).run(e, m, e.embed(s, 5), positives, 1);
+    }
+    VideoModel spark;
+    EmbeddingSource shards;
+    try (Engine.Shared<VideoModel> s = engine.shareModel(m)) {
+      shards = engine.embed(s, 5);
+      spark = new HeadStage(c).run(engine, m, shards, positives, 1);
+    }
+    assertEquals(FILE_SIZES.length, ((org.vidar.train.EmbeddingFiles.Source) shards).files().size());
+    float[] a = local.headParams();
+    float[] b = spark.headParams();
+    float[] start = new float[a.length];
+    assertEquals(a.length, b.length);
+    double moved = 0;
+    for (int i = 0; i < a.length; i++) {
+      assertEquals(a[i], b[i], 1e-3 * Math.max(1, Math.abs(a[i])), "head param " + i);
+      moved += Math.abs(b[i] - start[i]);
+    }
+    assertEquals(true, moved > 1e-2, "the heads were trained: " + moved);
   }
 
   @Test

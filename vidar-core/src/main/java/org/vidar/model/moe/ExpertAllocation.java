@@ -10,14 +10,16 @@ import java.util.Arrays;
  * columns {@code [gateOffset(k), gateOffset(k+1))}: {@code E_k} expert gates followed by one
  * "label absent" gate, so {@code gateOffset(k+1) - gateOffset(k) == E_k + 1}.
  */
-public final class ExpertAllocation {
+public final class ExpertAllocation implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
 
   /**
    * The adaptive rule: {@code E_k = clamp(ceil(positives_k / positivesPerExpert), minExperts,
    * maxExperts)}, so a frequent class gets more experts, a rare (or unseen) class gets
    * {@code minExperts}.
    */
-  public record AdaptiveRule(long positivesPerExpert, int minExperts, int maxExperts) {
+  public record AdaptiveRule(long positivesPerExpert, int minExperts, int maxExperts)
+      implements java.io.Serializable {
 
     /** 1000 positives per expert, at least 1, at most 64 experts per class. */
     public static final AdaptiveRule DEFAULT = new AdaptiveRule(1000, 1, 64);
