@@ -1,7 +1,8 @@
 package org.vidar.train;
 
 import java.util.Arrays;
-import java.util.SplittableRandom;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import org.vidar.model.ModelConfig;
 import org.vidar.model.VideoModel;
 import org.vidar.model.moe.ExpertAllocation;
@@ -23,8 +24,17 @@ public final class Pretrain {
     this.config = config;
   }
 
-  /** A model initialized from the seed and trained for the configured epochs. */
+  /** A model initialized from the seed and trained for the configured epochs on an in-memory dataset. */
   public VideoModel run(VideoDataset data, ModelConfig modelConfig) {
+    try {
+      return run(new InMemoryPretrainData(data), modelConfig);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A model initialized from the seed and trained for the configured epochs. */
+  public VideoModel run(PretrainData data, ModelConfig modelConfig) throws IOException {
     ModelConfig mc = modelConfig.withHeads(config.pretrainHeads());
     ExpertAllocation allocation = ExpertAllocation.fixed(mc.numClasses(), config.pretrainHeads().maxExperts());
     VideoModel init = VideoModel.initialize(mc, allocation, Seeds.stream(config.seed(), STAGE));
@@ -36,19 +46,15 @@ public final class Pretrain {
     Adam headAdam = new Adam(config.adam(), hp.length);
     Trunk.Scratch ts = trunk.newScratch(true);
     MoeHeads.Scratch hs = heads.newScratch();
-    VideoBatch batch = new VideoBatch(data.level(), data.dimension());
     float[] tg = new float[tp.length];
     float[] hg = new float[hp.length];
     int dim = trunk.outputDim();
     float[] emb = new float[config.batchSize() * dim];
     float[] dEmb = new float[emb.length];
-    int n = data.size();
     for (int epoch = 0; epoch < config.pretrainEpochs(); epoch++) {
-      int[] order = shuffled(n, Seeds.stream(config.seed(), STAGE, epoch + 1));
-      double epochLoss = 0;
-      for (int s = 0; s < n; s += config.batchSize()) {
-        int e = Math.min(n, s + config.batchSize());
-        batch.gather(data, order, s, e);
+      double[] epochLoss = {0};
+      long[] videos = {0};
+      data.epoch(epoch, config.batchSize(), config.seed(), batch -> {
         int rows = batch.rows;
         Arrays.fill(tg, 0f);
         Arrays.fill(hg, 0f);
@@ -62,9 +68,10 @@ public final class Pretrain {
         TrunkGradient.l2(trunk.layout(), tp, config.trunkL2(), tg);
         trunkAdam.step(tp, tg);
         headAdam.step(hp, hg);
-        epochLoss += loss;
-      }
-      lastEpochLoss = epochLoss / Math.max(1, n);
+        epochLoss[0] += loss;
+        videos[0] += rows;
+      });
+      lastEpochLoss = epochLoss[0] / Math.max(1, videos[0]);
     }
     return new VideoModel(mc, tp, allocation, hp);
   }
@@ -78,19 +85,5 @@ public final class Pretrain {
     for (int i = 0; i < a.length; i++) {
       a[i] *= f;
     }
-  }
-
-  static int[] shuffled(int n, SplittableRandom random) {
-    int[] a = new int[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = i;
-    }
-    for (int i = n - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int t = a[i];
-      a[i] = a[j];
-      a[j] = t;
-    }
-    return a;
   }
 }

@@ -1,5 +1,7 @@
 package org.vidar.train;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import org.vidar.model.ModelConfig;
 import org.vidar.model.VideoModel;
 
@@ -23,12 +25,24 @@ public final class Trainer {
 
   /** Trains a model of {@code modelConfig} on the local engine's data. */
   public VideoModel train(LocalEngine engine, ModelConfig modelConfig, Listener listener) {
-    VideoDataset data = engine.data();
+    try {
+      return train(engine, new InMemoryPretrainData(engine.data()), modelConfig, listener);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Trains a model of {@code modelConfig}: pre-training where this process reads {@code pretrainData},
+   * the alternating stages on {@code engine}'s shards.
+   */
+  public VideoModel train(Engine engine, PretrainData pretrainData, ModelConfig modelConfig, Listener listener)
+      throws IOException {
     long t0 = System.nanoTime();
     Pretrain pretrain = new Pretrain(config);
-    VideoModel model = pretrain.run(data, modelConfig);
+    VideoModel model = pretrain.run(pretrainData, modelConfig);
     listener.stageDone("pretrain", model, pretrain.lastEpochLoss(), seconds(t0));
-    long[] positives = data.positivesPerClass(modelConfig.numClasses());
+    long[] positives = positives(engine, modelConfig.numClasses());
     HeadStage heads = new HeadStage(config);
     TrunkStage trunk = new TrunkStage(config);
     for (int round = 1; round <= config.rounds(); round++) {
@@ -45,6 +59,32 @@ public final class Trainer {
           trunk.lastResult() == null ? Double.NaN : trunk.lastResult().loss(), seconds(t2));
     }
     return model;
+  }
+
+  /** Positive videos per class over the engine's shards (they decide the experts per class). */
+  public static long[] positives(Engine engine, int numClasses) {
+    return engine.aggregateShards(shard -> {
+      long[] counts = new long[numClasses];
+      VideoBatch batch = null;
+      while (true) {
+        if (batch == null) {
+          // Width 0: the labels are gathered, no feature is copied. A frame-level batch takes a
+          // video of any frame count, so it serves video-level shards too.
+          batch = new VideoBatch(org.vidar.data.FeatureSpec.Level.FRAME, 0);
+        }
+        if (!shard.next(batch, 4096)) {
+          return counts;
+        }
+        for (int i = 0; i < batch.labelOffsets[batch.rows]; i++) {
+          counts[batch.labels[i]]++;
+        }
+      }
+    }, (a, b) -> {
+      for (int i = 0; i < a.length; i++) {
+        a[i] += b[i];
+      }
+      return a;
+    });
   }
 
   private static double seconds(long start) {

@@ -108,7 +108,9 @@ public final class VideoBatch {
       features = Arrays.copyOf(features, Math.max(needed, features.length + (features.length >> 1)));
     }
     System.arraycopy(r.features(), 0, features, firstRow * dimension, frames * dimension);
-    InputNormalization.l2NormalizeRows(features, firstRow, frames, dimension);
+    if (dimension > 0) {
+      InputNormalization.l2NormalizeRows(features, firstRow, frames, dimension);
+    }
     frameOffsets[i + 1] = firstRow + frames;
     sourceIndex[i] = i;
     if (ids != null) {

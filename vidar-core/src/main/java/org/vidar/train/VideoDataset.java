@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.vidar.data.BadRecordPolicy;
 import org.vidar.data.FeatureSpec;
 import org.vidar.data.InputFile;
@@ -90,13 +89,9 @@ public final class VideoDataset {
         if (!frames) {
           features.addAll(r.features(), 0, dim);
         } else {
-          int[] keep = sampleFrames > 0
-              ? FrameSampler.sample(r.numFrames(), sampleFrames, new SplittableRandom(seed ^ r.id().hashCode() * 0x9E3779B97F4A7C15L))
-              : allFrames(r.numFrames());
-          for (int t : keep) {
-            features.addAll(r.features(), t * dim, dim);
-          }
-          frameOffsets.add(frameOffsets.get(frameOffsets.size() - 1) + keep.length);
+          VideoRecord kept = FrameSampler.keep(r, sampleFrames, seed);
+          features.addAll(kept.features(), 0, kept.features().length);
+          frameOffsets.add(frameOffsets.get(frameOffsets.size() - 1) + kept.numFrames());
         }
       }
       skipped = reader.skipped();
@@ -105,14 +100,6 @@ public final class VideoDataset {
     InputNormalization.l2NormalizeRows(values, values.length / dim, dim);
     return new VideoDataset(spec.level(), dim, ids.toArray(new String[0]), labelOffsets.toArray(),
         labels.toArray(), values, frames ? frameOffsets.toArray() : null, skipped);
-  }
-
-  private static int[] allFrames(int n) {
-    int[] out = new int[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = i;
-    }
-    return out;
   }
 
   public FeatureSpec.Level level() {

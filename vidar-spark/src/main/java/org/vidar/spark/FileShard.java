@@ -4,7 +4,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.vidar.data.BadRecordPolicy;
 import org.vidar.data.DataPaths;
 import org.vidar.data.FeatureSpec;
@@ -46,27 +45,12 @@ final class FileShard implements DataShard, Closeable {
     try {
       VideoRecord r;
       while (batch.rows < maxRows && (r = reader.next()) != null) {
-        batch.append(sampled(r), null);
+        batch.append(frames ? FrameSampler.keep(r, sampleFrames, seed) : r, null);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("shard " + index + ": reading " + reader.currentFile(), e);
     }
     return batch.rows > 0;
-  }
-
-  /** The frames VideoDataset.load keeps: the same seed per video, so the draw ignores the split. */
-  private VideoRecord sampled(VideoRecord r) {
-    if (!frames || sampleFrames <= 0) {
-      return r;
-    }
-    int[] keep = FrameSampler.sample(r.numFrames(), sampleFrames,
-        new SplittableRandom(seed ^ r.id().hashCode() * 0x9E3779B97F4A7C15L));
-    int dim = r.dimension();
-    float[] f = new float[keep.length * dim];
-    for (int i = 0; i < keep.length; i++) {
-      System.arraycopy(r.features(), keep[i] * dim, f, i * dim, dim);
-    }
-    return new VideoRecord(r.id(), r.labels(), keep.length, f);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package org.vidar.spark;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
@@ -37,6 +38,8 @@ import org.vidar.train.Seeds;
 import org.vidar.train.TrainConfig;
 import org.vidar.train.TrunkGradient;
 import org.vidar.train.TrunkStage;
+import org.vidar.train.InMemoryPretrainData;
+import org.vidar.train.Trainer;
 import org.vidar.train.EmbeddingSource;
 import org.vidar.train.HeadStage;
 import org.vidar.train.VideoDataset;
@@ -273,6 +276,32 @@ abstract class SparkEngineContract {
       moved += Math.abs(b[i] - start[i]);
     }
     assertEquals(true, moved > 1e-2, "the heads were trained: " + moved);
+  }
+
+  @Test
+  void wholePipelineMatchesTheLocalEngine() throws IOException {
+    TrainConfig c = new TrainConfig(1, 2, 8, AdamConfig.of(0.01), HeadConfig.fixed(1, 1e-4f), 1,
+        HeadConfig.fixed(2, 1e-3f), 2, LbfgsConfig.of(10, 1e-7, 1e-10), 3, IRpropConfig.defaults(), 0f, 5);
+    ModelConfig mc = new ModelConfig(SPEC, new TrunkConfig.VideoMlp(List.of(6), true), HeadConfig.fixed(1, 0f),
+        CLASSES);
+    assertArrayEquals(dataset.positivesPerClass(CLASSES), Trainer.positives(engine, CLASSES));
+    List<String> stages = new ArrayList<>();
+    VideoModel local;
+    try (LocalEngine e = new LocalEngine(dataset, 2, 3)) {
+      local = new Trainer(c).train(e, new InMemoryPretrainData(dataset), mc, (s, m, l, t) -> { });
+    }
+    VideoModel spark = new Trainer(c).train(engine, new InMemoryPretrainData(dataset), mc,
+        (s, m, l, t) -> stages.add(s));
+    assertEquals(List.of("pretrain", "round 1 heads", "round 1 trunk"), stages);
+    assertClose(local.trunkParams(), spark.trunkParams(), "trunk");
+    assertClose(local.headParams(), spark.headParams(), "heads");
+  }
+
+  private static void assertClose(float[] a, float[] b, String what) {
+    assertEquals(a.length, b.length, what);
+    for (int i = 0; i < a.length; i++) {
+      assertEquals(a[i], b[i], 1e-3 * Math.max(1, Math.abs(a[i])), what + " param " + i);
+    }
   }
 
   @Test

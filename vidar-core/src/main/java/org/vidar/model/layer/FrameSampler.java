@@ -52,4 +52,23 @@ public final class FrameSampler {
     }
     return out;
   }
+
+  /**
+   * The frames a training run keeps of a frame-level video: {@code sampleFrames} of them drawn with
+   * a generator seeded by {@code seed} and the video's id (so the draw does not depend on how the
+   * data are split into files or shards), or the record itself when {@code sampleFrames <= 0}.
+   */
+  public static org.vidar.data.VideoRecord keep(org.vidar.data.VideoRecord r, int sampleFrames, long seed) {
+    if (sampleFrames <= 0) {
+      return r;
+    }
+    int[] keep = sample(r.numFrames(), sampleFrames,
+        new SplittableRandom(seed ^ r.id().hashCode() * 0x9E3779B97F4A7C15L));
+    int dim = r.dimension();
+    float[] f = new float[keep.length * dim];
+    for (int i = 0; i < keep.length; i++) {
+      System.arraycopy(r.features(), keep[i] * dim, f, i * dim, dim);
+    }
+    return new org.vidar.data.VideoRecord(r.id(), r.labels(), keep.length, f);
+  }
 }
