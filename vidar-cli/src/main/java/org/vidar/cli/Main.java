@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code vidar} command: dispatches to one class per subcommand. */
 @Command(name = "vidar", mixinStandardHelpOptions = true, version = "vidar 0.1.0",
     description = "Train and serve multi-label video annotation models on YouTube-8M-style data.",
-    subcommands = {DemoCommand.class, SynthCommand.class, InspectCommand.class, TrainCommand.class, PredictCommand.class, EvalCommand.class},
+    subcommands = {DemoCommand.class, SynthCommand.class, InspectCommand.class, TrainCommand.class,
+        PredictCommand.class, EvalCommand.class},
     footer = {"", "Exit codes: 0 done; 1 failed (bad input, I/O); 2 usage error; "
         + "3 done but bad records were skipped (--skip-bad-records)."})
 public final class Main implements Runnable {

@@ -22,8 +22,12 @@ import org.vidar.model.io.ModelFiles;
 import org.vidar.optim.AdamConfig;
 import org.vidar.optim.IRpropConfig;
 import org.vidar.optim.LbfgsConfig;
+import org.apache.spark.sql.SparkSession;
+import org.vidar.eval.YouTube8mEvaluator;
+import org.vidar.spark.SparkEngine;
 import org.vidar.train.LocalEngine;
-import org.vidar.train.ModelEvaluation;
+import org.vidar.train.StreamingPretrainData;
+import org.vidar.train.StreamingScorer;
 import org.vidar.train.TrainConfig;
 import org.vidar.train.Trainer;
 import org.vidar.train.VideoDataset;
@@ -117,7 +121,25 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--chunk-rows", defaultValue = "1024", description = "Videos per batch in full-batch passes (default: ${DEFAULT-VALUE}).")
   int chunkRows;
 
-  @Option(names = "--threads", description = "Worker threads (default: the number of cores).")
+  @Option(names = "--engine", defaultValue = "spark",
+      description = "spark (Apache Spark, local mode by default) or local (threads over data held in memory); "
+          + "default: ${DEFAULT-VALUE}.")
+  String engineName;
+
+  @Option(names = "--master", defaultValue = "local[*]",
+      description = "Spark master: local[N], or spark://host:port for a cluster (default: ${DEFAULT-VALUE}).")
+  String master;
+
+  @Option(names = "--work-dir", paramLabel = "DIR",
+      description = "Spark: intermediate data (embedding shards); any file system every executor reaches "
+          + "(default: a local temporary folder).")
+  String workDir;
+
+  @Option(names = "--pretrain-buffer", defaultValue = "20000",
+      description = "Spark: videos in the shuffle buffer of streamed pre-training (default: ${DEFAULT-VALUE}).")
+  int pretrainBuffer;
+
+  @Option(names = "--threads", description = "Local engine: worker threads (default: the number of cores).")
   Integer threads;
 
   @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
@@ -144,35 +166,74 @@ final class TrainCommand implements Callable<Integer> {
         HeadConfig.fixed(pretrainExperts, headL2), rounds, heads, headGroups != null ? headGroups : 4 * nThreads,
         LbfgsConfig.of(lbfgsIterations, 1e-5, 1e-7), trunkSteps, IRpropConfig.defaults(), trunkL2, chunkRows);
 
-    o.printf(Locale.ROOT, "kernels: %s; threads: %d%n", KernelProvider.get().name(), nThreads);
+    o.printf(Locale.ROOT, "kernels: %s; engine: %s%n", KernelProvider.get().name(),
+        engineName.equals("spark") ? "spark (" + master + ")" : "local (" + nThreads + " threads)");
     long t0 = System.nanoTime();
-    VideoDataset trainData = VideoDataset.load(trainFiles, spec, data.policy(), sampleFrames, seed);
-    VideoDataset validateData = validate == null ? null
-        : VideoDataset.load(DataPaths.resolve(validate), spec, data.policy(), sampleFrames, seed);
-    o.printf(Locale.ROOT, "loaded %d training%s videos (%d classes) in %.1f s%n", trainData.size(),
-        validateData == null ? "" : " and " + validateData.size() + " validation", numClasses, (System.nanoTime() - t0) / 1e9);
-    long skipped = trainData.skipped().total() + (validateData == null ? 0 : validateData.skipped().total());
-    if (skipped > 0) {
-      System.err.print(trainData.skipped().summary());
-    }
+    List<InputFile> validateFiles = validate == null ? List.of() : DataPaths.resolve(validate);
     o.printf(Locale.ROOT, "%-16s %8s %10s %8s %8s %8s %8s %12s%n", "stage", "seconds", "train loss", "GAP@" + topK,
         "Hit@1", "PERR", "MAP", "parameters");
+    long[] skipped = {0};
+    Trainer.Listener listener = (stage, m, loss, seconds) -> {
+      EvalReport r = null;
+      if (!validateFiles.isEmpty()) {
+        YouTube8mEvaluator evaluator = new YouTube8mEvaluator(numClasses, topK);
+        try {
+          skipped[0] += StreamingScorer.score(m, validateFiles, data.policy(), chunkRows,
+              (id, labels, probs, offset) -> evaluator.addScores(probs, offset, labels)).total();
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+        r = evaluator.report();
+      }
+      o.printf(Locale.ROOT, "%-16s %8.1f %10.5f %8s %8s %8s %8s %12d%n", stage, seconds, loss,
+          fmt(r == null ? Double.NaN : r.gap()), fmt(r == null ? Double.NaN : r.hit1()),
+          fmt(r == null ? Double.NaN : r.perr()), fmt(r == null ? Double.NaN : r.map()), m.parameterCount());
+    };
     VideoModel model;
-    try (LocalEngine engine = new LocalEngine(trainData, nThreads)) {
-      model = new Trainer(config).train(engine, modelConfig, (stage, m, loss, seconds) -> {
-        EvalReport r = validateData == null ? null : ModelEvaluation.evaluate(m, validateData, topK, chunkRows);
-        o.printf(Locale.ROOT, "%-16s %8.1f %10.5f %8s %8s %8s %8s %12d%n", stage, seconds, loss,
-            fmt(r == null ? Double.NaN : r.gap()), fmt(r == null ? Double.NaN : r.hit1()),
-            fmt(r == null ? Double.NaN : r.perr()), fmt(r == null ? Double.NaN : r.map()), m.parameterCount());
-      });
+    long trainVideos;
+    if (engineName.equals("spark")) {
+      SparkSession.Builder builder = SparkSession.builder().master(master).appName("vidar train")
+          .config("spark.ui.enabled", "false");
+      if (master.startsWith("local")) {
+        // Local mode talks to itself only: bind to loopback rather than the machine's address.
+        builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
+      }
+      SparkSession session = builder.getOrCreate();
+      try {
+        String work = workDir != null ? workDir
+            : java.nio.file.Files.createTempDirectory("vidar-work-").toString();
+        SparkEngine engine = SparkEngine.of(session, train, spec, data.policy(), sampleFrames, seed, work);
+        StreamingPretrainData pretrainData = new StreamingPretrainData(trainFiles, spec, data.policy(),
+            sampleFrames, seed, pretrainBuffer);
+        model = new Trainer(config).train(engine, pretrainData, modelConfig, listener);
+        trainVideos = -1;
+      } finally {
+        session.stop();
+      }
+    } else if (engineName.equals("local")) {
+      VideoDataset trainData = VideoDataset.load(trainFiles, spec, data.policy(), sampleFrames, seed);
+      o.printf(Locale.ROOT, "loaded %d training videos in %.1f s%n", trainData.size(), (System.nanoTime() - t0) / 1e9);
+      skipped[0] += trainData.skipped().total();
+      if (trainData.skipped().total() > 0) {
+        System.err.print(trainData.skipped().summary());
+      }
+      try (LocalEngine engine = new LocalEngine(trainData, nThreads)) {
+        model = new Trainer(config).train(engine, modelConfig, listener);
+      }
+      trainVideos = trainData.size();
+    } else {
+      throw new IllegalArgumentException("--engine must be spark or local, got " + engineName);
     }
+    long skippedTotal = skipped[0];
     Map<String, String> provenance = new LinkedHashMap<>();
     provenance.put("created", Instant.now().toString());
-    provenance.put("trainer", "vidar train (local engine)");
+    provenance.put("trainer", "vidar train (" + engineName + (engineName.equals("spark") ? " " + master : "") + ")");
     provenance.put("trainConfig", config.toString());
     provenance.put("modelConfig", modelConfig.toString());
     provenance.put("trainData", String.join(",", train));
-    provenance.put("trainVideos", Integer.toString(trainData.size()));
+    if (trainVideos >= 0) {
+      provenance.put("trainVideos", Long.toString(trainVideos));
+    }
     provenance.put("seed", Long.toString(seed));
     provenance.put("kernels", KernelProvider.get().name());
     provenance.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")");
@@ -181,7 +242,7 @@ final class TrainCommand implements Callable<Integer> {
     ModelFiles.save(out, model, vocab == null ? List.of() : vocab.names(), provenance);
     o.printf(Locale.ROOT, "model written to %s (%d parameters, %d experts) in %.1f s in all%n", out,
         model.parameterCount(), model.allocation().totalExperts(), (System.nanoTime() - t0) / 1e9);
-    return skipped > 0 ? ExitCodes.SKIPPED_RECORDS : ExitCodes.OK;
+    return skippedTotal > 0 ? ExitCodes.SKIPPED_RECORDS : ExitCodes.OK;
   }
 
   private static String fmt(double v) {

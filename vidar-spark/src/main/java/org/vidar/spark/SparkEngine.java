@@ -83,6 +83,13 @@ public final class SparkEngine implements Engine {
         sampleFrames, seed);
   }
 
+  /** An engine on the session's context with intermediate data under {@code workDir}. */
+  public static SparkEngine of(SparkSession session, List<String> locations, FeatureSpec spec,
+      BadRecordPolicy policy, int sampleFrames, long seed, String workDir) throws IOException {
+    return new SparkEngine(JavaSparkContext.fromSparkContext(session.sparkContext()), locations, spec, policy,
+        sampleFrames, seed, workDir);
+  }
+
   /** The input files, one per partition, in partition order. */
   public List<String> files() {
     return files;
