@@ -25,6 +25,8 @@ import org.vidar.optim.LbfgsConfig;
 import org.apache.spark.sql.SparkSession;
 import org.vidar.eval.YouTube8mEvaluator;
 import org.vidar.spark.SparkEngine;
+import org.vidar.train.Checkpoints;
+import org.vidar.train.InMemoryPretrainData;
 import org.vidar.train.LocalEngine;
 import org.vidar.train.StreamingPretrainData;
 import org.vidar.train.StreamingScorer;
@@ -139,6 +141,15 @@ final class TrainCommand implements Callable<Integer> {
       description = "Spark: videos in the shuffle buffer of streamed pre-training (default: ${DEFAULT-VALUE}).")
   int pretrainBuffer;
 
+  @Option(names = "--checkpoints", paramLabel = "DIR",
+      description = "Where the model after every stage is written, atomically (default: OUT/checkpoints).")
+  String checkpointDir;
+
+  @Option(names = "--resume", paramLabel = "DIR",
+      description = "Continue from the last complete checkpoint in DIR (run with the same options as before); "
+          + "later checkpoints go there too.")
+  String resumeDir;
+
   @Option(names = "--threads", description = "Local engine: worker threads (default: the number of cores).")
   Integer threads;
 
@@ -173,7 +184,32 @@ final class TrainCommand implements Callable<Integer> {
     o.printf(Locale.ROOT, "%-16s %8s %10s %8s %8s %8s %8s %12s%n", "stage", "seconds", "train loss", "GAP@" + topK,
         "Hit@1", "PERR", "MAP", "parameters");
     long[] skipped = {0};
+    Checkpoints checkpoints = new Checkpoints(resumeDir != null ? resumeDir
+        : checkpointDir != null ? checkpointDir : DataPaths.join(out, "checkpoints"));
+    VideoModel resumeFrom = null;
+    int doneStage = -1;
+    if (resumeDir == null && checkpoints.latest().isPresent()) {
+      throw new IllegalArgumentException("checkpoints of an earlier run are in "
+          + (checkpointDir != null ? checkpointDir : DataPaths.join(out, "checkpoints"))
+          + ": continue it with --resume DIR, or delete them or choose --checkpoints elsewhere");
+    }
+    if (resumeDir != null) {
+      Checkpoints.Checkpoint c = checkpoints.latest().orElseThrow(() -> new IllegalArgumentException(
+          "--resume " + resumeDir + ": no checkpoint (stage-NNN) there"));
+      resumeFrom = c.saved().model();
+      doneStage = c.stage();
+      o.printf(Locale.ROOT, "resuming after stage %d (%s) from %s%n", doneStage,
+          c.saved().provenance().getOrDefault("stage", "?"), resumeDir);
+    }
+    Map<String, String> runInfo = Map.of("trainConfig", config.toString(), "seed", Long.toString(seed),
+        "kernels", KernelProvider.get().name());
+    List<String> classNames = vocab == null ? List.of() : vocab.names();
     Trainer.Listener listener = (stage, m, loss, seconds) -> {
+      try {
+        checkpoints.write(stage, m, classNames, runInfo);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("writing the checkpoint of " + stage, e);
+      }
       EvalReport r = null;
       if (!validateFiles.isEmpty()) {
         YouTube8mEvaluator evaluator = new YouTube8mEvaluator(numClasses, topK);
@@ -205,7 +241,7 @@ final class TrainCommand implements Callable<Integer> {
         SparkEngine engine = SparkEngine.of(session, train, spec, data.policy(), sampleFrames, seed, work);
         StreamingPretrainData pretrainData = new StreamingPretrainData(trainFiles, spec, data.policy(),
             sampleFrames, seed, pretrainBuffer);
-        model = new Trainer(config).train(engine, pretrainData, modelConfig, listener);
+        model = new Trainer(config).train(engine, pretrainData, modelConfig, listener, resumeFrom, doneStage);
         trainVideos = -1;
       } finally {
         session.stop();
@@ -218,7 +254,8 @@ final class TrainCommand implements Callable<Integer> {
         System.err.print(trainData.skipped().summary());
       }
       try (LocalEngine engine = new LocalEngine(trainData, nThreads)) {
-        model = new Trainer(config).train(engine, modelConfig, listener);
+        model = new Trainer(config).train(engine, new InMemoryPretrainData(trainData), modelConfig, listener,
+            resumeFrom, doneStage);
       }
       trainVideos = trainData.size();
     } else {

@@ -222,6 +222,49 @@ public final class DataPaths {
         () -> Files.deleteIfExists(tmp));
   }
 
+  /**
+   * Moves a finished directory into place in one rename (so readers see all of it or none), for
+   * local paths and URIs alike; the target must not exist.
+   */
+  public static void renameDirectory(String from, String to) throws IOException {
+    if (isUri(from) != isUri(to)) {
+      throw new IOException("cannot move " + from + " to " + to + ": not on one file system");
+    }
+    if (isUri(from)) {
+      org.apache.hadoop.fs.Path src = new org.apache.hadoop.fs.Path(from);
+      org.apache.hadoop.fs.Path dst = new org.apache.hadoop.fs.Path(to);
+      FileSystem fs = src.getFileSystem(new Configuration());
+      if (fs.exists(dst) || !fs.rename(src, dst)) {
+        throw new IOException("could not rename " + from + " to " + to);
+      }
+      return;
+    }
+    Files.move(Paths.get(from), Paths.get(to), StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** The names in a directory (empty when it does not exist), for local paths and URIs alike. */
+  public static List<String> list(String directory) throws IOException {
+    List<String> names = new ArrayList<>();
+    if (isUri(directory)) {
+      org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(directory);
+      FileSystem fs = dir.getFileSystem(new Configuration());
+      if (fs.exists(dir)) {
+        for (FileStatus st : fs.listStatus(dir)) {
+          names.add(st.getPath().getName());
+        }
+      }
+    } else {
+      Path dir = Paths.get(directory);
+      if (Files.isDirectory(dir)) {
+        try (Stream<Path> s = Files.list(dir)) {
+          s.forEach(p -> names.add(p.getFileName().toString()));
+        }
+      }
+    }
+    names.sort(null);
+    return names;
+  }
+
   /** Joins a directory location and a file name, for local paths and URIs alike. */
   public static String join(String directory, String name) {
     if (isUri(directory)) {

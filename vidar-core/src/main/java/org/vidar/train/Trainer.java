@@ -38,21 +38,41 @@ public final class Trainer {
    */
   public VideoModel train(Engine engine, PretrainData pretrainData, ModelConfig modelConfig, Listener listener)
       throws IOException {
+    return train(engine, pretrainData, modelConfig, listener, null, -1);
+  }
+
+  /**
+   * As above, but continuing after stage {@code doneStage} (see {@link Checkpoints#stageIndex}) from
+   * {@code resumeFrom}, the model that stage ended with; {@code resumeFrom == null} starts afresh.
+   * Every stage draws its randomness from the seed and its own index, so a resumed run ends with the
+   * model an uninterrupted run would have.
+   */
+  public VideoModel train(Engine engine, PretrainData pretrainData, ModelConfig modelConfig, Listener listener,
+      VideoModel resumeFrom, int doneStage) throws IOException {
     long t0 = System.nanoTime();
-    Pretrain pretrain = new Pretrain(config);
-    VideoModel model = pretrain.run(pretrainData, modelConfig);
-    listener.stageDone("pretrain", model, pretrain.lastEpochLoss(), seconds(t0));
+    VideoModel model = resumeFrom;
+    if (model == null) {
+      Pretrain pretrain = new Pretrain(config);
+      model = pretrain.run(pretrainData, modelConfig);
+      listener.stageDone("pretrain", model, pretrain.lastEpochLoss(), seconds(t0));
+      doneStage = 0;
+    }
     long[] positives = positives(engine, modelConfig.numClasses());
     HeadStage heads = new HeadStage(config);
     TrunkStage trunk = new TrunkStage(config);
     for (int round = 1; round <= config.rounds(); round++) {
-      long t1 = System.nanoTime();
-      EmbeddingSource table;
-      try (Engine.Shared<VideoModel> shared = engine.shareModel(model)) {
-        table = engine.embed(shared, config.chunkRows());
+      if (2 * round - 1 > doneStage) {
+        long t1 = System.nanoTime();
+        EmbeddingSource table;
+        try (Engine.Shared<VideoModel> shared = engine.shareModel(model)) {
+          table = engine.embed(shared, config.chunkRows());
+        }
+        model = heads.run(engine, model, table, positives, round);
+        listener.stageDone("round " + round + " heads", model, Double.NaN, seconds(t1));
       }
-      model = heads.run(engine, model, table, positives, round);
-      listener.stageDone("round " + round + " heads", model, Double.NaN, seconds(t1));
+      if (2 * round <= doneStage) {
+        continue;
+      }
       long t2 = System.nanoTime();
       model = trunk.run(engine, model);
       listener.stageDone("round " + round + " trunk", model,

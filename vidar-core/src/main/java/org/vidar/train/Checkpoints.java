@@ -1,0 +1,76 @@
+package org.vidar.train;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.vidar.data.DataPaths;
+import org.vidar.model.VideoModel;
+import org.vidar.model.io.ModelFiles;
+
+/**
+ * The model after every stage, in a directory of model directories named {@code stage-NNN} (0 =
+ * pre-training, 2r-1 = round r's heads, 2r = round r's trunk). Each is written under a hidden name
+ * and renamed into place whole, so a crash never leaves a half-written checkpoint under a final
+ * name; resuming takes the highest complete one.
+ */
+public final class Checkpoints {
+  private static final Pattern NAME = Pattern.compile("stage-(\\d{3})");
+  private final String dir;
+
+  public Checkpoints(String dir) {
+    this.dir = dir;
+  }
+
+  /** A checkpoint read back: the stage it ends and the model. */
+  public record Checkpoint(int stage, ModelFiles.Saved saved) {}
+
+  /** Index of a stage name as {@link Trainer} reports it. */
+  public static int stageIndex(String stage) {
+    if (stage.equals("pretrain")) {
+      return 0;
+    }
+    Matcher m = Pattern.compile("round (\\d+) (heads|trunk)").matcher(stage);
+    if (!m.matches()) {
+      throw new IllegalArgumentException("not a stage name: " + stage);
+    }
+    int round = Integer.parseInt(m.group(1));
+    return m.group(2).equals("heads") ? 2 * round - 1 : 2 * round;
+  }
+
+  /** Writes the model that ends stage {@code stage}. */
+  public void write(String stage, VideoModel model, List<String> classNames, Map<String, String> provenance)
+      throws IOException {
+    int index = stageIndex(stage);
+    String name = String.format("stage-%03d", index);
+    String tmp = DataPaths.join(dir, "." + name + "." + UUID.randomUUID() + ".tmp");
+    Map<String, String> p = new LinkedHashMap<>(provenance);
+    p.put("stage", stage);
+    p.put("stageIndex", Integer.toString(index));
+    ModelFiles.save(tmp, model, classNames, p);
+    String target = DataPaths.join(dir, name);
+    if (DataPaths.exists(target)) {
+      throw new IOException("checkpoint " + target + " exists already: resume from it or choose another directory");
+    }
+    DataPaths.renameDirectory(tmp, target);
+  }
+
+  /** The checkpoint of the latest stage, if any. */
+  public Optional<Checkpoint> latest() throws IOException {
+    int best = -1;
+    for (String n : DataPaths.list(dir)) {
+      Matcher m = NAME.matcher(n);
+      if (m.matches()) {
+        best = Math.max(best, Integer.parseInt(m.group(1)));
+      }
+    }
+    if (best < 0) {
+      return Optional.empty();
+    }
+    return Optional.of(new Checkpoint(best, ModelFiles.load(DataPaths.join(dir, String.format("stage-%03d", best)))));
+  }
+}
