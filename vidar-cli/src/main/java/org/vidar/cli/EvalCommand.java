@@ -18,11 +18,9 @@ import org.vidar.eval.EvalReport;
 import org.vidar.eval.LabelTable;
 import org.vidar.eval.PredictionCsvReader;
 import org.vidar.eval.PredictionScoring;
-import org.vidar.eval.YouTube8mEvaluator;
-import org.vidar.data.SkipReport;
 import org.vidar.model.VideoModel;
 import org.vidar.model.io.ModelFiles;
-import org.vidar.train.StreamingScorer;
+import org.vidar.train.ModelEvaluation;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -94,16 +92,11 @@ final class EvalCommand implements Callable<Integer> {
         throw new IllegalArgumentException("model " + dir + " has " + model.config().numClasses()
             + " classes, the data " + numClasses + " (set --classes or --vocabulary)");
       }
-      YouTube8mEvaluator evaluator = new YouTube8mEvaluator(numClasses, topK);
-      long[] scored = new long[1];
-      SkipReport modelSkips = StreamingScorer.score(model, files, data.policy(), 1024, (id, videoLabels, probs, offset) -> {
-        evaluator.addScores(probs, offset, videoLabels);
-        scored[0]++;
-      });
-      skipped += modelSkips.total();
+      ModelEvaluation.FileResult scored = ModelEvaluation.evaluate(model, files, data.policy(), topK, 1024);
+      skipped += scored.skipped().total();
       names.add(name);
-      results.add(new PredictionScoring.Result(evaluator.report(), scored[0], 0, 0, null));
-      out.printf(Locale.ROOT, "%s: %d videos scored by the model in %s%n", name, scored[0], dir);
+      results.add(new PredictionScoring.Result(scored.report(), scored.videos(), 0, 0, null));
+      out.printf(Locale.ROOT, "%s: %d videos scored by the model in %s%n", name, scored.videos(), dir);
     }
     for (String set : predictions) {
       int eq = set.indexOf('=');

@@ -23,13 +23,12 @@ import org.vidar.optim.AdamConfig;
 import org.vidar.optim.IRpropConfig;
 import org.vidar.optim.LbfgsConfig;
 import org.apache.spark.sql.SparkSession;
-import org.vidar.eval.YouTube8mEvaluator;
 import org.vidar.spark.SparkEngine;
 import org.vidar.train.Checkpoints;
 import org.vidar.train.InMemoryPretrainData;
 import org.vidar.train.LocalEngine;
+import org.vidar.train.ModelEvaluation;
 import org.vidar.train.StreamingPretrainData;
-import org.vidar.train.StreamingScorer;
 import org.vidar.train.TrainConfig;
 import org.vidar.train.Trainer;
 import org.vidar.train.VideoDataset;
@@ -212,14 +211,13 @@ final class TrainCommand implements Callable<Integer> {
       }
       EvalReport r = null;
       if (!validateFiles.isEmpty()) {
-        YouTube8mEvaluator evaluator = new YouTube8mEvaluator(numClasses, topK);
         try {
-          skipped[0] += StreamingScorer.score(m, validateFiles, data.policy(), chunkRows,
-              (id, labels, probs, offset) -> evaluator.addScores(probs, offset, labels)).total();
+          ModelEvaluation.FileResult result = ModelEvaluation.evaluate(m, validateFiles, data.policy(), topK, chunkRows);
+          skipped[0] += result.skipped().total();
+          r = result.report();
         } catch (java.io.IOException e) {
           throw new java.io.UncheckedIOException(e);
         }
-        r = evaluator.report();
       }
       o.printf(Locale.ROOT, "%-16s %8.1f %10.5f %8s %8s %8s %8s %12d%n", stage, seconds, loss,
           fmt(r == null ? Double.NaN : r.gap()), fmt(r == null ? Double.NaN : r.hit1()),

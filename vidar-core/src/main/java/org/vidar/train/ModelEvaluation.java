@@ -8,6 +8,22 @@ import org.vidar.model.VideoModel;
 public final class ModelEvaluation {
   private ModelEvaluation() {}
 
+  /** The metrics of a model on labelled files, with the videos scored and the records skipped. */
+  public record FileResult(EvalReport report, long videos, org.vidar.data.SkipReport skipped) {}
+
+  /** GAP@k, Hit@1, PERR and MAP of {@code model} on labelled TFRecord files, streaming. */
+  public static FileResult evaluate(VideoModel model, java.util.List<org.vidar.data.InputFile> files,
+      org.vidar.data.BadRecordPolicy policy, int topK, int chunkRows) throws java.io.IOException {
+    YouTube8mEvaluator evaluator = new YouTube8mEvaluator(model.config().numClasses(), topK);
+    long[] videos = {0};
+    org.vidar.data.SkipReport skipped = StreamingScorer.score(model, files, policy, chunkRows,
+        (id, labels, probs, offset) -> {
+          evaluator.addScores(probs, offset, labels);
+          videos[0]++;
+        });
+    return new FileResult(evaluator.report(), videos[0], skipped);
+  }
+
   /** GAP@k, Hit@1, PERR and MAP of {@code model} on {@code data}. */
   public static EvalReport evaluate(VideoModel model, VideoDataset data, int topK, int chunkRows) {
     int k = model.config().numClasses();
