@@ -13,6 +13,8 @@ import org.vidar.data.SkipReport;
 import org.vidar.eval.PredictionCsvWriter;
 import org.vidar.model.VideoModel;
 import org.vidar.model.io.ModelFiles;
+import org.apache.spark.sql.SparkSession;
+import org.vidar.spark.SparkPredictor;
 import org.vidar.train.StreamingScorer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,17 +44,65 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--chunk-rows", defaultValue = "1024", description = "Videos scored at once (default: ${DEFAULT-VALUE}).")
   int chunkRows;
 
+  @Option(names = "--engine", defaultValue = "spark",
+      description = "spark (a map-only Spark job, one task per file) or local (this process, streaming); "
+          + "default: ${DEFAULT-VALUE}.")
+  String engineName;
+
+  @Option(names = "--master", defaultValue = "local[*]", description = "Spark master (default: ${DEFAULT-VALUE}).")
+  String master;
+
+  @Option(names = "--parquet", paramLabel = "DIR",
+      description = "Spark: also write the predictions as Parquet (video_id, classes, class_names, scores).")
+  String parquet;
+
+  @Option(names = "--work-dir", paramLabel = "DIR",
+      description = "Spark: where the per-file parts go before they are joined (default: a local temporary folder).")
+  String workDir;
+
   @Override
   public Integer call() throws Exception {
-    VideoModel model = ModelFiles.load(modelDir).model();
+    ModelFiles.Saved saved = ModelFiles.load(modelDir);
+    VideoModel model = saved.model();
     List<InputFile> files = DataPaths.resolve(inputs);
     int k = model.config().numClasses();
     long start = System.nanoTime();
+    BadRecordPolicy policy = skipBad ? BadRecordPolicy.SKIP : BadRecordPolicy.FAIL;
+    if (engineName.equals("spark")) {
+      SparkSession.Builder builder = SparkSession.builder().master(master).appName("vidar predict")
+          .config("spark.ui.enabled", "false");
+      if (master.startsWith("local")) {
+        builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
+      }
+      SparkSession session = builder.getOrCreate();
+      SparkPredictor.Result r;
+      try {
+        String work = workDir != null ? workDir : java.nio.file.Files.createTempDirectory("vidar-work-").toString();
+        r = SparkPredictor.predict(session, model, files, policy, topK, chunkRows, work, out, parquet,
+            saved.classNames());
+      } finally {
+        session.stop();
+      }
+      System.out.printf(Locale.ROOT, "wrote top-%d predictions of %d videos from %d file(s) to %s%s in %.1f s%n",
+          topK, r.videos(), r.parts(), out, parquet == null ? "" : " and " + parquet,
+          (System.nanoTime() - start) / 1e9);
+      if (r.skipped() > 0) {
+        System.err.println("skipped " + r.skipped() + " bad record(s) (details in the executors' logs)");
+        return ExitCodes.SKIPPED_RECORDS;
+      }
+      return ExitCodes.OK;
+    }
+    if (!engineName.equals("local")) {
+      throw new IllegalArgumentException("--engine must be spark or local, got " + engineName);
+    }
+    if (parquet != null) {
+      throw new IllegalArgumentException("--parquet needs --engine spark");
+    }
     long[] videos = new long[1];
     SkipReport skipped;
     try (AtomicOutput output = DataPaths.createAtomic(out)) {
       PredictionCsvWriter writer = new PredictionCsvWriter(new OutputStreamWriter(output.stream(), StandardCharsets.UTF_8));
-      skipped = StreamingScorer.score(model, files, skipBad ? BadRecordPolicy.SKIP : BadRecordPolicy.FAIL, chunkRows,
+      skipped = StreamingScorer.score(model, files, policy, chunkRows,
           (id, labels, probs, offset) -> {
             writer.writeTop(id, probs, offset, k, topK);
             videos[0]++;

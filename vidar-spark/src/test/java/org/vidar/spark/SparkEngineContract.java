@@ -305,6 +305,38 @@ abstract class SparkEngineContract {
   }
 
   @Test
+  void batchInferenceWritesOneCsvAndParquetThatAgreeWithLocalScoring() throws IOException {
+    VideoModel m = model();
+    Path out = dir.resolve("predict-" + master().replaceAll("\\W", ""));
+    String csv = out.resolve("predictions.csv").toString();
+    String parquet = out.resolve("parquet").toString();
+    SparkPredictor.Result r = SparkPredictor.predict(session, m, DataPaths.resolve(files), BadRecordPolicy.FAIL, 2, 4,
+        out.resolve("work").toString(), csv, parquet, List.of("a", "b", "c"));
+    assertEquals(dataset.size(), r.videos());
+    assertEquals(0, r.skipped());
+    // The best class of every video, scored here without Spark.
+    java.util.Map<String, Integer> best = new java.util.HashMap<>();
+    org.vidar.train.StreamingScorer.score(m, DataPaths.resolve(files), BadRecordPolicy.FAIL, 4,
+        (id, labels, probs, offset) -> best.put(id, SparkPredictor.topClasses(probs, offset, CLASSES, 1)[0]));
+    List<String> lines = Files.readAllLines(Path.of(csv));
+    assertEquals("VideoId,LabelConfidencePairs", lines.get(0));
+    assertEquals(dataset.size() + 1, lines.size());
+    for (String line : lines.subList(1, lines.size())) {
+      String[] parts = line.split(",", 2);
+      String[] pairs = parts[1].split(" ");
+      assertEquals(4, pairs.length, line);
+      assertEquals(best.get(parts[0]).intValue(), Integer.parseInt(pairs[0]), line);
+    }
+    List<org.apache.spark.sql.Row> rows = session.read().parquet(parquet).collectAsList();
+    assertEquals(dataset.size(), rows.size());
+    for (org.apache.spark.sql.Row row : rows) {
+      int top = row.<Integer>getList(1).get(0);
+      assertEquals(best.get(row.getString(0)).intValue(), top);
+      assertEquals(List.of("a", "b", "c").get(top), row.getList(2).get(0));
+    }
+  }
+
+  @Test
   void mapItemsKeepsItemOrder() {
     List<Integer> items = new ArrayList<>();
     for (int i = 0; i < 23; i++) {
