@@ -48,16 +48,16 @@ public final class QualityBench {
   private QualityBench() {}
 
   public static void main(String[] args) throws Exception {
-    long videos = Long.parseLong(arg(args, "videos", "62500"));
-    int classes = Integer.parseInt(arg(args, "classes", "300"));
-    String dir = arg(args, "dir", "work/quality");
-    int rounds = Integer.parseInt(arg(args, "rounds", "2"));
-    int hidden = Integer.parseInt(arg(args, "hidden", "1024"));
-    int experts = Integer.parseInt(arg(args, "experts", "16"));
-    int epochs = Integer.parseInt(arg(args, "epochs", "5"));
-    int lbfgs = Integer.parseInt(arg(args, "lbfgs", "100"));
-    int batch = Integer.parseInt(arg(args, "batch", "64"));
-    double learningRate = Double.parseDouble(arg(args, "lr", "3e-3"));
+    long videos = Long.parseLong(BenchArgs.get(args, "videos", "62500"));
+    int classes = Integer.parseInt(BenchArgs.get(args, "classes", "300"));
+    String dir = BenchArgs.get(args, "dir", "work/quality");
+    int rounds = Integer.parseInt(BenchArgs.get(args, "rounds", "2"));
+    int hidden = Integer.parseInt(BenchArgs.get(args, "hidden", "1024"));
+    int experts = Integer.parseInt(BenchArgs.get(args, "experts", "16"));
+    int epochs = Integer.parseInt(BenchArgs.get(args, "epochs", "5"));
+    int lbfgs = Integer.parseInt(BenchArgs.get(args, "lbfgs", "100"));
+    int batch = Integer.parseInt(BenchArgs.get(args, "batch", "64"));
+    double learningRate = Double.parseDouble(BenchArgs.get(args, "lr", "3e-3"));
     int threads = Runtime.getRuntime().availableProcessors();
     System.out.printf(Locale.ROOT, "kernels %s, %d cores%n", KernelProvider.get().name(), threads);
     if (!Files.exists(Paths.get(dir, "vocabulary.csv"))) {
@@ -115,14 +115,5 @@ public final class QualityBench {
   private static String row(String name, EvalReport r, long startNanos) {
     return String.format(Locale.ROOT, "%-22s %8.1f %8.4f %8.4f %8.4f %8.4f", name,
         (System.nanoTime() - startNanos) / 1e9, r.gap(), r.hit1(), r.perr(), r.map());
-  }
-
-  private static String arg(String[] args, String key, String fallback) {
-    for (String a : args) {
-      if (a.startsWith(key + "=")) {
-        return a.substring(key.length() + 1);
-      }
-    }
-    return fallback;
   }
 }

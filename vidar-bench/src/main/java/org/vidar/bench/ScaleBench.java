@@ -35,11 +35,11 @@ public final class ScaleBench {
   private ScaleBench() {}
 
   public static void main(String[] args) {
-    int classes = Integer.parseInt(arg(args, "classes", "4716"));
-    int experts = Integer.parseInt(arg(args, "experts", "64"));
-    int width = Integer.parseInt(arg(args, "width", "2048"));
-    int rows = Integer.parseInt(arg(args, "rows", "256"));
-    int groups = Integer.parseInt(arg(args, "groups", "16"));
+    int classes = Integer.parseInt(BenchArgs.get(args, "classes", "4716"));
+    int experts = Integer.parseInt(BenchArgs.get(args, "experts", "64"));
+    int width = Integer.parseInt(BenchArgs.get(args, "width", "2048"));
+    int rows = Integer.parseInt(BenchArgs.get(args, "rows", "256"));
+    int groups = Integer.parseInt(BenchArgs.get(args, "groups", "16"));
     System.out.printf(Locale.ROOT, "kernels %s, %d cores, max heap %.1f GiB%n", KernelProvider.get().name(),
         Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() / 1073741824.0);
     FeatureSpec spec = FeatureSpec.youtube8mVideo(classes);
@@ -134,14 +134,5 @@ public final class ScaleBench {
     public int index() {
       return 0;
     }
-  }
-
-  private static String arg(String[] args, String key, String fallback) {
-    for (String a : args) {
-      if (a.startsWith(key + "=")) {
-        return a.substring(key.length() + 1);
-      }
-    }
-    return fallback;
   }
 }

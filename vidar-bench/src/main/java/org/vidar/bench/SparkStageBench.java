@@ -22,6 +22,7 @@ import org.vidar.optim.AdamConfig;
 import org.vidar.optim.IRpropConfig;
 import org.vidar.optim.LbfgsConfig;
 import org.vidar.spark.SparkEngine;
+import org.vidar.spark.SparkSessions;
 import org.vidar.train.EmbeddingSource;
 import org.vidar.train.Engine;
 import org.vidar.train.HeadStage;
@@ -43,14 +44,12 @@ public final class SparkStageBench {
   private SparkStageBench() {}
 
   public static void main(String[] args) throws Exception {
-    String[] sizes = arg(args, "sizes", "1000,10000,100000").split(",");
-    int classes = Integer.parseInt(arg(args, "classes", "300"));
-    String master = arg(args, "master", "local[2]");
-    String dir = arg(args, "dir", "work/stagebench");
+    String[] sizes = BenchArgs.get(args, "sizes", "1000,10000,100000").split(",");
+    int classes = Integer.parseInt(BenchArgs.get(args, "classes", "300"));
+    String master = BenchArgs.get(args, "master", "local[2]");
+    String dir = BenchArgs.get(args, "dir", "work/stagebench");
     int lbfgs = 3;
-    SparkSession session = SparkSession.builder().master(master).appName("vidar stage bench")
-        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+    SparkSession session = SparkSessions.start(master, "vidar stage bench");
     List<String> rows = new ArrayList<>();
     try {
       for (String size : sizes) {
@@ -93,14 +92,5 @@ public final class SparkStageBench {
     System.out.printf(Locale.ROOT, "%9s %6s %10s %10s %12s %10s %12s %10s%n", "videos", "files", "embed s", "videos/s",
         "stage 1 s", "videos/s", "stage 2 s", "videos/s");
     rows.forEach(System.out::println);
-  }
-
-  private static String arg(String[] args, String key, String fallback) {
-    for (String a : args) {
-      if (a.startsWith(key + "=")) {
-        return a.substring(key.length() + 1);
-      }
-    }
-    return fallback;
   }
 }

@@ -15,6 +15,7 @@ import org.vidar.model.VideoModel;
 import org.vidar.model.io.ModelFiles;
 import org.apache.spark.sql.SparkSession;
 import org.vidar.spark.SparkPredictor;
+import org.vidar.spark.SparkSessions;
 import org.vidar.train.StreamingScorer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -69,12 +70,7 @@ final class PredictCommand implements Callable<Integer> {
     long start = System.nanoTime();
     BadRecordPolicy policy = skipBad ? BadRecordPolicy.SKIP : BadRecordPolicy.FAIL;
     if (engineName.equals("spark")) {
-      SparkSession.Builder builder = SparkSession.builder().master(master).appName("vidar predict")
-          .config("spark.ui.enabled", "false");
-      if (master.startsWith("local")) {
-        builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
-      }
-      SparkSession session = builder.getOrCreate();
+      SparkSession session = SparkSessions.start(master, "vidar predict");
       SparkPredictor.Result r;
       try {
         String work = workDir != null ? workDir : java.nio.file.Files.createTempDirectory("vidar-work-").toString();

@@ -24,6 +24,7 @@ import org.vidar.optim.IRpropConfig;
 import org.vidar.optim.LbfgsConfig;
 import org.apache.spark.sql.SparkSession;
 import org.vidar.spark.SparkEngine;
+import org.vidar.spark.SparkSessions;
 import org.vidar.train.Checkpoints;
 import org.vidar.train.InMemoryPretrainData;
 import org.vidar.train.LocalEngine;
@@ -226,13 +227,7 @@ final class TrainCommand implements Callable<Integer> {
     VideoModel model;
     long trainVideos;
     if (engineName.equals("spark")) {
-      SparkSession.Builder builder = SparkSession.builder().master(master).appName("vidar train")
-          .config("spark.ui.enabled", "false");
-      if (master.startsWith("local")) {
-        // Local mode talks to itself only: bind to loopback rather than the machine's address.
-        builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
-      }
-      SparkSession session = builder.getOrCreate();
+      SparkSession session = SparkSessions.start(master, "vidar train");
       try {
         String work = workDir != null ? workDir
             : java.nio.file.Files.createTempDirectory("vidar-work-").toString();
