@@ -61,8 +61,17 @@ final class PredictCommand implements Callable<Integer> {
       description = "Spark: where the per-file parts go before they are joined (default: a local temporary folder).")
   String workDir;
 
+  @Option(names = "--class-groups", defaultValue = "1",
+      description = "Spark: score the heads in this many class groups, no task holding more than the trunk and one "
+          + "group's heads, for models larger than an executor's memory (default: ${DEFAULT-VALUE}, the whole model "
+          + "per task).")
+  int classGroups;
+
   @Override
   public Integer call() throws Exception {
+    if (classGroups < 1) {
+      throw new IllegalArgumentException("--class-groups must be at least 1, got " + classGroups);
+    }
     ModelFiles.Saved saved = ModelFiles.load(modelDir);
     VideoModel model = saved.model();
     List<InputFile> files = DataPaths.resolve(inputs);
@@ -75,7 +84,7 @@ final class PredictCommand implements Callable<Integer> {
       try {
         String work = workDir != null ? workDir : java.nio.file.Files.createTempDirectory("vidar-work-").toString();
         r = SparkPredictor.predict(session, model, files, policy, topK, chunkRows, work, out, parquet,
-            saved.classNames());
+            saved.classNames(), classGroups);
       } finally {
         session.stop();
       }
@@ -93,6 +102,9 @@ final class PredictCommand implements Callable<Integer> {
     }
     if (parquet != null) {
       throw new IllegalArgumentException("--parquet needs --engine spark");
+    }
+    if (classGroups != 1) {
+      throw new IllegalArgumentException("--class-groups needs --engine spark");
     }
     long[] videos = new long[1];
     SkipReport skipped;

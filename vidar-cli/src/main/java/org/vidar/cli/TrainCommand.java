@@ -26,6 +26,7 @@ import org.apache.spark.sql.SparkSession;
 import org.vidar.spark.SparkEngine;
 import org.vidar.spark.SparkSessions;
 import org.vidar.train.Checkpoints;
+import org.vidar.train.EmbeddingPrecision;
 import org.vidar.train.InMemoryPretrainData;
 import org.vidar.train.LocalEngine;
 import org.vidar.train.ModelEvaluation;
@@ -120,6 +121,20 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--trunk-steps", defaultValue = "10", description = "Stage 2 iRprop+ steps (default: ${DEFAULT-VALUE}).")
   int trunkSteps;
 
+  @Option(names = "--trunk-fraction", defaultValue = "1",
+      description = "Stage 2: fraction of the videos each iRprop+ step uses, a fresh random subset per step "
+          + "(1 = full batch, the default; below 1 approximates with very large batches).")
+  double trunkFraction;
+
+  @Option(names = "--continue-heads",
+      description = "Stage 1 of rounds after the first starts from the previous round's heads instead of fresh ones.")
+  boolean continueHeads;
+
+  @Option(names = "--embedding-precision", defaultValue = "float32",
+      description = "How Stage 1's embedding table is stored: float32, float16 or bfloat16 (16-bit halves it; "
+          + "default: ${DEFAULT-VALUE}).")
+  String embeddingPrecision;
+
   @Option(names = "--chunk-rows", defaultValue = "1024", description = "Videos per batch in full-batch passes (default: ${DEFAULT-VALUE}).")
   int chunkRows;
 
@@ -171,11 +186,21 @@ final class TrainCommand implements Callable<Integer> {
         ? new TrunkConfig.VideoMlp(hidden, contextGating)
         : new TrunkConfig.Dbof(frameHidden, frameContextGating,
             TrunkConfig.Pooling.valueOf(pooling.toUpperCase(Locale.ROOT)), videoHidden, batchNorm, sampleFrames);
+    if (!(trunkFraction > 0 && trunkFraction <= 1)) {
+      throw new IllegalArgumentException("--trunk-fraction must be in (0, 1], got " + trunkFraction);
+    }
+    EmbeddingPrecision precision;
+    try {
+      precision = EmbeddingPrecision.parse(embeddingPrecision);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--embedding-precision: " + e.getMessage(), e);
+    }
     HeadConfig heads = new HeadConfig(adaptive, experts, positivesPerExpert, headL2);
     ModelConfig modelConfig = new ModelConfig(spec, trunk, heads, numClasses);
     TrainConfig config = new TrainConfig(seed, pretrainEpochs, batchSize, AdamConfig.of(learningRate),
         HeadConfig.fixed(pretrainExperts, headL2), rounds, heads, headGroups != null ? headGroups : 4 * nThreads,
-        LbfgsConfig.of(lbfgsIterations, 1e-5, 1e-7), trunkSteps, IRpropConfig.defaults(), trunkL2, chunkRows);
+        LbfgsConfig.of(lbfgsIterations, 1e-5, 1e-7), trunkSteps, IRpropConfig.defaults(), trunkL2, chunkRows,
+        precision, trunkFraction, continueHeads);
 
     o.printf(Locale.ROOT, "kernels: %s; engine: %s%n", KernelProvider.get().name(),
         engineName.equals("spark") ? "spark (" + master + ")" : "local (" + nThreads + " threads)");

@@ -217,6 +217,71 @@ class CommandsTest {
     assertTrue(fraction.err().contains("--validate-fraction"), fraction::toString);
   }
 
+  /** The Stage 1 and Stage 2 options reach the training and are recorded in the model's provenance. */
+  @Test
+  void trainTakesTheStageOptions() throws IOException {
+    Path model = tmp.resolve("options-model");
+    Run r = run("train", "--engine", "local", "--train", data.resolve("video").resolve("train*").toString(),
+        "--out", model.toString(), "--classes", "20", "--hidden", "8", "--pretrain-epochs", "1", "--rounds", "2",
+        "--experts", "2", "--pretrain-experts", "2", "--lbfgs-iterations", "3", "--trunk-steps", "2",
+        "--embedding-precision", "bfloat16", "--trunk-fraction", "0.5", "--continue-heads");
+    assertEquals(ExitCodes.OK, r.code(), r::toString);
+    assertTrue(r.out().contains("round 2 trunk"), r::toString);
+    String json = Files.readString(model.resolve("model.json"));
+    assertTrue(json.contains("embeddingPrecision=BFLOAT16, trunkFraction=0.5, continueHeads=true"), json);
+  }
+
+  /** predict on Spark by class groups writes what local streaming writes: the same videos and top classes. */
+  @Test
+  void predictByClassGroupsOnSparkMatchesLocalPrediction() throws IOException {
+    Path model = tmp.resolve("predict-model");
+    Run train = run("train", "--engine", "local", "--train", data.resolve("video").resolve("train*").toString(),
+        "--out", model.toString(), "--classes", "20", "--hidden", "8", "--pretrain-epochs", "1", "--rounds", "1",
+        "--experts", "2", "--lbfgs-iterations", "3", "--trunk-steps", "1");
+    assertEquals(ExitCodes.OK, train.code(), train::toString);
+    String validate = data.resolve("video").resolve("validate*").toString();
+    Path local = tmp.resolve("local.csv");
+    Run a = run("predict", "--engine", "local", "-m", model.toString(), "-k", "5", "-o", local.toString(), validate);
+    assertEquals(ExitCodes.OK, a.code(), a::toString);
+    Path grouped = tmp.resolve("grouped.csv");
+    Run b = run("predict", "--master", "local[2]", "--class-groups", "3", "-m", model.toString(), "-k", "5",
+        "-o", grouped.toString(), "--parquet", tmp.resolve("grouped-parquet").toString(), "--work-dir",
+        tmp.resolve("predict-work").toString(), validate);
+    assertEquals(ExitCodes.OK, b.code(), b::toString);
+    assertTrue(b.out().contains("wrote top-5 predictions of 24 videos"), b::toString);
+    List<String> x = Files.readAllLines(local);
+    List<String> y = Files.readAllLines(grouped);
+    assertEquals(25, x.size());
+    assertEquals(x.size(), y.size());
+    for (int i = 0; i < x.size(); i++) {
+      String[] p = x.get(i).split("[, ]");
+      String[] q = y.get(i).split("[, ]");
+      assertEquals(p.length, q.length, y.get(i));
+      assertEquals(p[0], q[0], "video id");
+      for (int j = 1; j < p.length; j += 2) {
+        assertEquals(p[j], q[j], "classes: " + y.get(i) + " vs " + x.get(i));
+      }
+    }
+    Run wrong = run("predict", "--engine", "local", "--class-groups", "2", "-m", model.toString(), "-o",
+        tmp.resolve("never.csv").toString(), validate);
+    assertEquals(ExitCodes.FAILED, wrong.code(), wrong::toString);
+    assertTrue(wrong.err().contains("--class-groups needs --engine spark"), wrong::toString);
+  }
+
+  @Test
+  void badStageOptionsFailNamingTheOption() {
+    String train = data.resolve("video").resolve("train*").toString();
+    Run precision = run("train", "--engine", "local", "--train", train, "--out", tmp.resolve("p").toString(),
+        "--classes", "20", "--embedding-precision", "fp8");
+    assertEquals(ExitCodes.FAILED, precision.code(), precision::toString);
+    assertTrue(precision.err().contains("--embedding-precision: embedding precision must be float32, float16 or "
+        + "bfloat16, got 'fp8'"), precision::toString);
+    Run fraction = run("train", "--engine", "local", "--train", train, "--out", tmp.resolve("f").toString(),
+        "--classes", "20", "--trunk-fraction", "0");
+    assertEquals(ExitCodes.FAILED, fraction.code(), fraction::toString);
+    assertTrue(fraction.err().contains("--trunk-fraction must be in (0, 1], got 0.0"), fraction::toString);
+  }
+
   @Test
   void everyCommandHasHelp() {
     for (String cmd : List.of("demo", "synth", "inspect", "eval")) {

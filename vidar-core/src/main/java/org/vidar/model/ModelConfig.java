@@ -6,7 +6,8 @@ import org.vidar.data.FeatureSpec;
  * The architecture of a model: what it reads (the feature spec, whose dimension is the trunk's
  * input), the trunk, the heads, and the number of classes.
  */
-public record ModelConfig(FeatureSpec features, TrunkConfig trunk, HeadConfig heads, int numClasses) {
+public record ModelConfig(FeatureSpec features, TrunkConfig trunk, HeadConfig heads, int numClasses)
+    implements java.io.Serializable {
   public ModelConfig {
     if (features == null || trunk == null || heads == null) {
       throw new IllegalArgumentException("features, trunk and heads must be set");

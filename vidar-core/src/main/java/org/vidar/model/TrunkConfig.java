@@ -3,7 +3,7 @@ package org.vidar.model;
 import java.util.List;
 
 /** The shared trunk's architecture: a video-level MLP or a frame-level Deep Bag of Frames. */
-public sealed interface TrunkConfig permits TrunkConfig.VideoMlp, TrunkConfig.Dbof {
+public sealed interface TrunkConfig extends java.io.Serializable permits TrunkConfig.VideoMlp, TrunkConfig.Dbof {
 
   /**
    * Video-level trunk: dense ReLU layers over the mean features. No layers (depth 0) puts the heads

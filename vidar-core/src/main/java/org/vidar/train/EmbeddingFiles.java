@@ -1,45 +1,41 @@
 package org.vidar.train;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 import org.vidar.data.AtomicOutput;
-import org.vidar.data.BadRecordPolicy;
 import org.vidar.data.DataPaths;
-import org.vidar.data.ExampleCodec;
-import org.vidar.data.FeatureField;
-import org.vidar.data.FeatureSpec;
+import org.vidar.data.InputFile;
+import org.vidar.data.TfRecordReader;
 import org.vidar.data.TfRecordWriter;
-import org.vidar.data.VideoReader;
-import org.vidar.data.VideoRecord;
 import org.vidar.model.VideoModel;
 
 /**
  * Embedding shards on a file system, for engines whose Stage 1 tasks run where the training data
- * is not: one TFRecord file of {@code tf.train.Example}s per data shard, each holding a video's
- * labels and its {@code embedding} (float32, the trunk's width), written atomically. A
- * {@link Source} streams them back in chunks, so a class group's task never holds them all.
+ * is not: one file per data shard, written atomically, streamed back in chunks by a {@link Source}
+ * so that a class group's task never holds them all.
+ *
+ * <p>A shard is a TFRecord file (the framing and both CRC32Cs, so corruption is caught) whose
+ * records are not protocol buffers but one video each, little-endian: {@code int32} label count,
+ * the labels as {@code int32}, then the {@code dim} embedding values at the job's
+ * {@link EmbeddingPrecision} (4 or 2 bytes each). These files are the job's own intermediate data,
+ * written and read by the same version; the reader still checks every record's length and labels.
  */
 public final class EmbeddingFiles {
-  /** The feature key of the embedding. */
-  public static final String KEY = "embedding";
-
   private EmbeddingFiles() {}
 
-  /** The record layout of embedding shards. */
-  public static FeatureSpec spec(int dim, int numClasses) {
-    return new FeatureSpec(FeatureSpec.Level.VIDEO, List.of("id"), "labels", List.of(new FeatureField(KEY, dim)),
-        numClasses, FeatureSpec.YT8M_MAX_FRAMES);
-  }
-
   /** Writes the embeddings of every video of {@code shard} under {@code model}'s trunk to {@code location}. */
-  public static long write(DataShard shard, VideoModel model, String location, int chunkRows) throws IOException {
+  public static long write(DataShard shard, VideoModel model, String location, int chunkRows,
+      EmbeddingPrecision precision) throws IOException {
     int dim = model.trunk().outputDim();
-    ExampleCodec codec = new ExampleCodec(spec(dim, model.config().numClasses()));
     VideoModel.Scorer scorer = model.newScorer();
     VideoBatch batch = new VideoBatch(model.config().features().level(), model.config().inputDim());
     float[] emb = new float[0];
+    ByteBuffer record = ByteBuffer.allocate(0);
     long videos = 0;
     try (AtomicOutput out = DataPaths.createAtomic(location)) {
       TfRecordWriter writer = new TfRecordWriter(out.stream());
@@ -49,9 +45,27 @@ public final class EmbeddingFiles {
         }
         scorer.embed(batch, emb);
         for (int i = 0; i < batch.rows; i++) {
-          int[] labels = Arrays.copyOfRange(batch.labels, batch.labelOffsets[i], batch.labelOffsets[i + 1]);
-          float[] row = Arrays.copyOfRange(emb, i * dim, (i + 1) * dim);
-          writer.write(codec.encode(new VideoRecord(shard.index() + ":" + videos, labels, 1, row)));
+          int from = batch.labelOffsets[i];
+          int labels = batch.labelOffsets[i + 1] - from;
+          int size = 4 + 4 * labels + dim * precision.bytes();
+          if (record.capacity() < size) {
+            record = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+          }
+          record.clear();
+          record.putInt(labels);
+          for (int j = 0; j < labels; j++) {
+            record.putInt(batch.labels[from + j]);
+          }
+          if (precision == EmbeddingPrecision.FLOAT32) {
+            for (int j = 0; j < dim; j++) {
+              record.putFloat(emb[i * dim + j]);
+            }
+          } else {
+            for (int j = 0; j < dim; j++) {
+              record.putShort(precision.checkedBits(emb[i * dim + j], location + " video " + videos));
+            }
+          }
+          writer.write(record.array(), 0, size);
           videos++;
         }
       }
@@ -62,7 +76,8 @@ public final class EmbeddingFiles {
   }
 
   /** Embedding shards read back in order, chunk by chunk. */
-  public record Source(List<String> files, int dim, int numClasses) implements EmbeddingSource {
+  public record Source(List<String> files, int dim, int numClasses, EmbeddingPrecision precision)
+      implements EmbeddingSource {
     public Source {
       files = List.copyOf(files);
     }
@@ -73,27 +88,54 @@ public final class EmbeddingFiles {
       int[] offsets = new int[maxRows + 1];
       int[] labels = new int[maxRows * 4];
       int rows = 0;
-      try (VideoReader reader = new VideoReader(DataPaths.resolve(files), spec(dim, numClasses),
-          BadRecordPolicy.FAIL)) {
-        VideoRecord r;
-        while ((r = reader.next()) != null) {
-          System.arraycopy(r.features(), 0, emb, rows * dim, dim);
-          int n = offsets[rows];
-          if (labels.length < n + r.labels().length) {
-            labels = Arrays.copyOf(labels, Math.max(labels.length * 2, n + r.labels().length));
-          }
-          System.arraycopy(r.labels(), 0, labels, n, r.labels().length);
-          offsets[++rows] = n + r.labels().length;
-          if (rows == maxRows) {
-            consumer.chunk(emb, rows, labels, offsets);
-            rows = 0;
-          }
-        }
-        if (rows > 0) {
-          consumer.chunk(emb, rows, labels, offsets);
-        }
+      List<InputFile> inputs;
+      try {
+        inputs = DataPaths.resolve(files);
       } catch (IOException e) {
-        throw new UncheckedIOException("reading embedding shards " + files, e);
+        throw new UncheckedIOException("finding embedding shards " + files, e);
+      }
+      for (InputFile file : inputs) {
+        try (TfRecordReader reader = new TfRecordReader(new BufferedInputStream(file.open(), 1 << 16), file.name())) {
+          while (reader.next()) {
+            ByteBuffer r = ByteBuffer.wrap(reader.payload(), 0, reader.length()).order(ByteOrder.LITTLE_ENDIAN);
+            int count = reader.length() >= 4 ? r.getInt() : -1;
+            if (count < 0 || (long) reader.length() != 4 + 4L * count + (long) dim * precision.bytes()) {
+              throw new IllegalStateException(file.name() + " record " + reader.recordIndex() + ": "
+                  + reader.length() + " bytes is not an embedding of " + dim + " " + precision.label()
+                  + " values with its labels");
+            }
+            int n = offsets[rows];
+            if (labels.length < n + count) {
+              labels = Arrays.copyOf(labels, Math.max(labels.length * 2, n + count));
+            }
+            for (int j = 0; j < count; j++) {
+              int label = r.getInt();
+              if (label < 0 || label >= numClasses) {
+                throw new IllegalStateException(file.name() + " record " + reader.recordIndex() + ": label "
+                    + label + " outside 0.." + (numClasses - 1));
+              }
+              labels[n + j] = label;
+            }
+            int at = rows * dim;
+            if (precision == EmbeddingPrecision.FLOAT32) {
+              r.asFloatBuffer().get(emb, at, dim);
+            } else {
+              for (int j = 0; j < dim; j++) {
+                emb[at + j] = precision.fromBits(r.getShort());
+              }
+            }
+            offsets[++rows] = n + count;
+            if (rows == maxRows) {
+              consumer.chunk(emb, rows, labels, offsets);
+              rows = 0;
+            }
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException("reading embedding shard " + file.name(), e);
+        }
+      }
+      if (rows > 0) {
+        consumer.chunk(emb, rows, labels, offsets);
       }
     }
   }

@@ -21,7 +21,8 @@ import org.vidar.optim.OptimizationResult;
  * <p>The objective of a group is the mean binary cross-entropy over all videos plus
  * {@code λ/2·‖W‖²}. A task holds its group's heads, the optimizer's history and one chunk of
  * embeddings at a time. Heads are initialized per class from the seed, so the result does not
- * depend on how classes are grouped.
+ * depend on how classes are grouped. With {@link TrainConfig#continueHeads}, a model whose heads
+ * already have the stage's experts per class (every round after the first) starts from them instead.
  */
 public final class HeadStage implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
@@ -41,8 +42,17 @@ public final class HeadStage implements java.io.Serializable {
     HeadConfig hc = config.heads();
     ExpertAllocation allocation = allocate(hc, positives);
     List<int[]> groups = ClassGroups.balance(allocation.expertsPerClass(), config.headGroups());
+    boolean continuing = config.continueHeads()
+        && Arrays.equals(model.allocation().expertsPerClass(), allocation.expertsPerClass());
+    List<GroupResult> results;
     // The task carries this stage (its config), the allocation and the embedding source: all serializable.
-    List<GroupResult> results = engine.mapItems(groups, classes -> trainGroup(allocation, classes, table, round));
+    if (continuing) {
+      try (Engine.Shared<float[]> previous = engine.shareArray(model.headParams())) {
+        results = engine.mapItems(groups, classes -> trainGroup(allocation, classes, table, round, previous.get()));
+      }
+    } else {
+      results = engine.mapItems(groups, classes -> trainGroup(allocation, classes, table, round));
+    }
     ParameterLayout.Builder b = ParameterLayout.builder();
     MoeHeads fullHeads = new MoeHeads(VideoModel.HEADS, table.dim(), allocation, b);
     float[] full = new float[b.build().size()];
@@ -61,14 +71,29 @@ public final class HeadStage implements java.io.Serializable {
         new ExpertAllocation.AdaptiveRule(hc.positivesPerExpert(), 1, hc.maxExperts()));
   }
 
-  /** Trains the heads of one class group over the whole table. */
+  /** Trains the fresh heads of one class group over the whole table. */
   public GroupResult trainGroup(ExpertAllocation full, int[] classes, EmbeddingSource table, int round) {
+    return trainGroup(full, classes, table, round, null);
+  }
+
+  /**
+   * Trains the heads of one class group over the whole table, starting from their columns in
+   * {@code previous} (full heads of allocation {@code full}), or fresh when it is null.
+   */
+  public GroupResult trainGroup(ExpertAllocation full, int[] classes, EmbeddingSource table, int round,
+      float[] previous) {
     ExpertAllocation ga = full.select(classes);
     ParameterLayout.Builder b = ParameterLayout.builder();
     MoeHeads heads = new MoeHeads(VideoModel.HEADS, table.dim(), ga, b);
     float[] params = new float[b.build().size()];
-    for (int i = 0; i < classes.length; i++) {
-      initializeClass(heads, params, i, Seeds.stream(config.seed(), STAGE, round, classes[i]));
+    if (previous != null) {
+      ParameterLayout.Builder fb = ParameterLayout.builder();
+      copyClasses(ga, params, classes, new MoeHeads(VideoModel.HEADS, table.dim(), full, fb), previous,
+          table.dim(), false);
+    } else {
+      for (int i = 0; i < classes.length; i++) {
+        initializeClass(heads, params, i, Seeds.stream(config.seed(), STAGE, round, classes[i]));
+      }
     }
     int[] local = new int[full.numClasses()];
     Arrays.fill(local, -1);
@@ -118,22 +143,42 @@ public final class HeadStage implements java.io.Serializable {
 
   /** Copies a group's head columns into the full heads' parameters. */
   static void scatter(ExpertAllocation group, float[] gp, int[] classes, MoeHeads full, float[] fp, int h) {
+    copyClasses(group, gp, classes, full, fp, h, true);
+  }
+
+  /**
+   * Copies the expert and gate columns of a group's classes between the group's parameters
+   * {@code gp} and the full heads' {@code fp}: into the full heads when {@code toFull}, out of
+   * them otherwise.
+   */
+  static void copyClasses(ExpertAllocation group, float[] gp, int[] classes, MoeHeads full, float[] fp, int h,
+      boolean toFull) {
     ExpertAllocation fa = full.allocation();
     ParameterLayout.Builder b = ParameterLayout.builder();
     MoeHeads gh = new MoeHeads(VideoModel.HEADS, h, group, b);
     for (int i = 0; i < classes.length; i++) {
       int k = classes[i];
       int e = group.experts(i);
-      copyColumns(gp, gh.expertWeights(), group.totalExperts(), group.expertOffset(i),
-          fp, full.expertWeights(), fa.totalExperts(), fa.expertOffset(k), e, h);
-      copyColumns(gp, gh.expertBias(), group.totalExperts(), group.expertOffset(i),
-          fp, full.expertBias(), fa.totalExperts(), fa.expertOffset(k), e, 1);
-      copyColumns(gp, gh.gateWeights(), group.totalGates(), group.gateOffset(i),
-          fp, full.gateWeights(), fa.totalGates(), fa.gateOffset(k), e + 1, h);
-      copyColumns(gp, gh.gateBias(), group.totalGates(), group.gateOffset(i),
-          fp, full.gateBias(), fa.totalGates(), fa.gateOffset(k), e + 1, 1);
+      Columns g = new Columns(gp, group.totalExperts(), group.expertOffset(i), group.totalGates(),
+          group.gateOffset(i));
+      Columns f = new Columns(fp, fa.totalExperts(), fa.expertOffset(k), fa.totalGates(), fa.gateOffset(k));
+      Columns from = toFull ? g : f;
+      Columns to = toFull ? f : g;
+      MoeHeads fromHeads = toFull ? gh : full;
+      MoeHeads toHeads = toFull ? full : gh;
+      copyColumns(from.p, fromHeads.expertWeights(), from.experts, from.expert, to.p, toHeads.expertWeights(),
+          to.experts, to.expert, e, h);
+      copyColumns(from.p, fromHeads.expertBias(), from.experts, from.expert, to.p, toHeads.expertBias(),
+          to.experts, to.expert, e, 1);
+      copyColumns(from.p, fromHeads.gateWeights(), from.gates, from.gate, to.p, toHeads.gateWeights(),
+          to.gates, to.gate, e + 1, h);
+      copyColumns(from.p, fromHeads.gateBias(), from.gates, from.gate, to.p, toHeads.gateBias(),
+          to.gates, to.gate, e + 1, 1);
     }
   }
+
+  /** One class's place in a parameter array: the widths of the expert and gate tensors and its first columns. */
+  private record Columns(float[] p, int experts, int expert, int gates, int gate) {}
 
   private static void copyColumns(float[] src, TensorRef st, int sw, int sc, float[] dst, TensorRef dt, int dw, int dc,
       int count, int rows) {

@@ -21,18 +21,33 @@ public final class StreamingScorer {
     void video(String id, int[] labels, float[] probs, int offset) throws IOException;
   }
 
+  /** Writes the {@code width} scores of each video of a batch, row after row. */
+  @FunctionalInterface
+  public interface BatchScorer {
+    void score(VideoBatch batch, float[] out);
+  }
+
   private StreamingScorer() {}
 
   /** Scores every video of {@code files}; returns the records skipped under the policy. */
   public static SkipReport score(VideoModel model, List<InputFile> files, BadRecordPolicy policy, int chunkRows,
       Sink sink) throws IOException {
-    int k = model.config().numClasses();
-    VideoModel.Scorer scorer = model.newScorer();
-    VideoBatch batch = new VideoBatch(model.config().features().level(), model.config().inputDim());
+    return score(model.config(), model.config().numClasses(), model.newScorer()::score, files, policy, chunkRows,
+        sink);
+  }
+
+  /**
+   * Scores every video of {@code files} as {@code config} reads them with {@code scorer}, which
+   * writes {@code width} values a video; returns the records skipped under the policy.
+   */
+  public static SkipReport score(org.vidar.model.ModelConfig config, int width, BatchScorer scorer,
+      List<InputFile> files, BadRecordPolicy policy, int chunkRows, Sink sink) throws IOException {
+    int k = width;
+    VideoBatch batch = new VideoBatch(config.features().level(), config.inputDim());
     String[] ids = new String[chunkRows];
     int[][] labels = new int[chunkRows][];
     float[] probs = new float[chunkRows * k];
-    try (VideoReader reader = new VideoReader(files, model.config().features(), policy)) {
+    try (VideoReader reader = new VideoReader(files, config.features(), policy)) {
       VideoRecord r;
       batch.clear();
       while (true) {

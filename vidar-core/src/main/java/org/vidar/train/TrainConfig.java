@@ -24,6 +24,13 @@ import org.vidar.optim.LbfgsConfig;
  * @param irprop Stage 2's optimizer
  * @param trunkL2 L2 penalty on trunk weights in Stage 2 and pre-training
  * @param chunkRows videos per batch inside full-batch passes (memory, not math)
+ * @param embeddingPrecision how Stage 1's embedding table is stored (float32 exact; float16 and
+ *     bfloat16 halve it, and the heads train on the rounded embeddings)
+ * @param trunkFraction Stage 2: the fraction of videos each iRprop+ step sums its gradient over, a
+ *     fresh random subset per step chosen by video id (1 is the full batch; below 1 is the paper's
+ *     very-large-batch variant, an approximation)
+ * @param continueHeads Stage 1 starts from the heads the model has when their experts per class
+ *     match (rounds after the first), rather than from fresh heads
  */
 public record TrainConfig(
     long seed,
@@ -38,7 +45,10 @@ public record TrainConfig(
     int trunkSteps,
     IRpropConfig irprop,
     float trunkL2,
-    int chunkRows) implements java.io.Serializable {
+    int chunkRows,
+    EmbeddingPrecision embeddingPrecision,
+    double trunkFraction,
+    boolean continueHeads) implements java.io.Serializable {
   public TrainConfig {
     if (pretrainEpochs < 0 || rounds < 0 || trunkSteps < 0) {
       throw new IllegalArgumentException("epochs, rounds and steps must be >= 0");
@@ -49,8 +59,35 @@ public record TrainConfig(
     if (!(trunkL2 >= 0)) {
       throw new IllegalArgumentException("trunkL2 must be >= 0, got " + trunkL2);
     }
-    if (adam == null || pretrainHeads == null || heads == null || lbfgs == null || irprop == null) {
-      throw new IllegalArgumentException("optimizer and head settings must be set");
+    if (adam == null || pretrainHeads == null || heads == null || lbfgs == null || irprop == null
+        || embeddingPrecision == null) {
+      throw new IllegalArgumentException("optimizer, head and embedding settings must be set");
     }
+    if (!(trunkFraction > 0 && trunkFraction <= 1)) {
+      throw new IllegalArgumentException("trunkFraction must be in (0, 1], got " + trunkFraction);
+    }
+  }
+
+  /** The paper's defaults for the options after {@code chunkRows}: float32 embeddings, full batches, fresh heads. */
+  public TrainConfig(long seed, int pretrainEpochs, int batchSize, AdamConfig adam, HeadConfig pretrainHeads,
+      int rounds, HeadConfig heads, int headGroups, LbfgsConfig lbfgs, int trunkSteps, IRpropConfig irprop,
+      float trunkL2, int chunkRows) {
+    this(seed, pretrainEpochs, batchSize, adam, pretrainHeads, rounds, heads, headGroups, lbfgs, trunkSteps, irprop,
+        trunkL2, chunkRows, EmbeddingPrecision.FLOAT32, 1.0, false);
+  }
+
+  public TrainConfig withEmbeddingPrecision(EmbeddingPrecision precision) {
+    return new TrainConfig(seed, pretrainEpochs, batchSize, adam, pretrainHeads, rounds, heads, headGroups, lbfgs,
+        trunkSteps, irprop, trunkL2, chunkRows, precision, trunkFraction, continueHeads);
+  }
+
+  public TrainConfig withTrunkFraction(double fraction) {
+    return new TrainConfig(seed, pretrainEpochs, batchSize, adam, pretrainHeads, rounds, heads, headGroups, lbfgs,
+        trunkSteps, irprop, trunkL2, chunkRows, embeddingPrecision, fraction, continueHeads);
+  }
+
+  public TrainConfig withContinueHeads(boolean continueFromHeads) {
+    return new TrainConfig(seed, pretrainEpochs, batchSize, adam, pretrainHeads, rounds, heads, headGroups, lbfgs,
+        trunkSteps, irprop, trunkL2, chunkRows, embeddingPrecision, trunkFraction, continueFromHeads);
   }
 }

@@ -65,7 +65,7 @@ public final class Trainer {
         long t1 = System.nanoTime();
         EmbeddingSource table;
         try (Engine.Shared<VideoModel> shared = engine.shareModel(model)) {
-          table = engine.embed(shared, config.chunkRows());
+          table = engine.embed(shared, config.chunkRows(), config.embeddingPrecision());
         }
         model = heads.run(engine, model, table, positives, round);
         listener.stageDone("round " + round + " heads", model, Double.NaN, seconds(t1));
@@ -74,7 +74,7 @@ public final class Trainer {
         continue;
       }
       long t2 = System.nanoTime();
-      model = trunk.run(engine, model);
+      model = trunk.run(engine, model, round);
       listener.stageDone("round " + round + " trunk", model,
           trunk.lastResult() == null ? Double.NaN : trunk.lastResult().loss(), seconds(t2));
     }

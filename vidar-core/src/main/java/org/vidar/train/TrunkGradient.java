@@ -16,6 +16,15 @@ public final class TrunkGradient {
 
   /** Sums over every batch of {@code shard} the loss and the trunk gradient at {@code trunkParams}. */
   public static LossGradient overShard(VideoModel model, float[] trunkParams, DataShard shard, int chunkRows) {
+    return overShard(model, trunkParams, shard, chunkRows, null);
+  }
+
+  /**
+   * As above, over only the videos whose key {@code sample} accepts (all when it is null): a step of
+   * Stage 2 on a fraction of the data.
+   */
+  public static LossGradient overShard(VideoModel model, float[] trunkParams, DataShard shard, int chunkRows,
+      java.util.function.LongPredicate sample) {
     Trunk trunk = model.trunk();
     MoeHeads heads = model.heads();
     Trunk.Scratch ts = trunk.newScratch(false);
@@ -33,6 +42,12 @@ public final class TrunkGradient {
       }
       if (!shard.next(batch, chunkRows)) {
         break;
+      }
+      if (sample != null) {
+        batch.retain(sample);
+        if (batch.rows == 0) {
+          continue;
+        }
       }
       int n = batch.rows * dim;
       if (emb.length < n) {

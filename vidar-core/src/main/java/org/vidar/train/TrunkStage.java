@@ -10,6 +10,11 @@ import org.vidar.optim.OptimizationResult;
  * Each step every shard sums its trunk gradient ({@link TrunkGradient}), the engine reduces the
  * sums, and the optimizer steps on the mean loss plus the trunk's L2 penalty. The same code runs on
  * every engine: the model is shared once per stage, the trunk parameters once per step.
+ *
+ * <p>With {@link TrainConfig#trunkFraction} below 1, step t sums over a random subset of about that
+ * fraction of the videos instead, chosen afresh per step from (seed, round, t, video id), so every
+ * engine and shard layout picks the same videos. The loss iRprop+ compares from step to step is then
+ * that of different subsets: an approximation, the paper's very-large-batch variant.
  */
 public final class TrunkStage {
   private final TrainConfig config;
@@ -19,21 +24,30 @@ public final class TrunkStage {
     this.config = config;
   }
 
-  /** The model with its trunk fine-tuned. */
+  /** The model with its trunk fine-tuned (as in round 1). */
   public VideoModel run(Engine engine, VideoModel model) {
+    return run(engine, model, 1);
+  }
+
+  /** The model with its trunk fine-tuned in round {@code round} (which seeds the per-step subsets). */
+  public VideoModel run(Engine engine, VideoModel model, int round) {
     float[] params = model.trunkParams().clone();
     if (params.length == 0 || config.trunkSteps() == 0) {
       last = null;
       return model;
     }
     int chunk = config.chunkRows();
+    double fraction = config.trunkFraction();
+    long seed = config.seed();
+    int[] steps = {0};
     try (Engine.Shared<VideoModel> shared = engine.shareModel(model)) {
       DifferentiableFunction objective = (x, grad) -> {
         LossGradient sum;
+        SubsetSample sample = fraction < 1 ? new SubsetSample(seed, round, steps[0]++, fraction) : null;
         // The model goes out once per stage; only the trunk parameters once per step.
         try (Engine.Shared<float[]> step = engine.shareArray(x.clone())) {
           sum = engine.aggregateShards(
-              shard -> TrunkGradient.overShard(shared.get(), step.get(), shard, chunk), LossGradient::plus);
+              shard -> TrunkGradient.overShard(shared.get(), step.get(), shard, chunk, sample), LossGradient::plus);
         }
         double n = Math.max(1, sum.videos());
         float[] g = sum.gradient();
@@ -45,6 +59,17 @@ public final class TrunkStage {
       last = new IRpropPlus(config.irprop(), params.length).minimize(objective, params, config.trunkSteps(), 1e-6);
     }
     return model.withTrunkParams(params);
+  }
+
+  /** The videos of one step's subset: those whose key hashes below the fraction. */
+  record SubsetSample(long seed, int round, int step, double fraction)
+      implements java.util.function.LongPredicate, java.io.Serializable {
+    private static final long STAGE = 2;
+
+    @Override
+    public boolean test(long videoKey) {
+      return Seeds.unit(Seeds.hash(seed, STAGE, round, step, videoKey)) < fraction;
+    }
   }
 
   /** The optimizer's summary of the last run, or null. */

@@ -24,6 +24,8 @@ public final class VideoBatch {
   public int[] labels = new int[0];
   /** Index of each video in its source (for writing results back in order). */
   public int[] sourceIndex = new int[0];
+  /** Each video's {@link Seeds#videoKey} (of its id): per-video random choices that follow the video. */
+  public long[] keys = new long[0];
 
   public VideoBatch(FeatureSpec.Level level, int dimension) {
     this.level = level;
@@ -48,6 +50,7 @@ public final class VideoBatch {
     int n = to - from;
     rows = n;
     sourceIndex = grow(sourceIndex, n);
+    keys = grow(keys, n);
     labelOffsets = grow(labelOffsets, n + 1);
     frameOffsets = grow(frameOffsets, n + 1);
     int labelCount = 0;
@@ -57,6 +60,7 @@ public final class VideoBatch {
     for (int i = 0; i < n; i++) {
       int v = videos == null ? from + i : videos[from + i];
       sourceIndex[i] = v;
+      keys[i] = data.key(v);
       labelCount += lo[v + 1] - lo[v];
       featureRows += fo == null ? 1 : fo[v + 1] - fo[v];
     }
@@ -96,6 +100,7 @@ public final class VideoBatch {
       throw new IllegalArgumentException("video " + r.id() + ": a video-level batch takes one row per video");
     }
     sourceIndex = grow(sourceIndex, i + 1);
+    keys = grow(keys, i + 1);
     labelOffsets = grow(labelOffsets, i + 2);
     frameOffsets = grow(frameOffsets, i + 2);
     int firstLabel = labelOffsets[i];
@@ -113,10 +118,49 @@ public final class VideoBatch {
     }
     frameOffsets[i + 1] = firstRow + frames;
     sourceIndex[i] = i;
+    keys[i] = Seeds.videoKey(r.id());
     if (ids != null) {
       ids[i] = r.id();
     }
     rows++;
+  }
+
+  /**
+   * Keeps only the videos whose key {@code keep} accepts, in order, moving their labels and feature
+   * rows down in place.
+   */
+  public void retain(java.util.function.LongPredicate keep) {
+    int kept = 0;
+    int labelEnd = 0;
+    int rowEnd = 0;
+    int labelStart = labelOffsets[0];
+    int rowStart = 0;
+    for (int i = 0; i < rows; i++) {
+      // Read video i's ends before anything at index i + 1 can be written (kept + 1 <= i + 1).
+      int labelStop = labelOffsets[i + 1];
+      int rowStop = level == FeatureSpec.Level.VIDEO ? i + 1 : frameOffsets[i + 1];
+      if (keep.test(keys[i])) {
+        System.arraycopy(labels, labelStart, labels, labelEnd, labelStop - labelStart);
+        System.arraycopy(features, rowStart * dimension, features, rowEnd * dimension,
+            (rowStop - rowStart) * dimension);
+        labelEnd += labelStop - labelStart;
+        rowEnd += rowStop - rowStart;
+        keys[kept] = keys[i];
+        sourceIndex[kept] = sourceIndex[i];
+        labelOffsets[kept + 1] = labelEnd;
+        frameOffsets[kept + 1] = rowEnd;
+        kept++;
+      }
+      labelStart = labelStop;
+      rowStart = rowStop;
+    }
+    labelOffsets[0] = 0;
+    frameOffsets[0] = 0;
+    rows = kept;
+  }
+
+  private static long[] grow(long[] a, int n) {
+    return a.length >= n ? a : Arrays.copyOf(a, Math.max(n, a.length + (a.length >> 1)));
   }
 
   private static int[] grow(int[] a, int n) {

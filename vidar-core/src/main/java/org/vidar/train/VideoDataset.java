@@ -116,6 +116,11 @@ public final class VideoDataset {
     return ids.length;
   }
 
+  /** The video's {@link Seeds#videoKey}. */
+  public long key(int video) {
+    return Seeds.videoKey(ids[video]);
+  }
+
   public String id(int video) {
     return ids[video];
   }

@@ -154,4 +154,59 @@ class HeadStageTest {
     }
     return count * rows;
   }
+
+  /** Heads trained by one Stage 1 on a pass-through trunk, and what the next Stage 1 makes of them. */
+  static VideoModel nextStage(VideoDataset data, VideoModel previous, TrainConfig c) {
+    EmbeddingTable t = table(data, previous, 2);
+    try (LocalEngine e = new LocalEngine(data, 2)) {
+      return new HeadStage(c).run(e, previous, t, data.positivesPerClass(classes(data)), 2);
+    }
+  }
+
+  /** With no iterations, continuing keeps the previous heads exactly, whatever the grouping; fresh heads do not. */
+  @Test
+  void continuingStartsFromThePreviousHeads() {
+    VideoDataset data = TrainFixtures.separableVideos(40, DIM, 4, 6);
+    HeadConfig hc = new HeadConfig(true, 3, 8, 1e-3f);
+    VideoModel first = runHeads(data, TrainFixtures.config(5, 0, 1, hc, 2, 15, 0, 8), 2);
+    assertTrue(first.allocation().maxExperts() > 1, "adaptive experts differ by class");
+    VideoModel kept = nextStage(data, first, TrainFixtures.config(5, 0, 2, hc, 3, 0, 0, 8).withContinueHeads(true));
+    assertEquals(first.allocation(), kept.allocation());
+    assertArrayEquals(first.headParams(), kept.headParams());
+    VideoModel fresh = nextStage(data, first, TrainFixtures.config(5, 0, 2, hc, 3, 0, 0, 8));
+    assertNotEquals(java.util.Arrays.toString(first.headParams()), java.util.Arrays.toString(fresh.headParams()));
+  }
+
+  /** Stage 1's objective: mean loss plus the heads' L2 penalty. */
+  static double objective(VideoModel m, EmbeddingTable t, double lambda) {
+    return meanLoss(m, t) + m.heads().l2(m.headParams(), lambda, new float[m.headParams().length]);
+  }
+
+  /** Continuing L-BFGS starts at the previous objective, so it ends at or below it; fresh heads start far above. */
+  @Test
+  void continuingDoesNotLoseWhatThePreviousRoundLearned() {
+    VideoDataset data = TrainFixtures.separableVideos(60, DIM, 3, 7);
+    HeadConfig hc = HeadConfig.fixed(2, 1e-3f);
+    VideoModel first = runHeads(data, TrainFixtures.config(5, 0, 1, hc, 2, 20, 0, 8), 2);
+    EmbeddingTable t = table(data, first, 1);
+    double before = objective(first, t, 1e-3);
+    VideoModel continued = nextStage(data, first, TrainFixtures.config(5, 0, 2, hc, 2, 3, 0, 8).withContinueHeads(true));
+    VideoModel fresh = nextStage(data, first, TrainFixtures.config(5, 0, 2, hc, 2, 3, 0, 8));
+    double afterContinued = objective(continued, t, 1e-3);
+    double afterFresh = objective(fresh, t, 1e-3);
+    assertTrue(afterContinued <= before + 1e-6, before + " -> " + afterContinued);
+    assertTrue(afterFresh > afterContinued + 0.01, "fresh " + afterFresh + " vs continued " + afterContinued);
+  }
+
+  /** When the model's heads have other experts per class (after pre-training), continuing means fresh heads. */
+  @Test
+  void continuingFromOtherExpertCountsInitializesAfresh() {
+    VideoDataset data = TrainFixtures.separableVideos(30, DIM, 3, 8);
+    VideoModel pretrained = passThrough(3); // one expert per class
+    TrainConfig c = TrainFixtures.config(5, 0, 1, HeadConfig.fixed(2, 1e-3f), 2, 0, 0, 8);
+    VideoModel continued = nextStage(data, pretrained, c.withContinueHeads(true));
+    VideoModel fresh = nextStage(data, pretrained, c);
+    assertEquals(ExpertAllocation.fixed(3, 2), continued.allocation());
+    assertArrayEquals(fresh.headParams(), continued.headParams());
+  }
 }

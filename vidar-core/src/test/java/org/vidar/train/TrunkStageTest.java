@@ -86,4 +86,94 @@ class TrunkStageTest {
       assertNull(stage.lastResult());
     }
   }
+
+  /** Step t's subset holds about the fraction of videos, and different steps draw independently. */
+  @Test
+  void subsetsHoldTheFractionAndChangeEveryStep() {
+    int n = 20_000;
+    TrunkStage.SubsetSample s0 = new TrunkStage.SubsetSample(1, 1, 0, 0.25);
+    TrunkStage.SubsetSample s1 = new TrunkStage.SubsetSample(1, 1, 1, 0.25);
+    TrunkStage.SubsetSample r2 = new TrunkStage.SubsetSample(1, 2, 0, 0.25);
+    int in0 = 0;
+    int both = 0;
+    int sameAcrossRounds = 0;
+    for (int v = 0; v < n; v++) {
+      long key = Seeds.videoKey("video-" + v);
+      boolean a = s0.test(key);
+      in0 += a ? 1 : 0;
+      both += a && s1.test(key) ? 1 : 0;
+      sameAcrossRounds += a && r2.test(key) ? 1 : 0;
+    }
+    // Binomial(20000, 0.25): sd 61; (0.25^2)·n = 1250 expected in both, sd about 34.
+    assertEquals(5000, in0, 250);
+    assertEquals(1250, both, 170);
+    assertEquals(1250, sameAcrossRounds, 170);
+  }
+
+  /** A step's sum over a sampled shard is the sum over a dataset of just the sampled videos. */
+  @Test
+  void sampledGradientIsTheGradientOfTheSampledVideos() {
+    VideoDataset data = TrainFixtures.separableVideos(60, 4, 3, 12);
+    VideoModel m = videoModel(data);
+    TrunkStage.SubsetSample sample = new TrunkStage.SubsetSample(3, 1, 0, 0.4);
+    java.util.List<Integer> kept = new java.util.ArrayList<>();
+    for (int v = 0; v < data.size(); v++) {
+      if (sample.test(data.key(v))) {
+        kept.add(v);
+      }
+    }
+    assertTrue(kept.size() > 10 && kept.size() < 50, "kept " + kept.size());
+    String[] ids = new String[kept.size()];
+    int[][] labels = new int[kept.size()][];
+    float[] features = new float[kept.size() * 4];
+    for (int i = 0; i < kept.size(); i++) {
+      int v = kept.get(i);
+      ids[i] = data.id(v);
+      labels[i] = data.labelsOf(v);
+      System.arraycopy(data.features(), v * 4, features, i * 4, 4);
+    }
+    VideoDataset subset = VideoDataset.of(FeatureSpec.Level.VIDEO, 4, ids, labels, features, null);
+    LossGradient sampled = TrunkGradient.overShard(m, m.trunkParams(), new LocalEngine.RangeShard(data, 0, 0, 60), 7,
+        sample);
+    LossGradient direct = TrunkGradient.overShard(m, m.trunkParams(), new LocalEngine.RangeShard(subset, 0, 0,
+        subset.size()), 7, null);
+    assertEquals(kept.size(), sampled.videos());
+    assertEquals(direct.loss(), sampled.loss(), 1e-9 * Math.abs(direct.loss()));
+    float[] a = direct.gradient();
+    float[] b = sampled.gradient();
+    for (int i = 0; i < a.length; i++) {
+      assertEquals(a[i], b[i], 1e-5f * Math.max(1, Math.abs(a[i])), "gradient " + i);
+    }
+  }
+
+  /** Steps on a fraction of the data pick the same videos however the data are sharded. */
+  @Test
+  void fractionStepsDoNotDependOnSharding() {
+    VideoDataset data = TrainFixtures.separableVideos(80, 4, 3, 13);
+    VideoModel m = videoModel(data);
+    TrainConfig c = TrainFixtures.config(1, 0, 1, HeadConfig.fixed(2, 0f), 1, 10, 6, 8).withTrunkFraction(0.5);
+    float[] one;
+    float[] three;
+    try (LocalEngine e = new LocalEngine(data, 1, 1)) {
+      one = new TrunkStage(c).run(e, m, 2).trunkParams();
+    }
+    try (LocalEngine e = new LocalEngine(data, 2, 3)) {
+      three = new TrunkStage(c).run(e, m, 2).trunkParams();
+    }
+    float[] full;
+    try (LocalEngine e = new LocalEngine(data, 2, 3)) {
+      full = new TrunkStage(c.withTrunkFraction(1)).run(e, m, 2).trunkParams();
+    }
+    double fromFull = 0;
+    for (int i = 0; i < one.length; i++) {
+      assertEquals(one[i], three[i], 1e-5f * Math.max(1, Math.abs(one[i])), "trunk param " + i);
+      fromFull += Math.abs(one[i] - full[i]);
+    }
+    assertTrue(fromFull > 1e-4, "a half-data step is not the full-batch step: " + fromFull);
+    assertTrue(meanLoss(model(m, one), data) < meanLoss(m, data), "half-data steps still lower the full loss");
+  }
+
+  private static VideoModel model(VideoModel m, float[] trunk) {
+    return m.withTrunkParams(trunk);
+  }
 }

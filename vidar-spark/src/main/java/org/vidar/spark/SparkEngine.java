@@ -15,6 +15,7 @@ import org.vidar.data.InputFile;
 import org.vidar.model.VideoModel;
 import java.util.UUID;
 import org.vidar.train.EmbeddingFiles;
+import org.vidar.train.EmbeddingPrecision;
 import org.vidar.train.EmbeddingSource;
 import org.vidar.train.Engine;
 
@@ -148,7 +149,7 @@ public final class SparkEngine implements Engine {
    * directory ({@link EmbeddingFiles}); Stage 1's group tasks stream the shards back.
    */
   @Override
-  public EmbeddingSource embed(Shared<VideoModel> model, int chunkRows) {
+  public EmbeddingSource embed(Shared<VideoModel> model, int chunkRows, EmbeddingPrecision precision) {
     String dir = DataPaths.join(workDir, "embeddings-" + UUID.randomUUID());
     FeatureSpec wire = spec;
     BadRecordPolicy onBad = policy;
@@ -162,12 +163,12 @@ public final class SparkEngine implements Engine {
       }
       String out = DataPaths.join(dir, String.format("part-%05d.tfrecord", index));
       try (FileShard shard = FileShard.open(index, mine, wire, onBad, frames, frameSeed)) {
-        EmbeddingFiles.write(shard, model.get(), out, chunkRows);
+        EmbeddingFiles.write(shard, model.get(), out, chunkRows, precision);
       }
       return Collections.singletonList(out).iterator();
     }, false).collect();
     VideoModel m = model.get();
-    return new EmbeddingFiles.Source(written, m.trunk().outputDim(), m.config().numClasses());
+    return new EmbeddingFiles.Source(written, m.trunk().outputDim(), m.config().numClasses(), precision);
   }
 
   /** Broadcasts the model once, as the bytes of its model files (a {@link VideoModel} is not serializable). */

@@ -297,6 +297,24 @@ abstract class SparkEngineContract {
     assertClose(local.headParams(), spark.headParams(), "heads");
   }
 
+  /** bfloat16 embedding shards, half-data trunk steps and continued heads give the local engine's model too. */
+  @Test
+  void pipelineOptionsMatchTheLocalEngine() throws IOException {
+    TrainConfig c = new TrainConfig(1, 1, 8, AdamConfig.of(0.01), HeadConfig.fixed(1, 1e-4f), 2,
+        HeadConfig.fixed(2, 1e-3f), 2, LbfgsConfig.of(6, 1e-7, 1e-10), 3, IRpropConfig.defaults(), 0f, 5)
+        .withEmbeddingPrecision(org.vidar.train.EmbeddingPrecision.BFLOAT16).withTrunkFraction(0.5)
+        .withContinueHeads(true);
+    ModelConfig mc = new ModelConfig(SPEC, new TrunkConfig.VideoMlp(List.of(6), true), HeadConfig.fixed(1, 0f),
+        CLASSES);
+    VideoModel local;
+    try (LocalEngine e = new LocalEngine(dataset, 2, 3)) {
+      local = new Trainer(c).train(e, new InMemoryPretrainData(dataset), mc, (s, m, l, t) -> { });
+    }
+    VideoModel spark = new Trainer(c).train(engine, new InMemoryPretrainData(dataset), mc, (s, m, l, t) -> { });
+    assertClose(local.trunkParams(), spark.trunkParams(), "trunk");
+    assertClose(local.headParams(), spark.headParams(), "heads");
+  }
+
   private static void assertClose(float[] a, float[] b, String what) {
     assertEquals(a.length, b.length, what);
     for (int i = 0; i < a.length; i++) {
@@ -317,7 +335,11 @@ abstract class SparkEngineContract {
     // The best class of every video, scored here without Spark.
     java.util.Map<String, Integer> best = new java.util.HashMap<>();
     org.vidar.train.StreamingScorer.score(m, DataPaths.resolve(files), BadRecordPolicy.FAIL, 4,
-        (id, labels, probs, offset) -> best.put(id, SparkPredictor.topClasses(probs, offset, CLASSES, 1)[0]));
+        (id, labels, probs, offset) -> {
+          int[] top = new int[1];
+          org.vidar.eval.TopClasses.select(probs, offset, CLASSES, 1, top, new float[1]);
+          best.put(id, top[0]);
+        });
     List<String> lines = Files.readAllLines(Path.of(csv));
     assertEquals("VideoId,LabelConfidencePairs", lines.get(0));
     assertEquals(dataset.size() + 1, lines.size());
@@ -334,6 +356,36 @@ abstract class SparkEngineContract {
       assertEquals(best.get(row.getString(0)).intValue(), top);
       assertEquals(List.of("a", "b", "c").get(top), row.getList(2).get(0));
     }
+  }
+
+  /** Scoring the heads by class groups gives the whole model's top classes, in the same file order. */
+  @Test
+  void batchInferenceByClassGroupsMatchesWholeModelScoring() throws IOException {
+    VideoModel m = model();
+    Path out = dir.resolve("predict-groups-" + master().replaceAll("\\W", ""));
+    String whole = out.resolve("whole.csv").toString();
+    String grouped = out.resolve("grouped.csv").toString();
+    SparkPredictor.predict(session, m, DataPaths.resolve(files), BadRecordPolicy.FAIL, 2, 4,
+        out.resolve("work").toString(), whole, null, List.of(), 1);
+    SparkPredictor.Result r = SparkPredictor.predict(session, m, DataPaths.resolve(files), BadRecordPolicy.FAIL, 2, 4,
+        out.resolve("work").toString(), grouped, out.resolve("parquet").toString(), List.of(), 2);
+    assertEquals(dataset.size(), r.videos());
+    List<String> a = Files.readAllLines(Path.of(whole));
+    List<String> b = Files.readAllLines(Path.of(grouped));
+    assertEquals(a.size(), b.size());
+    assertEquals(dataset.size() + 1, b.size());
+    for (int i = 1; i < a.size(); i++) {
+      String[] x = a.get(i).split("[, ]");
+      String[] y = b.get(i).split("[, ]");
+      assertEquals(x.length, y.length, b.get(i));
+      assertEquals(5, y.length, "id and two pairs: " + b.get(i));
+      assertEquals(x[0], y[0]);
+      for (int j = 1; j < x.length; j += 2) {
+        assertEquals(x[j], y[j], "class of " + b.get(i));
+        assertEquals(Float.parseFloat(x[j + 1]), Float.parseFloat(y[j + 1]), 1e-5, "score of " + b.get(i));
+      }
+    }
+    assertEquals(dataset.size(), session.read().parquet(out.resolve("parquet").toString()).count());
   }
 
   @Test
