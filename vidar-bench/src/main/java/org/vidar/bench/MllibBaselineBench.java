@@ -35,10 +35,6 @@ import org.vidar.data.FeatureSpec;
 import org.vidar.data.InputFile;
 import org.vidar.data.VideoReader;
 import org.vidar.data.VideoRecord;
-import org.vidar.data.synth.LatentVideoModel;
-import org.vidar.data.synth.SynthConfig;
-import org.vidar.data.synth.SynthLayout;
-import org.vidar.data.synth.SyntheticDatasetWriter;
 import org.vidar.eval.EvalReport;
 import org.vidar.eval.YouTube8mEvaluator;
 import org.vidar.math.KernelProvider;
@@ -96,14 +92,7 @@ public final class MllibBaselineBench {
     double regParam = Double.parseDouble(BenchArgs.get(args, "regParam", "1e-4"));
     int maxIter = Integer.parseInt(BenchArgs.get(args, "maxIter", "20"));
     int multinomialIter = Integer.parseInt(BenchArgs.get(args, "multinomialIter", "100"));
-    int threads = Runtime.getRuntime().availableProcessors();
-    if (!Files.exists(Paths.get(dir, "vocabulary.csv"))) {
-      long t = System.nanoTime();
-      long validate = videos / 5;
-      new SyntheticDatasetWriter(new LatentVideoModel(SynthConfig.builder().numClasses(classes).seed(7).build()),
-          new SynthLayout(dir, videos - validate, validate, 8, true, false, threads)).write();
-      System.out.printf(Locale.ROOT, "synthesized %d videos in %.0f s%n", videos, (System.nanoTime() - t) / 1e9);
-    }
+    BenchData.qualitySplits(dir, videos, classes);
     FeatureSpec spec = FeatureSpec.youtube8mVideo(classes);
     List<String> trainFiles = names(DataPaths.resolve(List.of(dir + "/video/train*")));
     List<String> validateFiles = names(DataPaths.resolve(List.of(dir + "/video/validate*")));

@@ -3,8 +3,6 @@ package org.vidar.bench;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -13,10 +11,6 @@ import org.vidar.data.DataPaths;
 import org.vidar.data.FeatureSpec;
 import org.vidar.data.InputFile;
 import org.vidar.data.VideoReader;
-import org.vidar.data.synth.LatentVideoModel;
-import org.vidar.data.synth.SynthConfig;
-import org.vidar.data.synth.SynthLayout;
-import org.vidar.data.synth.SyntheticDatasetWriter;
 import org.vidar.eval.EvalReport;
 import org.vidar.eval.LabelTable;
 import org.vidar.eval.PredictionCsvReader;
@@ -60,13 +54,7 @@ public final class QualityBench {
     double learningRate = Double.parseDouble(BenchArgs.get(args, "lr", "3e-3"));
     int threads = Runtime.getRuntime().availableProcessors();
     System.out.printf(Locale.ROOT, "kernels %s, %d cores%n", KernelProvider.get().name(), threads);
-    if (!Files.exists(Paths.get(dir, "vocabulary.csv"))) {
-      long t = System.nanoTime();
-      long validate = videos / 5;
-      new SyntheticDatasetWriter(new LatentVideoModel(SynthConfig.builder().numClasses(classes).seed(7).build()),
-          new SynthLayout(dir, videos - validate, validate, 8, true, false, threads)).write();
-      System.out.printf(Locale.ROOT, "synthesized %d videos in %.0f s%n", videos, (System.nanoTime() - t) / 1e9);
-    }
+    BenchData.qualitySplits(dir, videos, classes);
     FeatureSpec spec = FeatureSpec.youtube8mVideo(classes);
     VideoDataset train = VideoDataset.load(DataPaths.resolve(List.of(dir + "/video/train*")), spec,
         BadRecordPolicy.FAIL, 0, 1);

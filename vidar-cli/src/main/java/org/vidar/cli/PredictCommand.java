@@ -50,7 +50,9 @@ final class PredictCommand implements Callable<Integer> {
           + "default: ${DEFAULT-VALUE}.")
   String engineName;
 
-  @Option(names = "--master", defaultValue = "local[*]", description = "Spark master (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--master", paramLabel = "URL",
+      description = "Spark master: local[N], or spark://host:port for a cluster (default: local[*], or the master "
+          + "spark-submit sets).")
   String master;
 
   @Option(names = "--parquet", paramLabel = "DIR",

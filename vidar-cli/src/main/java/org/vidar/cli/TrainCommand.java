@@ -143,8 +143,9 @@ final class TrainCommand implements Callable<Integer> {
           + "default: ${DEFAULT-VALUE}.")
   String engineName;
 
-  @Option(names = "--master", defaultValue = "local[*]",
-      description = "Spark master: local[N], or spark://host:port for a cluster (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--master", paramLabel = "URL",
+      description = "Spark master: local[N], or spark://host:port for a cluster (default: local[*], or the master "
+          + "spark-submit sets).")
   String master;
 
   @Option(names = "--work-dir", paramLabel = "DIR",
@@ -177,6 +178,7 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintStream o = System.out;
+    master = SparkSessions.master(master);
     List<InputFile> trainFiles = DataPaths.resolve(train);
     Vocabulary vocab = data.loadVocabulary();
     int numClasses = data.numClasses(vocab, FeatureSpec.YT8M_2018_CLASSES);

@@ -17,18 +17,7 @@ public final class TopClasses {
     int m = 0;
     int limit = Math.min(k, n);
     for (int c = 0; c < n; c++) {
-      float s = scores[offset + c];
-      if (m == limit && !(s > best[m - 1])) {
-        continue; // not better than the worst kept; an equal score loses to the lower class kept
-      }
-      int at = m == limit ? m - 1 : m++;
-      while (at > 0 && s > best[at - 1]) {
-        best[at] = best[at - 1];
-        classes[at] = classes[at - 1];
-        at--;
-      }
-      best[at] = s;
-      classes[at] = c;
+      m = offer(scores[offset + c], c, m, limit, classes, best);
     }
     return m;
   }
@@ -41,20 +30,24 @@ public final class TopClasses {
     int m = 0;
     int limit = Math.min(k, count);
     for (int i = 0; i < count; i++) {
-      int c = candidates[i];
-      float s = candidateScores[i];
-      if (m == limit && !before(s, c, best[m - 1], classes[m - 1])) {
-        continue;
-      }
-      int at = m == limit ? m - 1 : m++;
-      while (at > 0 && before(s, c, best[at - 1], classes[at - 1])) {
-        best[at] = best[at - 1];
-        classes[at] = classes[at - 1];
-        at--;
-      }
-      best[at] = s;
-      classes[at] = c;
+      m = offer(candidateScores[i], candidates[i], m, limit, classes, best);
     }
+    return m;
+  }
+
+  /** Inserts class {@code c} into the sorted list of {@code m} (at most {@code limit}) if it belongs; the new size. */
+  private static int offer(float s, int c, int m, int limit, int[] classes, float[] best) {
+    if (limit == 0 || m == limit && !before(s, c, best[m - 1], classes[m - 1])) {
+      return m; // not better than the worst kept
+    }
+    int at = m == limit ? m - 1 : m++;
+    while (at > 0 && before(s, c, best[at - 1], classes[at - 1])) {
+      best[at] = best[at - 1];
+      classes[at] = classes[at - 1];
+      at--;
+    }
+    best[at] = s;
+    classes[at] = c;
     return m;
   }
 

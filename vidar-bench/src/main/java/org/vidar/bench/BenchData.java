@@ -1,0 +1,31 @@
+package org.vidar.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.util.Locale;
+import org.vidar.data.synth.LatentVideoModel;
+import org.vidar.data.synth.SynthConfig;
+import org.vidar.data.synth.SynthLayout;
+import org.vidar.data.synth.SyntheticDatasetWriter;
+
+/** The synthetic datasets the whole-job benchmarks share, written on first use. */
+final class BenchData {
+  private BenchData() {}
+
+  /**
+   * The quality benchmarks' data in {@code dir} (seed 7): {@code videos} video-level videos, a fifth
+   * of them in the validate split, 8 files a split; kept when {@code dir} already holds them.
+   */
+  static void qualitySplits(String dir, long videos, int classes) throws IOException {
+    if (Files.exists(Paths.get(dir, "vocabulary.csv"))) {
+      return;
+    }
+    long t = System.nanoTime();
+    long validate = videos / 5;
+    new SyntheticDatasetWriter(new LatentVideoModel(SynthConfig.builder().numClasses(classes).seed(7).build()),
+        new SynthLayout(dir, videos - validate, validate, 8, true, false, Runtime.getRuntime().availableProcessors()))
+        .write();
+    System.out.printf(Locale.ROOT, "synthesized %d videos in %.0f s%n", videos, (System.nanoTime() - t) / 1e9);
+  }
+}
