@@ -72,11 +72,15 @@ import org.vidar.train.Trainer;
  * computed from the fitted coefficients in one Spark pass over the validate split (for a binomial
  * model, σ(w·x + b) is exactly its {@code probability[1]}; for the multinomial one, the softmax).
  *
- * <p>Run: {@code java -Xmx16g $(cat vidar-cli/target/jvm-options.txt) -cp
+ * <p>Run with one BLAS thread per task, as Spark sets it on a cluster ({@code OMP_NUM_THREADS} =
+ * {@code spark.task.cpus}, SPARK-41188) but not in local mode, where two tasks would otherwise share
+ * OpenBLAS's threads: {@code OPENBLAS_NUM_THREADS=1 java -Xmx16g $(cat vidar-cli/target/jvm-options.txt) -cp
  * vidar-bench/target/classes:$(cat vidar-bench/target/runtime-classpath.txt) org.vidar.bench.MllibBaselineBench
  * [videos=62500] [classes=300] [dir=work/quality] [master=local[2]] [baselines=vidar,binary,multinomial]
  * [regParam=1e-4] [maxIter=20] [multinomialIter=100] [hidden=512] [experts=4] [epochs=5] [rounds=2]
- * [lbfgs=60] [groups=8] [steps=10]}: 62,500 videos give 50,000 training videos.
+ * [lbfgs=60] [groups=8] [steps=10]}: 62,500 videos give 50,000 training videos. Rows come in the order
+ * of {@code baselines}. Binary relevance fits one class after another, about 24 s a class here
+ * (about two hours for 300 classes).
  */
 public final class MllibBaselineBench {
   private static final int TOP_K = 20;
@@ -96,34 +100,39 @@ public final class MllibBaselineBench {
     FeatureSpec spec = FeatureSpec.youtube8mVideo(classes);
     List<String> trainFiles = names(DataPaths.resolve(List.of(dir + "/video/train*")));
     List<String> validateFiles = names(DataPaths.resolve(List.of(dir + "/video/validate*")));
-    System.out.printf(Locale.ROOT, "kernels %s, master %s, %d classes, %d training and %d validation files%n",
-        KernelProvider.get().name(), master, classes, trainFiles.size(), validateFiles.size());
+    System.out.printf(Locale.ROOT, "kernels %s, master %s, OPENBLAS_NUM_THREADS=%s, %d classes, %d training and %d"
+        + " validation files%n", KernelProvider.get().name(), master, System.getenv("OPENBLAS_NUM_THREADS"), classes,
+        trainFiles.size(), validateFiles.size());
 
     List<String> rows = new ArrayList<>();
     SparkSession session = SparkSessions.start(master, "vidar vs mllib");
     try {
-      if (baselines.contains("vidar")) {
-        rows.add(vidar(args, session, spec, trainFiles, validateFiles, dir));
-      }
-      List<String> mllib = baselines.stream().filter(b -> !b.equals("vidar")).toList();
-      if (!mllib.isEmpty()) {
-        long t0 = System.nanoTime();
-        Dataset<Row> train = load(session, trainFiles, spec).cache();
-        Dataset<Row> validate = load(session, validateFiles, spec).cache();
-        long n = train.count();
-        long m = validate.count();
-        double load = seconds(t0);
-        System.out.printf(Locale.ROOT, "mllib: %d training and %d validation videos read, normalised and cached"
-            + " in %.1f s%n", n, m, load);
-        for (String b : mllib) {
-          rows.add(switch (b) {
-            case "binary" -> binaryRelevance(train, validate, classes, regParam, maxIter, load);
-            case "multinomial" -> multinomial(train, validate, classes, regParam, multinomialIter, load);
-            case "ovr" -> oneVsRest(train, validate, classes, regParam, maxIter, load);
-            default -> throw new IllegalArgumentException("baselines: unknown " + b
-                + " (vidar, binary, multinomial or ovr)");
-          });
+      // In the order given; the MLlib rows share one read of the data, cached.
+      Dataset<Row> train = null;
+      Dataset<Row> validate = null;
+      double load = 0;
+      for (String b : baselines) {
+        if (b.equals("vidar")) {
+          rows.add(vidar(args, session, spec, trainFiles, validateFiles, dir));
+          continue;
         }
+        if (train == null) {
+          long t0 = System.nanoTime();
+          train = load(session, trainFiles, spec).cache();
+          validate = load(session, validateFiles, spec).cache();
+          long n = train.count();
+          long m = validate.count();
+          load = seconds(t0);
+          System.out.printf(Locale.ROOT, "mllib: %d training and %d validation videos read, normalised and cached"
+              + " in %.1f s%n", n, m, load);
+        }
+        rows.add(switch (b) {
+          case "binary" -> binaryRelevance(train, validate, classes, regParam, maxIter, load);
+          case "multinomial" -> multinomial(train, validate, classes, regParam, multinomialIter, load);
+          case "ovr" -> oneVsRest(train, validate, classes, regParam, maxIter, load);
+          default -> throw new IllegalArgumentException("baselines: unknown " + b
+              + " (vidar, binary, multinomial or ovr)");
+        });
       }
     } finally {
       session.stop();
