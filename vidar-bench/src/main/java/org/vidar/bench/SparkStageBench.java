@@ -24,7 +24,6 @@ import org.vidar.optim.LbfgsConfig;
 import org.vidar.spark.SparkEngine;
 import org.vidar.spark.SparkSessions;
 import org.vidar.train.EmbeddingSource;
-import org.vidar.train.Engine;
 import org.vidar.train.HeadStage;
 import org.vidar.train.Seeds;
 import org.vidar.train.TrainConfig;
@@ -69,10 +68,7 @@ public final class SparkStageBench {
         VideoModel model = VideoModel.initialize(mc, ExpertAllocation.fixed(classes, 4), Seeds.stream(1));
         long[] positives = Trainer.positives(engine, classes);
         long t0 = System.nanoTime();
-        EmbeddingSource table;
-        try (Engine.Shared<VideoModel> shared = engine.shareModel(model)) {
-          table = engine.embed(shared, 1024);
-        }
+        EmbeddingSource table = engine.embed(model, 1024);
         double embed = (System.nanoTime() - t0) / 1e9;
         long t1 = System.nanoTime();
         VideoModel withHeads = new HeadStage(config).run(engine, model, table, positives, 1);

@@ -31,6 +31,7 @@ import org.vidar.optim.IRpropConfig;
 import org.vidar.optim.LbfgsConfig;
 import org.vidar.spark.SparkEngine;
 import org.vidar.spark.SparkSessions;
+import org.vidar.train.ClassGroupScorer;
 import org.vidar.train.ClassGroups;
 import org.vidar.train.EmbeddingFiles;
 import org.vidar.train.EmbeddingPrecision;
@@ -133,24 +134,24 @@ public final class TaskMemoryBench {
         VideoModel model = VideoModel.initialize(mc, allocation, Seeds.stream(1));
         double modelMb = model.parameterCount() * 4 / MB;
 
-        // The embedding pass: each partition writes its shard, as SparkEngine.embed does.
+        // The embedding pass: each partition writes its shard with the broadcast trunk, as SparkEngine.embed does.
         List<String> shards = new ArrayList<>();
-        double embedMb;
         String out = DataPaths.join(work, "embeddings-c" + classes);
-        try (Engine.Shared<VideoModel> shared = engine.shareModel(model)) {
-          embedMb = engine.aggregateShards(shard -> {
-            Probe.start();
-            try {
-              EmbeddingFiles.write(shard, shared.get(), DataPaths.join(out, "part-" + shard.index() + ".bin"), chunk,
-                  EmbeddingPrecision.FLOAT32);
-            } catch (java.io.IOException e) {
-              throw new java.io.UncheckedIOException(e);
-            }
-            return Probe.stop();
-          }, Math::max);
-          for (int i = 0; i < engine.shards(); i++) {
-            shards.add(DataPaths.join(out, "part-" + i + ".bin"));
+        org.apache.spark.broadcast.Broadcast<ClassGroupScorer.TrunkPart> trunkPart =
+            engine.broadcast(ClassGroupScorer.trunkOf(model));
+        double embedMb = engine.aggregateShards(shard -> {
+          Probe.start();
+          try {
+            EmbeddingFiles.write(shard, trunkPart.value(), DataPaths.join(out, "part-" + shard.index() + ".bin"),
+                chunk, EmbeddingPrecision.FLOAT32);
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
           }
+          return Probe.stop();
+        }, Math::max);
+        trunkPart.destroy();
+        for (int i = 0; i < engine.shards(); i++) {
+          shards.add(DataPaths.join(out, "part-" + i + ".bin"));
         }
         EmbeddingSource table = new EmbeddingFiles.Source(shards, hidden, classes, EmbeddingPrecision.FLOAT32);
 

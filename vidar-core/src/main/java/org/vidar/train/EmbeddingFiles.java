@@ -31,9 +31,17 @@ public final class EmbeddingFiles {
   /** Writes the embeddings of every video of {@code shard} under {@code model}'s trunk to {@code location}. */
   public static long write(DataShard shard, VideoModel model, String location, int chunkRows,
       EmbeddingPrecision precision) throws IOException {
-    int dim = model.trunk().outputDim();
-    VideoModel.Scorer scorer = model.newScorer();
-    VideoBatch batch = new VideoBatch(model.config().features().level(), model.config().inputDim());
+    return write(shard, ClassGroupScorer.trunkOf(model), location, chunkRows, precision);
+  }
+
+  /** Writes the embeddings of every video of {@code shard} under {@code trunkPart} to {@code location}. */
+  public static long write(DataShard shard, ClassGroupScorer.TrunkPart trunkPart, String location, int chunkRows,
+      EmbeddingPrecision precision) throws IOException {
+    org.vidar.model.ModelConfig config = trunkPart.config();
+    org.vidar.model.Trunk trunk = org.vidar.model.Trunk.of(config.trunk(), config.inputDim());
+    org.vidar.model.Trunk.Scratch scratch = trunk.newScratch(false);
+    int dim = trunk.outputDim();
+    VideoBatch batch = new VideoBatch(config.features().level(), config.inputDim());
     float[] emb = new float[0];
     ByteBuffer record = ByteBuffer.allocate(0);
     long videos = 0;
@@ -43,7 +51,7 @@ public final class EmbeddingFiles {
         if (emb.length < batch.rows * dim) {
           emb = new float[batch.rows * dim];
         }
-        scorer.embed(batch, emb);
+        trunk.forward(trunkPart.params(), batch, emb, scratch);
         for (int i = 0; i < batch.rows; i++) {
           int from = batch.labelOffsets[i];
           int labels = batch.labelOffsets[i + 1] - from;

@@ -34,14 +34,14 @@ public interface Engine extends AutoCloseable {
   Shared<float[]> shareArray(float[] values);
 
   /**
-   * Every training video's embedding under the shared model's trunk, as Stage 1 reads them, stored
-   * at {@code precision}: kept in memory by the local engine, written to the job's working directory
-   * by a cluster engine.
+   * Every training video's embedding under {@code model}'s trunk, as Stage 1 reads them, stored at
+   * {@code precision}: kept in memory by the local engine, written to the job's working directory
+   * by a cluster engine, which ships the trunk alone (the pass never reads the heads).
    */
-  EmbeddingSource embed(Shared<VideoModel> model, int chunkRows, EmbeddingPrecision precision);
+  EmbeddingSource embed(VideoModel model, int chunkRows, EmbeddingPrecision precision);
 
-  /** {@link #embed(Shared, int, EmbeddingPrecision)} in float32. */
-  default EmbeddingSource embed(Shared<VideoModel> model, int chunkRows) {
+  /** {@link #embed(VideoModel, int, EmbeddingPrecision)} in float32. */
+  default EmbeddingSource embed(VideoModel model, int chunkRows) {
     return embed(model, chunkRows, EmbeddingPrecision.FLOAT32);
   }
 

@@ -93,8 +93,8 @@ public final class LocalEngine implements Engine {
   }
 
   @Override
-  public EmbeddingSource embed(Shared<VideoModel> model, int chunkRows, EmbeddingPrecision precision) {
-    return EmbeddingTable.compute(this, model.get(), chunkRows, precision);
+  public EmbeddingSource embed(VideoModel model, int chunkRows, EmbeddingPrecision precision) {
+    return EmbeddingTable.compute(this, model, chunkRows, precision);
   }
 
   @Override

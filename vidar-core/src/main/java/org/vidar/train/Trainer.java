@@ -63,10 +63,7 @@ public final class Trainer {
     for (int round = 1; round <= config.rounds(); round++) {
       if (2 * round - 1 > doneStage) {
         long t1 = System.nanoTime();
-        EmbeddingSource table;
-        try (Engine.Shared<VideoModel> shared = engine.shareModel(model)) {
-          table = engine.embed(shared, config.chunkRows(), config.embeddingPrecision());
-        }
+        EmbeddingSource table = engine.embed(model, config.chunkRows(), config.embeddingPrecision());
         model = heads.run(engine, model, table, positives, round);
         listener.stageDone("round " + round + " heads", model, Double.NaN, seconds(t1));
       }

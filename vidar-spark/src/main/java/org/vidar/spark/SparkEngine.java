@@ -14,6 +14,7 @@ import org.vidar.data.FeatureSpec;
 import org.vidar.data.InputFile;
 import org.vidar.model.VideoModel;
 import java.util.UUID;
+import org.vidar.train.ClassGroupScorer;
 import org.vidar.train.EmbeddingFiles;
 import org.vidar.train.EmbeddingPrecision;
 import org.vidar.train.EmbeddingSource;
@@ -146,11 +147,13 @@ public final class SparkEngine implements Engine {
 
   /**
    * A map-only pass: every partition writes its videos' embeddings to one shard under the working
-   * directory ({@link EmbeddingFiles}); Stage 1's group tasks stream the shards back.
+   * directory ({@link EmbeddingFiles}); Stage 1's group tasks stream the shards back. Only the
+   * trunk is broadcast: the pass never reads the heads.
    */
   @Override
-  public EmbeddingSource embed(Shared<VideoModel> model, int chunkRows, EmbeddingPrecision precision) {
+  public EmbeddingSource embed(VideoModel model, int chunkRows, EmbeddingPrecision precision) {
     String dir = DataPaths.join(workDir, "embeddings-" + UUID.randomUUID());
+    Broadcast<ClassGroupScorer.TrunkPart> trunk = sc.broadcast(ClassGroupScorer.trunkOf(model));
     FeatureSpec wire = spec;
     BadRecordPolicy onBad = policy;
     int frames = sampleFrames;
@@ -163,12 +166,12 @@ public final class SparkEngine implements Engine {
       }
       String out = DataPaths.join(dir, String.format("part-%05d.tfrecord", index));
       try (FileShard shard = FileShard.open(index, mine, wire, onBad, frames, frameSeed)) {
-        EmbeddingFiles.write(shard, model.get(), out, chunkRows, precision);
+        EmbeddingFiles.write(shard, trunk.value(), out, chunkRows, precision);
       }
       return Collections.singletonList(out).iterator();
     }, false).collect();
-    VideoModel m = model.get();
-    return new EmbeddingFiles.Source(written, m.trunk().outputDim(), m.config().numClasses(), precision);
+    trunk.destroy();
+    return new EmbeddingFiles.Source(written, model.trunk().outputDim(), model.config().numClasses(), precision);
   }
 
   /** Broadcasts the model once, as the bytes of its model files (a {@link VideoModel} is not serializable). */

@@ -256,15 +256,11 @@ abstract class SparkEngineContract {
         HeadConfig.fixed(2, 1e-3f), 2, LbfgsConfig.of(15, 1e-7, 1e-10), 0, IRpropConfig.defaults(), 0f, 5);
     long[] positives = dataset.positivesPerClass(CLASSES);
     VideoModel local;
-    try (LocalEngine e = new LocalEngine(dataset, 2, 3); Engine.Shared<VideoModel> s = e.shareModel(m)) {
-      local = new HeadStage(c).run(e, m, e.embed(s, 5), positives, 1);
+    try (LocalEngine e = new LocalEngine(dataset, 2, 3)) {
+      local = new HeadStage(c).run(e, m, e.embed(m, 5), positives, 1);
     }
-    VideoModel spark;
-    EmbeddingSource shards;
-    try (Engine.Shared<VideoModel> s = engine.shareModel(m)) {
-      shards = engine.embed(s, 5);
-      spark = new HeadStage(c).run(engine, m, shards, positives, 1);
-    }
+    EmbeddingSource shards = engine.embed(m, 5);
+    VideoModel spark = new HeadStage(c).run(engine, m, shards, positives, 1);
     assertEquals(FILE_SIZES.length, ((org.vidar.train.EmbeddingFiles.Source) shards).files().size());
     float[] a = local.headParams();
     float[] b = spark.headParams();

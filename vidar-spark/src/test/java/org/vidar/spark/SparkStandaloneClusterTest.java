@@ -147,17 +147,12 @@ class SparkStandaloneClusterTest {
       VideoModel local;
       double[] localScores;
       try (LocalEngine e = new LocalEngine(dataset, 2, 3)) {
-        try (Engine.Shared<VideoModel> s = e.shareModel(m)) {
-          local = new HeadStage(c).run(e, m, e.embed(s, 5), positives, 1);
-        }
+        local = new HeadStage(c).run(e, m, e.embed(m, 5), positives, 1);
         try (Engine.Shared<VideoModel> s = e.shareModel(local)) {
           localScores = e.aggregateShards(ClusterJobs.score(s, 5), ClusterJobs.plus());
         }
       }
-      VideoModel spark;
-      try (Engine.Shared<VideoModel> s = engine.shareModel(m)) {
-        spark = new HeadStage(c).run(engine, m, engine.embed(s, 5), positives, 1);
-      }
+      VideoModel spark = new HeadStage(c).run(engine, m, engine.embed(m, 5), positives, 1);
       float[] a = local.headParams();
       float[] b = spark.headParams();
       assertEquals(a.length, b.length);
