@@ -42,6 +42,7 @@ import org.vidar.train.LossGradient;
 import org.vidar.train.Seeds;
 import org.vidar.train.TrainConfig;
 import org.vidar.train.TrunkGradient;
+import org.vidar.train.TrunkPart;
 
 /**
  * Peak heap of one Spark task in each stage, at several class counts: the embedding pass (one
@@ -137,8 +138,8 @@ public final class TaskMemoryBench {
         // The embedding pass: each partition writes its shard with the broadcast trunk, as SparkEngine.embed does.
         List<String> shards = new ArrayList<>();
         String out = DataPaths.join(work, "embeddings-c" + classes);
-        org.apache.spark.broadcast.Broadcast<ClassGroupScorer.TrunkPart> trunkPart =
-            engine.broadcast(ClassGroupScorer.trunkOf(model));
+        org.apache.spark.broadcast.Broadcast<TrunkPart> trunkPart =
+            engine.broadcast(TrunkPart.of(model));
         double embedMb = engine.aggregateShards(shard -> {
           Probe.start();
           try {

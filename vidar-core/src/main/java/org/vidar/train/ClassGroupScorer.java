@@ -24,9 +24,6 @@ import org.vidar.model.moe.MoeHeads;
 public final class ClassGroupScorer {
   private ClassGroupScorer() {}
 
-  /** A model's trunk without its heads. */
-  public record TrunkPart(ModelConfig config, float[] params) implements Serializable {}
-
   /** The heads of some classes of a model: their experts and gates, in the layout of {@code allocation}. */
   public record HeadSlice(int[] classes, ExpertAllocation allocation, int inputDim, float[] params)
       implements Serializable {}
@@ -35,10 +32,6 @@ public final class ClassGroupScorer {
   @FunctionalInterface
   public interface TopSink {
     void video(String id, int[] classes, float[] scores, int count) throws IOException;
-  }
-
-  public static TrunkPart trunkOf(VideoModel model) {
-    return new TrunkPart(model.config(), model.trunkParams());
   }
 
   /** The heads of {@code classes} (ascending or not) cut out of {@code model}'s. */
@@ -58,7 +51,7 @@ public final class ClassGroupScorer {
   public static SkipReport score(TrunkPart trunkPart, HeadSlice slice, List<InputFile> files, BadRecordPolicy policy,
       int chunkRows, int topK, TopSink sink) throws IOException {
     ModelConfig config = trunkPart.config();
-    Trunk trunk = Trunk.of(config.trunk(), config.inputDim());
+    Trunk trunk = trunkPart.trunk();
     if (trunk.outputDim() != slice.inputDim()) {
       throw new IllegalArgumentException("the head slice reads " + slice.inputDim() + " values, the trunk gives "
           + trunk.outputDim());

@@ -31,14 +31,14 @@ public final class EmbeddingFiles {
   /** Writes the embeddings of every video of {@code shard} under {@code model}'s trunk to {@code location}. */
   public static long write(DataShard shard, VideoModel model, String location, int chunkRows,
       EmbeddingPrecision precision) throws IOException {
-    return write(shard, ClassGroupScorer.trunkOf(model), location, chunkRows, precision);
+    return write(shard, TrunkPart.of(model), location, chunkRows, precision);
   }
 
   /** Writes the embeddings of every video of {@code shard} under {@code trunkPart} to {@code location}. */
-  public static long write(DataShard shard, ClassGroupScorer.TrunkPart trunkPart, String location, int chunkRows,
+  public static long write(DataShard shard, TrunkPart trunkPart, String location, int chunkRows,
       EmbeddingPrecision precision) throws IOException {
     org.vidar.model.ModelConfig config = trunkPart.config();
-    org.vidar.model.Trunk trunk = org.vidar.model.Trunk.of(config.trunk(), config.inputDim());
+    org.vidar.model.Trunk trunk = trunkPart.trunk();
     org.vidar.model.Trunk.Scratch scratch = trunk.newScratch(false);
     int dim = trunk.outputDim();
     VideoBatch batch = new VideoBatch(config.features().level(), config.inputDim());

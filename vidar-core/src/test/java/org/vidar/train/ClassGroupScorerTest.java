@@ -64,7 +64,7 @@ class ClassGroupScorerTest {
         });
     List<int[]> groups = ClassGroups.balance(experts, 3);
     assertEquals(3, groups.size());
-    ClassGroupScorer.TrunkPart trunk = ClassGroupScorer.trunkOf(model);
+    TrunkPart trunk = TrunkPart.of(model);
     Map<String, List<Integer>> candidates = new HashMap<>();
     Map<String, List<Float>> candidateScores = new HashMap<>();
     List<String> order = new ArrayList<>();

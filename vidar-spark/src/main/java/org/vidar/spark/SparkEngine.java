@@ -19,6 +19,7 @@ import org.vidar.train.EmbeddingFiles;
 import org.vidar.train.EmbeddingPrecision;
 import org.vidar.train.EmbeddingSource;
 import org.vidar.train.Engine;
+import org.vidar.train.TrunkPart;
 
 /**
  * The engine on Apache Spark: every TFRecord input file is one partition, read by an executor and
@@ -153,7 +154,7 @@ public final class SparkEngine implements Engine {
   @Override
   public EmbeddingSource embed(VideoModel model, int chunkRows, EmbeddingPrecision precision) {
     String dir = DataPaths.join(workDir, "embeddings-" + UUID.randomUUID());
-    Broadcast<ClassGroupScorer.TrunkPart> trunk = sc.broadcast(ClassGroupScorer.trunkOf(model));
+    Broadcast<TrunkPart> trunk = sc.broadcast(TrunkPart.of(model));
     FeatureSpec wire = spec;
     BadRecordPolicy onBad = policy;
     int frames = sampleFrames;

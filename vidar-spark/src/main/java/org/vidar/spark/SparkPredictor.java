@@ -32,6 +32,7 @@ import org.vidar.train.ClassGroupScorer;
 import org.vidar.train.ClassGroups;
 import org.vidar.train.Engine;
 import org.vidar.train.StreamingScorer;
+import org.vidar.train.TrunkPart;
 
 /**
  * Batch inference on Spark, map-only: every TFRecord file is one task that scores its videos with
@@ -134,7 +135,7 @@ public final class SparkPredictor {
       org.apache.spark.util.LongAccumulator skippedRecords, List<AutoCloseable> broadcasts) {
     List<int[]> groups = ClassGroups.balance(model.allocation().expertsPerClass(), classGroups);
     int g = groups.size();
-    Broadcast<ClassGroupScorer.TrunkPart> trunk = sc.broadcast(ClassGroupScorer.trunkOf(model));
+    Broadcast<TrunkPart> trunk = sc.broadcast(TrunkPart.of(model));
     broadcasts.add(trunk::destroy);
     // One broadcast per group: an executor fetches only the slices its tasks read.
     List<Broadcast<ClassGroupScorer.HeadSlice>> slices = new ArrayList<>();
