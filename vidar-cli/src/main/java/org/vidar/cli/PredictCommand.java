@@ -83,9 +83,8 @@ final class PredictCommand implements Callable<Integer> {
     if (engineName.equals("spark")) {
       SparkSession session = SparkSessions.start(master, "vidar predict");
       SparkPredictor.Result r;
-      try {
-        String work = workDir != null ? workDir : java.nio.file.Files.createTempDirectory("vidar-work-").toString();
-        r = SparkPredictor.predict(session, model, files, policy, topK, chunkRows, work, out, parquet,
+      try (WorkDir work = WorkDir.of(workDir)) {
+        r = SparkPredictor.predict(session, model, files, policy, topK, chunkRows, work.path(), out, parquet,
             saved.classNames(), classGroups);
       } finally {
         session.stop();

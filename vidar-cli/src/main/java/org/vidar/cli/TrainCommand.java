@@ -255,10 +255,8 @@ final class TrainCommand implements Callable<Integer> {
     long trainVideos;
     if (engineName.equals("spark")) {
       SparkSession session = SparkSessions.start(master, "vidar train");
-      try {
-        String work = workDir != null ? workDir
-            : java.nio.file.Files.createTempDirectory("vidar-work-").toString();
-        SparkEngine engine = SparkEngine.of(session, train, spec, data.policy(), sampleFrames, seed, work);
+      try (WorkDir work = WorkDir.of(workDir)) {
+        SparkEngine engine = SparkEngine.of(session, train, spec, data.policy(), sampleFrames, seed, work.path());
         StreamingPretrainData pretrainData = new StreamingPretrainData(trainFiles, spec, data.policy(),
             sampleFrames, seed, pretrainBuffer);
         model = new Trainer(config).train(engine, pretrainData, modelConfig, listener, resumeFrom, doneStage);

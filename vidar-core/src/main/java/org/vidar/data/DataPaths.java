@@ -242,6 +242,27 @@ public final class DataPaths {
     Files.move(Paths.get(from), Paths.get(to), StandardCopyOption.ATOMIC_MOVE);
   }
 
+  /**
+   * Deletes {@code location} and everything below it (nothing when it does not exist), for local
+   * paths and URIs alike: how a job removes its intermediate data once nothing reads it.
+   */
+  public static void deleteRecursively(String location) throws IOException {
+    if (isUri(location)) {
+      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(location);
+      p.getFileSystem(new Configuration()).delete(p, true);
+      return;
+    }
+    Path root = Paths.get(location);
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path p : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
+        Files.delete(p);
+      }
+    }
+  }
+
   /** The names in a directory (empty when it does not exist), for local paths and URIs alike. */
   public static List<String> list(String directory) throws IOException {
     List<String> names = new ArrayList<>();

@@ -1,5 +1,6 @@
 package org.vidar.train;
 
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.List;
 import java.util.function.BinaryOperator;
@@ -39,6 +40,12 @@ public interface Engine extends AutoCloseable {
    * by a cluster engine, which ships the trunk alone (the pass never reads the heads).
    */
   EmbeddingSource embed(VideoModel model, int chunkRows, EmbeddingPrecision precision);
+
+  /**
+   * Stage 1 is done with {@code table}, which this engine's {@link #embed} made: an engine that
+   * wrote it to files deletes them (one copy of the embeddings per round would otherwise pile up).
+   */
+  default void discard(EmbeddingSource table) throws IOException {}
 
   /** {@link #embed(VideoModel, int, EmbeddingPrecision)} in float32. */
   default EmbeddingSource embed(VideoModel model, int chunkRows) {

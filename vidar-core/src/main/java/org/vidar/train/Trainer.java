@@ -65,6 +65,7 @@ public final class Trainer {
         long t1 = System.nanoTime();
         EmbeddingSource table = engine.embed(model, config.chunkRows(), config.embeddingPrecision());
         model = heads.run(engine, model, table, positives, round);
+        engine.discard(table);
         listener.stageDone("round " + round + " heads", model, Double.NaN, seconds(t1));
       }
       if (2 * round <= doneStage) {

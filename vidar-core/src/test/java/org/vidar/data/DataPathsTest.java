@@ -303,4 +303,23 @@ class DataPathsTest {
     assertEquals("/a/b/c.tfrecord", DataPaths.join("/a/b", "c.tfrecord"));
     assertEquals("hdfs://nn:8020/a/b/c.tfrecord", DataPaths.join("hdfs://nn:8020/a/b", "c.tfrecord"));
   }
+
+  /** A directory tree goes entirely, as a local path and as a file:// URI; a missing one is no error. */
+  @Test
+  void deleteRecursivelyRemovesATreeAndIgnoresWhatIsNotThere() throws IOException {
+    for (boolean uri : new boolean[] {false, true}) {
+      Path root = tmp.resolve(uri ? "work-uri" : "work-local");
+      Files.createDirectories(root.resolve("a/b"));
+      Files.write(root.resolve("a/b/part-00000.bin"), new byte[] {1, 2, 3});
+      Files.write(root.resolve("a/top.csv"), new byte[] {4});
+      Files.write(root.resolve(".hidden.tmp"), new byte[0]);
+      Path sibling = Files.write(tmp.resolve(uri ? "keep-uri.txt" : "keep-local.txt"), new byte[] {5});
+      String location = uri ? root.toUri().toString() : root.toString();
+      DataPaths.deleteRecursively(location);
+      assertFalse(Files.exists(root), location);
+      assertTrue(Files.exists(sibling), "only the named tree is deleted");
+      DataPaths.deleteRecursively(location); // already gone
+      assertFalse(Files.exists(root), location);
+    }
+  }
 }

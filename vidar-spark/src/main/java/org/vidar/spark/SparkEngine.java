@@ -3,7 +3,9 @@ package org.vidar.spark;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -40,6 +42,8 @@ public final class SparkEngine implements Engine {
   private final long seed;
   private final JavaRDD<String> shards;
   private final String workDir;
+  /** The directory of every embedding table this engine wrote and nobody has discarded yet. */
+  private final Map<EmbeddingSource, String> embeddingDirs = new IdentityHashMap<>();
 
   /**
    * An engine over the files that {@code locations} name (paths, globs, directories or Hadoop URIs,
@@ -91,6 +95,11 @@ public final class SparkEngine implements Engine {
       BadRecordPolicy policy, int sampleFrames, long seed, String workDir) throws IOException {
     return new SparkEngine(JavaSparkContext.fromSparkContext(session.sparkContext()), locations, spec, policy,
         sampleFrames, seed, workDir);
+  }
+
+  /** Where this engine writes its intermediate data. */
+  public String workDir() {
+    return workDir;
   }
 
   /** The input files, one per partition, in partition order. */
@@ -172,7 +181,19 @@ public final class SparkEngine implements Engine {
       return Collections.singletonList(out).iterator();
     }, false).collect();
     trunk.destroy();
-    return new EmbeddingFiles.Source(written, model.trunk().outputDim(), model.config().numClasses(), precision);
+    EmbeddingFiles.Source table =
+        new EmbeddingFiles.Source(written, model.trunk().outputDim(), model.config().numClasses(), precision);
+    embeddingDirs.put(table, dir);
+    return table;
+  }
+
+  /** Deletes the shards of a table this engine wrote, and their directory. */
+  @Override
+  public void discard(EmbeddingSource table) throws IOException {
+    String dir = embeddingDirs.remove(table);
+    if (dir != null) {
+      DataPaths.deleteRecursively(dir);
+    }
   }
 
   /** Broadcasts the model once, as the bytes of its model files (a {@link VideoModel} is not serializable). */

@@ -117,6 +117,7 @@ public final class SparkPredictor {
       }
       rows.unpersist();
       joinParts(partsDir, names.size(), csv);
+      DataPaths.deleteRecursively(partsDir); // all of it is in the CSV and the Parquet now
       return new Result(n, skippedRecords.value(), names.size());
     } finally {
       for (AutoCloseable b : broadcasts) {

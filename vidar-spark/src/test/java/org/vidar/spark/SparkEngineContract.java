@@ -2,6 +2,8 @@ package org.vidar.spark;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -250,7 +252,7 @@ abstract class SparkEngineContract {
   }
 
   @Test
-  void stageOneMatchesTheLocalEngine() {
+  void stageOneMatchesTheLocalEngine() throws IOException {
     VideoModel m = model();
     TrainConfig c = new TrainConfig(1, 0, 8, AdamConfig.of(0.01), HeadConfig.fixed(1, 1e-4f), 1,
         HeadConfig.fixed(2, 1e-3f), 2, LbfgsConfig.of(15, 1e-7, 1e-10), 0, IRpropConfig.defaults(), 0f, 5);
@@ -272,6 +274,16 @@ abstract class SparkEngineContract {
       moved += Math.abs(b[i] - start[i]);
     }
     assertEquals(true, moved > 1e-2, "the heads were trained: " + moved);
+    // Discarding the table deletes its shards and their directory.
+    List<String> files = ((org.vidar.train.EmbeddingFiles.Source) shards).files();
+    for (String f : files) {
+      assertTrue(DataPaths.exists(f), f);
+    }
+    engine.discard(shards);
+    for (String f : files) {
+      assertFalse(DataPaths.exists(f), f);
+    }
+    assertFalse(DataPaths.exists(Path.of(files.get(0)).getParent().toString()));
   }
 
   @Test
@@ -286,9 +298,11 @@ abstract class SparkEngineContract {
     try (LocalEngine e = new LocalEngine(dataset, 2, 3)) {
       local = new Trainer(c).train(e, new InMemoryPretrainData(dataset), mc, (s, m, l, t) -> { });
     }
+    List<String> workBefore = DataPaths.list(engine.workDir());
     VideoModel spark = new Trainer(c).train(engine, new InMemoryPretrainData(dataset), mc,
         (s, m, l, t) -> stages.add(s));
     assertEquals(List.of("pretrain", "round 1 heads", "round 1 trunk"), stages);
+    assertEquals(workBefore, DataPaths.list(engine.workDir()), "the round's embedding shards are deleted");
     assertClose(local.trunkParams(), spark.trunkParams(), "trunk");
     assertClose(local.headParams(), spark.headParams(), "heads");
   }
@@ -328,6 +342,7 @@ abstract class SparkEngineContract {
         out.resolve("work").toString(), csv, parquet, List.of("a", "b", "c"));
     assertEquals(dataset.size(), r.videos());
     assertEquals(0, r.skipped());
+    assertEquals(List.of(), DataPaths.list(out.resolve("work").toString()), "the parts are deleted once joined");
     // The best class of every video, scored here without Spark.
     java.util.Map<String, Integer> best = new java.util.HashMap<>();
     org.vidar.train.StreamingScorer.score(m, DataPaths.resolve(files), BadRecordPolicy.FAIL, 4,
@@ -365,6 +380,7 @@ abstract class SparkEngineContract {
         out.resolve("work").toString(), whole, null, List.of(), 1);
     SparkPredictor.Result r = SparkPredictor.predict(session, m, DataPaths.resolve(files), BadRecordPolicy.FAIL, 2, 4,
         out.resolve("work").toString(), grouped, out.resolve("parquet").toString(), List.of(), 2);
+    assertEquals(List.of(), DataPaths.list(out.resolve("work").toString()), "the parts and group lists are deleted");
     assertEquals(dataset.size(), r.videos());
     List<String> a = Files.readAllLines(Path.of(whole));
     List<String> b = Files.readAllLines(Path.of(grouped));
