@@ -25,14 +25,7 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws java.io.IOException {
     // The demo owns its directory: a previous run's model and checkpoints make way for this one's.
-    java.nio.file.Path model = java.nio.file.Paths.get(dir, "model");
-    if (java.nio.file.Files.exists(model)) {
-      try (java.util.stream.Stream<java.nio.file.Path> walk = java.nio.file.Files.walk(model)) {
-        for (java.nio.file.Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          java.nio.file.Files.delete(p);
-        }
-      }
-    }
+    org.vidar.data.DataPaths.deleteRecursively(java.nio.file.Paths.get(dir, "model").toString());
     String[][] steps = {
         {"synth", "--out", dir, "--videos", Long.toString(videos), "--classes", Integer.toString(classes)},
         {"inspect", "--vocabulary", dir + "/vocabulary.csv", dir + "/video"},

@@ -5,10 +5,9 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
+import org.vidar.data.DataPaths;
 import org.vidar.model.VideoModel;
 import org.vidar.model.io.ModelFiles;
 
@@ -81,8 +80,8 @@ public final class ModelBytes implements Serializable {
     if (dir == null) {
       return;
     }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    try {
+      DataPaths.deleteRecursively(dir.toString());
     } catch (IOException e) {
       // A leftover temporary folder is harmless; the result is what matters.
     }
