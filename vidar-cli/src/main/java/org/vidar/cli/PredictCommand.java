@@ -60,7 +60,8 @@ final class PredictCommand implements Callable<Integer> {
   String parquet;
 
   @Option(names = "--work-dir", paramLabel = "DIR",
-      description = "Spark: where the per-file parts go before they are joined (default: a local temporary folder).")
+      description = "Spark: where the per-file parts go before they are joined, deleted after (default: a local "
+          + "temporary folder).")
   String workDir;
 
   @Option(names = "--class-groups", defaultValue = "1",

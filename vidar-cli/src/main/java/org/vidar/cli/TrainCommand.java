@@ -149,8 +149,8 @@ final class TrainCommand implements Callable<Integer> {
   String master;
 
   @Option(names = "--work-dir", paramLabel = "DIR",
-      description = "Spark: intermediate data (embedding shards); any file system every executor reaches "
-          + "(default: a local temporary folder).")
+      description = "Spark: intermediate data (each round's embedding shards, deleted after its Stage 1); any file "
+          + "system every executor reaches (default: a local temporary folder).")
   String workDir;
 
   @Option(names = "--pretrain-buffer", defaultValue = "20000",
