@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.Locale;
-import org.vidar.data.synth.LatentVideoModel;
-import org.vidar.data.synth.SynthConfig;
-import org.vidar.data.synth.SynthLayout;
-import org.vidar.data.synth.SyntheticDatasetWriter;
+import org.vidar.synth.LatentVideoModel;
+import org.vidar.synth.SynthConfig;
+import org.vidar.synth.SynthLayout;
+import org.vidar.synth.SyntheticDatasetWriter;
 
 /** The synthetic datasets the whole-job benchmarks share, written on first use. */
 final class BenchData {

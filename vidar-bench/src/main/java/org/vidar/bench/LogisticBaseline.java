@@ -1,6 +1,7 @@
 package org.vidar.bench;
 
 import java.util.Arrays;
+import org.vidar.data.batch.VideoDataset;
 import org.vidar.eval.EvalReport;
 import org.vidar.eval.YouTube8mEvaluator;
 import org.vidar.math.KernelProvider;
@@ -8,7 +9,6 @@ import org.vidar.math.Kernels;
 import org.vidar.optim.DifferentiableFunction;
 import org.vidar.optim.Lbfgs;
 import org.vidar.optim.LbfgsConfig;
-import org.vidar.train.VideoDataset;
 
 /**
  * The baseline every table starts from: one L2-regularized logistic regression per class over the

@@ -35,20 +35,21 @@ import org.vidar.data.FeatureSpec;
 import org.vidar.data.InputFile;
 import org.vidar.data.VideoReader;
 import org.vidar.data.VideoRecord;
+import org.vidar.data.batch.FrameSampling;
+import org.vidar.data.batch.StreamingPretrainData;
 import org.vidar.eval.EvalReport;
 import org.vidar.eval.YouTube8mEvaluator;
+import org.vidar.inference.ModelEvaluation;
 import org.vidar.math.KernelProvider;
-import org.vidar.model.HeadConfig;
 import org.vidar.model.ModelConfig;
 import org.vidar.model.TrunkConfig;
 import org.vidar.model.VideoModel;
+import org.vidar.model.moe.HeadConfig;
 import org.vidar.optim.AdamConfig;
 import org.vidar.optim.IRpropConfig;
 import org.vidar.optim.LbfgsConfig;
 import org.vidar.spark.SparkEngine;
 import org.vidar.spark.SparkSessions;
-import org.vidar.train.ModelEvaluation;
-import org.vidar.train.StreamingPretrainData;
 import org.vidar.train.TrainConfig;
 import org.vidar.train.Trainer;
 
@@ -155,14 +156,13 @@ public final class MllibBaselineBench {
     TrainConfig config = new TrainConfig(1, epochs, 256, AdamConfig.of(1e-3), HeadConfig.fixed(2, 1e-5f), rounds,
         HeadConfig.fixed(experts, 1e-5f), groups, LbfgsConfig.of(lbfgs, 1e-5, 1e-7), steps,
         IRpropConfig.defaults(), 1e-6f, 1024);
-    ModelConfig mc = new ModelConfig(spec, new TrunkConfig.VideoMlp(List.of(hidden), true),
-        HeadConfig.fixed(experts, 1e-5f), classes);
+    ModelConfig mc = new ModelConfig(spec, new TrunkConfig.VideoMlp(List.of(hidden), true));
     long t0 = System.nanoTime();
-    SparkEngine engine = SparkEngine.of(session, trainFiles, spec, BadRecordPolicy.FAIL, 0, 1,
+    SparkEngine engine = SparkEngine.of(session, trainFiles, spec, BadRecordPolicy.FAIL, FrameSampling.ALL,
         Files.createDirectories(Paths.get(dir, "work")).toString());
     StreamingPretrainData pretrain = new StreamingPretrainData(DataPaths.resolve(trainFiles), spec,
-        BadRecordPolicy.FAIL, 0, 1, 20_000);
-    VideoModel model = new Trainer(config).train(engine, pretrain, mc, (stage, m, loss, s) ->
+        BadRecordPolicy.FAIL, FrameSampling.ALL, 20_000);
+    VideoModel model = new Trainer(config).train(engine, pretrain, mc, (stage, result, s) ->
         System.out.printf(Locale.ROOT, "vidar: %-16s %7.1f s%n", stage, s));
     double train = seconds(t0);
     long t1 = System.nanoTime();

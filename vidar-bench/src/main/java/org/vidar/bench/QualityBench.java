@@ -11,22 +11,23 @@ import org.vidar.data.DataPaths;
 import org.vidar.data.FeatureSpec;
 import org.vidar.data.InputFile;
 import org.vidar.data.VideoReader;
+import org.vidar.data.batch.FrameSampling;
+import org.vidar.data.batch.VideoDataset;
 import org.vidar.eval.EvalReport;
 import org.vidar.eval.LabelTable;
 import org.vidar.eval.PredictionCsvReader;
 import org.vidar.eval.PredictionScoring;
+import org.vidar.inference.ModelEvaluation;
 import org.vidar.math.KernelProvider;
-import org.vidar.model.HeadConfig;
 import org.vidar.model.ModelConfig;
 import org.vidar.model.TrunkConfig;
+import org.vidar.model.moe.HeadConfig;
 import org.vidar.optim.AdamConfig;
 import org.vidar.optim.IRpropConfig;
 import org.vidar.optim.LbfgsConfig;
 import org.vidar.train.LocalEngine;
-import org.vidar.train.ModelEvaluation;
 import org.vidar.train.TrainConfig;
 import org.vidar.train.Trainer;
-import org.vidar.train.VideoDataset;
 
 /**
  * The quality table of the model-core issue: on {@code vidar synth} data, GAP@20, Hit@1, PERR and
@@ -57,9 +58,9 @@ public final class QualityBench {
     BenchData.qualitySplits(dir, videos, classes);
     FeatureSpec spec = FeatureSpec.youtube8mVideo(classes);
     VideoDataset train = VideoDataset.load(DataPaths.resolve(List.of(dir + "/video/train*")), spec,
-        BadRecordPolicy.FAIL, 0, 1);
+        BadRecordPolicy.FAIL, FrameSampling.ALL);
     List<InputFile> validateFiles = DataPaths.resolve(List.of(dir + "/video/validate*"));
-    VideoDataset validate = VideoDataset.load(validateFiles, spec, BadRecordPolicy.FAIL, 0, 1);
+    VideoDataset validate = VideoDataset.load(validateFiles, spec, BadRecordPolicy.FAIL, FrameSampling.ALL);
     System.out.printf(Locale.ROOT, "%d training and %d validation videos, %d classes%n", train.size(),
         validate.size(), classes);
     List<String> rows = new ArrayList<>();
@@ -69,15 +70,14 @@ public final class QualityBench {
     rows.add(row("logistic regression", lr.evaluate(validate, 20, 4096), t));
 
     TrainConfig config = new TrainConfig(1, epochs, batch, AdamConfig.of(learningRate), HeadConfig.fixed(2, 1e-5f), rounds,
-        HeadConfig.fixed(experts, 1e-5f), 4 * threads, LbfgsConfig.of(lbfgs, 1e-5, 1e-7), 10,
+        HeadConfig.fixed(experts, 1e-5f), TrainConfig.AUTO_HEAD_GROUPS, LbfgsConfig.of(lbfgs, 1e-5, 1e-7), 10,
         IRpropConfig.defaults(), 1e-6f, 1024);
     ModelConfig mc = new ModelConfig(spec, hidden == 0 ? new TrunkConfig.VideoMlp(List.of(), false)
-        : new TrunkConfig.VideoMlp(List.of(hidden), true),
-        HeadConfig.fixed(experts, 1e-5f), classes);
+        : new TrunkConfig.VideoMlp(List.of(hidden), true));
     long[] start = {System.nanoTime()};
     try (LocalEngine engine = new LocalEngine(train, threads)) {
-      new Trainer(config).train(engine, mc, (stage, model, loss, seconds) -> {
-        rows.add(row(stage, ModelEvaluation.evaluate(model, validate, 20, 1024), start[0]));
+      new Trainer(config).train(engine, mc, (stage, result, seconds) -> {
+        rows.add(row(stage, ModelEvaluation.evaluate(result.model(), validate, 20, 1024), start[0]));
         start[0] = System.nanoTime();
       });
     }

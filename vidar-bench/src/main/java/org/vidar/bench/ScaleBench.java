@@ -8,19 +8,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.vidar.data.FeatureSpec;
+import org.vidar.data.batch.VideoBatch;
+import org.vidar.data.batch.VideoDataset;
 import org.vidar.math.KernelProvider;
-import org.vidar.model.HeadConfig;
 import org.vidar.model.ModelConfig;
 import org.vidar.model.ParameterLayout;
 import org.vidar.model.TrunkConfig;
 import org.vidar.model.VideoModel;
+import org.vidar.model.moe.ClassGroups;
 import org.vidar.model.moe.ExpertAllocation;
 import org.vidar.model.moe.MoeHeads;
-import org.vidar.train.ClassGroups;
 import org.vidar.train.LossGradient;
 import org.vidar.train.TrunkGradient;
-import org.vidar.train.VideoBatch;
-import org.vidar.train.VideoDataset;
 
 /**
  * Whether the paper's scale fits this machine: a video-level model with a 2048-wide trunk and 4716
@@ -43,8 +42,7 @@ public final class ScaleBench {
     System.out.printf(Locale.ROOT, "kernels %s, %d cores, max heap %.1f GiB%n", KernelProvider.get().name(),
         Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() / 1073741824.0);
     FeatureSpec spec = FeatureSpec.youtube8mVideo(classes);
-    ModelConfig config = new ModelConfig(spec, new TrunkConfig.VideoMlp(List.of(width), false),
-        HeadConfig.fixed(experts, 0f), classes);
+    ModelConfig config = new ModelConfig(spec, new TrunkConfig.VideoMlp(List.of(width), false));
     long t0 = System.nanoTime();
     VideoModel model = VideoModel.initialize(config, ExpertAllocation.fixed(classes, experts), new SplittableRandom(1));
     System.out.printf(Locale.ROOT, "model: %,d experts, %,d parameters (%.2f GB of floats), initialized in %.1f s%n",
@@ -112,7 +110,7 @@ public final class ScaleBench {
   }
 
   /** All videos of a dataset as one shard. */
-  private static final class OneShard implements org.vidar.train.DataShard {
+  private static final class OneShard implements org.vidar.data.batch.DataShard {
     private final VideoDataset data;
     private boolean done;
 

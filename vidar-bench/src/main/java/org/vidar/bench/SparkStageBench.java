@@ -8,27 +8,29 @@ import java.util.Locale;
 import org.apache.spark.sql.SparkSession;
 import org.vidar.data.BadRecordPolicy;
 import org.vidar.data.FeatureSpec;
-import org.vidar.data.synth.LatentVideoModel;
-import org.vidar.data.synth.SynthConfig;
-import org.vidar.data.synth.SynthLayout;
-import org.vidar.data.synth.SyntheticDatasetWriter;
+import org.vidar.data.Seeds;
+import org.vidar.data.batch.FrameSampling;
 import org.vidar.math.KernelProvider;
-import org.vidar.model.HeadConfig;
 import org.vidar.model.ModelConfig;
 import org.vidar.model.TrunkConfig;
 import org.vidar.model.VideoModel;
 import org.vidar.model.moe.ExpertAllocation;
+import org.vidar.model.moe.HeadConfig;
 import org.vidar.optim.AdamConfig;
 import org.vidar.optim.IRpropConfig;
 import org.vidar.optim.LbfgsConfig;
 import org.vidar.spark.SparkEngine;
 import org.vidar.spark.SparkSessions;
-import org.vidar.train.EmbeddingSource;
+import org.vidar.synth.LatentVideoModel;
+import org.vidar.synth.SynthConfig;
+import org.vidar.synth.SynthLayout;
+import org.vidar.synth.SyntheticDatasetWriter;
 import org.vidar.train.HeadStage;
-import org.vidar.train.Seeds;
 import org.vidar.train.TrainConfig;
 import org.vidar.train.Trainer;
+import org.vidar.train.StageResult;
 import org.vidar.train.TrunkStage;
+import org.vidar.train.embedding.EmbeddingSource;
 
 /**
  * Stage throughput on Spark at data sizes 10× apart: for each size, one embedding pass, Stage 1
@@ -59,26 +61,24 @@ public final class SparkStageBench {
               new SynthLayout(data, n, 0, 8, true, false, Runtime.getRuntime().availableProcessors())).write();
         }
         FeatureSpec spec = FeatureSpec.youtube8mVideo(classes);
-        SparkEngine engine = SparkEngine.of(session, List.of(data + "/video"), spec, BadRecordPolicy.FAIL, 0, 1,
+        SparkEngine engine = SparkEngine.of(session, List.of(data + "/video"), spec, BadRecordPolicy.FAIL, FrameSampling.ALL,
             dir + "/work");
         TrainConfig config = new TrainConfig(1, 0, 256, AdamConfig.of(1e-3), HeadConfig.fixed(2, 1e-5f), 1,
             HeadConfig.fixed(4, 1e-5f), 8, LbfgsConfig.of(lbfgs, 1e-12, 1e-15), 1, IRpropConfig.defaults(), 0f, 1024);
-        ModelConfig mc = new ModelConfig(spec, new TrunkConfig.VideoMlp(List.of(256), true),
-            HeadConfig.fixed(4, 1e-5f), classes);
+        ModelConfig mc = new ModelConfig(spec, new TrunkConfig.VideoMlp(List.of(256), true));
         VideoModel model = VideoModel.initialize(mc, ExpertAllocation.fixed(classes, 4), Seeds.stream(1));
-        long[] positives = Trainer.positives(engine, classes);
+        long[] positives = Trainer.count(engine, classes).positives();
         long t0 = System.nanoTime();
         EmbeddingSource table = engine.embed(model, 1024);
         double embed = (System.nanoTime() - t0) / 1e9;
         long t1 = System.nanoTime();
-        VideoModel withHeads = new HeadStage(config).run(engine, model, table, positives, 1);
+        VideoModel withHeads = new HeadStage(config).run(engine, model, table, positives, 1).model();
         double heads = (System.nanoTime() - t1) / 1e9;
         long t2 = System.nanoTime();
-        TrunkStage trunk = new TrunkStage(config);
-        trunk.run(engine, withHeads);
+        StageResult tuned = new TrunkStage(config).run(engine, withHeads);
         double trunkSeconds = (System.nanoTime() - t2) / 1e9;
         rows.add(String.format(Locale.ROOT, "%9d %6d %10.1f %10.0f %12.1f %10.0f %12.1f %10.0f", n, engine.shards(),
-            embed, n / embed, heads, n / heads, trunkSeconds, n * trunk.lastResult().evaluations() / trunkSeconds));
+            embed, n / embed, heads, n / heads, trunkSeconds, n * tuned.optimization().evaluations() / trunkSeconds));
       }
     } finally {
       session.stop();

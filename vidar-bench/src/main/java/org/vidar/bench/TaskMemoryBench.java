@@ -1,6 +1,5 @@
 package org.vidar.bench;
 
-import com.sun.management.GarbageCollectionNotificationInfo;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
@@ -12,37 +11,38 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.management.NotificationEmitter;
 import javax.management.openmbean.CompositeData;
+import com.sun.management.GarbageCollectionNotificationInfo;
 import org.apache.spark.sql.SparkSession;
 import org.vidar.data.BadRecordPolicy;
 import org.vidar.data.DataPaths;
 import org.vidar.data.FeatureSpec;
-import org.vidar.data.synth.LatentVideoModel;
-import org.vidar.data.synth.SynthConfig;
-import org.vidar.data.synth.SynthLayout;
-import org.vidar.data.synth.SyntheticDatasetWriter;
+import org.vidar.data.Seeds;
+import org.vidar.data.batch.FrameSampling;
 import org.vidar.math.KernelProvider;
-import org.vidar.model.HeadConfig;
 import org.vidar.model.ModelConfig;
 import org.vidar.model.TrunkConfig;
+import org.vidar.model.TrunkPart;
 import org.vidar.model.VideoModel;
+import org.vidar.model.moe.ClassGroups;
 import org.vidar.model.moe.ExpertAllocation;
+import org.vidar.model.moe.HeadConfig;
 import org.vidar.optim.AdamConfig;
 import org.vidar.optim.IRpropConfig;
 import org.vidar.optim.LbfgsConfig;
 import org.vidar.spark.SparkEngine;
 import org.vidar.spark.SparkSessions;
-import org.vidar.train.ClassGroupScorer;
-import org.vidar.train.ClassGroups;
-import org.vidar.train.EmbeddingFiles;
-import org.vidar.train.EmbeddingPrecision;
-import org.vidar.train.EmbeddingSource;
+import org.vidar.synth.LatentVideoModel;
+import org.vidar.synth.SynthConfig;
+import org.vidar.synth.SynthLayout;
+import org.vidar.synth.SyntheticDatasetWriter;
 import org.vidar.train.Engine;
 import org.vidar.train.HeadStage;
 import org.vidar.train.LossGradient;
-import org.vidar.train.Seeds;
 import org.vidar.train.TrainConfig;
 import org.vidar.train.TrunkGradient;
-import org.vidar.train.TrunkPart;
+import org.vidar.train.embedding.EmbeddingFiles;
+import org.vidar.train.embedding.EmbeddingPrecision;
+import org.vidar.train.embedding.EmbeddingSource;
 
 /**
  * Peak heap of one Spark task in each stage, at several class counts: the embedding pass (one
@@ -128,9 +128,8 @@ public final class TaskMemoryBench {
         }
         FeatureSpec spec = FeatureSpec.youtube8mVideo(classes);
         String work = Files.createDirectories(Paths.get(dir, "work")).toString();
-        SparkEngine engine = SparkEngine.of(session, List.of(data + "/video"), spec, BadRecordPolicy.FAIL, 0, 1, work);
-        ModelConfig mc = new ModelConfig(spec, new TrunkConfig.VideoMlp(List.of(hidden), true),
-            HeadConfig.fixed(experts, 1e-5f), classes);
+        SparkEngine engine = SparkEngine.of(session, List.of(data + "/video"), spec, BadRecordPolicy.FAIL, FrameSampling.ALL, work);
+        ModelConfig mc = new ModelConfig(spec, new TrunkConfig.VideoMlp(List.of(hidden), true));
         ExpertAllocation allocation = ExpertAllocation.fixed(classes, experts);
         VideoModel model = VideoModel.initialize(mc, allocation, Seeds.stream(1));
         double modelMb = model.parameterCount() * 4 / MB;

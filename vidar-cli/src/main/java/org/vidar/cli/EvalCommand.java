@@ -18,16 +18,16 @@ import org.vidar.eval.EvalReport;
 import org.vidar.eval.LabelTable;
 import org.vidar.eval.PredictionCsvReader;
 import org.vidar.eval.PredictionScoring;
+import org.vidar.inference.ModelEvaluation;
 import org.vidar.model.VideoModel;
 import org.vidar.model.io.ModelFiles;
-import org.vidar.train.ModelEvaluation;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code vidar eval}: scores Kaggle-format predictions against the labels of TFRecord files. */
 @Command(name = "eval", mixinStandardHelpOptions = true,

@@ -3,8 +3,8 @@ package org.vidar.cli;
 import java.io.FileNotFoundException;
 import java.io.PrintWriter;
 import org.vidar.data.BadRecordException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** Entry point of the {@code vidar} command: dispatches to one class per subcommand. */
 @Command(name = "vidar", mixinStandardHelpOptions = true, version = "vidar 0.1.0",
@@ -22,6 +22,7 @@ public final class Main implements Runnable {
   /** The configured command line, also used by tests. */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       PrintWriter err = cmd.getErr();
       if (ex instanceof BadRecordException || ex instanceof FileNotFoundException

@@ -1,23 +1,26 @@
 package org.vidar.cli;
 
+import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
 import org.vidar.data.AtomicOutput;
 import org.vidar.data.BadRecordPolicy;
 import org.vidar.data.DataPaths;
 import org.vidar.data.InputFile;
 import org.vidar.data.SkipReport;
 import org.vidar.eval.PredictionCsvWriter;
+import org.vidar.eval.YouTube8mEvaluator;
+import org.vidar.inference.StreamingScorer;
 import org.vidar.model.VideoModel;
 import org.vidar.model.io.ModelFiles;
-import org.apache.spark.sql.SparkSession;
 import org.vidar.spark.SparkPredictor;
 import org.vidar.spark.SparkSessions;
-import org.vidar.train.StreamingScorer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -36,33 +39,17 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = {"-o", "--out"}, required = true, paramLabel = "CSV", description = "Predictions file to write.")
   String out;
 
-  @Option(names = {"-k", "--top-k"}, defaultValue = "20", description = "Classes per video (default: ${DEFAULT-VALUE}).")
+  @Mixin EngineOptions engine;
+
+  @Option(names = {"-k", "--top-k"}, defaultValue = "" + YouTube8mEvaluator.DEFAULT_TOP_K, description = "Classes per video (default: ${DEFAULT-VALUE}).")
   int topK;
 
   @Option(names = "--skip-bad-records", description = "Skip bad records, count them and report why.")
   boolean skipBad;
 
-  @Option(names = "--chunk-rows", defaultValue = "1024", description = "Videos scored at once (default: ${DEFAULT-VALUE}).")
-  int chunkRows;
-
-  @Option(names = "--engine", defaultValue = "spark",
-      description = "spark (a map-only Spark job, one task per file) or local (this process, streaming); "
-          + "default: ${DEFAULT-VALUE}.")
-  String engineName;
-
-  @Option(names = "--master", paramLabel = "URL",
-      description = "Spark master: local[N], or spark://host:port for a cluster (default: local[*], or the master "
-          + "spark-submit sets).")
-  String master;
-
   @Option(names = "--parquet", paramLabel = "DIR",
       description = "Spark: also write the predictions as Parquet (video_id, classes, class_names, scores).")
   String parquet;
-
-  @Option(names = "--work-dir", paramLabel = "DIR",
-      description = "Spark: where the per-file parts go before they are joined, deleted after (default: a local "
-          + "temporary folder).")
-  String workDir;
 
   @Option(names = "--class-groups", defaultValue = "1",
       description = "Spark: score the heads in this many class groups, no task holding more than the trunk and one "
@@ -75,44 +62,44 @@ final class PredictCommand implements Callable<Integer> {
     if (classGroups < 1) {
       throw new IllegalArgumentException("--class-groups must be at least 1, got " + classGroups);
     }
+    engine.requireSpark(parquet != null, "--parquet");
+    engine.requireSpark(classGroups != 1, "--class-groups");
     ModelFiles.Saved saved = ModelFiles.load(modelDir);
-    VideoModel model = saved.model();
     List<InputFile> files = DataPaths.resolve(inputs);
-    int k = model.config().numClasses();
-    long start = System.nanoTime();
     BadRecordPolicy policy = skipBad ? BadRecordPolicy.SKIP : BadRecordPolicy.FAIL;
-    if (engineName.equals("spark")) {
-      SparkSession session = SparkSessions.start(master, "vidar predict");
-      SparkPredictor.Result r;
-      try (WorkDir work = WorkDir.of(workDir)) {
-        r = SparkPredictor.predict(session, model, files, policy, topK, chunkRows, work.path(), out, parquet,
-            saved.classNames(), classGroups);
-      } finally {
-        session.stop();
-      }
-      System.out.printf(Locale.ROOT, "wrote top-%d predictions of %d videos from %d file(s) to %s%s in %.1f s%n",
-          topK, r.videos(), r.parts(), out, parquet == null ? "" : " and " + parquet,
-          (System.nanoTime() - start) / 1e9);
-      if (r.skipped() > 0) {
-        System.err.println("skipped " + r.skipped() + " bad record(s) (details in the executors' logs)");
-        return ExitCodes.SKIPPED_RECORDS;
-      }
-      return ExitCodes.OK;
+    long start = System.nanoTime();
+    return engine.spark() ? onSpark(saved, files, policy, start) : locally(saved.model(), files, policy, start);
+  }
+
+  /** A map-only Spark job, one task per file (or per file and class group). */
+  private int onSpark(ModelFiles.Saved saved, List<InputFile> files, BadRecordPolicy policy, long start)
+      throws IOException {
+    SparkSession session = SparkSessions.start(engine.master, "vidar predict");
+    SparkPredictor.Result r;
+    try (WorkDir work = WorkDir.of(engine.workDir)) {
+      r = SparkPredictor.predict(session, saved.model(), new SparkPredictor.Request(files, policy, topK,
+          engine.chunkRows, work.path(), out, parquet, saved.classNames(), classGroups));
+    } finally {
+      session.stop();
     }
-    if (!engineName.equals("local")) {
-      throw new IllegalArgumentException("--engine must be spark or local, got " + engineName);
+    System.out.printf(Locale.ROOT, "wrote top-%d predictions of %d videos from %d file(s) to %s%s in %.1f s%n",
+        topK, r.videos(), r.parts(), out, parquet == null ? "" : " and " + parquet, (System.nanoTime() - start) / 1e9);
+    if (r.skipped() > 0) {
+      System.err.println("skipped " + r.skipped() + " bad record(s) (details in the executors' logs)");
+      return ExitCodes.SKIPPED_RECORDS;
     }
-    if (parquet != null) {
-      throw new IllegalArgumentException("--parquet needs --engine spark");
-    }
-    if (classGroups != 1) {
-      throw new IllegalArgumentException("--class-groups needs --engine spark");
-    }
+    return ExitCodes.OK;
+  }
+
+  /** Streams the files through the model in this process. */
+  private int locally(VideoModel model, List<InputFile> files, BadRecordPolicy policy, long start)
+      throws IOException {
+    int k = model.config().numClasses();
     long[] videos = new long[1];
     SkipReport skipped;
     try (AtomicOutput output = DataPaths.createAtomic(out)) {
       PredictionCsvWriter writer = new PredictionCsvWriter(new OutputStreamWriter(output.stream(), StandardCharsets.UTF_8));
-      skipped = StreamingScorer.score(model, files, policy, chunkRows,
+      skipped = StreamingScorer.score(model, files, policy, engine.chunkRows,
           (id, labels, probs, offset) -> {
             writer.writeTop(id, probs, offset, k, topK);
             videos[0]++;

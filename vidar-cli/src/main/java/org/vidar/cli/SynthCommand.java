@@ -3,10 +3,10 @@ package org.vidar.cli;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.vidar.data.synth.LatentVideoModel;
-import org.vidar.data.synth.SynthConfig;
-import org.vidar.data.synth.SynthLayout;
-import org.vidar.data.synth.SyntheticDatasetWriter;
+import org.vidar.synth.LatentVideoModel;
+import org.vidar.synth.SynthConfig;
+import org.vidar.synth.SynthLayout;
+import org.vidar.synth.SyntheticDatasetWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -228,7 +228,15 @@ class CommandsTest {
     assertEquals(ExitCodes.OK, r.code(), r::toString);
     assertTrue(r.out().contains("round 2 trunk"), r::toString);
     String json = Files.readString(model.resolve("model.json"));
-    assertTrue(json.contains("embeddingPrecision=BFLOAT16, trunkFraction=0.5, continueHeads=true"), json);
+    com.fasterxml.jackson.databind.JsonNode train = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json)
+        .get("provenance").get("train");
+    assertEquals("BFLOAT16", train.get("embeddingPrecision").asText(), json);
+    assertEquals(0.5, train.get("trunkFraction").asDouble(), json);
+    assertTrue(train.get("continueHeads").asBoolean(), json);
+    assertEquals(2, train.get("rounds").asInt(), json);
+    assertEquals(3, train.get("lbfgs").get("maxIterations").asInt(), json);
+    assertEquals(2, train.get("trunkSteps").asInt(), json);
+    assertEquals(2, train.get("heads").get("maxExperts").asInt(), json);
   }
 
   /** predict on Spark by class groups writes what local streaming writes: the same videos and top classes. */

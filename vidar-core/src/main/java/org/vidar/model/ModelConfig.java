@@ -3,21 +3,14 @@ package org.vidar.model;
 import org.vidar.data.FeatureSpec;
 
 /**
- * The architecture of a model: what it reads (the feature spec, whose dimension is the trunk's
- * input), the trunk, the heads, and the number of classes.
+ * The architecture of a model's shared part: what it reads (the feature spec, whose dimension is
+ * the trunk's input and whose class count is the model's) and the trunk. The heads' shape is the
+ * model's expert allocation; how many experts a class gets is a training setting.
  */
-public record ModelConfig(FeatureSpec features, TrunkConfig trunk, HeadConfig heads, int numClasses)
-    implements java.io.Serializable {
+public record ModelConfig(FeatureSpec features, TrunkConfig trunk) implements java.io.Serializable {
   public ModelConfig {
-    if (features == null || trunk == null || heads == null) {
-      throw new IllegalArgumentException("features, trunk and heads must be set");
-    }
-    if (numClasses <= 0) {
-      throw new IllegalArgumentException("numClasses must be positive, got " + numClasses);
-    }
-    if (features.numClasses() != numClasses) {
-      throw new IllegalArgumentException("the feature spec has " + features.numClasses()
-          + " classes, the model " + numClasses);
+    if (features == null || trunk == null) {
+      throw new IllegalArgumentException("features and trunk must be set");
     }
     boolean frameTrunk = trunk instanceof TrunkConfig.Dbof;
     if (frameTrunk != (features.level() == FeatureSpec.Level.FRAME)) {
@@ -31,8 +24,8 @@ public record ModelConfig(FeatureSpec features, TrunkConfig trunk, HeadConfig he
     return features.dimension();
   }
 
-  /** The same model with other heads. */
-  public ModelConfig withHeads(HeadConfig h) {
-    return new ModelConfig(features, trunk, h, numClasses);
+  /** Number of classes (the feature spec's vocabulary). */
+  public int numClasses() {
+    return features.numClasses();
   }
 }

@@ -1,7 +1,7 @@
 package org.vidar.model;
 
 import java.util.SplittableRandom;
-import org.vidar.train.VideoBatch;
+import org.vidar.data.batch.VideoBatch;
 
 /**
  * The shared part of the model: maps a batch of videos to one embedding row per video, which every

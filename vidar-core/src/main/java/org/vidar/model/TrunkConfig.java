@@ -44,19 +44,20 @@ public sealed interface TrunkConfig extends java.io.Serializable permits TrunkCo
    * @param videoHidden width of the video-level layer (the embedding the heads see)
    * @param batchNorm batch normalization after the per-frame layer's product (batch statistics in
    *     pre-training, frozen running statistics in the full-batch stages)
-   * @param sampleFrames frames sampled per video for training (0: all)
    */
-  record Dbof(int frameHidden, boolean frameContextGating, Pooling pooling, int videoHidden, boolean batchNorm,
-      int sampleFrames) implements TrunkConfig {
+  record Dbof(int frameHidden, boolean frameContextGating, Pooling pooling, int videoHidden, boolean batchNorm)
+      implements TrunkConfig {
+    /** Width of the per-frame layer. */
+    public static final int DEFAULT_FRAME_HIDDEN = 1024;
+    /** Width of the video-level layer. */
+    public static final int DEFAULT_VIDEO_HIDDEN = 1024;
+
     public Dbof {
       if (frameHidden <= 0 || videoHidden <= 0) {
         throw new IllegalArgumentException("DBoF widths must be positive, got " + frameHidden + ", " + videoHidden);
       }
       if (pooling == null) {
         throw new IllegalArgumentException("pooling must be set");
-      }
-      if (sampleFrames < 0) {
-        throw new IllegalArgumentException("sampleFrames must be >= 0, got " + sampleFrames);
       }
     }
   }

@@ -3,12 +3,12 @@ package org.vidar.model;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.vidar.data.batch.VideoBatch;
 import org.vidar.model.layer.Activation;
 import org.vidar.model.layer.BatchNorm;
 import org.vidar.model.layer.ContextGating;
 import org.vidar.model.layer.Dense;
 import org.vidar.model.layer.Layer;
-import org.vidar.train.VideoBatch;
 
 /**
  * The video-level trunk: dense ReLU layers over a video's (mean) features, optionally context-gated

@@ -1,9 +1,9 @@
 package org.vidar.model;
 
 import java.util.SplittableRandom;
+import org.vidar.data.batch.VideoBatch;
 import org.vidar.model.moe.ExpertAllocation;
 import org.vidar.model.moe.MoeHeads;
-import org.vidar.train.VideoBatch;
 
 /**
  * A trained or training model: the trunk with its parameters and the per-class mixture-of-experts
@@ -12,9 +12,6 @@ import org.vidar.train.VideoBatch;
  * them work on copies and build a new model.
  */
 public final class VideoModel {
-  /** Tensor-name prefix of the heads. */
-  public static final String HEADS = "heads";
-
   private final ModelConfig config;
   private final Trunk trunk;
   private final float[] trunkParams;
@@ -31,9 +28,8 @@ public final class VideoModel {
       throw new IllegalArgumentException("expert allocation covers " + allocation.numClasses()
           + " classes, the model " + config.numClasses());
     }
-    ParameterLayout.Builder b = ParameterLayout.builder();
-    this.heads = new MoeHeads(HEADS, trunk.outputDim(), allocation, b);
-    this.headLayout = b.build();
+    this.heads = new MoeHeads(trunk.outputDim(), allocation);
+    this.headLayout = heads.layout();
     checkSize("trunk", trunkParams, trunk.layout().size());
     checkSize("head", headParams, headLayout.size());
     this.trunkParams = trunkParams;
@@ -50,9 +46,8 @@ public final class VideoModel {
   /** A model of this architecture with every parameter zero (for a layout to fill). */
   public static VideoModel zeros(ModelConfig config, ExpertAllocation allocation) {
     Trunk t = Trunk.of(config.trunk(), config.inputDim());
-    ParameterLayout.Builder b = ParameterLayout.builder();
-    new MoeHeads(HEADS, t.outputDim(), allocation, b);
-    return new VideoModel(config, new float[t.layout().size()], allocation, new float[b.build().size()]);
+    return new VideoModel(config, new float[t.layout().size()], allocation,
+        new MoeHeads(t.outputDim(), allocation).newParams());
   }
 
   /** A freshly initialized model. */
@@ -60,9 +55,8 @@ public final class VideoModel {
     Trunk t = Trunk.of(config.trunk(), config.inputDim());
     float[] tp = new float[t.layout().size()];
     t.initialize(tp, random);
-    ParameterLayout.Builder b = ParameterLayout.builder();
-    MoeHeads h = new MoeHeads(HEADS, t.outputDim(), allocation, b);
-    float[] hp = new float[b.build().size()];
+    MoeHeads h = new MoeHeads(t.outputDim(), allocation);
+    float[] hp = h.newParams();
     h.initialize(hp, random);
     return new VideoModel(config, tp, allocation, hp);
   }
@@ -103,8 +97,8 @@ public final class VideoModel {
   }
 
   /** This model with other heads. */
-  public VideoModel withHeads(ModelConfig newConfig, ExpertAllocation newAllocation, float[] params) {
-    return new VideoModel(newConfig, trunkParams, newAllocation, params);
+  public VideoModel withHeads(ExpertAllocation newAllocation, float[] params) {
+    return new VideoModel(config, trunkParams, newAllocation, params);
   }
 
   /** Total parameters. */

@@ -1,13 +1,12 @@
 package org.vidar.train;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.vidar.data.DataPaths;
 import org.vidar.model.VideoModel;
 import org.vidar.model.io.ModelFiles;
@@ -42,15 +41,40 @@ public final class Checkpoints {
     return m.group(2).equals("heads") ? 2 * round - 1 : 2 * round;
   }
 
-  /** Writes the model that ends stage {@code stage}. */
-  public void write(String stage, VideoModel model, List<String> classNames, Map<String, String> provenance)
+  /** The directory the checkpoints are in. */
+  public String directory() {
+    return dir;
+  }
+
+  /**
+   * Where a run starts: afresh (empty) when {@code resume} is false, or after the latest
+   * checkpoint when it is true. Refuses to start afresh over an earlier run's checkpoints (they
+   * would be mixed with this run's) and to resume where there is none.
+   */
+  public Optional<Checkpoint> startingPoint(boolean resume) throws IOException {
+    Optional<Checkpoint> latest = latest();
+    if (!resume && latest.isPresent()) {
+      throw new IllegalArgumentException("checkpoints of an earlier run are in " + dir
+          + ": continue it with --resume DIR, or delete them or choose --checkpoints elsewhere");
+    }
+    if (resume && latest.isEmpty()) {
+      throw new IllegalArgumentException("--resume " + dir + ": no checkpoint (stage-NNN) there");
+    }
+    return latest;
+  }
+
+  /**
+   * Writes the model that ends stage {@code stage}, with {@code provenance} (a JSON object) and the
+   * stage's name and index added to it.
+   */
+  public void write(String stage, VideoModel model, List<String> classNames, ObjectNode provenance)
       throws IOException {
     int index = stageIndex(stage);
     String name = String.format("stage-%03d", index);
     String tmp = DataPaths.join(dir, "." + name + "." + UUID.randomUUID() + ".tmp");
-    Map<String, String> p = new LinkedHashMap<>(provenance);
+    ObjectNode p = provenance.deepCopy();
     p.put("stage", stage);
-    p.put("stageIndex", Integer.toString(index));
+    p.put("stageIndex", index);
     ModelFiles.save(tmp, model, classNames, p);
     String target = DataPaths.join(dir, name);
     if (DataPaths.exists(target)) {

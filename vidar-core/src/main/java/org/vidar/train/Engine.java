@@ -5,7 +5,10 @@ import java.io.Serializable;
 import java.util.List;
 import java.util.function.BinaryOperator;
 import java.util.function.Function;
+import org.vidar.data.batch.DataShard;
 import org.vidar.model.VideoModel;
+import org.vidar.train.embedding.EmbeddingPrecision;
+import org.vidar.train.embedding.EmbeddingSource;
 
 /**
  * Where the stages' work runs. The stages say what is computed (a sum over each data shard, a

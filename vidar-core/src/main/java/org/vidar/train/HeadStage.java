@@ -2,16 +2,15 @@ package org.vidar.train;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
-import org.vidar.model.HeadConfig;
-import org.vidar.model.ParameterLayout;
-import org.vidar.model.TensorRef;
+import org.vidar.data.Seeds;
 import org.vidar.model.VideoModel;
+import org.vidar.model.moe.ClassGroups;
 import org.vidar.model.moe.ExpertAllocation;
 import org.vidar.model.moe.MoeHeads;
 import org.vidar.optim.DifferentiableFunction;
 import org.vidar.optim.Lbfgs;
 import org.vidar.optim.OptimizationResult;
+import org.vidar.train.embedding.EmbeddingSource;
 
 /**
  * Stage 1, model-parallel: with the trunk frozen, fresh heads (experts allocated from each class's
@@ -37,13 +36,15 @@ public final class HeadStage implements java.io.Serializable {
   public record GroupResult(int[] classes, float[] params, OptimizationResult optimization)
       implements java.io.Serializable {}
 
-  /** The model with fresh, trained heads; {@code positives} decides the experts per class. */
-  public VideoModel run(Engine engine, VideoModel model, EmbeddingSource table, long[] positives, int round) {
-    HeadConfig hc = config.heads();
-    ExpertAllocation allocation = allocate(hc, positives);
-    List<int[]> groups = ClassGroups.balance(allocation.expertsPerClass(), config.headGroups());
-    boolean continuing = config.continueHeads()
-        && Arrays.equals(model.allocation().expertsPerClass(), allocation.expertsPerClass());
+  /**
+   * The model with fresh, trained heads; {@code positives} decides the experts per class. The loss
+   * is the sum of the groups' final objectives: the mean over videos of the loss summed over all
+   * classes, plus the heads' L2 penalty.
+   */
+  public StageResult run(Engine engine, VideoModel model, EmbeddingSource table, long[] positives, int round) {
+    ExpertAllocation allocation = config.heads().allocate(positives);
+    List<int[]> groups = ClassGroups.balance(allocation.expertsPerClass(), config.headGroupsFor(allocation));
+    boolean continuing = config.continueHeads() && model.allocation().equals(allocation);
     List<GroupResult> results;
     // The task carries this stage (its config), the allocation and the embedding source: all serializable.
     if (continuing) {
@@ -53,22 +54,14 @@ public final class HeadStage implements java.io.Serializable {
     } else {
       results = engine.mapItems(groups, classes -> trainGroup(allocation, classes, table, round));
     }
-    ParameterLayout.Builder b = ParameterLayout.builder();
-    MoeHeads fullHeads = new MoeHeads(VideoModel.HEADS, table.dim(), allocation, b);
-    float[] full = new float[b.build().size()];
+    MoeHeads heads = new MoeHeads(table.dim(), allocation);
+    float[] full = heads.newParams();
+    double loss = 0;
     for (GroupResult r : results) {
-      scatter(allocation.select(r.classes()), r.params(), r.classes(), fullHeads, full, table.dim());
+      heads.scatter(heads.select(r.classes()), r.params(), r.classes(), full);
+      loss += r.optimization().loss();
     }
-    return model.withHeads(model.config().withHeads(hc), allocation, full);
-  }
-
-  /** Experts per class as the head config says. */
-  public static ExpertAllocation allocate(HeadConfig hc, long[] positives) {
-    if (!hc.adaptive()) {
-      return ExpertAllocation.fixed(positives.length, hc.maxExperts());
-    }
-    return ExpertAllocation.adaptive(positives,
-        new ExpertAllocation.AdaptiveRule(hc.positivesPerExpert(), 1, hc.maxExperts()));
+    return new StageResult(model.withHeads(allocation, full), loss, null);
   }
 
   /** Trains the fresh heads of one class group over the whole table. */
@@ -78,21 +71,19 @@ public final class HeadStage implements java.io.Serializable {
 
   /**
    * Trains the heads of one class group over the whole table, starting from their columns in
-   * {@code previous} (full heads of allocation {@code full}), or fresh when it is null.
+   * {@code previous} (full heads of allocation {@code full}), or fresh when it is null: each class
+   * from a random stream of its own, so the result does not depend on the grouping.
    */
   public GroupResult trainGroup(ExpertAllocation full, int[] classes, EmbeddingSource table, int round,
       float[] previous) {
-    ExpertAllocation ga = full.select(classes);
-    ParameterLayout.Builder b = ParameterLayout.builder();
-    MoeHeads heads = new MoeHeads(VideoModel.HEADS, table.dim(), ga, b);
-    float[] params = new float[b.build().size()];
+    MoeHeads fullHeads = new MoeHeads(table.dim(), full);
+    MoeHeads heads = fullHeads.select(classes);
+    float[] params = heads.newParams();
     if (previous != null) {
-      ParameterLayout.Builder fb = ParameterLayout.builder();
-      copyClasses(ga, params, classes, new MoeHeads(VideoModel.HEADS, table.dim(), full, fb), previous,
-          table.dim(), false);
+      fullHeads.gather(previous, classes, heads, params);
     } else {
       for (int i = 0; i < classes.length; i++) {
-        initializeClass(heads, params, i, Seeds.stream(config.seed(), STAGE, round, classes[i]));
+        heads.initializeClass(params, i, Seeds.stream(config.seed(), STAGE, round, classes[i]));
       }
     }
     int[] local = new int[full.numClasses()];
@@ -120,71 +111,6 @@ public final class HeadStage implements java.io.Serializable {
     };
     OptimizationResult r = new Lbfgs(config.lbfgs()).minimize(objective, params);
     return new GroupResult(classes, params, r);
-  }
-
-  /** Class {@code local}'s expert and gate columns drawn from its own stream; biases zero. */
-  static void initializeClass(MoeHeads heads, float[] params, int local, SplittableRandom random) {
-    ExpertAllocation a = heads.allocation();
-    int h = heads.inputDim();
-    double bound = 1.0 / Math.sqrt(h);
-    fillColumns(params, heads.expertWeights(), a.totalExperts(), a.expertOffset(local), a.experts(local), h, bound, random);
-    fillColumns(params, heads.gateWeights(), a.totalGates(), a.gateOffset(local), a.experts(local) + 1, h, bound, random);
-  }
-
-  private static void fillColumns(float[] p, TensorRef w, int width, int first, int count, int rows, double bound,
-      SplittableRandom random) {
-    for (int r = 0; r < rows; r++) {
-      int base = w.offset() + r * width + first;
-      for (int c = 0; c < count; c++) {
-        p[base + c] = (float) ((random.nextDouble() * 2 - 1) * bound);
-      }
-    }
-  }
-
-  /** Copies a group's head columns into the full heads' parameters. */
-  static void scatter(ExpertAllocation group, float[] gp, int[] classes, MoeHeads full, float[] fp, int h) {
-    copyClasses(group, gp, classes, full, fp, h, true);
-  }
-
-  /**
-   * Copies the expert and gate columns of a group's classes between the group's parameters
-   * {@code gp} and the full heads' {@code fp}: into the full heads when {@code toFull}, out of
-   * them otherwise.
-   */
-  static void copyClasses(ExpertAllocation group, float[] gp, int[] classes, MoeHeads full, float[] fp, int h,
-      boolean toFull) {
-    ExpertAllocation fa = full.allocation();
-    ParameterLayout.Builder b = ParameterLayout.builder();
-    MoeHeads gh = new MoeHeads(VideoModel.HEADS, h, group, b);
-    for (int i = 0; i < classes.length; i++) {
-      int k = classes[i];
-      int e = group.experts(i);
-      Columns g = new Columns(gp, group.totalExperts(), group.expertOffset(i), group.totalGates(),
-          group.gateOffset(i));
-      Columns f = new Columns(fp, fa.totalExperts(), fa.expertOffset(k), fa.totalGates(), fa.gateOffset(k));
-      Columns from = toFull ? g : f;
-      Columns to = toFull ? f : g;
-      MoeHeads fromHeads = toFull ? gh : full;
-      MoeHeads toHeads = toFull ? full : gh;
-      copyColumns(from.p, fromHeads.expertWeights(), from.experts, from.expert, to.p, toHeads.expertWeights(),
-          to.experts, to.expert, e, h);
-      copyColumns(from.p, fromHeads.expertBias(), from.experts, from.expert, to.p, toHeads.expertBias(),
-          to.experts, to.expert, e, 1);
-      copyColumns(from.p, fromHeads.gateWeights(), from.gates, from.gate, to.p, toHeads.gateWeights(),
-          to.gates, to.gate, e + 1, h);
-      copyColumns(from.p, fromHeads.gateBias(), from.gates, from.gate, to.p, toHeads.gateBias(),
-          to.gates, to.gate, e + 1, 1);
-    }
-  }
-
-  /** One class's place in a parameter array: the widths of the expert and gate tensors and its first columns. */
-  private record Columns(float[] p, int experts, int expert, int gates, int gate) {}
-
-  private static void copyColumns(float[] src, TensorRef st, int sw, int sc, float[] dst, TensorRef dt, int dw, int dc,
-      int count, int rows) {
-    for (int r = 0; r < rows; r++) {
-      System.arraycopy(src, st.offset() + r * sw + sc, dst, dt.offset() + r * dw + dc, count);
-    }
   }
 
   /** A chunk's labels restricted to a group's classes, renumbered 0..group size-1, as compressed rows. */

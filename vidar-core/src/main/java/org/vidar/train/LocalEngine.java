@@ -6,7 +6,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.vidar.data.batch.DataShard;
+import org.vidar.data.batch.VideoBatch;
+import org.vidar.data.batch.VideoDataset;
 import org.vidar.model.VideoModel;
+import org.vidar.train.embedding.EmbeddingPrecision;
+import org.vidar.train.embedding.EmbeddingTable;
 
 /**
  * The engine of one machine: a fixed pool of threads over an in-memory {@link VideoDataset} cut
@@ -54,7 +59,7 @@ public final class LocalEngine implements Engine {
     for (int s = 0; s < shards; s++) {
       indices.add(s);
     }
-    List<R> results = mapItems(indices, s -> task.apply(new RangeShard(data, s,
+    List<R> results = mapItems(indices, s -> task.apply(data.range(s,
         (int) ((long) data.size() * s / shards), (int) ((long) data.size() * (s + 1) / shards))));
     R total = results.get(0);
     for (int i = 1; i < results.size(); i++) {
@@ -92,9 +97,45 @@ public final class LocalEngine implements Engine {
     return out;
   }
 
+  /** The embeddings of every video of the data, computed by a map over the shards, each writing its own rows. */
   @Override
-  public EmbeddingSource embed(VideoModel model, int chunkRows, EmbeddingPrecision precision) {
-    return EmbeddingTable.compute(this, model, chunkRows, precision);
+  public EmbeddingTable embed(VideoModel model, int chunkRows, EmbeddingPrecision precision) {
+    int dim = model.trunk().outputDim();
+    boolean exact = precision == EmbeddingPrecision.FLOAT32;
+    float[] values = exact ? new float[Math.multiplyExact(data.size(), dim)] : null;
+    short[] packed = exact ? null : new short[Math.multiplyExact(data.size(), dim)];
+    aggregateShards(shard -> {
+      VideoModel.Scorer scorer = model.newScorer();
+      VideoBatch batch = new VideoBatch(data.level(), data.dimension());
+      float[] out = new float[0];
+      long n = 0;
+      while (shard.next(batch, chunkRows)) {
+        if (out.length < batch.rows * dim) {
+          out = new float[batch.rows * dim];
+        }
+        scorer.embed(batch, out);
+        for (int i = 0; i < batch.rows; i++) {
+          int to = batch.sourceIndex[i] * dim;
+          if (exact) {
+            System.arraycopy(out, i * dim, values, to, dim);
+          } else {
+            for (int j = 0; j < dim; j++) {
+              packed[to + j] = precision.checkedBits(out[i * dim + j], "video " + data.id(batch.sourceIndex[i]));
+            }
+          }
+        }
+        n += batch.rows;
+      }
+      return n;
+    }, Long::sum);
+    return exact ? new EmbeddingTable(data.size(), dim, values, data.labelOffsets(), data.labels())
+        : new EmbeddingTable(data.size(), dim, packed, precision, data.labelOffsets(), data.labels());
+  }
+
+  /** {@link #embed(VideoModel, int, EmbeddingPrecision)} in float32. */
+  @Override
+  public EmbeddingTable embed(VideoModel model, int chunkRows) {
+    return embed(model, chunkRows, EmbeddingPrecision.FLOAT32);
   }
 
   @Override
@@ -128,36 +169,5 @@ public final class LocalEngine implements Engine {
 
     @Override
     public void close() {}
-  }
-
-  /** Videos [from, to) of a dataset. */
-  static final class RangeShard implements DataShard {
-    private final VideoDataset data;
-    private final int index;
-    private final int to;
-    private int next;
-
-    RangeShard(VideoDataset data, int index, int from, int to) {
-      this.data = data;
-      this.index = index;
-      this.next = from;
-      this.to = to;
-    }
-
-    @Override
-    public boolean next(VideoBatch batch, int maxRows) {
-      if (next >= to) {
-        return false;
-      }
-      int end = Math.min(to, next + maxRows);
-      batch.gather(data, null, next, end);
-      next = end;
-      return true;
-    }
-
-    @Override
-    public int index() {
-      return index;
-    }
   }
 }

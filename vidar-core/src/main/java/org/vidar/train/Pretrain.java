@@ -1,13 +1,17 @@
 package org.vidar.train;
 
-import java.util.Arrays;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
+import org.vidar.data.Seeds;
+import org.vidar.data.batch.InMemoryPretrainData;
+import org.vidar.data.batch.PretrainData;
+import org.vidar.data.batch.VideoDataset;
 import org.vidar.model.ModelConfig;
+import org.vidar.model.Trunk;
 import org.vidar.model.VideoModel;
 import org.vidar.model.moe.ExpertAllocation;
 import org.vidar.model.moe.MoeHeads;
-import org.vidar.model.Trunk;
 import org.vidar.optim.Adam;
 
 /**
@@ -18,14 +22,13 @@ import org.vidar.optim.Adam;
 public final class Pretrain {
   private static final long STAGE = 0;
   private final TrainConfig config;
-  private double lastEpochLoss = Double.NaN;
 
   public Pretrain(TrainConfig config) {
     this.config = config;
   }
 
   /** A model initialized from the seed and trained for the configured epochs on an in-memory dataset. */
-  public VideoModel run(VideoDataset data, ModelConfig modelConfig) {
+  public StageResult run(VideoDataset data, ModelConfig modelConfig) {
     try {
       return run(new InMemoryPretrainData(data), modelConfig);
     } catch (IOException e) {
@@ -33,11 +36,13 @@ public final class Pretrain {
     }
   }
 
-  /** A model initialized from the seed and trained for the configured epochs. */
-  public VideoModel run(PretrainData data, ModelConfig modelConfig) throws IOException {
-    ModelConfig mc = modelConfig.withHeads(config.pretrainHeads());
-    ExpertAllocation allocation = ExpertAllocation.fixed(mc.numClasses(), config.pretrainHeads().maxExperts());
-    VideoModel init = VideoModel.initialize(mc, allocation, Seeds.stream(config.seed(), STAGE));
+  /**
+   * A model initialized from the seed and trained for the configured epochs; the loss is the last
+   * epoch's mean training loss (NaN without epochs).
+   */
+  public StageResult run(PretrainData data, ModelConfig modelConfig) throws IOException {
+    ExpertAllocation allocation = ExpertAllocation.fixed(modelConfig.numClasses(), config.pretrainHeads().maxExperts());
+    VideoModel init = VideoModel.initialize(modelConfig, allocation, Seeds.stream(config.seed(), STAGE));
     float[] tp = init.trunkParams().clone();
     float[] hp = init.headParams().clone();
     Trunk trunk = init.trunk();
@@ -51,6 +56,7 @@ public final class Pretrain {
     int dim = trunk.outputDim();
     float[] emb = new float[config.batchSize() * dim];
     float[] dEmb = new float[emb.length];
+    double lastEpochLoss = Double.NaN;
     for (int epoch = 0; epoch < config.pretrainEpochs(); epoch++) {
       double[] epochLoss = {0};
       long[] videos = {0};
@@ -73,12 +79,7 @@ public final class Pretrain {
       });
       lastEpochLoss = epochLoss[0] / Math.max(1, videos[0]);
     }
-    return new VideoModel(mc, tp, allocation, hp);
-  }
-
-  /** Mean training loss of the last epoch (NaN before any). */
-  public double lastEpochLoss() {
-    return lastEpochLoss;
+    return new StageResult(new VideoModel(modelConfig, tp, allocation, hp), lastEpochLoss, null);
   }
 
   private static void scale(float[] a, float f) {

@@ -1,14 +1,19 @@
 package org.vidar.train;
 
-import org.vidar.model.HeadConfig;
+import org.vidar.data.batch.FrameSampling;
+import org.vidar.model.moe.ClassGroups;
+import org.vidar.model.moe.ExpertAllocation;
+import org.vidar.model.moe.HeadConfig;
 import org.vidar.optim.AdamConfig;
 import org.vidar.optim.IRpropConfig;
 import org.vidar.optim.LbfgsConfig;
+import org.vidar.train.embedding.EmbeddingPrecision;
 
 /**
  * How the paper's pipeline trains: joint pre-training with mini-batch Adam and small heads, then
  * {@code rounds} of Stage 1 (trunk frozen, fresh large heads trained per class group with L-BFGS
- * over all videos) and Stage 2 (heads frozen, trunk fine-tuned by full-batch iRprop+).
+ * over all videos) and Stage 2 (heads frozen, trunk fine-tuned by full-batch iRprop+). Every
+ * training option lives here, once, with its default beside it as a {@code DEFAULT_} constant.
  *
  * @param seed splits into one random stream per stage, round, class and shard
  * @param pretrainEpochs passes over the data in pre-training (0 skips it: the trunk stays at its initialization)
@@ -17,8 +22,9 @@ import org.vidar.optim.LbfgsConfig;
  * @param pretrainHeads the small heads of pre-training
  * @param rounds alternating rounds of Stage 1 and Stage 2
  * @param heads the large heads of Stage 1
- * @param headGroups class groups of Stage 1 (a property of the model, not of the cluster, so one
- *     worker and many give the same model)
+ * @param headGroups class groups of Stage 1, or {@link #AUTO_HEAD_GROUPS} for
+ *     {@link ClassGroups#defaultCount}; a property of the model, not of the cluster, so one worker
+ *     and many, and any machine, give the same model
  * @param lbfgs Stage 1's optimizer, per class group
  * @param trunkSteps Stage 2's iRprop+ iterations
  * @param irprop Stage 2's optimizer
@@ -31,6 +37,8 @@ import org.vidar.optim.LbfgsConfig;
  *     very-large-batch variant, an approximation)
  * @param continueHeads Stage 1 starts from the heads the model has when their experts per class
  *     match (rounds after the first), rather than from fresh heads
+ * @param sampleFrames frame level: frames each training video keeps, drawn once per video from the
+ *     seed and its id (0 keeps them all); scoring always reads every frame
  */
 public record TrainConfig(
     long seed,
@@ -48,13 +56,36 @@ public record TrainConfig(
     int chunkRows,
     EmbeddingPrecision embeddingPrecision,
     double trunkFraction,
-    boolean continueHeads) implements java.io.Serializable {
+    boolean continueHeads,
+    int sampleFrames) implements java.io.Serializable {
+  public static final long DEFAULT_SEED = 1;
+  public static final int DEFAULT_PRETRAIN_EPOCHS = 5;
+  public static final int DEFAULT_BATCH_SIZE = 256;
+  public static final double DEFAULT_LEARNING_RATE = 1e-3;
+  public static final int DEFAULT_PRETRAIN_EXPERTS = 2;
+  public static final int DEFAULT_ROUNDS = 2;
+  /** {@link #headGroups} that asks for {@link ClassGroups#defaultCount}. */
+  public static final int AUTO_HEAD_GROUPS = 0;
+  public static final int DEFAULT_LBFGS_ITERATIONS = 50;
+  /** Stage 1 stops early when the gradient's norm falls below this. */
+  public static final double LBFGS_GRADIENT_TOLERANCE = 1e-5;
+  /** Stage 1 stops early when the loss changes by less than this, relatively. */
+  public static final double LBFGS_LOSS_TOLERANCE = 1e-7;
+  public static final int DEFAULT_TRUNK_STEPS = 10;
+  public static final float DEFAULT_TRUNK_L2 = 1e-6f;
+  public static final int DEFAULT_CHUNK_ROWS = 1024;
+  public static final int DEFAULT_SAMPLE_FRAMES = 32;
+
   public TrainConfig {
     if (pretrainEpochs < 0 || rounds < 0 || trunkSteps < 0) {
       throw new IllegalArgumentException("epochs, rounds and steps must be >= 0");
     }
-    if (batchSize <= 0 || headGroups <= 0 || chunkRows <= 0) {
-      throw new IllegalArgumentException("batchSize, headGroups and chunkRows must be positive");
+    if (batchSize <= 0 || chunkRows <= 0) {
+      throw new IllegalArgumentException("batchSize and chunkRows must be positive");
+    }
+    if (headGroups < 0) {
+      throw new IllegalArgumentException("headGroups must be positive, or " + AUTO_HEAD_GROUPS + " for the default, got "
+          + headGroups);
     }
     if (!(trunkL2 >= 0)) {
       throw new IllegalArgumentException("trunkL2 must be >= 0, got " + trunkL2);
@@ -66,28 +97,63 @@ public record TrainConfig(
     if (!(trunkFraction > 0 && trunkFraction <= 1)) {
       throw new IllegalArgumentException("trunkFraction must be in (0, 1], got " + trunkFraction);
     }
+    if (sampleFrames < 0) {
+      throw new IllegalArgumentException("sampleFrames must be >= 0, got " + sampleFrames);
+    }
   }
 
-  /** The paper's defaults for the options after {@code chunkRows}: float32 embeddings, full batches, fresh heads. */
+  /**
+   * The paper's defaults for the options after {@code chunkRows}: float32 embeddings, full batches,
+   * fresh heads, every frame.
+   */
   public TrainConfig(long seed, int pretrainEpochs, int batchSize, AdamConfig adam, HeadConfig pretrainHeads,
       int rounds, HeadConfig heads, int headGroups, LbfgsConfig lbfgs, int trunkSteps, IRpropConfig irprop,
       float trunkL2, int chunkRows) {
     this(seed, pretrainEpochs, batchSize, adam, pretrainHeads, rounds, heads, headGroups, lbfgs, trunkSteps, irprop,
-        trunkL2, chunkRows, EmbeddingPrecision.FLOAT32, 1.0, false);
+        trunkL2, chunkRows, EmbeddingPrecision.FLOAT32, 1.0, false, 0);
+  }
+
+  /** Every option at its default. */
+  public static TrainConfig defaults() {
+    return new TrainConfig(DEFAULT_SEED, DEFAULT_PRETRAIN_EPOCHS, DEFAULT_BATCH_SIZE,
+        AdamConfig.of(DEFAULT_LEARNING_RATE), HeadConfig.fixed(DEFAULT_PRETRAIN_EXPERTS, HeadConfig.DEFAULT_L2),
+        DEFAULT_ROUNDS, HeadConfig.fixed(HeadConfig.DEFAULT_EXPERTS, HeadConfig.DEFAULT_L2), AUTO_HEAD_GROUPS,
+        stage1Optimizer(DEFAULT_LBFGS_ITERATIONS), DEFAULT_TRUNK_STEPS, IRpropConfig.defaults(), DEFAULT_TRUNK_L2,
+        DEFAULT_CHUNK_ROWS, EmbeddingPrecision.FLOAT32, 1.0, false, DEFAULT_SAMPLE_FRAMES);
+  }
+
+  /** Stage 1's L-BFGS with {@code iterations} iterations and the default tolerances. */
+  public static LbfgsConfig stage1Optimizer(int iterations) {
+    return LbfgsConfig.of(iterations, LBFGS_GRADIENT_TOLERANCE, LBFGS_LOSS_TOLERANCE);
+  }
+
+  /** The class groups Stage 1 trains heads of {@code allocation} in. */
+  public int headGroupsFor(ExpertAllocation allocation) {
+    return headGroups == AUTO_HEAD_GROUPS ? ClassGroups.defaultCount(allocation) : headGroups;
+  }
+
+  /** The frames training reads of each frame-level video. */
+  public FrameSampling frameSampling() {
+    return new FrameSampling(sampleFrames, seed);
   }
 
   public TrainConfig withEmbeddingPrecision(EmbeddingPrecision precision) {
     return new TrainConfig(seed, pretrainEpochs, batchSize, adam, pretrainHeads, rounds, heads, headGroups, lbfgs,
-        trunkSteps, irprop, trunkL2, chunkRows, precision, trunkFraction, continueHeads);
+        trunkSteps, irprop, trunkL2, chunkRows, precision, trunkFraction, continueHeads, sampleFrames);
   }
 
   public TrainConfig withTrunkFraction(double fraction) {
     return new TrainConfig(seed, pretrainEpochs, batchSize, adam, pretrainHeads, rounds, heads, headGroups, lbfgs,
-        trunkSteps, irprop, trunkL2, chunkRows, embeddingPrecision, fraction, continueHeads);
+        trunkSteps, irprop, trunkL2, chunkRows, embeddingPrecision, fraction, continueHeads, sampleFrames);
   }
 
   public TrainConfig withContinueHeads(boolean continueFromHeads) {
     return new TrainConfig(seed, pretrainEpochs, batchSize, adam, pretrainHeads, rounds, heads, headGroups, lbfgs,
-        trunkSteps, irprop, trunkL2, chunkRows, embeddingPrecision, trunkFraction, continueFromHeads);
+        trunkSteps, irprop, trunkL2, chunkRows, embeddingPrecision, trunkFraction, continueFromHeads, sampleFrames);
+  }
+
+  public TrainConfig withSampleFrames(int frames) {
+    return new TrainConfig(seed, pretrainEpochs, batchSize, adam, pretrainHeads, rounds, heads, headGroups, lbfgs,
+        trunkSteps, irprop, trunkL2, chunkRows, embeddingPrecision, trunkFraction, continueHeads, frames);
   }
 }

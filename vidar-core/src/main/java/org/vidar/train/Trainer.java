@@ -2,8 +2,13 @@ package org.vidar.train;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import org.vidar.data.FeatureSpec;
+import org.vidar.data.batch.InMemoryPretrainData;
+import org.vidar.data.batch.PretrainData;
+import org.vidar.data.batch.VideoBatch;
 import org.vidar.model.ModelConfig;
 import org.vidar.model.VideoModel;
+import org.vidar.train.embedding.EmbeddingSource;
 
 /**
  * The paper's whole pipeline on an engine: pre-training, then {@code rounds} of Stage 1 (fresh
@@ -11,10 +16,23 @@ import org.vidar.model.VideoModel;
  * stage, for evaluation and checkpoints.
  */
 public final class Trainer {
-  /** Called after each stage with the stage's name ("pretrain", "round 1 heads", ...). */
+  /** Called after each stage with the stage's name ("pretrain", "round 1 heads", ...) and result. */
   @FunctionalInterface
   public interface Listener {
-    void stageDone(String stage, VideoModel model, double trainLoss, double seconds);
+    void stageDone(String stage, StageResult result, double seconds);
+
+    /** Called once the training data are counted, before the first round: videos and positives per class. */
+    default void dataCounted(ClassCounts counts) {}
+  }
+
+  /** The training videos and each class's positive videos, over all of the engine's shards. */
+  public record ClassCounts(long videos, long[] positives) implements java.io.Serializable {
+    ClassCounts plus(ClassCounts o) {
+      for (int i = 0; i < positives.length; i++) {
+        positives[i] += o.positives[i];
+      }
+      return new ClassCounts(videos + o.videos, positives);
+    }
   }
 
   private final TrainConfig config;
@@ -52,57 +70,56 @@ public final class Trainer {
     long t0 = System.nanoTime();
     VideoModel model = resumeFrom;
     if (model == null) {
-      Pretrain pretrain = new Pretrain(config);
-      model = pretrain.run(pretrainData, modelConfig);
-      listener.stageDone("pretrain", model, pretrain.lastEpochLoss(), seconds(t0));
+      StageResult pretrained = new Pretrain(config).run(pretrainData, modelConfig);
+      model = pretrained.model();
+      listener.stageDone("pretrain", pretrained, seconds(t0));
       doneStage = 0;
     }
-    long[] positives = positives(engine, modelConfig.numClasses());
+    ClassCounts counts = count(engine, modelConfig.numClasses());
+    listener.dataCounted(counts);
+    long[] positives = counts.positives();
     HeadStage heads = new HeadStage(config);
     TrunkStage trunk = new TrunkStage(config);
     for (int round = 1; round <= config.rounds(); round++) {
       if (2 * round - 1 > doneStage) {
         long t1 = System.nanoTime();
         EmbeddingSource table = engine.embed(model, config.chunkRows(), config.embeddingPrecision());
-        model = heads.run(engine, model, table, positives, round);
-        engine.discard(table);
-        listener.stageDone("round " + round + " heads", model, Double.NaN, seconds(t1));
+        StageResult trained;
+        try {
+          trained = heads.run(engine, model, table, positives, round);
+        } finally {
+          engine.discard(table);
+        }
+        model = trained.model();
+        listener.stageDone("round " + round + " heads", trained, seconds(t1));
       }
       if (2 * round <= doneStage) {
         continue;
       }
       long t2 = System.nanoTime();
-      model = trunk.run(engine, model, round);
-      listener.stageDone("round " + round + " trunk", model,
-          trunk.lastResult() == null ? Double.NaN : trunk.lastResult().loss(), seconds(t2));
+      StageResult tuned = trunk.run(engine, model, round);
+      model = tuned.model();
+      listener.stageDone("round " + round + " trunk", tuned, seconds(t2));
     }
     return model;
   }
 
-  /** Positive videos per class over the engine's shards (they decide the experts per class). */
-  public static long[] positives(Engine engine, int numClasses) {
+  /** Videos, and positive videos per class, over the engine's shards (they decide the experts per class). */
+  public static ClassCounts count(Engine engine, int numClasses) {
     return engine.aggregateShards(shard -> {
       long[] counts = new long[numClasses];
-      VideoBatch batch = null;
-      while (true) {
-        if (batch == null) {
-          // Width 0: the labels are gathered, no feature is copied. A frame-level batch takes a
-          // video of any frame count, so it serves video-level shards too.
-          batch = new VideoBatch(org.vidar.data.FeatureSpec.Level.FRAME, 0);
-        }
-        if (!shard.next(batch, 4096)) {
-          return counts;
-        }
+      long videos = 0;
+      // Width 0: the labels are gathered, no feature is copied. A frame-level batch takes a video of
+      // any frame count, so it serves video-level shards too.
+      VideoBatch batch = new VideoBatch(FeatureSpec.Level.FRAME, 0);
+      while (shard.next(batch, 4096)) {
+        videos += batch.rows;
         for (int i = 0; i < batch.labelOffsets[batch.rows]; i++) {
           counts[batch.labels[i]]++;
         }
       }
-    }, (a, b) -> {
-      for (int i = 0; i < a.length; i++) {
-        a[i] += b[i];
-      }
-      return a;
-    });
+      return new ClassCounts(videos, counts);
+    }, ClassCounts::plus);
   }
 
   private static double seconds(long start) {

@@ -1,5 +1,7 @@
 package org.vidar.train;
 
+import org.vidar.data.batch.DataShard;
+import org.vidar.data.batch.VideoBatch;
 import org.vidar.model.ParameterLayout;
 import org.vidar.model.TensorRef;
 import org.vidar.model.Trunk;

@@ -1,5 +1,6 @@
 package org.vidar.train;
 
+import org.vidar.data.Seeds;
 import org.vidar.model.VideoModel;
 import org.vidar.optim.DifferentiableFunction;
 import org.vidar.optim.IRpropPlus;
@@ -18,24 +19,26 @@ import org.vidar.optim.OptimizationResult;
  */
 public final class TrunkStage {
   private final TrainConfig config;
-  private OptimizationResult last;
 
   public TrunkStage(TrainConfig config) {
     this.config = config;
   }
 
   /** The model with its trunk fine-tuned (as in round 1). */
-  public VideoModel run(Engine engine, VideoModel model) {
+  public StageResult run(Engine engine, VideoModel model) {
     return run(engine, model, 1);
   }
 
-  /** The model with its trunk fine-tuned in round {@code round} (which seeds the per-step subsets). */
-  public VideoModel run(Engine engine, VideoModel model, int round) {
+  /**
+   * The model with its trunk fine-tuned in round {@code round} (which seeds the per-step subsets),
+   * with the optimizer's summary; the loss is the objective at the returned trunk.
+   */
+  public StageResult run(Engine engine, VideoModel model, int round) {
     float[] params = model.trunkParams().clone();
     if (params.length == 0 || config.trunkSteps() == 0) {
-      last = null;
-      return model;
+      return StageResult.unchanged(model);
     }
+    OptimizationResult result;
     int chunk = config.chunkRows();
     double fraction = config.trunkFraction();
     long seed = config.seed();
@@ -56,9 +59,9 @@ public final class TrunkStage {
         }
         return sum.loss() / n + TrunkGradient.l2(model.trunk().layout(), x, config.trunkL2(), grad);
       };
-      last = new IRpropPlus(config.irprop(), params.length).minimize(objective, params, config.trunkSteps(), 1e-6);
+      result = new IRpropPlus(config.irprop(), params.length).minimize(objective, params, config.trunkSteps(), 1e-6);
     }
-    return model.withTrunkParams(params);
+    return new StageResult(model.withTrunkParams(params), result.loss(), result);
   }
 
   /** The videos of one step's subset: those whose key hashes below the fraction. */
@@ -70,10 +73,5 @@ public final class TrunkStage {
     public boolean test(long videoKey) {
       return Seeds.unit(Seeds.hash(seed, STAGE, round, step, videoKey)) < fraction;
     }
-  }
-
-  /** The optimizer's summary of the last run, or null. */
-  public OptimizationResult lastResult() {
-    return last;
   }
 }

@@ -9,14 +9,14 @@ import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.api.Test;
 import org.vidar.data.FeatureField;
 import org.vidar.data.FeatureSpec;
+import org.vidar.data.batch.VideoBatch;
+import org.vidar.data.batch.VideoDataset;
 import org.vidar.model.layer.BatchNorm;
 import org.vidar.model.moe.ExpertAllocation;
 import org.vidar.model.moe.MoeHeads;
 import org.vidar.train.LocalEngine;
 import org.vidar.train.LossGradient;
 import org.vidar.train.TrunkGradient;
-import org.vidar.train.VideoBatch;
-import org.vidar.train.VideoDataset;
 
 /**
  * Whole-model gradient checks: the float trunk + MoE heads (forward, BCE, backward through
@@ -63,7 +63,7 @@ class VideoModelGradientTest {
 
   /** A model with every parameter moved off its initialization (non-zero biases, BN statistics). */
   static VideoModel model(TrunkConfig trunk, FeatureSpec.Level level, SplittableRandom r) {
-    ModelConfig mc = new ModelConfig(spec(level), trunk, HeadConfig.fixed(3, 0f), K);
+    ModelConfig mc = new ModelConfig(spec(level), trunk);
     VideoModel m = VideoModel.initialize(mc, ExpertAllocation.of(1, 2, 3), r);
     float[] tp = m.trunkParams().clone();
     for (TensorRef t : m.trunk().layout().tensors()) {
@@ -360,7 +360,7 @@ class VideoModelGradientTest {
   void dbofSwapWithFrameGating() {
     SplittableRandom r = new SplittableRandom(13);
     VideoDataset data = dataset(FeatureSpec.Level.FRAME, r);
-    VideoModel m = model(new TrunkConfig.Dbof(4, true, TrunkConfig.Pooling.SWAP, 5, false, 0),
+    VideoModel m = model(new TrunkConfig.Dbof(4, true, TrunkConfig.Pooling.SWAP, 5, false),
         FeatureSpec.Level.FRAME, r);
     checkModel("dbof", m, data);
   }
@@ -369,7 +369,7 @@ class VideoModelGradientTest {
   void dbofSwapWithFrozenBatchNorm() {
     SplittableRandom r = new SplittableRandom(14);
     VideoDataset data = dataset(FeatureSpec.Level.FRAME, r);
-    VideoModel m = model(new TrunkConfig.Dbof(4, true, TrunkConfig.Pooling.SWAP, 5, true, 0),
+    VideoModel m = model(new TrunkConfig.Dbof(4, true, TrunkConfig.Pooling.SWAP, 5, true),
         FeatureSpec.Level.FRAME, r);
     checkModel("dbof+bn", m, data);
   }
@@ -379,7 +379,7 @@ class VideoModelGradientTest {
     for (TrunkConfig.Pooling p : new TrunkConfig.Pooling[] {TrunkConfig.Pooling.MEAN, TrunkConfig.Pooling.MAX}) {
       SplittableRandom r = new SplittableRandom(15 + p.ordinal());
       VideoDataset data = dataset(FeatureSpec.Level.FRAME, r);
-      VideoModel m = model(new TrunkConfig.Dbof(4, false, p, 5, true, 0), FeatureSpec.Level.FRAME, r);
+      VideoModel m = model(new TrunkConfig.Dbof(4, false, p, 5, true), FeatureSpec.Level.FRAME, r);
       checkModel("dbof " + p, m, data);
     }
   }
@@ -391,7 +391,7 @@ class VideoModelGradientTest {
       SplittableRandom r = new SplittableRandom(frame ? 21 : 22);
       FeatureSpec.Level level = frame ? FeatureSpec.Level.FRAME : FeatureSpec.Level.VIDEO;
       VideoDataset data = dataset(level, r);
-      TrunkConfig tc = frame ? new TrunkConfig.Dbof(4, true, TrunkConfig.Pooling.SWAP, 5, true, 0)
+      TrunkConfig tc = frame ? new TrunkConfig.Dbof(4, true, TrunkConfig.Pooling.SWAP, 5, true)
           : new TrunkConfig.VideoMlp(List.of(5), true);
       VideoModel m = model(tc, level, r);
       Analytic single = analytic(m, data);

@@ -7,13 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.vidar.model.HeadConfig;
+import org.vidar.data.Seeds;
+import org.vidar.data.batch.VideoDataset;
+import org.vidar.inference.ModelEvaluation;
 import org.vidar.model.ModelConfig;
 import org.vidar.model.ParameterLayout;
 import org.vidar.model.TensorRef;
 import org.vidar.model.VideoModel;
+import org.vidar.model.moe.ClassGroups;
 import org.vidar.model.moe.ExpertAllocation;
+import org.vidar.model.moe.HeadConfig;
 import org.vidar.model.moe.MoeHeads;
+import org.vidar.train.embedding.EmbeddingTable;
 
 class HeadStageTest {
   static final int DIM = 3;
@@ -26,7 +31,7 @@ class HeadStageTest {
 
   static EmbeddingTable table(VideoDataset data, VideoModel model, int threads) {
     try (LocalEngine e = new LocalEngine(data, threads)) {
-      return EmbeddingTable.compute(e, model, 7);
+      return e.embed(model, 7);
     }
   }
 
@@ -34,7 +39,7 @@ class HeadStageTest {
     VideoModel m = passThrough(classes(data));
     EmbeddingTable t = table(data, m, threads);
     try (LocalEngine e = new LocalEngine(data, threads)) {
-      return new HeadStage(config).run(e, m, t, data.positivesPerClass(classes(data)), 1);
+      return new HeadStage(config).run(e, m, t, data.positivesPerClass(classes(data)), 1).model();
     }
   }
 
@@ -111,7 +116,7 @@ class HeadStageTest {
     // adaptive: class 3 (rarer) gets one expert, the others more, so group and full offsets differ
     HeadConfig hc = new HeadConfig(true, 3, (int) positives[3], 1e-3f);
     TrainConfig c = TrainFixtures.config(11, 0, 1, hc, 2, 15, 0, 8);
-    ExpertAllocation full = HeadStage.allocate(hc, positives);
+    ExpertAllocation full = hc.allocate(positives);
     assertTrue(full.maxExperts() > full.experts(3), java.util.Arrays.toString(full.expertsPerClass()));
     VideoModel model = runHeads(data, c, 2);
     assertEquals(full, model.allocation());
@@ -125,9 +130,8 @@ class HeadStageTest {
     for (int[] classes : groups) {
       HeadStage.GroupResult r = stage.trainGroup(full, classes, t, 1);
       ExpertAllocation ga = full.select(classes);
-      ParameterLayout.Builder b = ParameterLayout.builder();
-      MoeHeads gh = new MoeHeads(VideoModel.HEADS, DIM, ga, b);
-      assertEquals(b.build().size(), r.params().length);
+      MoeHeads gh = new MoeHeads(DIM, ga);
+      assertEquals(gh.layout().size(), r.params().length);
       for (int i = 0; i < classes.length; i++) {
         int k = classes[i];
         int e = full.experts(k);
@@ -159,7 +163,7 @@ class HeadStageTest {
   static VideoModel nextStage(VideoDataset data, VideoModel previous, TrainConfig c) {
     EmbeddingTable t = table(data, previous, 2);
     try (LocalEngine e = new LocalEngine(data, 2)) {
-      return new HeadStage(c).run(e, previous, t, data.positivesPerClass(classes(data)), 2);
+      return new HeadStage(c).run(e, previous, t, data.positivesPerClass(classes(data)), 2).model();
     }
   }
 

@@ -9,11 +9,14 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.vidar.data.FeatureSpec;
-import org.vidar.model.HeadConfig;
+import org.vidar.data.Seeds;
+import org.vidar.data.batch.VideoDataset;
+import org.vidar.inference.ModelEvaluation;
 import org.vidar.model.ModelConfig;
 import org.vidar.model.TrunkConfig;
 import org.vidar.model.VideoModel;
 import org.vidar.model.moe.ExpertAllocation;
+import org.vidar.model.moe.HeadConfig;
 
 class PretrainTest {
   static final VideoDataset DATA = TrainFixtures.separableVideos(64, 4, 3, 21);
@@ -25,34 +28,31 @@ class PretrainTest {
 
   @Test
   void lossDecreasesOverEpochs() {
-    Pretrain one = new Pretrain(config(3, 1));
-    assertTrue(Double.isNaN(one.lastEpochLoss()));
-    one.run(DATA, MC);
-    Pretrain many = new Pretrain(config(3, 30));
-    VideoModel m = many.run(DATA, MC);
-    assertTrue(many.lastEpochLoss() < 0.7 * one.lastEpochLoss(), one.lastEpochLoss() + " -> " + many.lastEpochLoss());
-    assertEquals(HeadConfig.fixed(1, 1e-4f), m.config().heads(), "pre-training uses the small heads");
-    assertEquals(ExpertAllocation.fixed(3, 1), m.allocation());
+    double one = new Pretrain(config(3, 1)).run(DATA, MC).loss();
+    StageResult many = new Pretrain(config(3, 30)).run(DATA, MC);
+    VideoModel m = many.model();
+    assertTrue(many.loss() < 0.7 * one, one + " -> " + many.loss());
+    assertEquals(ExpertAllocation.fixed(3, 1), m.allocation(), "pre-training uses the small heads");
     double gap = ModelEvaluation.evaluate(m, DATA, 20, 16).gap();
     assertTrue(gap > 0.9, "train GAP " + gap);
   }
 
   @Test
   void deterministicForASeed() {
-    VideoModel a = new Pretrain(config(5, 3)).run(DATA, MC);
-    VideoModel b = new Pretrain(config(5, 3)).run(DATA, MC);
+    VideoModel a = new Pretrain(config(5, 3)).run(DATA, MC).model();
+    VideoModel b = new Pretrain(config(5, 3)).run(DATA, MC).model();
     assertArrayEquals(a.trunkParams(), b.trunkParams());
     assertArrayEquals(a.headParams(), b.headParams());
-    VideoModel c = new Pretrain(config(6, 3)).run(DATA, MC);
+    VideoModel c = new Pretrain(config(6, 3)).run(DATA, MC).model();
     assertFalse(Arrays.equals(a.trunkParams(), c.trunkParams()));
   }
 
   @Test
   void zeroEpochsKeepTheInitialization() {
-    Pretrain p = new Pretrain(config(5, 0));
-    VideoModel m = p.run(DATA, MC);
-    assertTrue(Double.isNaN(p.lastEpochLoss()));
-    VideoModel init = VideoModel.initialize(MC.withHeads(HeadConfig.fixed(1, 1e-4f)), ExpertAllocation.fixed(3, 1),
+    StageResult p = new Pretrain(config(5, 0)).run(DATA, MC);
+    VideoModel m = p.model();
+    assertTrue(Double.isNaN(p.loss()));
+    VideoModel init = VideoModel.initialize(MC, ExpertAllocation.fixed(3, 1),
         Seeds.stream(5, 0));
     assertArrayEquals(init.trunkParams(), m.trunkParams());
     assertArrayEquals(init.headParams(), m.headParams());
@@ -62,12 +62,11 @@ class PretrainTest {
   void frameLevelWithBatchNormLearns() {
     VideoDataset data = TrainFixtures.separableFrames(48, 4, 2, 22);
     ModelConfig mc = new ModelConfig(TrainFixtures.spec(FeatureSpec.Level.FRAME, 4, 2),
-        new TrunkConfig.Dbof(6, true, TrunkConfig.Pooling.SWAP, 5, true, 0), HeadConfig.fixed(1, 0f), 2);
-    Pretrain one = new Pretrain(config(3, 1));
-    one.run(data, mc);
-    Pretrain many = new Pretrain(config(3, 20));
-    VideoModel m = many.run(data, mc);
-    assertTrue(many.lastEpochLoss() < 0.8 * one.lastEpochLoss(), one.lastEpochLoss() + " -> " + many.lastEpochLoss());
+        new TrunkConfig.Dbof(6, true, TrunkConfig.Pooling.SWAP, 5, true));
+    double one = new Pretrain(config(3, 1)).run(data, mc).loss();
+    StageResult many = new Pretrain(config(3, 20)).run(data, mc);
+    VideoModel m = many.model();
+    assertTrue(many.loss() < 0.8 * one, one + " -> " + many.loss());
     // training-mode batch norm moved the running statistics away from (0, 1)
     float[] tp = m.trunkParams();
     var rm = m.trunk().layout().get("trunk/frame_bn/running_mean");

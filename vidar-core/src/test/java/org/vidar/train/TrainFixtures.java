@@ -5,18 +5,19 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.vidar.data.FeatureField;
 import org.vidar.data.FeatureSpec;
-import org.vidar.model.HeadConfig;
+import org.vidar.data.batch.VideoDataset;
 import org.vidar.model.ModelConfig;
 import org.vidar.model.TrunkConfig;
+import org.vidar.model.moe.HeadConfig;
 import org.vidar.optim.AdamConfig;
 import org.vidar.optim.IRpropConfig;
 import org.vidar.optim.LbfgsConfig;
 
 /** Tiny separable datasets and configurations shared by the stage tests. */
-final class TrainFixtures {
+public final class TrainFixtures {
   private TrainFixtures() {}
 
-  static FeatureSpec spec(FeatureSpec.Level level, int dim, int classes) {
+  public static FeatureSpec spec(FeatureSpec.Level level, int dim, int classes) {
     return new FeatureSpec(level, List.of("id"), "labels", List.of(new FeatureField("rgb", dim)), classes, 300);
   }
 
@@ -24,7 +25,7 @@ final class TrainFixtures {
    * Video-level: features uniform in [-1, 1]; class k is present iff feature k > threshold, so each
    * class is linearly separable (classes beyond dim use feature k mod dim with a higher threshold).
    */
-  static VideoDataset separableVideos(int n, int dim, int classes, long seed) {
+  public static VideoDataset separableVideos(int n, int dim, int classes, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     float[] f = new float[n * dim];
     String[] ids = new String[n];
@@ -39,7 +40,7 @@ final class TrainFixtures {
     return VideoDataset.of(FeatureSpec.Level.VIDEO, dim, ids, labels, f, null);
   }
 
-  static int[] labelsOf(float[] f, int off, int dim, int classes) {
+  public static int[] labelsOf(float[] f, int off, int dim, int classes) {
     List<Integer> l = new ArrayList<>();
     for (int k = 0; k < classes; k++) {
       double threshold = k < dim ? 0.0 : 0.5;
@@ -51,7 +52,7 @@ final class TrainFixtures {
   }
 
   /** Frame level: 1..4 frames per video; the class is decided by the sign of the frames' mean feature k. */
-  static VideoDataset separableFrames(int n, int dim, int classes, long seed) {
+  public static VideoDataset separableFrames(int n, int dim, int classes, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     int[] fo = new int[n + 1];
     for (int v = 0; v < n; v++) {
@@ -76,12 +77,11 @@ final class TrainFixtures {
     return VideoDataset.of(FeatureSpec.Level.FRAME, dim, ids, labels, f, fo);
   }
 
-  static ModelConfig videoModel(int dim, int classes, List<Integer> hidden, boolean gating) {
-    return new ModelConfig(spec(FeatureSpec.Level.VIDEO, dim, classes), new TrunkConfig.VideoMlp(hidden, gating),
-        HeadConfig.fixed(1, 0f), classes);
+  public static ModelConfig videoModel(int dim, int classes, List<Integer> hidden, boolean gating) {
+    return new ModelConfig(spec(FeatureSpec.Level.VIDEO, dim, classes), new TrunkConfig.VideoMlp(hidden, gating));
   }
 
-  static TrainConfig config(long seed, int pretrainEpochs, int rounds, HeadConfig heads, int headGroups,
+  public static TrainConfig config(long seed, int pretrainEpochs, int rounds, HeadConfig heads, int headGroups,
       int lbfgsIterations, int trunkSteps, int chunkRows) {
     return new TrainConfig(seed, pretrainEpochs, 8, AdamConfig.of(0.01), HeadConfig.fixed(1, 1e-4f), rounds, heads,
         headGroups, LbfgsConfig.of(lbfgsIterations, 1e-7, 1e-10), trunkSteps, IRpropConfig.defaults(), 0f,

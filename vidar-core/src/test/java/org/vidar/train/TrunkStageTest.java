@@ -9,11 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.vidar.data.FeatureSpec;
-import org.vidar.model.HeadConfig;
+import org.vidar.data.Seeds;
+import org.vidar.data.batch.VideoDataset;
 import org.vidar.model.ModelConfig;
 import org.vidar.model.TrunkConfig;
 import org.vidar.model.VideoModel;
 import org.vidar.model.moe.ExpertAllocation;
+import org.vidar.model.moe.HeadConfig;
 
 class TrunkStageTest {
 
@@ -32,11 +34,11 @@ class TrunkStageTest {
   static VideoModel run(VideoModel m, VideoDataset data, int shards, int steps) {
     TrainConfig c = TrainFixtures.config(1, 0, 1, HeadConfig.fixed(2, 0f), 1, 10, steps, 8);
     try (LocalEngine e = new LocalEngine(data, 2, shards)) {
-      TrunkStage stage = new TrunkStage(c);
-      VideoModel out = stage.run(e, m);
+      StageResult result = new TrunkStage(c).run(e, m);
+      VideoModel out = result.model();
       if (steps > 0) {
-        assertNotNull(stage.lastResult());
-        assertEquals(meanLoss(out, data), stage.lastResult().loss(), 1e-4, "reported loss is the final model's");
+        assertNotNull(result.optimization());
+        assertEquals(meanLoss(out, data), result.loss(), 1e-4, "reported loss is the final model's");
       }
       return out;
     }
@@ -57,7 +59,7 @@ class TrunkStageTest {
   void dbofWithFrozenBatchNormLowersTheLoss() {
     VideoDataset data = TrainFixtures.separableFrames(30, 4, 2, 9);
     ModelConfig mc = new ModelConfig(TrainFixtures.spec(FeatureSpec.Level.FRAME, 4, 2),
-        new TrunkConfig.Dbof(5, true, TrunkConfig.Pooling.SWAP, 4, true, 0), HeadConfig.fixed(1, 0f), 2);
+        new TrunkConfig.Dbof(5, true, TrunkConfig.Pooling.SWAP, 4, true));
     VideoModel m = VideoModel.initialize(mc, ExpertAllocation.fixed(2, 1), Seeds.stream(4));
     double before = meanLoss(m, data);
     VideoModel after = run(m, data, 3, 15);
@@ -81,9 +83,9 @@ class TrunkStageTest {
     VideoModel m = videoModel(data);
     TrainConfig c = TrainFixtures.config(1, 0, 1, HeadConfig.fixed(2, 0f), 1, 10, 0, 8);
     try (LocalEngine e = new LocalEngine(data, 1)) {
-      TrunkStage stage = new TrunkStage(c);
-      assertSame(m, stage.run(e, m));
-      assertNull(stage.lastResult());
+      StageResult result = new TrunkStage(c).run(e, m);
+      assertSame(m, result.model());
+      assertNull(result.optimization());
     }
   }
 
@@ -133,9 +135,9 @@ class TrunkStageTest {
       System.arraycopy(data.features(), v * 4, features, i * 4, 4);
     }
     VideoDataset subset = VideoDataset.of(FeatureSpec.Level.VIDEO, 4, ids, labels, features, null);
-    LossGradient sampled = TrunkGradient.overShard(m, m.trunkParams(), new LocalEngine.RangeShard(data, 0, 0, 60), 7,
+    LossGradient sampled = TrunkGradient.overShard(m, m.trunkParams(), data.range(0, 0, 60), 7,
         sample);
-    LossGradient direct = TrunkGradient.overShard(m, m.trunkParams(), new LocalEngine.RangeShard(subset, 0, 0,
+    LossGradient direct = TrunkGradient.overShard(m, m.trunkParams(), subset.range(0, 0,
         subset.size()), 7, null);
     assertEquals(kept.size(), sampled.videos());
     assertEquals(direct.loss(), sampled.loss(), 1e-9 * Math.abs(direct.loss()));
@@ -155,14 +157,14 @@ class TrunkStageTest {
     float[] one;
     float[] three;
     try (LocalEngine e = new LocalEngine(data, 1, 1)) {
-      one = new TrunkStage(c).run(e, m, 2).trunkParams();
+      one = new TrunkStage(c).run(e, m, 2).model().trunkParams();
     }
     try (LocalEngine e = new LocalEngine(data, 2, 3)) {
-      three = new TrunkStage(c).run(e, m, 2).trunkParams();
+      three = new TrunkStage(c).run(e, m, 2).model().trunkParams();
     }
     float[] full;
     try (LocalEngine e = new LocalEngine(data, 2, 3)) {
-      full = new TrunkStage(c.withTrunkFraction(1)).run(e, m, 2).trunkParams();
+      full = new TrunkStage(c.withTrunkFraction(1)).run(e, m, 2).model().trunkParams();
     }
     double fromFull = 0;
     for (int i = 0; i < one.length; i++) {

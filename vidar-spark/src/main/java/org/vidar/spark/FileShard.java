@@ -9,9 +9,9 @@ import org.vidar.data.DataPaths;
 import org.vidar.data.FeatureSpec;
 import org.vidar.data.VideoReader;
 import org.vidar.data.VideoRecord;
-import org.vidar.model.layer.FrameSampler;
-import org.vidar.train.DataShard;
-import org.vidar.train.VideoBatch;
+import org.vidar.data.batch.DataShard;
+import org.vidar.data.batch.FrameSampling;
+import org.vidar.data.batch.VideoBatch;
 
 /**
  * The shard of one Spark partition: its TFRecord files streamed on the executor, batch by batch,
@@ -22,21 +22,19 @@ final class FileShard implements DataShard, Closeable {
   private final int index;
   private final VideoReader reader;
   private final boolean frames;
-  private final int sampleFrames;
-  private final long seed;
+  private final FrameSampling sampling;
 
-  private FileShard(int index, VideoReader reader, boolean frames, int sampleFrames, long seed) {
+  private FileShard(int index, VideoReader reader, boolean frames, FrameSampling sampling) {
     this.index = index;
     this.reader = reader;
     this.frames = frames;
-    this.sampleFrames = sampleFrames;
-    this.seed = seed;
+    this.sampling = sampling;
   }
 
-  static FileShard open(int index, List<String> files, FeatureSpec spec, BadRecordPolicy policy, int sampleFrames,
-      long seed) throws IOException {
+  static FileShard open(int index, List<String> files, FeatureSpec spec, BadRecordPolicy policy,
+      FrameSampling sampling) throws IOException {
     return new FileShard(index, new VideoReader(DataPaths.resolve(files), spec, policy),
-        spec.level() == FeatureSpec.Level.FRAME, sampleFrames, seed);
+        spec.level() == FeatureSpec.Level.FRAME, sampling);
   }
 
   @Override
@@ -45,7 +43,7 @@ final class FileShard implements DataShard, Closeable {
     try {
       VideoRecord r;
       while (batch.rows < maxRows && (r = reader.next()) != null) {
-        batch.append(frames ? FrameSampler.keep(r, sampleFrames, seed) : r, null);
+        batch.append(sampling.keep(r, frames), null);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("shard " + index + ": reading " + reader.currentFile(), e);

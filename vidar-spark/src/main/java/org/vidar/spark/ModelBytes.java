@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.vidar.data.DataPaths;
 import org.vidar.model.VideoModel;
 import org.vidar.model.io.ModelFiles;
@@ -32,7 +31,7 @@ public final class ModelBytes implements Serializable {
     Path dir = null;
     try {
       dir = Files.createTempDirectory("vidar-model-");
-      ModelFiles.save(dir.toString(), model, List.of(), Map.of());
+      ModelFiles.save(dir.toString(), model, List.of(), ModelFiles.noProvenance());
       return new ModelBytes(Files.readAllBytes(dir.resolve(ModelFiles.CONFIG)),
           Files.readAllBytes(dir.resolve(ModelFiles.TENSORS)));
     } catch (IOException e) {

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -14,14 +15,13 @@ import org.vidar.data.BadRecordPolicy;
 import org.vidar.data.DataPaths;
 import org.vidar.data.FeatureSpec;
 import org.vidar.data.InputFile;
+import org.vidar.data.batch.FrameSampling;
+import org.vidar.model.TrunkPart;
 import org.vidar.model.VideoModel;
-import java.util.UUID;
-import org.vidar.train.ClassGroupScorer;
-import org.vidar.train.EmbeddingFiles;
-import org.vidar.train.EmbeddingPrecision;
-import org.vidar.train.EmbeddingSource;
 import org.vidar.train.Engine;
-import org.vidar.train.TrunkPart;
+import org.vidar.train.embedding.EmbeddingFiles;
+import org.vidar.train.embedding.EmbeddingPrecision;
+import org.vidar.train.embedding.EmbeddingSource;
 
 /**
  * The engine on Apache Spark: every TFRecord input file is one partition, read by an executor and
@@ -38,8 +38,7 @@ public final class SparkEngine implements Engine {
   private final List<String> files;
   private final FeatureSpec spec;
   private final BadRecordPolicy policy;
-  private final int sampleFrames;
-  private final long seed;
+  private final FrameSampling sampling;
   private final JavaRDD<String> shards;
   private final String workDir;
   /** The directory of every embedding table this engine wrote and nobody has discarded yet. */
@@ -49,14 +48,12 @@ public final class SparkEngine implements Engine {
    * An engine over the files that {@code locations} name (paths, globs, directories or Hadoop URIs,
    * resolved once on the driver).
    *
-   * @param sampleFrames frame level only: frames kept per video (0 keeps all), as the local engine's
+   * @param sampling frame level only: the frames kept per video, as the local engine's
    *     {@code VideoDataset.load} keeps them
-   * @param seed seeds the frame sampling
    */
   public SparkEngine(JavaSparkContext sc, List<String> locations, FeatureSpec spec, BadRecordPolicy policy,
-      int sampleFrames, long seed) throws IOException {
-    this(sc, locations, spec, policy, sampleFrames, seed,
-        java.nio.file.Files.createTempDirectory("vidar-work-").toString());
+      FrameSampling sampling) throws IOException {
+    this(sc, locations, spec, policy, sampling, java.nio.file.Files.createTempDirectory("vidar-work-").toString());
   }
 
   /**
@@ -64,10 +61,7 @@ public final class SparkEngine implements Engine {
    * system every executor can reach (a local path is enough for local mode and one-machine clusters).
    */
   public SparkEngine(JavaSparkContext sc, List<String> locations, FeatureSpec spec, BadRecordPolicy policy,
-      int sampleFrames, long seed, String workDir) throws IOException {
-    if (sampleFrames < 0) {
-      throw new IllegalArgumentException("sampleFrames must be >= 0, got " + sampleFrames);
-    }
+      FrameSampling sampling, String workDir) throws IOException {
     List<String> names = new ArrayList<>();
     for (InputFile f : DataPaths.resolve(locations)) {
       names.add(f.name());
@@ -76,8 +70,7 @@ public final class SparkEngine implements Engine {
     this.files = List.copyOf(names);
     this.spec = spec;
     this.policy = policy;
-    this.sampleFrames = sampleFrames;
-    this.seed = seed;
+    this.sampling = java.util.Objects.requireNonNull(sampling, "sampling");
     this.workDir = workDir;
     // One element per slice: partition i reads file i, and its index is the shard index.
     this.shards = sc.parallelize(new ArrayList<>(files), files.size()).setName("vidar input files");
@@ -85,16 +78,16 @@ public final class SparkEngine implements Engine {
 
   /** An engine on the session's context. */
   public static SparkEngine of(SparkSession session, List<String> locations, FeatureSpec spec,
-      BadRecordPolicy policy, int sampleFrames, long seed) throws IOException {
+      BadRecordPolicy policy, FrameSampling sampling) throws IOException {
     return new SparkEngine(JavaSparkContext.fromSparkContext(session.sparkContext()), locations, spec, policy,
-        sampleFrames, seed);
+        sampling);
   }
 
   /** An engine on the session's context with intermediate data under {@code workDir}. */
   public static SparkEngine of(SparkSession session, List<String> locations, FeatureSpec spec,
-      BadRecordPolicy policy, int sampleFrames, long seed, String workDir) throws IOException {
+      BadRecordPolicy policy, FrameSampling sampling, String workDir) throws IOException {
     return new SparkEngine(JavaSparkContext.fromSparkContext(session.sparkContext()), locations, spec, policy,
-        sampleFrames, seed, workDir);
+        sampling, workDir);
   }
 
   /** Where this engine writes its intermediate data. */
@@ -131,15 +124,14 @@ public final class SparkEngine implements Engine {
     // Locals, not fields: the closure must not capture this engine (nor its context).
     FeatureSpec wire = spec;
     BadRecordPolicy onBad = policy;
-    int frames = sampleFrames;
-    long frameSeed = seed;
+    FrameSampling frames = sampling;
     JavaRDD<R> partial = shards.mapPartitionsWithIndex((index, it) -> {
       List<String> mine = new ArrayList<>();
       it.forEachRemaining(mine::add);
       if (mine.isEmpty()) {
         return Collections.emptyIterator();
       }
-      try (FileShard shard = FileShard.open(index, mine, wire, onBad, frames, frameSeed)) {
+      try (FileShard shard = FileShard.open(index, mine, wire, onBad, frames)) {
         return Collections.singletonList(task.apply(shard)).iterator();
       }
     }, false);
@@ -163,24 +155,27 @@ public final class SparkEngine implements Engine {
   @Override
   public EmbeddingSource embed(VideoModel model, int chunkRows, EmbeddingPrecision precision) {
     String dir = DataPaths.join(workDir, "embeddings-" + UUID.randomUUID());
-    Broadcast<TrunkPart> trunk = sc.broadcast(TrunkPart.of(model));
     FeatureSpec wire = spec;
     BadRecordPolicy onBad = policy;
-    int frames = sampleFrames;
-    long frameSeed = seed;
-    List<String> written = shards.mapPartitionsWithIndex((index, it) -> {
-      List<String> mine = new ArrayList<>();
-      it.forEachRemaining(mine::add);
-      if (mine.isEmpty()) {
-        return Collections.<String>emptyIterator();
-      }
-      String out = DataPaths.join(dir, String.format("part-%05d.tfrecord", index));
-      try (FileShard shard = FileShard.open(index, mine, wire, onBad, frames, frameSeed)) {
-        EmbeddingFiles.write(shard, trunk.value(), out, chunkRows, precision);
-      }
-      return Collections.singletonList(out).iterator();
-    }, false).collect();
-    trunk.destroy();
+    FrameSampling frames = sampling;
+    List<String> written;
+    Broadcast<TrunkPart> trunk = sc.broadcast(TrunkPart.of(model));
+    try {
+      written = shards.mapPartitionsWithIndex((index, it) -> {
+        List<String> mine = new ArrayList<>();
+        it.forEachRemaining(mine::add);
+        if (mine.isEmpty()) {
+          return Collections.<String>emptyIterator();
+        }
+        String out = DataPaths.join(dir, String.format("part-%05d.tfrecord", index));
+        try (FileShard shard = FileShard.open(index, mine, wire, onBad, frames)) {
+          EmbeddingFiles.write(shard, trunk.value(), out, chunkRows, precision);
+        }
+        return Collections.singletonList(out).iterator();
+      }, false).collect();
+    } finally {
+      trunk.destroy();
+    }
     EmbeddingFiles.Source table =
         new EmbeddingFiles.Source(written, model.trunk().outputDim(), model.config().numClasses(), precision);
     embeddingDirs.put(table, dir);

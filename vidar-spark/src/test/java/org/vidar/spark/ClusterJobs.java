@@ -1,9 +1,9 @@
 package org.vidar.spark;
 
 import java.util.TreeSet;
+import org.vidar.data.batch.VideoBatch;
 import org.vidar.model.VideoModel;
 import org.vidar.train.Engine;
-import org.vidar.train.VideoBatch;
 
 /**
  * The cluster test's shard tasks, kept apart from the JUnit class so that executors load only

@@ -22,29 +22,31 @@ import org.vidar.data.DataPaths;
 import org.vidar.data.ExampleCodec;
 import org.vidar.data.FeatureField;
 import org.vidar.data.FeatureSpec;
+import org.vidar.data.Seeds;
 import org.vidar.data.SequenceExampleCodec;
 import org.vidar.data.TfRecordWriter;
 import org.vidar.data.VideoRecord;
-import org.vidar.model.HeadConfig;
+import org.vidar.data.batch.FrameSampling;
+import org.vidar.data.batch.InMemoryPretrainData;
+import org.vidar.data.batch.VideoDataset;
 import org.vidar.model.ModelConfig;
 import org.vidar.model.TrunkConfig;
 import org.vidar.model.VideoModel;
 import org.vidar.model.moe.ExpertAllocation;
+import org.vidar.model.moe.HeadConfig;
 import org.vidar.optim.AdamConfig;
 import org.vidar.optim.IRpropConfig;
 import org.vidar.optim.LbfgsConfig;
 import org.vidar.train.Engine;
+import org.vidar.train.HeadStage;
 import org.vidar.train.LocalEngine;
 import org.vidar.train.LossGradient;
-import org.vidar.train.Seeds;
 import org.vidar.train.TrainConfig;
+import org.vidar.train.StageResult;
+import org.vidar.train.Trainer;
 import org.vidar.train.TrunkGradient;
 import org.vidar.train.TrunkStage;
-import org.vidar.train.InMemoryPretrainData;
-import org.vidar.train.Trainer;
-import org.vidar.train.EmbeddingSource;
-import org.vidar.train.HeadStage;
-import org.vidar.train.VideoDataset;
+import org.vidar.train.embedding.EmbeddingSource;
 
 /**
  * What every Spark master must give: the local engine's results on the same TFRecord files, up to
@@ -71,14 +73,14 @@ abstract class SparkEngineContract {
   void start() throws IOException {
     dir = Files.createTempDirectory("vidar-spark-test-");
     files = writeFiles(dir);
-    dataset = VideoDataset.load(DataPaths.resolve(files), SPEC, BadRecordPolicy.FAIL, 0, 0);
+    dataset = VideoDataset.load(DataPaths.resolve(files), SPEC, BadRecordPolicy.FAIL, FrameSampling.ALL);
     session = SparkSession.builder().master(master()).appName("vidar-test")
         .config("spark.ui.enabled", "false")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.sql.shuffle.partitions", "2")
         .getOrCreate();
-    engine = SparkEngine.of(session, List.of(dir.toString()), SPEC, BadRecordPolicy.FAIL, 0, 0);
+    engine = SparkEngine.of(session, List.of(dir.toString()), SPEC, BadRecordPolicy.FAIL, FrameSampling.ALL);
   }
 
   @AfterAll
@@ -119,8 +121,7 @@ abstract class SparkEngineContract {
   }
 
   static VideoModel model() {
-    ModelConfig mc = new ModelConfig(SPEC, new TrunkConfig.VideoMlp(List.of(6), true), HeadConfig.fixed(1, 0f),
-        CLASSES);
+    ModelConfig mc = new ModelConfig(SPEC, new TrunkConfig.VideoMlp(List.of(6), true));
     return VideoModel.initialize(mc, ExpertAllocation.fixed(CLASSES, 2), Seeds.stream(17));
   }
 
@@ -140,7 +141,7 @@ abstract class SparkEngineContract {
     assertEquals(files, engine.files());
     assertEquals(FILE_SIZES.length, engine.shards());
     Engine.ShardTask<List<Integer>> rows = shard -> {
-      org.vidar.train.VideoBatch b = new org.vidar.train.VideoBatch(FeatureSpec.Level.VIDEO, DIM);
+      org.vidar.data.batch.VideoBatch b = new org.vidar.data.batch.VideoBatch(FeatureSpec.Level.VIDEO, DIM);
       int n = 0;
       while (shard.next(b, 3)) {
         n += b.rows;
@@ -207,16 +208,14 @@ abstract class SparkEngineContract {
     int sample = 3;
     long seed = 9;
     VideoDataset local = VideoDataset.load(DataPaths.resolve(List.of(frameDir.toString())), frames,
-        BadRecordPolicy.FAIL, sample, seed);
-    ModelConfig mc = new ModelConfig(frames, new TrunkConfig.Dbof(5, true, TrunkConfig.Pooling.SWAP, 4, true, 0),
-        HeadConfig.fixed(1, 0f), 2);
+        BadRecordPolicy.FAIL, new FrameSampling(sample, seed));
+    ModelConfig mc = new ModelConfig(frames, new TrunkConfig.Dbof(5, true, TrunkConfig.Pooling.SWAP, 4, true));
     VideoModel m = VideoModel.initialize(mc, ExpertAllocation.fixed(2, 1), Seeds.stream(4));
     LossGradient expected;
     try (LocalEngine e = new LocalEngine(local, 1, 1)) {
       expected = e.aggregateShards(s -> TrunkGradient.overShard(m, m.trunkParams(), s, 4), LossGradient::plus);
     }
-    SparkEngine frameEngine = SparkEngine.of(session, List.of(frameDir.toString()), frames, BadRecordPolicy.FAIL,
-        sample, seed);
+    SparkEngine frameEngine = SparkEngine.of(session, List.of(frameDir.toString()), frames, BadRecordPolicy.FAIL, new FrameSampling(sample, seed));
     assertEquals(3, frameEngine.shards());
     LossGradient got;
     try (Engine.Shared<VideoModel> bm = frameEngine.shareModel(m);
@@ -237,10 +236,10 @@ abstract class SparkEngineContract {
     TrainConfig c = config(6, 4);
     float[] local;
     try (LocalEngine e = new LocalEngine(dataset, 2, 2)) {
-      local = new TrunkStage(c).run(e, m).trunkParams();
+      local = new TrunkStage(c).run(e, m).model().trunkParams();
     }
-    TrunkStage stage = new TrunkStage(c);
-    float[] spark = stage.run(engine, m).trunkParams();
+    StageResult tuned = new TrunkStage(c).run(engine, m);
+    float[] spark = tuned.model().trunkParams();
     float[] start = m.trunkParams();
     double moved = 0;
     for (int i = 0; i < local.length; i++) {
@@ -248,7 +247,7 @@ abstract class SparkEngineContract {
       moved += Math.abs(spark[i] - start[i]);
     }
     assertEquals(true, moved > 1e-3, "the trunk moved: " + moved);
-    assertEquals(true, stage.lastResult().iterations() > 0);
+    assertEquals(true, tuned.optimization().iterations() > 0);
   }
 
   @Test
@@ -259,11 +258,11 @@ abstract class SparkEngineContract {
     long[] positives = dataset.positivesPerClass(CLASSES);
     VideoModel local;
     try (LocalEngine e = new LocalEngine(dataset, 2, 3)) {
-      local = new HeadStage(c).run(e, m, e.embed(m, 5), positives, 1);
+      local = new HeadStage(c).run(e, m, e.embed(m, 5), positives, 1).model();
     }
     EmbeddingSource shards = engine.embed(m, 5);
-    VideoModel spark = new HeadStage(c).run(engine, m, shards, positives, 1);
-    assertEquals(FILE_SIZES.length, ((org.vidar.train.EmbeddingFiles.Source) shards).files().size());
+    VideoModel spark = new HeadStage(c).run(engine, m, shards, positives, 1).model();
+    assertEquals(FILE_SIZES.length, ((org.vidar.train.embedding.EmbeddingFiles.Source) shards).files().size());
     float[] a = local.headParams();
     float[] b = spark.headParams();
     float[] start = new float[a.length];
@@ -275,7 +274,7 @@ abstract class SparkEngineContract {
     }
     assertEquals(true, moved > 1e-2, "the heads were trained: " + moved);
     // Discarding the table deletes its shards and their directory.
-    List<String> files = ((org.vidar.train.EmbeddingFiles.Source) shards).files();
+    List<String> files = ((org.vidar.train.embedding.EmbeddingFiles.Source) shards).files();
     for (String f : files) {
       assertTrue(DataPaths.exists(f), f);
     }
@@ -290,17 +289,16 @@ abstract class SparkEngineContract {
   void wholePipelineMatchesTheLocalEngine() throws IOException {
     TrainConfig c = new TrainConfig(1, 2, 8, AdamConfig.of(0.01), HeadConfig.fixed(1, 1e-4f), 1,
         HeadConfig.fixed(2, 1e-3f), 2, LbfgsConfig.of(10, 1e-7, 1e-10), 3, IRpropConfig.defaults(), 0f, 5);
-    ModelConfig mc = new ModelConfig(SPEC, new TrunkConfig.VideoMlp(List.of(6), true), HeadConfig.fixed(1, 0f),
-        CLASSES);
-    assertArrayEquals(dataset.positivesPerClass(CLASSES), Trainer.positives(engine, CLASSES));
+    ModelConfig mc = new ModelConfig(SPEC, new TrunkConfig.VideoMlp(List.of(6), true));
+    assertArrayEquals(dataset.positivesPerClass(CLASSES), Trainer.count(engine, CLASSES).positives());
     List<String> stages = new ArrayList<>();
     VideoModel local;
     try (LocalEngine e = new LocalEngine(dataset, 2, 3)) {
-      local = new Trainer(c).train(e, new InMemoryPretrainData(dataset), mc, (s, m, l, t) -> { });
+      local = new Trainer(c).train(e, new InMemoryPretrainData(dataset), mc, (s, r, t) -> { });
     }
     List<String> workBefore = DataPaths.list(engine.workDir());
     VideoModel spark = new Trainer(c).train(engine, new InMemoryPretrainData(dataset), mc,
-        (s, m, l, t) -> stages.add(s));
+        (s, r, t) -> stages.add(s));
     assertEquals(List.of("pretrain", "round 1 heads", "round 1 trunk"), stages);
     assertEquals(workBefore, DataPaths.list(engine.workDir()), "the round's embedding shards are deleted");
     assertClose(local.trunkParams(), spark.trunkParams(), "trunk");
@@ -312,15 +310,14 @@ abstract class SparkEngineContract {
   void pipelineOptionsMatchTheLocalEngine() throws IOException {
     TrainConfig c = new TrainConfig(1, 1, 8, AdamConfig.of(0.01), HeadConfig.fixed(1, 1e-4f), 2,
         HeadConfig.fixed(2, 1e-3f), 2, LbfgsConfig.of(6, 1e-7, 1e-10), 3, IRpropConfig.defaults(), 0f, 5)
-        .withEmbeddingPrecision(org.vidar.train.EmbeddingPrecision.BFLOAT16).withTrunkFraction(0.5)
+        .withEmbeddingPrecision(org.vidar.train.embedding.EmbeddingPrecision.BFLOAT16).withTrunkFraction(0.5)
         .withContinueHeads(true);
-    ModelConfig mc = new ModelConfig(SPEC, new TrunkConfig.VideoMlp(List.of(6), true), HeadConfig.fixed(1, 0f),
-        CLASSES);
+    ModelConfig mc = new ModelConfig(SPEC, new TrunkConfig.VideoMlp(List.of(6), true));
     VideoModel local;
     try (LocalEngine e = new LocalEngine(dataset, 2, 3)) {
-      local = new Trainer(c).train(e, new InMemoryPretrainData(dataset), mc, (s, m, l, t) -> { });
+      local = new Trainer(c).train(e, new InMemoryPretrainData(dataset), mc, (s, r, t) -> { });
     }
-    VideoModel spark = new Trainer(c).train(engine, new InMemoryPretrainData(dataset), mc, (s, m, l, t) -> { });
+    VideoModel spark = new Trainer(c).train(engine, new InMemoryPretrainData(dataset), mc, (s, r, t) -> { });
     assertClose(local.trunkParams(), spark.trunkParams(), "trunk");
     assertClose(local.headParams(), spark.headParams(), "heads");
   }
@@ -338,14 +335,14 @@ abstract class SparkEngineContract {
     Path out = dir.resolve("predict-" + master().replaceAll("\\W", ""));
     String csv = out.resolve("predictions.csv").toString();
     String parquet = out.resolve("parquet").toString();
-    SparkPredictor.Result r = SparkPredictor.predict(session, m, DataPaths.resolve(files), BadRecordPolicy.FAIL, 2, 4,
-        out.resolve("work").toString(), csv, parquet, List.of("a", "b", "c"));
+    SparkPredictor.Result r = SparkPredictor.predict(session, m, new SparkPredictor.Request(DataPaths.resolve(files),
+        BadRecordPolicy.FAIL, 2, 4, out.resolve("work").toString(), csv, parquet, List.of("a", "b", "c"), 1));
     assertEquals(dataset.size(), r.videos());
     assertEquals(0, r.skipped());
     assertEquals(List.of(), DataPaths.list(out.resolve("work").toString()), "the parts are deleted once joined");
     // The best class of every video, scored here without Spark.
     java.util.Map<String, Integer> best = new java.util.HashMap<>();
-    org.vidar.train.StreamingScorer.score(m, DataPaths.resolve(files), BadRecordPolicy.FAIL, 4,
+    org.vidar.inference.StreamingScorer.score(m, DataPaths.resolve(files), BadRecordPolicy.FAIL, 4,
         (id, labels, probs, offset) -> {
           int[] top = new int[1];
           org.vidar.eval.TopClasses.select(probs, offset, CLASSES, 1, top, new float[1]);
@@ -376,10 +373,11 @@ abstract class SparkEngineContract {
     Path out = dir.resolve("predict-groups-" + master().replaceAll("\\W", ""));
     String whole = out.resolve("whole.csv").toString();
     String grouped = out.resolve("grouped.csv").toString();
-    SparkPredictor.predict(session, m, DataPaths.resolve(files), BadRecordPolicy.FAIL, 2, 4,
-        out.resolve("work").toString(), whole, null, List.of(), 1);
-    SparkPredictor.Result r = SparkPredictor.predict(session, m, DataPaths.resolve(files), BadRecordPolicy.FAIL, 2, 4,
-        out.resolve("work").toString(), grouped, out.resolve("parquet").toString(), List.of(), 2);
+    SparkPredictor.predict(session, m, new SparkPredictor.Request(DataPaths.resolve(files), BadRecordPolicy.FAIL, 2,
+        4, out.resolve("work").toString(), whole, null, List.of(), 1));
+    SparkPredictor.Result r = SparkPredictor.predict(session, m, new SparkPredictor.Request(DataPaths.resolve(files),
+        BadRecordPolicy.FAIL, 2, 4, out.resolve("work").toString(), grouped, out.resolve("parquet").toString(), List.of(),
+        2));
     assertEquals(List.of(), DataPaths.list(out.resolve("work").toString()), "the parts and group lists are deleted");
     assertEquals(dataset.size(), r.videos());
     List<String> a = Files.readAllLines(Path.of(whole));

@@ -20,8 +20,10 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.vidar.data.BadRecordPolicy;
 import org.vidar.data.DataPaths;
-import org.vidar.model.HeadConfig;
+import org.vidar.data.batch.FrameSampling;
+import org.vidar.data.batch.VideoDataset;
 import org.vidar.model.VideoModel;
+import org.vidar.model.moe.HeadConfig;
 import org.vidar.optim.AdamConfig;
 import org.vidar.optim.IRpropConfig;
 import org.vidar.optim.LbfgsConfig;
@@ -29,8 +31,8 @@ import org.vidar.train.Engine;
 import org.vidar.train.HeadStage;
 import org.vidar.train.LocalEngine;
 import org.vidar.train.TrainConfig;
+import org.vidar.train.StageResult;
 import org.vidar.train.TrunkStage;
-import org.vidar.train.VideoDataset;
 
 /**
  * The Spark engine on a real standalone cluster: a master and two workers, each its own JVM on
@@ -67,7 +69,7 @@ class SparkStandaloneClusterTest {
       Path jar = cluster.applicationJar(folders);
       Path data = Files.createDirectories(cluster.home().resolve("data"));
       List<String> files = SparkEngineContract.writeFiles(data);
-      dataset = VideoDataset.load(DataPaths.resolve(files), SparkEngineContract.SPEC, BadRecordPolicy.FAIL, 0, 0);
+      dataset = VideoDataset.load(DataPaths.resolve(files), SparkEngineContract.SPEC, BadRecordPolicy.FAIL, FrameSampling.ALL);
       SparkSession.clearActiveSession();
       SparkSession.clearDefaultSession();
       session = SparkSession.builder().master(cluster.masterUrl()).appName("vidar-cluster-test")
@@ -84,7 +86,7 @@ class SparkStandaloneClusterTest {
           .getOrCreate();
       waitForExecutors(2);
       engine = new SparkEngine(context(session), List.of(data.toString()), SparkEngineContract.SPEC,
-          BadRecordPolicy.FAIL, 0, 0, cluster.home().resolve("engine-work").toString());
+          BadRecordPolicy.FAIL, FrameSampling.ALL, cluster.home().resolve("engine-work").toString());
     } catch (Throwable t) {
       throw new AssertionError("cluster start-up failed: " + t + "\n" + cluster.logTails(), t);
     }
@@ -122,10 +124,10 @@ class SparkStandaloneClusterTest {
       TrainConfig c = SparkEngineContract.config(6, 4);
       float[] local;
       try (LocalEngine e = new LocalEngine(dataset, 2, 2)) {
-        local = new TrunkStage(c).run(e, m).trunkParams();
+        local = new TrunkStage(c).run(e, m).model().trunkParams();
       }
-      TrunkStage stage = new TrunkStage(c);
-      float[] spark = stage.run(engine, m).trunkParams();
+      StageResult tuned = new TrunkStage(c).run(engine, m);
+      float[] spark = tuned.model().trunkParams();
       float[] start = m.trunkParams();
       double moved = 0;
       for (int i = 0; i < local.length; i++) {
@@ -133,7 +135,7 @@ class SparkStandaloneClusterTest {
         moved += Math.abs(spark[i] - start[i]);
       }
       assertTrue(moved > 1e-3, "the trunk moved: " + moved);
-      assertTrue(stage.lastResult().iterations() > 0);
+      assertTrue(tuned.optimization().iterations() > 0);
     });
   }
 
@@ -147,12 +149,12 @@ class SparkStandaloneClusterTest {
       VideoModel local;
       double[] localScores;
       try (LocalEngine e = new LocalEngine(dataset, 2, 3)) {
-        local = new HeadStage(c).run(e, m, e.embed(m, 5), positives, 1);
+        local = new HeadStage(c).run(e, m, e.embed(m, 5), positives, 1).model();
         try (Engine.Shared<VideoModel> s = e.shareModel(local)) {
           localScores = e.aggregateShards(ClusterJobs.score(s, 5), ClusterJobs.plus());
         }
       }
-      VideoModel spark = new HeadStage(c).run(engine, m, engine.embed(m, 5), positives, 1);
+      VideoModel spark = new HeadStage(c).run(engine, m, engine.embed(m, 5), positives, 1).model();
       float[] a = local.headParams();
       float[] b = spark.headParams();
       assertEquals(a.length, b.length);

@@ -1,23 +1,21 @@
 package org.vidar.model.io;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.vidar.data.AtomicOutput;
 import org.vidar.data.DataPaths;
 import org.vidar.data.FeatureField;
 import org.vidar.data.FeatureSpec;
-import org.vidar.model.HeadConfig;
 import org.vidar.model.ModelConfig;
 import org.vidar.model.ParameterLayout;
 import org.vidar.model.TensorRef;
@@ -26,27 +24,47 @@ import org.vidar.model.VideoModel;
 import org.vidar.model.moe.ExpertAllocation;
 
 /**
- * A model on disk: a directory holding {@code model.json} (format version, feature spec, trunk and
- * head architecture, experts per class, class names, training provenance) and
+ * A model on disk: a directory holding {@code model.json} (format version, feature spec, trunk
+ * architecture, experts per class, class names, training provenance as a JSON object) and
  * {@code model.safetensors} (every tensor of trunk and heads, readable by numpy and PyTorch).
  * Loading checks every field and every tensor's shape against the architecture the JSON describes
  * and refuses anything else with a message naming the file and what is wrong.
  */
 public final class ModelFiles {
-  /** The format written; loading accepts exactly this version. */
-  public static final int VERSION = 1;
+  /**
+   * The format written. Version 2 dropped version 1's {@code heads} object (how experts were
+   * allocated is training provenance; the heads' shape is {@code expertsPerClass}) and the DBoF
+   * trunk's {@code sampleFrames} (a training setting), and holds provenance as structured JSON
+   * instead of strings. Loading reads both: version 1's dropped fields are ignored and its string
+   * provenance is kept as a JSON object of strings.
+   */
+  public static final int VERSION = 2;
+
+  /** The oldest format this build reads. */
+  public static final int OLDEST_VERSION = 1;
   public static final String CONFIG = "model.json";
   public static final String TENSORS = "model.safetensors";
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private ModelFiles() {}
 
-  /** A loaded model with its class names (empty when none were saved) and provenance. */
-  public record Saved(VideoModel model, List<String> classNames, Map<String, String> provenance) {}
+  /**
+   * A loaded model with its class names (empty when none were saved) and provenance (a JSON object,
+   * empty when none was saved; its fields are the trainer's to define).
+   */
+  public record Saved(VideoModel model, List<String> classNames, ObjectNode provenance) {}
+
+  /** An empty provenance object. */
+  public static ObjectNode noProvenance() {
+    return JSON.createObjectNode();
+  }
 
   /** Writes the model into {@code dir} (local path or Hadoop URI), each file atomically. */
-  public static void save(String dir, VideoModel model, List<String> classNames, Map<String, String> provenance)
+  public static void save(String dir, VideoModel model, List<String> classNames, JsonNode provenance)
       throws IOException {
+    if (provenance == null || !provenance.isObject()) {
+      throw new IllegalArgumentException("provenance must be a JSON object");
+    }
     ModelConfig c = model.config();
     if (!classNames.isEmpty() && classNames.size() != c.numClasses()) {
       throw new IllegalArgumentException(classNames.size() + " class names for a model of " + c.numClasses()
@@ -57,19 +75,13 @@ public final class ModelFiles {
     root.put("version", VERSION);
     root.set("features", features(c.features()));
     root.set("trunk", trunk(c.trunk()));
-    ObjectNode heads = root.putObject("heads");
-    heads.put("adaptive", c.heads().adaptive());
-    heads.put("maxExperts", c.heads().maxExperts());
-    heads.put("positivesPerExpert", c.heads().positivesPerExpert());
-    heads.put("l2", c.heads().l2());
     ArrayNode experts = root.putArray("expertsPerClass");
     for (int e : model.allocation().expertsPerClass()) {
       experts.add(e);
     }
     ArrayNode names = root.putArray("classNames");
     classNames.forEach(names::add);
-    ObjectNode prov = root.putObject("provenance");
-    provenance.forEach(prov::put);
+    root.set("provenance", provenance.deepCopy());
     Combined all = combine(model);
     try (AtomicOutput out = DataPaths.createAtomic(DataPaths.join(dir, TENSORS))) {
       ParameterFile.write(out.stream(), all.layout, all.values, Map.of("format", "vidar-model"), Dtype.F32);
@@ -95,18 +107,13 @@ public final class ModelFiles {
       throw f.error("format", "is not 'vidar-model'");
     }
     int version = f.integer(root, "version");
-    if (version != VERSION) {
-      throw f.error("version", version + " is not supported (this build reads version " + VERSION + ")");
+    if (version < OLDEST_VERSION || version > VERSION) {
+      throw f.error("version", version + " is not supported (this build reads versions " + OLDEST_VERSION + " to "
+          + VERSION + ")");
     }
     FeatureSpec spec = f.features(f.object(root, "features"));
     TrunkConfig trunk = f.trunk(f.object(root, "trunk"));
-    JsonNode h = f.object(root, "heads");
-    boolean adaptive = f.bool(h, "adaptive");
-    int maxExperts = f.integer(h, "maxExperts");
-    int perExpert = f.integer(h, "positivesPerExpert");
-    float l2 = (float) f.number(h, "l2");
-    HeadConfig heads = f.build("heads", () -> new HeadConfig(adaptive, maxExperts, perExpert, l2));
-    ModelConfig config = f.build("model", () -> new ModelConfig(spec, trunk, heads, spec.numClasses()));
+    ModelConfig config = f.build("model", () -> new ModelConfig(spec, trunk));
     int[] experts = f.intArray(root, "expertsPerClass");
     if (experts.length != config.numClasses()) {
       throw f.error("expertsPerClass", "has " + experts.length + " entries for " + config.numClasses() + " classes");
@@ -121,10 +128,8 @@ public final class ModelFiles {
         throw f.error("classNames", "has " + names.size() + " names for " + config.numClasses() + " classes");
       }
     }
-    Map<String, String> prov = new LinkedHashMap<>();
-    if (root.has("provenance")) {
-      f.object(root, "provenance").fields().forEachRemaining(e -> prov.put(e.getKey(), e.getValue().asText()));
-    }
+    ObjectNode prov = root.has("provenance") ? (ObjectNode) f.object(root, "provenance").deepCopy()
+        : JSON.createObjectNode();
     VideoModel shape = VideoModel.zeros(config, allocation);
     Combined expected = combine(shape);
     String tensorFile = DataPaths.join(dir, TENSORS);
@@ -186,7 +191,6 @@ public final class ModelFiles {
       n.put("pooling", d.pooling().name().toLowerCase(java.util.Locale.ROOT));
       n.put("videoHidden", d.videoHidden());
       n.put("batchNorm", d.batchNorm());
-      n.put("sampleFrames", d.sampleFrames());
     }
     return n;
   }
@@ -330,8 +334,7 @@ public final class ModelFiles {
         }
         int vh = integer(n, "videoHidden");
         boolean bn = bool(n, "batchNorm");
-        int sf = integer(n, "sampleFrames");
-        return build("trunk", () -> new TrunkConfig.Dbof(fh, fcg, p, vh, bn, sf));
+        return build("trunk", () -> new TrunkConfig.Dbof(fh, fcg, p, vh, bn));
       }
       throw error("trunk.type", "'" + type + "' is not video_mlp or dbof");
     }

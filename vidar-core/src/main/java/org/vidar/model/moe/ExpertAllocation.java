@@ -21,9 +21,6 @@ public final class ExpertAllocation implements java.io.Serializable {
   public record AdaptiveRule(long positivesPerExpert, int minExperts, int maxExperts)
       implements java.io.Serializable {
 
-    /** 1000 positives per expert, at least 1, at most 64 experts per class. */
-    public static final AdaptiveRule DEFAULT = new AdaptiveRule(1000, 1, 64);
-
     public AdaptiveRule {
       if (positivesPerExpert <= 0) {
         throw new IllegalArgumentException("positivesPerExpert must be > 0, got " + positivesPerExpert);
@@ -102,11 +99,6 @@ public final class ExpertAllocation implements java.io.Serializable {
       }
     }
     return new ExpertAllocation(e);
-  }
-
-  /** {@link #adaptive(long[], AdaptiveRule)} with {@link AdaptiveRule#DEFAULT}. */
-  public static ExpertAllocation adaptive(long[] positives) {
-    return adaptive(positives, AdaptiveRule.DEFAULT);
   }
 
   /**

@@ -58,6 +58,9 @@ import org.vidar.model.TensorRef;
  */
 public final class MoeHeads {
 
+  /** Tensor-name prefix of heads in a layout of their own (the model file's names). */
+  public static final String PREFIX = "heads";
+
   /** Floor of P and Q before dividing or taking a log; reached only on exact underflow. */
   public static final double TINY = 1e-300;
 
@@ -72,6 +75,8 @@ public final class MoeHeads {
   private final TensorRef gateW;
   private final TensorRef gateB;
   private final int paramEnd;
+  /** The layout of heads that own one ({@link #MoeHeads(int, ExpertAllocation)}), else null. */
+  private final ParameterLayout ownLayout;
 
   /**
    * Adds this head group's four tensors to {@code layout} under {@code prefix} and keeps their
@@ -92,12 +97,62 @@ public final class MoeHeads {
     this.gateW = layout.add(prefix + ".gate.w", inputDim, tg);
     this.gateB = layout.add(prefix + ".gate.b", tg);
     this.paramEnd = gateB.offset() + gateB.size();
+    this.ownLayout = null;
   }
 
   /** As above with the JVM's kernels ({@link KernelProvider#get()}). */
   public MoeHeads(String prefix, int inputDim, ExpertAllocation allocation,
       ParameterLayout.Builder layout) {
     this(prefix, inputDim, allocation, layout, KernelProvider.get());
+  }
+
+  /**
+   * Heads in a parameter array of their own ({@link #layout()}, tensors named {@value #PREFIX}.*,
+   * starting at 0), as a model and every class group hold them; GEMMs go through {@code kernels}.
+   */
+  public MoeHeads(int inputDim, ExpertAllocation allocation, Kernels kernels) {
+    ParameterLayout.Builder b = ParameterLayout.builder();
+    MoeHeads placed = new MoeHeads(PREFIX, inputDim, allocation, b, kernels);
+    this.inputDim = inputDim;
+    this.allocation = allocation;
+    this.kernels = kernels;
+    this.expertW = placed.expertW;
+    this.expertB = placed.expertB;
+    this.gateW = placed.gateW;
+    this.gateB = placed.gateB;
+    this.paramEnd = placed.paramEnd;
+    this.ownLayout = b.build();
+  }
+
+  /** As above with the JVM's kernels ({@link KernelProvider#get()}). */
+  public MoeHeads(int inputDim, ExpertAllocation allocation) {
+    this(inputDim, allocation, KernelProvider.get());
+  }
+
+  /**
+   * The heads of a class group, in a layout of their own: class {@code i} of the result is class
+   * {@code classes[i]} of these heads (Stage 1 trains groups apart; inference scores them apart).
+   */
+  public MoeHeads select(int[] classes) {
+    return new MoeHeads(inputDim, allocation.select(classes), kernels);
+  }
+
+  /** The layout of heads built with a layout of their own. */
+  public ParameterLayout layout() {
+    if (ownLayout == null) {
+      throw new IllegalStateException("these heads were placed in a larger layout");
+    }
+    return ownLayout;
+  }
+
+  /** Floats a parameter array for these heads holds: up to the end of their last tensor. */
+  public int parameterCount() {
+    return paramEnd;
+  }
+
+  /** A zero parameter array for these heads. */
+  public float[] newParams() {
+    return new float[paramEnd];
   }
 
   /** Embedding dimension H. */
@@ -151,21 +206,98 @@ public final class MoeHeads {
   }
 
   /**
-   * Weights uniform in ±1/√H (as a dense layer's default), biases 0, so every class starts with
-   * equal gates, the absent state included.
+   * Every class's weights uniform in ±{@link #initBound()} (as a dense layer's default), biases 0,
+   * so every class starts with equal gates, the absent state included; one stream for all classes,
+   * the expert tensor first (joint pre-training's initialization).
    */
   public void initialize(float[] params, SplittableRandom random) {
     checkParams(params, "params");
-    double bound = 1.0 / Math.sqrt(inputDim);
-    fillUniform(params, expertW, bound, random);
+    double bound = initBound();
+    fillColumns(params, expertW, 0, allocation.totalExperts(), bound, random);
     Arrays.fill(params, expertB.offset(), expertB.offset() + expertB.size(), 0f);
-    fillUniform(params, gateW, bound, random);
+    fillColumns(params, gateW, 0, allocation.totalGates(), bound, random);
     Arrays.fill(params, gateB.offset(), gateB.offset() + gateB.size(), 0f);
   }
 
-  private static void fillUniform(float[] p, TensorRef t, double bound, SplittableRandom random) {
-    for (int i = t.offset(), end = t.offset() + t.size(); i < end; i++) {
-      p[i] = (float) ((random.nextDouble() * 2 - 1) * bound);
+  /**
+   * Class {@code k}'s columns alone, drawn as {@link #initialize} draws them but from a stream of
+   * the class's own (expert columns first, row by row, then the gates), so a class starts the same
+   * whichever group it is trained in; its biases are set to 0.
+   */
+  public void initializeClass(float[] params, int k, SplittableRandom random) {
+    checkParams(params, "params");
+    double bound = initBound();
+    int e = allocation.experts(k);
+    fillColumns(params, expertW, allocation.expertOffset(k), e, bound, random);
+    fillColumns(params, gateW, allocation.gateOffset(k), e + 1, bound, random);
+    Arrays.fill(params, expertB.offset() + allocation.expertOffset(k), expertB.offset() + allocation.expertOffset(k) + e,
+        0f);
+    Arrays.fill(params, gateB.offset() + allocation.gateOffset(k), gateB.offset() + allocation.gateOffset(k) + e + 1,
+        0f);
+  }
+
+  /** Weights start uniform in ±1/√H. */
+  public double initBound() {
+    return 1.0 / Math.sqrt(inputDim);
+  }
+
+  /** Columns {@code [first, first + count)} of the {@code [H, width]} weight {@code w}, row by row. */
+  private void fillColumns(float[] p, TensorRef w, int first, int count, double bound, SplittableRandom random) {
+    int width = w.dim(1);
+    for (int r = 0; r < inputDim; r++) {
+      int base = w.offset() + r * width + first;
+      for (int c = 0; c < count; c++) {
+        p[base + c] = (float) ((random.nextDouble() * 2 - 1) * bound);
+      }
+    }
+  }
+
+  /**
+   * Copies the columns of classes {@code classes} of these heads ({@code params}) into
+   * {@code group}'s parameters, class {@code classes[i]} to the group's class {@code i}.
+   */
+  public void gather(float[] params, int[] classes, MoeHeads group, float[] groupParams) {
+    checkGroup(group, classes);
+    for (int i = 0; i < classes.length; i++) {
+      copyClass(this, params, classes[i], group, groupParams, i);
+    }
+  }
+
+  /** The reverse of {@link #gather}: the group's class {@code i} into class {@code classes[i]} here. */
+  public void scatter(MoeHeads group, float[] groupParams, int[] classes, float[] params) {
+    checkGroup(group, classes);
+    for (int i = 0; i < classes.length; i++) {
+      copyClass(group, groupParams, i, this, params, classes[i]);
+    }
+  }
+
+  private void checkGroup(MoeHeads group, int[] classes) {
+    if (group.inputDim != inputDim || group.numClasses() != classes.length) {
+      throw new IllegalArgumentException("a group of " + group.numClasses() + " classes over " + group.inputDim
+          + " inputs does not take " + classes.length + " classes of heads over " + inputDim);
+    }
+  }
+
+  /** Class {@code fk}'s expert and gate columns and biases in {@code from} to class {@code tk} in {@code to}. */
+  private static void copyClass(MoeHeads from, float[] fp, int fk, MoeHeads to, float[] tp, int tk) {
+    int e = from.allocation.experts(fk);
+    if (to.allocation.experts(tk) != e) {
+      throw new IllegalArgumentException("class " + fk + " has " + e + " experts, its place " + tk + " "
+          + to.allocation.experts(tk));
+    }
+    copyColumns(fp, from.expertW, from.allocation.expertOffset(fk), tp, to.expertW, to.allocation.expertOffset(tk), e);
+    copyColumns(fp, from.expertB, from.allocation.expertOffset(fk), tp, to.expertB, to.allocation.expertOffset(tk), e);
+    copyColumns(fp, from.gateW, from.allocation.gateOffset(fk), tp, to.gateW, to.allocation.gateOffset(tk), e + 1);
+    copyColumns(fp, from.gateB, from.allocation.gateOffset(fk), tp, to.gateB, to.allocation.gateOffset(tk), e + 1);
+  }
+
+  /** {@code count} columns of a weight {@code [H, width]} or a bias {@code [width]}, row by row. */
+  private static void copyColumns(float[] src, TensorRef st, int sc, float[] dst, TensorRef dt, int dc, int count) {
+    int rows = st.shape().length == 1 ? 1 : st.dim(0);
+    int sw = st.dim(st.shape().length - 1);
+    int dw = dt.dim(dt.shape().length - 1);
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(src, st.offset() + r * sw + sc, dst, dt.offset() + r * dw + dc, count);
     }
   }
 

@@ -5,24 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vidar.data.FeatureField;
 import org.vidar.data.FeatureSpec;
-import org.vidar.model.HeadConfig;
 import org.vidar.model.ModelConfig;
 import org.vidar.model.TrunkConfig;
 import org.vidar.model.VideoModel;
@@ -30,14 +29,21 @@ import org.vidar.model.moe.ExpertAllocation;
 
 class ModelFilesTest {
   static final ObjectMapper JSON = new ObjectMapper();
-  static final Map<String, String> PROVENANCE = provenance();
+  static final ObjectNode PROVENANCE = provenance();
 
-  static Map<String, String> provenance() {
-    Map<String, String> p = new LinkedHashMap<>();
-    p.put("seed", "42");
+  static ObjectNode provenance() {
+    ObjectNode p = JSON.createObjectNode();
+    p.put("seed", 42);
     p.put("trainer", "vidar train --rounds 1");
-    p.put("kernels", "java");
+    p.putObject("environment").put("kernels", "java").put("cores", 2);
+    p.putArray("files").add("a.tfrecord").add("b.tfrecord");
     return p;
+  }
+
+  static List<String> fieldNames(JsonNode n) {
+    List<String> names = new java.util.ArrayList<>();
+    n.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   static FeatureSpec spec(FeatureSpec.Level level) {
@@ -46,14 +52,13 @@ class ModelFilesTest {
   }
 
   static VideoModel videoModel(ExpertAllocation a) {
-    ModelConfig mc = new ModelConfig(spec(FeatureSpec.Level.VIDEO), new TrunkConfig.VideoMlp(List.of(6, 4), true),
-        new HeadConfig(true, 4, 100, 1e-3f), 3);
+    ModelConfig mc = new ModelConfig(spec(FeatureSpec.Level.VIDEO), new TrunkConfig.VideoMlp(List.of(6, 4), true));
     return VideoModel.initialize(mc, a, new SplittableRandom(1));
   }
 
   static VideoModel dbofModel() {
     ModelConfig mc = new ModelConfig(spec(FeatureSpec.Level.FRAME),
-        new TrunkConfig.Dbof(4, true, TrunkConfig.Pooling.SWAP, 5, true, 30), HeadConfig.fixed(2, 0f), 3);
+        new TrunkConfig.Dbof(4, true, TrunkConfig.Pooling.SWAP, 5, true));
     VideoModel m = VideoModel.initialize(mc, ExpertAllocation.fixed(3, 2), new SplittableRandom(2));
     // running statistics away from their initial values, so the round trip covers them
     float[] tp = m.trunkParams().clone();
@@ -82,17 +87,17 @@ class ModelFilesTest {
     assertSame(m, s);
     assertEquals(names, s.classNames());
     assertEquals(PROVENANCE, s.provenance());
-    assertEquals(List.copyOf(PROVENANCE.keySet()), List.copyOf(s.provenance().keySet()), "order kept");
+    assertEquals(fieldNames(PROVENANCE), fieldNames(s.provenance()), "order kept");
   }
 
   @Test
   void dbofModelRoundTripWithoutClassNames(@TempDir Path dir) throws IOException {
     VideoModel m = dbofModel();
-    ModelFiles.save(dir.toString(), m, List.of(), Map.of());
+    ModelFiles.save(dir.toString(), m, List.of(), ModelFiles.noProvenance());
     ModelFiles.Saved s = ModelFiles.load(dir.toString());
     assertSame(m, s);
     assertEquals(List.of(), s.classNames());
-    assertEquals(Map.of(), s.provenance());
+    assertEquals(ModelFiles.noProvenance(), s.provenance());
   }
 
   @Test
@@ -163,15 +168,38 @@ class ModelFilesTest {
 
   @Test
   void wrongVersion(@TempDir Path dir) throws IOException {
-    assertMentions(loadError(dir, r -> r.put("version", 2)), "'version'", "2");
+    assertMentions(loadError(dir, r -> r.put("version", ModelFiles.VERSION + 1)), "'version'",
+        Integer.toString(ModelFiles.VERSION + 1), "reads versions 1 to " + ModelFiles.VERSION);
+    assertMentions(loadError(dir, r -> r.put("version", 0)), "'version'", "0");
+  }
+
+  /**
+   * A version 1 file, as the previous build wrote it (a {@code heads} object, the DBoF trunk's
+   * {@code sampleFrames}, string provenance, the same tensors), loads as the same model.
+   */
+  @Test
+  void versionOneFilesStillLoad(@TempDir Path dir) throws IOException {
+    VideoModel m = dbofModel();
+    ModelFiles.save(dir.toString(), m, List.of("x", "y", "z"), ModelFiles.noProvenance());
+    Path config = dir.resolve(ModelFiles.CONFIG);
+    ObjectNode root = (ObjectNode) JSON.readTree(config.toFile());
+    root.put("version", 1);
+    ((ObjectNode) root.get("trunk")).put("sampleFrames", 32);
+    root.putObject("heads").put("adaptive", false).put("maxExperts", 2).put("positivesPerExpert", 1).put("l2", 1e-5);
+    root.putObject("provenance").put("seed", "42").put("trainConfig", "TrainConfig[seed=42, rounds=1]");
+    Files.writeString(config, JSON.writeValueAsString(root));
+    ModelFiles.Saved s = ModelFiles.load(dir.toString());
+    assertSame(m, s);
+    assertEquals(List.of("x", "y", "z"), s.classNames());
+    assertEquals("42", s.provenance().get("seed").asText());
+    assertEquals(List.of("seed", "trainConfig"), fieldNames(s.provenance()));
   }
 
   @Test
   void missingFields(@TempDir Path dir) throws IOException {
     assertMentions(loadError(dir, r -> r.remove("version")), "'version'", "missing");
     assertMentions(loadError(dir, r -> r.remove("trunk")), "'trunk'", "missing");
-    assertMentions(loadError(dir, r -> ((ObjectNode) r.get("heads")).remove("maxExperts")), "'maxExperts'",
-        "missing");
+    assertMentions(loadError(dir, r -> ((ObjectNode) r.get("trunk")).remove("hidden")), "'hidden'", "missing");
     assertMentions(loadError(dir, r -> ((ObjectNode) r.get("trunk")).remove("contextGating")), "'contextGating'",
         "missing");
     assertMentions(loadError(dir, r -> ((ObjectNode) r.get("features")).remove("numClasses")), "'numClasses'",
@@ -183,9 +211,9 @@ class ModelFilesTest {
   void wrongTypes(@TempDir Path dir) throws IOException {
     assertMentions(loadError(dir, r -> r.put("version", "1")), "'version'", "integer");
     assertMentions(loadError(dir, r -> r.put("format", 7)), "'format'", "string");
-    assertMentions(loadError(dir, r -> ((ObjectNode) r.get("heads")).put("adaptive", "yes")), "'adaptive'");
-    assertMentions(loadError(dir, r -> ((ObjectNode) r.get("heads")).put("l2", "small")), "'l2'", "number");
-    assertMentions(loadError(dir, r -> r.put("heads", 3)), "'heads'", "object");
+    assertMentions(loadError(dir, r -> ((ObjectNode) r.get("trunk")).put("contextGating", "yes")), "'contextGating'");
+    assertMentions(loadError(dir, r -> r.put("provenance", 3)), "'provenance'", "object");
+    assertMentions(loadError(dir, r -> r.put("features", 3)), "'features'", "object");
     assertMentions(loadError(dir, r -> ((ArrayNode) r.get("expertsPerClass")).set(1, 2.5)), "'expertsPerClass'",
         "entry 1");
     assertMentions(loadError(dir, r -> ((ObjectNode) r.get("trunk")).put("type", "transformer")), "trunk.type");
@@ -193,8 +221,8 @@ class ModelFilesTest {
 
   @Test
   void invalidValues(@TempDir Path dir) throws IOException {
-    assertMentions(loadError(dir, r -> ((ObjectNode) r.get("heads")).put("maxExperts", 0)), "'heads'",
-        "maxExperts");
+    assertMentions(loadError(dir, r -> ((ArrayNode) r.get("trunk").get("hidden")).set(0, 0)), "'trunk'",
+        "hidden widths must be positive");
     assertMentions(loadError(dir, r -> ((ArrayNode) r.get("expertsPerClass")).set(0, 0)), "'expertsPerClass'");
     assertMentions(loadError(dir, r -> ((ArrayNode) r.get("classNames")).remove(0)), "'classNames'");
   }

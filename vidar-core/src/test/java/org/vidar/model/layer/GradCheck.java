@@ -21,12 +21,12 @@ import org.vidar.model.TensorRef;
  * tensor, where float rounding of the analytic sums dominates. Finite differences use
  * {@code eps = 1e-6} in double: truncation ~1e-12, rounding ~1e-10.
  */
-final class GradCheck {
-  static final double EPS = 1e-6;
-  static final double REL_TOL = 1e-3;
-  static final double FLOOR = 1e-2;
-  static final double ABS_TOL = 1e-6;
-  static final double FORWARD_TOL = 1e-4;
+public final class GradCheck {
+  public static final double EPS = 1e-6;
+  public static final double REL_TOL = 1e-3;
+  public static final double FLOOR = 1e-2;
+  public static final double ABS_TOL = 1e-6;
+  public static final double FORWARD_TOL = 1e-4;
 
   private GradCheck() {
   }
@@ -36,11 +36,11 @@ final class GradCheck {
     double[] forward(double[] params, double[] x, int rows);
   }
 
-  static List<Kernels> kernels() {
+  public static List<Kernels> kernels() {
     return List.of(KernelProvider.select("java"), KernelProvider.select("netlib"));
   }
 
-  static float[] uniform(SplittableRandom r, int n, double lo, double hi) {
+  public static float[] uniform(SplittableRandom r, int n, double lo, double hi) {
     float[] a = new float[n];
     for (int i = 0; i < n; i++) {
       a[i] = (float) r.nextDouble(lo, hi);
@@ -48,7 +48,7 @@ final class GradCheck {
     return a;
   }
 
-  static double[] toDouble(float[] a) {
+  public static double[] toDouble(float[] a) {
     double[] out = new double[a.length];
     for (int i = 0; i < a.length; i++) {
       out[i] = a[i];
@@ -56,7 +56,7 @@ final class GradCheck {
     return out;
   }
 
-  static double dot(double[] a, double[] b, int n) {
+  public static double dot(double[] a, double[] b, int n) {
     double s = 0;
     for (int i = 0; i < n; i++) {
       s += a[i] * b[i];
@@ -64,11 +64,11 @@ final class GradCheck {
     return s;
   }
 
-  static boolean nonTrainable(TensorRef t) {
+  public static boolean nonTrainable(TensorRef t) {
     return t.name().endsWith("/running_mean") || t.name().endsWith("/running_var");
   }
 
-  static void assertForward(String what, double[] ref, float[] y, int n) {
+  public static void assertForward(String what, double[] ref, float[] y, int n) {
     for (int i = 0; i < n; i++) {
       double tol = FORWARD_TOL * Math.max(1, Math.abs(ref[i]));
       int at = i;
@@ -78,7 +78,7 @@ final class GradCheck {
   }
 
   /** Compares {@code analytic[aOff .. aOff+n)} with {@code numeric[0..n)}. */
-  static void assertGrad(String what, double[] numeric, float[] analytic, int aOff, int n) {
+  public static void assertGrad(String what, double[] numeric, float[] analytic, int aOff, int n) {
     double max = 0;
     for (int i = 0; i < n; i++) {
       max = Math.max(max, Math.abs(numeric[i]));
@@ -93,7 +93,7 @@ final class GradCheck {
   }
 
   /** Central differences of {@code Σ c·f} with respect to {@code v[from .. from+n)}, v restored after. */
-  static double[] numeric(java.util.function.Supplier<double[]> f, double[] v, int from, int n,
+  public static double[] numeric(java.util.function.Supplier<double[]> f, double[] v, int from, int n,
       double[] c, int outputs) {
     double[] g = new double[n];
     for (int i = 0; i < n; i++) {
@@ -113,7 +113,7 @@ final class GradCheck {
    * gradient in {@code layout} (non-trainable ones and {@code pad} must stay 0) and dx. Returns the
    * gradient.
    */
-  static float[] check(String what, Layer layer, Layer.Scratch s, ParameterLayout layout,
+  public static float[] check(String what, Layer layer, Layer.Scratch s, ParameterLayout layout,
       float[] params, float[] x, int rows, Reference ref, SplittableRandom r) {
     int in = layer.inputDim();
     int out = layer.outputDim();
@@ -148,7 +148,7 @@ final class GradCheck {
    * Checks that backward adds into grad (two batches accumulate to the sum of their gradients)
    * and that dx == null leaves the parameter gradient unchanged.
    */
-  static void checkAccumulation(String what, Layer layer, ParameterLayout layout, float[] params,
+  public static void checkAccumulation(String what, Layer layer, ParameterLayout layout, float[] params,
       int rows, SplittableRandom r) {
     int in = layer.inputDim();
     int out = layer.outputDim();

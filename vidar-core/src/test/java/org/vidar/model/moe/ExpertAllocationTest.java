@@ -9,10 +9,12 @@ import org.junit.jupiter.api.Test;
 
 /** The adaptive rule, the offsets and the validation of {@link ExpertAllocation}. */
 class ExpertAllocationTest {
+  /** 1000 positives per expert, 1 to 64 experts per class. */
+  static final ExpertAllocation.AdaptiveRule RULE = new ExpertAllocation.AdaptiveRule(1000, 1, 64);
 
   @Test
   void adaptiveRuleRoundsUpAndClamps() {
-    ExpertAllocation.AdaptiveRule rule = ExpertAllocation.AdaptiveRule.DEFAULT;
+    ExpertAllocation.AdaptiveRule rule = RULE;
     assertEquals(1, rule.experts(0));
     assertEquals(1, rule.experts(1));
     assertEquals(1, rule.experts(1000));
@@ -27,7 +29,7 @@ class ExpertAllocationTest {
 
   @Test
   void adaptiveOffsets() {
-    ExpertAllocation a = ExpertAllocation.adaptive(new long[] {0, 2500, 999, 64_000_000});
+    ExpertAllocation a = ExpertAllocation.adaptive(new long[] {0, 2500, 999, 64_000_000}, RULE);
     assertArrayEquals(new int[] {1, 3, 1, 64}, a.expertsPerClass());
     assertEquals(4, a.numClasses());
     assertEquals(69, a.totalExperts());
@@ -60,7 +62,7 @@ class ExpertAllocationTest {
     assertThrows(IllegalArgumentException.class, () -> new ExpertAllocation.AdaptiveRule(0, 1, 2));
     assertThrows(IllegalArgumentException.class, () -> new ExpertAllocation.AdaptiveRule(10, 0, 2));
     assertThrows(IllegalArgumentException.class, () -> new ExpertAllocation.AdaptiveRule(10, 3, 2));
-    assertThrows(IllegalArgumentException.class, () -> ExpertAllocation.adaptive(new long[] {5, -1}));
+    assertThrows(IllegalArgumentException.class, () -> ExpertAllocation.adaptive(new long[] {5, -1}, RULE));
     assertThrows(IllegalArgumentException.class, () -> ExpertAllocation.of(1, 2).select(new int[] {2}));
     int[] copy = {2, 2};
     ExpertAllocation a = ExpertAllocation.of(copy);

@@ -1,5 +1,6 @@
 package org.vidar.model.moe;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,6 +28,8 @@ import org.vidar.model.ParameterLayout;
  * for every parameter and every embedding value; the numeric gradient uses ε = 1e-6 in double.
  */
 class MoeHeadsTest {
+  /** 1000 positives per expert, 1 to 64 experts per class. */
+  static final ExpertAllocation.AdaptiveRule RULE = new ExpertAllocation.AdaptiveRule(1000, 1, 64);
 
   private static final double GRAD_TOL = 1e-3;
   private static final double EPS = 1e-6;
@@ -163,7 +166,7 @@ class MoeHeadsTest {
         out.add(Arguments.of(rows, h, ExpertAllocation.of(1)));
         out.add(Arguments.of(rows, h, ExpertAllocation.of(3)));
         // Adaptive: 0 and 999 positives → 1 expert, 2500 and 3000 → 3 experts.
-        out.add(Arguments.of(rows, h, ExpertAllocation.adaptive(new long[] {0, 2500, 999, 3000})));
+        out.add(Arguments.of(rows, h, ExpertAllocation.adaptive(new long[] {0, 2500, 999, 3000}, RULE)));
       }
     }
     return out.stream();
@@ -331,7 +334,7 @@ class MoeHeadsTest {
 
   @Test
   void javaAndNetlibKernelsAgree() {
-    ExpertAllocation alloc = ExpertAllocation.adaptive(new long[] {0, 2500, 999, 3000, 16000});
+    ExpertAllocation alloc = ExpertAllocation.adaptive(new long[] {0, 2500, 999, 3000, 16000}, RULE);
     float[][] results = new float[2][];
     float[][] dEmbs = new float[2][];
     double[] losses = new double[2];
@@ -448,5 +451,54 @@ class MoeHeadsTest {
     assertThrows(IllegalArgumentException.class, () -> f.heads.forward(f.params, f.emb, 2,
         new float[3], s));
     assertEquals(0.0, f.heads.lossAndBackward(f.params, f.emb, 0, new int[0], new int[] {0}, null, grad, s));
+  }
+
+  /** Gathering a class group and scattering it back restores every column; other classes stay untouched. */
+  @Test
+  void gatherAndScatterMoveWholeClasses() {
+    ExpertAllocation alloc = ExpertAllocation.of(2, 1, 3, 1);
+    MoeHeads full = new MoeHeads(3, alloc, new JavaKernels());
+    float[] params = full.newParams();
+    for (int i = 0; i < params.length; i++) {
+      params[i] = i + 1;
+    }
+    int[] classes = {2, 0};
+    MoeHeads group = full.select(classes);
+    assertEquals(ExpertAllocation.of(3, 2), group.allocation());
+    float[] gp = group.newParams();
+    full.gather(params, classes, group, gp);
+    // group class 0 is full class 2: its first expert weight in row 1, and its "absent" gate bias
+    assertEquals(params[full.expertWeights().offset() + alloc.totalExperts() + alloc.expertOffset(2)],
+        gp[group.expertWeights().offset() + group.allocation().totalExperts()]);
+    assertEquals(params[full.gateBias().offset() + alloc.gateOffset(2) + 3], gp[group.gateBias().offset() + 3]);
+    float[] back = new float[params.length];
+    full.scatter(group, gp, classes, back);
+    int moved = 0;
+    for (int i = 0; i < params.length; i++) {
+      if (back[i] != 0) {
+        assertEquals(params[i], back[i], "parameter " + i);
+        moved++;
+      }
+    }
+    // classes 2 and 0: (3 + 2) experts and (4 + 3) gates, each a weight column of 3 rows and a bias
+    assertEquals((3 + 2) * 4 + (4 + 3) * 4, moved);
+    assertEquals(gp.length, moved);
+    assertThrows(IllegalArgumentException.class, () -> full.gather(params, new int[] {1}, group, gp));
+  }
+
+  /** For one class, the per-class initializer draws what the whole-heads initializer draws from the same stream. */
+  @Test
+  void bothInitializersDrawAlike() {
+    MoeHeads heads = new MoeHeads(5, ExpertAllocation.of(3), new JavaKernels());
+    float[] whole = heads.newParams();
+    heads.initialize(whole, new SplittableRandom(9));
+    float[] perClass = heads.newParams();
+    java.util.Arrays.fill(perClass, 7f);
+    heads.initializeClass(perClass, 0, new SplittableRandom(9));
+    assertArrayEquals(whole, perClass);
+    double bound = heads.initBound();
+    for (float w : whole) {
+      assertTrue(Math.abs(w) <= bound, "within the bound: " + w);
+    }
   }
 }

@@ -1,0 +1,51 @@
+package org.vidar.cli;
+
+import org.vidar.spark.SparkSessions;
+import org.vidar.train.TrainConfig;
+import picocli.CommandLine.Option;
+
+/** Where a command's work runs, shared by {@code train} and {@code predict}. */
+final class EngineOptions {
+  /** The engines a command can run on. */
+  enum Kind {
+    /** Apache Spark: local mode by default, a cluster with {@code --master spark://…}. */
+    SPARK,
+    /** Threads of this process. */
+    LOCAL
+  }
+
+  @Option(names = "--engine", defaultValue = "spark",
+      description = "spark (Apache Spark, local mode by default) or local (this process: threads over data held "
+          + "in memory when training, streaming when predicting); default: ${DEFAULT-VALUE}.")
+  Kind kind;
+
+  @Option(names = "--master", paramLabel = "URL",
+      description = "Spark master: local[N], or spark://host:port for a cluster (default: local[*], or the master "
+          + "spark-submit sets).")
+  String master;
+
+  @Option(names = "--work-dir", paramLabel = "DIR",
+      description = "Spark: intermediate data (each round's embedding shards, predict's per-file parts), deleted "
+          + "once used; any file system every executor reaches (default: a local temporary folder, deleted after).")
+  String workDir;
+
+  @Option(names = "--chunk-rows", defaultValue = "" + TrainConfig.DEFAULT_CHUNK_ROWS,
+      description = "Videos scored at once, and per batch in training's full-batch passes (default: ${DEFAULT-VALUE}).")
+  int chunkRows;
+
+  boolean spark() {
+    return kind == Kind.SPARK;
+  }
+
+  /** The Spark master to use: the one given, else spark-submit's, else local[*]. */
+  String sparkMaster() {
+    return SparkSessions.master(master);
+  }
+
+  /** Refuses a Spark-only option on the local engine. */
+  void requireSpark(boolean given, String option) {
+    if (given && !spark()) {
+      throw new IllegalArgumentException(option + " needs --engine spark");
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package org.vidar.cli;
+
+import java.util.Locale;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * Names the command-line option in an error the core raised about one of its settings: the core's
+ * records validate their fields once and name them as fields ({@code trunkFraction must be …});
+ * a user reads the option ({@code --trunk-fraction must be …}).
+ */
+final class OptionNames {
+  private OptionNames() {}
+
+  /**
+   * {@code e} with its first word, a record field, replaced by the option of {@code spec} of the
+   * same name in kebab case, when there is one; else {@code e} itself.
+   */
+  static IllegalArgumentException named(CommandSpec spec, IllegalArgumentException e) {
+    String message = String.valueOf(e.getMessage());
+    int end = message.indexOf(' ');
+    String field = end < 0 ? message : message.substring(0, end);
+    if (!field.matches("[a-z][a-zA-Z0-9]*")) {
+      return e;
+    }
+    String option = "--" + field.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+    if (spec.findOption(option) == null) {
+      return e;
+    }
+    return new IllegalArgumentException(option + message.substring(field.length()), e);
+  }
+}

@@ -1,0 +1,115 @@
+package org.vidar.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.vidar.data.BadRecordPolicy;
+import org.vidar.data.InputFile;
+import org.vidar.data.SkipReport;
+import org.vidar.eval.EvalReport;
+import org.vidar.inference.ModelEvaluation;
+import org.vidar.model.VideoModel;
+import org.vidar.train.Checkpoints;
+import org.vidar.train.Provenance;
+import org.vidar.train.StageResult;
+import org.vidar.train.Trainer;
+
+/**
+ * What {@code vidar train} does after every stage: writes the checkpoint, scores the validation
+ * files, and prints the stage's row (seconds, training loss, validation metrics, parameters).
+ */
+final class StageTable implements Trainer.Listener {
+  private final PrintStream out;
+  private final Checkpoints checkpoints;
+  private final List<String> classNames;
+  private final List<InputFile> validate;
+  private final BadRecordPolicy policy;
+  private final int topK;
+  private final int chunkRows;
+  private final long start = System.nanoTime();
+  private Provenance provenance;
+  private long videos = -1;
+  private long skipped;
+
+  StageTable(PrintStream out, Checkpoints checkpoints, List<String> classNames, Provenance provenance,
+      List<InputFile> validate, BadRecordPolicy policy, int topK, int chunkRows) {
+    this.out = out;
+    this.checkpoints = checkpoints;
+    this.classNames = classNames;
+    this.provenance = provenance;
+    this.validate = validate;
+    this.policy = policy;
+    this.topK = topK;
+    this.chunkRows = chunkRows;
+  }
+
+  /** The run's first lines: kernels and engine, the table's header, where a resumed run continues. */
+  void start(String kernels, Provenance.EngineInfo engine, Optional<Checkpoints.Checkpoint> resume) {
+    out.printf(Locale.ROOT, "kernels: %s; engine: %s%n", kernels,
+        engine.name().equals("spark") ? "spark (" + engine.master() + ")" : "local (" + engine.threads() + " threads)");
+    out.printf(Locale.ROOT, "%-16s %8s %10s %8s %8s %8s %8s %12s%n", "stage", "seconds", "train loss", "GAP@" + topK,
+        "Hit@1", "PERR", "MAP", "parameters");
+    resume.ifPresent(c -> out.printf(Locale.ROOT, "resuming after stage %d (%s) from %s%n", c.stage(),
+        c.saved().provenance().path("stage").asText("?"), checkpoints.directory()));
+  }
+
+  /** The local engine has read its training videos. */
+  void loaded(long count, SkipReport skips) {
+    out.printf(Locale.ROOT, "loaded %d training videos in %.1f s%n", count, (System.nanoTime() - start) / 1e9);
+    if (skips.total() > 0) {
+      System.err.print(skips.summary());
+    }
+  }
+
+  @Override
+  public void dataCounted(Trainer.ClassCounts counts) {
+    videos = counts.videos();
+    provenance = provenance.counted(videos, skipped);
+  }
+
+  @Override
+  public void stageDone(String stage, StageResult result, double seconds) {
+    VideoModel m = result.model();
+    try {
+      checkpoints.write(stage, m, classNames, provenance.toJson());
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing the checkpoint of " + stage, e);
+    }
+    EvalReport r = null;
+    if (!validate.isEmpty()) {
+      try {
+        ModelEvaluation.FileResult scored = ModelEvaluation.evaluate(m, validate, policy, topK, chunkRows);
+        skipped += scored.skipped().total();
+        r = scored.report();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    out.printf(Locale.ROOT, "%-16s %8.1f %10.5f %8s %8s %8s %8s %12d%n", stage, seconds, result.loss(),
+        fmt(r == null ? Double.NaN : r.gap()), fmt(r == null ? Double.NaN : r.hit1()),
+        fmt(r == null ? Double.NaN : r.perr()), fmt(r == null ? Double.NaN : r.map()), m.parameterCount());
+  }
+
+  /** The last line: where the model went. */
+  void done(String dir, VideoModel model) {
+    out.printf(Locale.ROOT, "model written to %s (%d parameters, %d experts) in %.1f s in all%n", dir,
+        model.parameterCount(), model.allocation().totalExperts(), (System.nanoTime() - start) / 1e9);
+  }
+
+  /** Training videos the engine counted (-1 before). */
+  long videos() {
+    return videos;
+  }
+
+  /** Validation records skipped so far. */
+  long skipped() {
+    return skipped;
+  }
+
+  private static String fmt(double v) {
+    return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.4f", v);
+  }
+}

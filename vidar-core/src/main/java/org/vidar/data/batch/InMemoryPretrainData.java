@@ -1,0 +1,50 @@
+package org.vidar.data.batch;
+
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import org.vidar.data.FeatureSpec;
+import org.vidar.data.Seeds;
+
+/** Pre-training batches from an in-memory dataset: a full shuffle per epoch (Fisher–Yates). */
+public final class InMemoryPretrainData implements PretrainData {
+  private final VideoDataset data;
+
+  public InMemoryPretrainData(VideoDataset data) {
+    this.data = data;
+  }
+
+  @Override
+  public FeatureSpec.Level level() {
+    return data.level();
+  }
+
+  @Override
+  public int dimension() {
+    return data.dimension();
+  }
+
+  @Override
+  public void epoch(int epoch, int batchSize, long seed, Consumer<VideoBatch> step) {
+    int n = data.size();
+    int[] order = shuffled(n, Seeds.stream(seed, 0, epoch + 1));
+    VideoBatch batch = new VideoBatch(data.level(), data.dimension());
+    for (int s = 0; s < n; s += batchSize) {
+      batch.gather(data, order, s, Math.min(n, s + batchSize));
+      step.accept(batch);
+    }
+  }
+
+  static int[] shuffled(int n, SplittableRandom random) {
+    int[] a = new int[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = i;
+    }
+    for (int i = n - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+    return a;
+  }
+}

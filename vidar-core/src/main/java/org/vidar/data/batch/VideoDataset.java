@@ -1,0 +1,253 @@
+package org.vidar.data.batch;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.vidar.data.BadRecordPolicy;
+import org.vidar.data.FeatureSpec;
+import org.vidar.data.InputFile;
+import org.vidar.data.Seeds;
+import org.vidar.data.SkipReport;
+import org.vidar.data.VideoReader;
+import org.vidar.data.VideoRecord;
+
+/**
+ * Videos held in memory for the local engine: ids, labels (compressed rows) and features, every
+ * input vector L2-normalized as the YouTube-8M starter code does (per video, or per frame).
+ *
+ * <p>Video-level data holds one row per video. Frame-level data holds the frames of all videos
+ * stacked row-wise with {@link #frameOffsets()}; with a {@link FrameSampling} of {@code frames > 0}
+ * each video keeps that many frames drawn by {@link FrameSampler} (with a seed per video, so the draw does not depend on
+ * how files are split), which bounds memory whatever the video lengths.
+ */
+public final class VideoDataset {
+  private final FeatureSpec.Level level;
+  private final int dimension;
+  private final String[] ids;
+  private final int[] labelOffsets;
+  private final int[] labels;
+  private final float[] features;
+  private final int[] frameOffsets;
+  private final SkipReport skipped;
+
+  private VideoDataset(FeatureSpec.Level level, int dimension, String[] ids, int[] labelOffsets, int[] labels,
+      float[] features, int[] frameOffsets, SkipReport skipped) {
+    this.level = level;
+    this.dimension = dimension;
+    this.ids = ids;
+    this.labelOffsets = labelOffsets;
+    this.labels = labels;
+    this.features = features;
+    this.frameOffsets = frameOffsets;
+    this.skipped = skipped;
+  }
+
+  /** Builds a dataset from arrays (used by tests and by {@link #load}); features are taken as given. */
+  public static VideoDataset of(FeatureSpec.Level level, int dimension, String[] ids, int[][] labelLists,
+      float[] features, int[] frameOffsets) {
+    int[] offsets = new int[ids.length + 1];
+    for (int i = 0; i < ids.length; i++) {
+      offsets[i + 1] = offsets[i] + labelLists[i].length;
+    }
+    int[] flat = new int[offsets[ids.length]];
+    for (int i = 0; i < ids.length; i++) {
+      System.arraycopy(labelLists[i], 0, flat, offsets[i], labelLists[i].length);
+    }
+    int rows = level == FeatureSpec.Level.VIDEO ? ids.length : frameOffsets[ids.length];
+    if (features.length != (long) rows * dimension) {
+      throw new IllegalArgumentException(features.length + " feature values are not " + rows + " rows of " + dimension);
+    }
+    return new VideoDataset(level, dimension, ids, offsets, flat, features, frameOffsets, new SkipReport());
+  }
+
+  /**
+   * Reads every video of {@code files}.
+   *
+   * @param sampling frame level only: the frames kept per video (all, up to the spec's limit, or a sample)
+   */
+  public static VideoDataset load(List<InputFile> files, FeatureSpec spec, BadRecordPolicy policy,
+      FrameSampling sampling) throws IOException {
+    int dim = spec.dimension();
+    boolean frames = spec.level() == FeatureSpec.Level.FRAME;
+    List<String> ids = new ArrayList<>();
+    IntList labelOffsets = new IntList();
+    IntList labels = new IntList();
+    FloatList features = new FloatList();
+    IntList frameOffsets = new IntList();
+    labelOffsets.add(0);
+    frameOffsets.add(0);
+    SkipReport skipped;
+    try (VideoReader reader = new VideoReader(files, spec, policy)) {
+      VideoRecord r;
+      while ((r = reader.next()) != null) {
+        ids.add(r.id());
+        labels.addAll(r.labels());
+        labelOffsets.add(labels.size());
+        if (!frames) {
+          features.addAll(r.features(), 0, dim);
+        } else {
+          VideoRecord kept = sampling.keep(r, true);
+          features.addAll(kept.features(), 0, kept.features().length);
+          frameOffsets.add(frameOffsets.get(frameOffsets.size() - 1) + kept.numFrames());
+        }
+      }
+      skipped = reader.skipped();
+    }
+    float[] values = features.toArray();
+    InputNormalization.l2NormalizeRows(values, values.length / dim, dim);
+    return new VideoDataset(spec.level(), dim, ids.toArray(new String[0]), labelOffsets.toArray(),
+        labels.toArray(), values, frames ? frameOffsets.toArray() : null, skipped);
+  }
+
+  public FeatureSpec.Level level() {
+    return level;
+  }
+
+  /** Values per row (per video, or per frame). */
+  public int dimension() {
+    return dimension;
+  }
+
+  /** Number of videos. */
+  public int size() {
+    return ids.length;
+  }
+
+  /** The video's {@link Seeds#videoKey}. */
+  public long key(int video) {
+    return Seeds.videoKey(ids[video]);
+  }
+
+  public String id(int video) {
+    return ids[video];
+  }
+
+  /** Labels of all videos, video v's at {@code labelOffsets()[v] .. labelOffsets()[v+1]}. */
+  public int[] labels() {
+    return labels;
+  }
+
+  public int[] labelOffsets() {
+    return labelOffsets;
+  }
+
+  /** The labels of one video (a copy). */
+  public int[] labelsOf(int video) {
+    return Arrays.copyOfRange(labels, labelOffsets[video], labelOffsets[video + 1]);
+  }
+
+  /** Row-major features: one row per video (video level) or per kept frame (frame level). */
+  public float[] features() {
+    return features;
+  }
+
+  /** Frame level: video v's frames are rows {@code frameOffsets[v] .. frameOffsets[v+1]}; null for video level. */
+  public int[] frameOffsets() {
+    return frameOffsets;
+  }
+
+  /** Records skipped while loading. */
+  public SkipReport skipped() {
+    return skipped;
+  }
+
+  /** Videos {@code [from, to)} as shard {@code index}, read in order. */
+  public DataShard range(int index, int from, int to) {
+    if (from < 0 || from > to || to > size()) {
+      throw new IllegalArgumentException("videos [" + from + ", " + to + ") of " + size());
+    }
+    return new RangeShard(index, from, to);
+  }
+
+  /** Videos [from, to) of this dataset. */
+  private final class RangeShard implements DataShard {
+    private final int index;
+    private final int to;
+    private int next;
+
+    RangeShard(int index, int from, int to) {
+      this.index = index;
+      this.next = from;
+      this.to = to;
+    }
+
+    @Override
+    public boolean next(VideoBatch batch, int maxRows) {
+      if (next >= to) {
+        return false;
+      }
+      int end = Math.min(to, next + maxRows);
+      batch.gather(VideoDataset.this, null, next, end);
+      next = end;
+      return true;
+    }
+
+    @Override
+    public int index() {
+      return index;
+    }
+  }
+
+  /** Positive count of every class below {@code numClasses}. */
+  public long[] positivesPerClass(int numClasses) {
+    long[] counts = new long[numClasses];
+    for (int label : labels) {
+      counts[label]++;
+    }
+    return counts;
+  }
+
+  /** A growable int array (no boxing while loading millions of labels). */
+  static final class IntList {
+    private int[] a = new int[1024];
+    private int n;
+
+    void add(int v) {
+      if (n == a.length) {
+        a = Arrays.copyOf(a, n * 2);
+      }
+      a[n++] = v;
+    }
+
+    void addAll(int[] v) {
+      for (int x : v) {
+        add(x);
+      }
+    }
+
+    int get(int i) {
+      return a[i];
+    }
+
+    int size() {
+      return n;
+    }
+
+    int[] toArray() {
+      return Arrays.copyOf(a, n);
+    }
+  }
+
+  /** A growable float array. */
+  static final class FloatList {
+    private float[] a = new float[1 << 16];
+    private long n;
+
+    void addAll(float[] v, int off, int len) {
+      if (n + len > Integer.MAX_VALUE - 8) {
+        throw new IllegalStateException("more than 2^31 feature values: the local engine holds one array; "
+            + "sample fewer frames or use the Spark engine");
+      }
+      if (n + len > a.length) {
+        a = Arrays.copyOf(a, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(n + len, 2L * a.length)));
+      }
+      System.arraycopy(v, off, a, (int) n, len);
+      n += len;
+    }
+
+    float[] toArray() {
+      return Arrays.copyOf(a, (int) n);
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package org.vidar.inference;
+
+import org.vidar.data.batch.VideoBatch;
+import org.vidar.data.batch.VideoDataset;
+import org.vidar.eval.EvalReport;
+import org.vidar.eval.YouTube8mEvaluator;
+import org.vidar.model.VideoModel;
+
+/** Scores a dataset with a model and computes the YouTube-8M metrics, streaming batch by batch. */
+public final class ModelEvaluation {
+  private ModelEvaluation() {}
+
+  /** The metrics of a model on labelled files, with the videos scored and the records skipped. */
+  public record FileResult(EvalReport report, long videos, org.vidar.data.SkipReport skipped) {}
+
+  /** GAP@k, Hit@1, PERR and MAP of {@code model} on labelled TFRecord files, streaming. */
+  public static FileResult evaluate(VideoModel model, java.util.List<org.vidar.data.InputFile> files,
+      org.vidar.data.BadRecordPolicy policy, int topK, int chunkRows) throws java.io.IOException {
+    YouTube8mEvaluator evaluator = new YouTube8mEvaluator(model.config().numClasses(), topK);
+    long[] videos = {0};
+    org.vidar.data.SkipReport skipped = StreamingScorer.score(model, files, policy, chunkRows,
+        (id, labels, probs, offset) -> {
+          evaluator.addScores(probs, offset, labels);
+          videos[0]++;
+        });
+    return new FileResult(evaluator.report(), videos[0], skipped);
+  }
+
+  /** GAP@k, Hit@1, PERR and MAP of {@code model} on {@code data}. */
+  public static EvalReport evaluate(VideoModel model, VideoDataset data, int topK, int chunkRows) {
+    int k = model.config().numClasses();
+    YouTube8mEvaluator evaluator = new YouTube8mEvaluator(k, topK);
+    VideoModel.Scorer scorer = model.newScorer();
+    VideoBatch batch = new VideoBatch(data.level(), data.dimension());
+    float[] probs = new float[Math.min(chunkRows, Math.max(1, data.size())) * k];
+    for (int s = 0; s < data.size(); s += chunkRows) {
+      int e = Math.min(data.size(), s + chunkRows);
+      batch.gather(data, null, s, e);
+      scorer.score(batch, probs);
+      for (int i = 0; i < batch.rows; i++) {
+        evaluator.addScores(probs, i * k, data.labelsOf(s + i));
+      }
+    }
+    return evaluator.report();
+  }
+}

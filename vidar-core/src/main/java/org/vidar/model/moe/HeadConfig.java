@@ -1,0 +1,48 @@
+package org.vidar.model.moe;
+
+/**
+ * How many logistic experts each class's mixture-of-experts head gets when a stage builds fresh
+ * heads: a fixed number, or adaptive, growing with the class's positive count up to a cap
+ * ({@link ExpertAllocation.AdaptiveRule}); and the L2 penalty they train with.
+ *
+ * @param adaptive experts grow with positives; else every class has {@code maxExperts}
+ * @param maxExperts experts per class (fixed) or the cap (adaptive)
+ * @param positivesPerExpert adaptive: one expert per this many positive videos
+ * @param l2 L2 penalty λ on head weights (λ/2·‖W‖²), not on biases
+ */
+public record HeadConfig(boolean adaptive, int maxExperts, int positivesPerExpert, float l2) implements java.io.Serializable {
+  /** Stage 1's experts per class (the cap when adaptive). */
+  public static final int DEFAULT_EXPERTS = 16;
+  /** Adaptive allocation: one expert per this many positive videos. */
+  public static final int DEFAULT_POSITIVES_PER_EXPERT = 100;
+  /** L2 penalty on head weights. */
+  public static final float DEFAULT_L2 = 1e-5f;
+
+  public HeadConfig {
+    if (maxExperts <= 0) {
+      throw new IllegalArgumentException("maxExperts must be positive, got " + maxExperts);
+    }
+    if (adaptive && positivesPerExpert <= 0) {
+      throw new IllegalArgumentException("positivesPerExpert must be positive, got " + positivesPerExpert);
+    }
+    if (!(l2 >= 0)) {
+      throw new IllegalArgumentException("l2 must be >= 0, got " + l2);
+    }
+  }
+
+  /** Every class with {@code experts} experts. */
+  public static HeadConfig fixed(int experts, float l2) {
+    return new HeadConfig(false, experts, 1, l2);
+  }
+
+  /**
+   * Experts per class for classes with these positive counts: {@code maxExperts} each, or adaptive
+   * (at least one, one per {@code positivesPerExpert} positives, at most {@code maxExperts}).
+   */
+  public ExpertAllocation allocate(long[] positives) {
+    if (!adaptive) {
+      return ExpertAllocation.fixed(positives.length, maxExperts);
+    }
+    return ExpertAllocation.adaptive(positives, new ExpertAllocation.AdaptiveRule(positivesPerExpert, 1, maxExperts));
+  }
+}
