@@ -12,12 +12,12 @@ import org.vidar.data.batch.VideoBatch;
 import org.vidar.data.batch.VideoDataset;
 import org.vidar.math.KernelProvider;
 import org.vidar.model.ModelConfig;
-import org.vidar.model.ParameterLayout;
 import org.vidar.model.TrunkConfig;
 import org.vidar.model.VideoModel;
 import org.vidar.model.moe.ClassGroups;
 import org.vidar.model.moe.ExpertAllocation;
 import org.vidar.model.moe.MoeHeads;
+import org.vidar.model.param.ParameterLayout;
 import org.vidar.train.LossGradient;
 import org.vidar.train.TrunkGradient;
 

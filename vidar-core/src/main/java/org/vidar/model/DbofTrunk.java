@@ -10,6 +10,7 @@ import org.vidar.model.layer.ContextGating;
 import org.vidar.model.layer.Dense;
 import org.vidar.model.layer.FramePooling;
 import org.vidar.model.layer.Layer;
+import org.vidar.model.param.ParameterLayout;
 
 /**
  * The frame-level Deep Bag of Frames trunk: per frame a dense layer (with batch normalization

@@ -2,6 +2,7 @@ package org.vidar.model;
 
 import java.util.SplittableRandom;
 import org.vidar.data.batch.VideoBatch;
+import org.vidar.model.param.ParameterLayout;
 
 /**
  * The shared part of the model: maps a batch of videos to one embedding row per video, which every

@@ -9,6 +9,7 @@ import org.vidar.model.layer.BatchNorm;
 import org.vidar.model.layer.ContextGating;
 import org.vidar.model.layer.Dense;
 import org.vidar.model.layer.Layer;
+import org.vidar.model.param.ParameterLayout;
 
 /**
  * The video-level trunk: dense ReLU layers over a video's (mean) features, optionally context-gated

@@ -4,6 +4,7 @@ import java.util.SplittableRandom;
 import org.vidar.data.batch.VideoBatch;
 import org.vidar.model.moe.ExpertAllocation;
 import org.vidar.model.moe.MoeHeads;
+import org.vidar.model.param.ParameterLayout;
 
 /**
  * A trained or training model: the trunk with its parameters and the per-class mixture-of-experts

@@ -2,11 +2,11 @@ package org.vidar.train;
 
 import org.vidar.data.batch.DataShard;
 import org.vidar.data.batch.VideoBatch;
-import org.vidar.model.ParameterLayout;
-import org.vidar.model.TensorRef;
 import org.vidar.model.Trunk;
 import org.vidar.model.VideoModel;
 import org.vidar.model.moe.MoeHeads;
+import org.vidar.model.param.ParameterLayout;
+import org.vidar.model.param.TensorRef;
 
 /**
  * The aggregator of Stage 2: the trunk's loss and gradient summed over one shard of videos, with

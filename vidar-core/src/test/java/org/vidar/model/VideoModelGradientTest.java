@@ -14,6 +14,8 @@ import org.vidar.data.batch.VideoDataset;
 import org.vidar.model.layer.BatchNorm;
 import org.vidar.model.moe.ExpertAllocation;
 import org.vidar.model.moe.MoeHeads;
+import org.vidar.model.param.ParameterLayout;
+import org.vidar.model.param.TensorRef;
 import org.vidar.train.LocalEngine;
 import org.vidar.train.LossGradient;
 import org.vidar.train.TrunkGradient;

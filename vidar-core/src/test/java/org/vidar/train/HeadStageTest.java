@@ -11,13 +11,12 @@ import org.vidar.data.Seeds;
 import org.vidar.data.batch.VideoDataset;
 import org.vidar.inference.ModelEvaluation;
 import org.vidar.model.ModelConfig;
-import org.vidar.model.ParameterLayout;
-import org.vidar.model.TensorRef;
 import org.vidar.model.VideoModel;
 import org.vidar.model.moe.ClassGroups;
 import org.vidar.model.moe.ExpertAllocation;
 import org.vidar.model.moe.HeadConfig;
 import org.vidar.model.moe.MoeHeads;
+import org.vidar.model.param.TensorRef;
 import org.vidar.train.embedding.EmbeddingTable;
 
 class HeadStageTest {

@@ -17,11 +17,11 @@ import org.vidar.data.DataPaths;
 import org.vidar.data.FeatureField;
 import org.vidar.data.FeatureSpec;
 import org.vidar.model.ModelConfig;
-import org.vidar.model.ParameterLayout;
-import org.vidar.model.TensorRef;
 import org.vidar.model.TrunkConfig;
 import org.vidar.model.VideoModel;
 import org.vidar.model.moe.ExpertAllocation;
+import org.vidar.model.param.ParameterLayout;
+import org.vidar.model.param.TensorRef;
 
 /**
  * A model on disk: a directory holding {@code model.json} (format version, feature spec, trunk

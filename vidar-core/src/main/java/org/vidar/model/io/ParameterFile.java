@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.vidar.model.ParameterLayout;
-import org.vidar.model.TensorRef;
+import org.vidar.model.param.ParameterLayout;
+import org.vidar.model.param.TensorRef;
 
 /**
  * Saves the flat parameter array of a {@link ParameterLayout} as a safetensors file, one tensor per

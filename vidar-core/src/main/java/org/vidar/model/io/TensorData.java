@@ -1,7 +1,7 @@
 package org.vidar.model.io;
 
 import java.util.Arrays;
-import org.vidar.model.TensorRef;
+import org.vidar.model.param.TensorRef;
 
 /**
  * A named tensor to write: its shape and where its values sit in a float array (row-major, starting

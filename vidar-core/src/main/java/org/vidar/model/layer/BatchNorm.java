@@ -3,8 +3,8 @@ package org.vidar.model.layer;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.SplittableRandom;
-import org.vidar.model.ParameterLayout;
-import org.vidar.model.TensorRef;
+import org.vidar.model.param.ParameterLayout;
+import org.vidar.model.param.TensorRef;
 
 /**
  * Batch normalization per feature, {@code y = γ·(x − μ)/sqrt(σ² + ε) + β}, with trainable

@@ -5,8 +5,8 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 import org.vidar.math.KernelProvider;
 import org.vidar.math.Kernels;
-import org.vidar.model.ParameterLayout;
-import org.vidar.model.TensorRef;
+import org.vidar.model.param.ParameterLayout;
+import org.vidar.model.param.TensorRef;
 
 /**
  * The paper's context gating, {@code y = σ(x·W + b) ⊙ x} with {@code W [d, d]} and {@code b [d]}

@@ -5,8 +5,8 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 import org.vidar.math.KernelProvider;
 import org.vidar.math.Kernels;
-import org.vidar.model.ParameterLayout;
-import org.vidar.model.TensorRef;
+import org.vidar.model.param.ParameterLayout;
+import org.vidar.model.param.TensorRef;
 
 /**
  * Fully connected layer {@code y = act(x·W + b)} with {@code W [in, out]} and {@code b [out]}

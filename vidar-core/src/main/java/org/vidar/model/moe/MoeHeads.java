@@ -10,8 +10,8 @@ import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.RecursiveAction;
 import org.vidar.math.KernelProvider;
 import org.vidar.math.Kernels;
-import org.vidar.model.ParameterLayout;
-import org.vidar.model.TensorRef;
+import org.vidar.model.param.ParameterLayout;
+import org.vidar.model.param.TensorRef;
 
 /**
  * One Mixture-of-Experts head per class for K classes over an embedding of dimension H, all

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.vidar.model.ParameterLayout;
+import org.vidar.model.param.ParameterLayout;
 
 class ParameterFileTest {
   @TempDir Path dir;

@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.vidar.math.KernelProvider;
 import org.vidar.math.Kernels;
-import org.vidar.model.ParameterLayout;
+import org.vidar.model.param.ParameterLayout;
 
 class DenseTest {
 

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.vidar.math.KernelProvider;
 import org.vidar.math.Kernels;
-import org.vidar.model.ParameterLayout;
-import org.vidar.model.TensorRef;
+import org.vidar.model.param.ParameterLayout;
+import org.vidar.model.param.TensorRef;
 
 /**
  * Shared machinery of the layer tests: the float layer against a double-precision reference

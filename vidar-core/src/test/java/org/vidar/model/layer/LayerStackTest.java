@@ -7,7 +7,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.vidar.math.Kernels;
-import org.vidar.model.ParameterLayout;
+import org.vidar.model.param.ParameterLayout;
 
 /** Dense(ReLU) → BatchNorm → ContextGating → Dense: gradients checked end to end. */
 class LayerStackTest {

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.vidar.math.JavaKernels;
 import org.vidar.math.KernelProvider;
 import org.vidar.math.Kernels;
-import org.vidar.model.ParameterLayout;
+import org.vidar.model.param.ParameterLayout;
 
 /**
  * {@link MoeHeads} against an independent double-precision reference written with straight loops

@@ -1,4 +1,4 @@
-package org.vidar.model;
+package org.vidar.model.param;
 
 import java.util.ArrayList;
 import java.util.Collections;
