@@ -41,6 +41,8 @@ public final class SparkEngine implements Engine {
   private final FrameSampling sampling;
   private final JavaRDD<String> shards;
   private final String workDir;
+  /** The working directory is a temporary folder this engine made, which closing deletes. */
+  private final boolean ownsWorkDir;
   /** The directory of every embedding table this engine wrote and nobody has discarded yet. */
   private final Map<EmbeddingSource, String> embeddingDirs = new IdentityHashMap<>();
 
@@ -53,7 +55,8 @@ public final class SparkEngine implements Engine {
    */
   public SparkEngine(JavaSparkContext sc, List<String> locations, FeatureSpec spec, BadRecordPolicy policy,
       FrameSampling sampling) throws IOException {
-    this(sc, locations, spec, policy, sampling, java.nio.file.Files.createTempDirectory("vidar-work-").toString());
+    this(sc, locations, spec, policy, sampling, java.nio.file.Files.createTempDirectory("vidar-work-").toString(),
+        true);
   }
 
   /**
@@ -62,6 +65,11 @@ public final class SparkEngine implements Engine {
    */
   public SparkEngine(JavaSparkContext sc, List<String> locations, FeatureSpec spec, BadRecordPolicy policy,
       FrameSampling sampling, String workDir) throws IOException {
+    this(sc, locations, spec, policy, sampling, workDir, false);
+  }
+
+  private SparkEngine(JavaSparkContext sc, List<String> locations, FeatureSpec spec, BadRecordPolicy policy,
+      FrameSampling sampling, String workDir, boolean ownsWorkDir) throws IOException {
     List<String> names = new ArrayList<>();
     for (InputFile f : DataPaths.resolve(locations)) {
       names.add(f.name());
@@ -72,6 +80,7 @@ public final class SparkEngine implements Engine {
     this.policy = policy;
     this.sampling = java.util.Objects.requireNonNull(sampling, "sampling");
     this.workDir = workDir;
+    this.ownsWorkDir = ownsWorkDir;
     // One element per slice: partition i reads file i, and its index is the shard index.
     this.shards = sc.parallelize(new ArrayList<>(files), files.size()).setName("vidar input files");
   }
@@ -247,7 +256,19 @@ public final class SparkEngine implements Engine {
     }
   }
 
-  /** Leaves the Spark context running: its owner (the CLI, a test) stops it. */
+  /**
+   * Deletes the temporary working directory this engine made, if it made one (a directory it was
+   * given stays), and leaves the Spark context running: its owner (the CLI, a test) stops it.
+   */
   @Override
-  public void close() {}
+  public void close() {
+    if (!ownsWorkDir) {
+      return;
+    }
+    try {
+      DataPaths.deleteRecursively(workDir);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("deleting the temporary working directory " + workDir, e);
+    }
+  }
 }

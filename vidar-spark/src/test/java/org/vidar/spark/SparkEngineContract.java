@@ -85,12 +85,31 @@ abstract class SparkEngineContract {
 
   @AfterAll
   void stop() throws IOException {
+    if (engine != null) {
+      engine.close();
+    }
     if (session != null) {
       session.stop();
     }
     try (var walk = Files.walk(dir)) {
       walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
+  }
+
+  /** An engine deletes the temporary working directory it made when it closes, and keeps one it was given. */
+  @Test
+  void closingDeletesTheEnginesOwnTemporaryWorkDir() throws IOException {
+    String own;
+    try (SparkEngine e = SparkEngine.of(session, List.of(dir.toString()), SPEC, BadRecordPolicy.FAIL,
+        FrameSampling.ALL)) {
+      own = e.workDir();
+      assertTrue(Files.isDirectory(Path.of(own)));
+    }
+    assertFalse(Files.exists(Path.of(own)), own);
+    Path given = Files.createDirectories(dir.resolve("given-work"));
+    SparkEngine.of(session, List.of(dir.toString()), SPEC, BadRecordPolicy.FAIL, FrameSampling.ALL, given.toString())
+        .close();
+    assertTrue(Files.isDirectory(given));
   }
 
   /** Separable videos: class k present iff feature k > 0. */
@@ -215,11 +234,12 @@ abstract class SparkEngineContract {
     try (LocalEngine e = new LocalEngine(local, 1, 1)) {
       expected = e.aggregateShards(s -> TrunkGradient.overShard(m, m.trunkParams(), s, 4), LossGradient::plus);
     }
-    SparkEngine frameEngine = SparkEngine.of(session, List.of(frameDir.toString()), frames, BadRecordPolicy.FAIL, new FrameSampling(sample, seed));
-    assertEquals(3, frameEngine.shards());
     LossGradient got;
-    try (Engine.Shared<VideoModel> bm = frameEngine.shareModel(m);
+    try (SparkEngine frameEngine = SparkEngine.of(session, List.of(frameDir.toString()), frames, BadRecordPolicy.FAIL,
+        new FrameSampling(sample, seed));
+        Engine.Shared<VideoModel> bm = frameEngine.shareModel(m);
         Engine.Shared<float[]> bp = frameEngine.shareArray(m.trunkParams().clone())) {
+      assertEquals(3, frameEngine.shards());
       got = frameEngine.aggregateShards(s -> TrunkGradient.overShard(bm.get(), bp.get(), s, 4), LossGradient::plus);
     }
     assertEquals(expected.videos(), got.videos());
