@@ -42,6 +42,16 @@ final class EngineOptions {
     return SparkSessions.master(master);
   }
 
+  /** Refuses sizes no engine can work with, naming the option. */
+  void checkSizes(int topK) {
+    if (chunkRows < 1) {
+      throw new IllegalArgumentException("--chunk-rows must be at least 1, got " + chunkRows);
+    }
+    if (topK < 1) {
+      throw new IllegalArgumentException("--top-k must be at least 1, got " + topK);
+    }
+  }
+
   /** Refuses a Spark-only option on the local engine. */
   void requireSpark(boolean given, String option) {
     if (given && !spark()) {

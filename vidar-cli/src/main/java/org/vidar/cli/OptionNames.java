@@ -1,6 +1,8 @@
 package org.vidar.cli;
 
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
@@ -12,17 +14,31 @@ final class OptionNames {
   private OptionNames() {}
 
   /**
-   * {@code e} with its first word, a record field, replaced by the option of {@code spec} of the
-   * same name in kebab case, when there is one; else {@code e} itself.
+   * Builds a core record from options; an error about one of its fields names the option instead:
+   * {@code aliases} maps fields to options where their names differ, other fields are looked up
+   * by their name in kebab case.
    */
-  static IllegalArgumentException named(CommandSpec spec, IllegalArgumentException e) {
+  static <T> T build(CommandSpec spec, Supplier<T> record, Map<String, String> aliases) {
+    try {
+      return record.get();
+    } catch (IllegalArgumentException e) {
+      throw named(spec, e, aliases);
+    }
+  }
+
+  /**
+   * {@code e} with its first word, a record field, replaced by its option ({@code aliases}, else
+   * the option of {@code spec} of the same name in kebab case), when there is one; else {@code e}.
+   */
+  static IllegalArgumentException named(CommandSpec spec, IllegalArgumentException e, Map<String, String> aliases) {
     String message = String.valueOf(e.getMessage());
     int end = message.indexOf(' ');
     String field = end < 0 ? message : message.substring(0, end);
     if (!field.matches("[a-z][a-zA-Z0-9]*")) {
       return e;
     }
-    String option = "--" + field.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+    String option = aliases.getOrDefault(field,
+        "--" + field.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT));
     if (spec.findOption(option) == null) {
       return e;
     }

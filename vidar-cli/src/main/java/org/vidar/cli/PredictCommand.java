@@ -62,6 +62,7 @@ final class PredictCommand implements Callable<Integer> {
     if (classGroups < 1) {
       throw new IllegalArgumentException("--class-groups must be at least 1, got " + classGroups);
     }
+    engine.checkSizes(topK);
     engine.requireSpark(parquet != null, "--parquet");
     engine.requireSpark(classGroups != 1, "--class-groups");
     ModelFiles.Saved saved = ModelFiles.load(modelDir);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -23,6 +24,7 @@ import org.vidar.model.moe.ClassGroups;
 import org.vidar.model.moe.HeadConfig;
 import org.vidar.optim.AdamConfig;
 import org.vidar.optim.IRpropConfig;
+import org.vidar.optim.LbfgsConfig;
 import org.vidar.spark.SparkEngine;
 import org.vidar.spark.SparkSessions;
 import org.vidar.train.Checkpoints;
@@ -119,8 +121,8 @@ final class TrainCommand implements Callable<Integer> {
   int lbfgsIterations;
 
   @Option(names = "--head-groups", defaultValue = "" + TrainConfig.AUTO_HEAD_GROUPS,
-      description = "Stage 1 class groups (default: one per " + ClassGroups.DEFAULT_GATES_PER_GROUP + " gate columns "
-          + "of the heads, the same on every machine).")
+      description = "Stage 1 class groups; 0, the default, takes one per " + ClassGroups.DEFAULT_GATES_PER_GROUP
+          + " gate columns of the heads, the same on every machine.")
   int headGroups;
 
   @Option(names = "--trunk-steps", defaultValue = "" + TrainConfig.DEFAULT_TRUNK_STEPS, description = "Stage 2 iRprop+ steps (default: ${DEFAULT-VALUE}).")
@@ -164,6 +166,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    engine.checkSizes(topK);
     List<InputFile> trainFiles = DataPaths.resolve(train);
     List<InputFile> validateFiles = validate == null ? List.of() : DataPaths.resolve(validate);
     Vocabulary vocab = data.loadVocabulary();
@@ -193,20 +196,24 @@ final class TrainCommand implements Callable<Integer> {
 
   /** Every training option, each named as its option in an error. */
   private TrainConfig trainConfig() {
-    EmbeddingPrecision precision;
+    EmbeddingPrecision precision = embeddingPrecision();
+    HeadConfig heads = OptionNames.build(spec, () -> new HeadConfig(adaptive, experts, positivesPerExpert, headL2),
+        Map.of("maxExperts", "--experts", "l2", "--head-l2"));
+    HeadConfig pretrainHeads = OptionNames.build(spec, () -> HeadConfig.fixed(pretrainExperts, headL2),
+        Map.of("maxExperts", "--pretrain-experts", "l2", "--head-l2"));
+    AdamConfig adam = OptionNames.build(spec, () -> AdamConfig.of(learningRate), Map.of());
+    LbfgsConfig lbfgs = OptionNames.build(spec, () -> TrainConfig.stage1Optimizer(lbfgsIterations),
+        Map.of("maxIterations", "--lbfgs-iterations"));
+    return OptionNames.build(spec, () -> new TrainConfig(seed, pretrainEpochs, batchSize, adam, pretrainHeads, rounds,
+        heads, headGroups, lbfgs, trunkSteps, IRpropConfig.defaults(), trunkL2, engine.chunkRows, precision,
+        trunkFraction, continueHeads, sampleFrames), Map.of());
+  }
+
+  private EmbeddingPrecision embeddingPrecision() {
     try {
-      precision = EmbeddingPrecision.parse(embeddingPrecision);
+      return EmbeddingPrecision.parse(embeddingPrecision);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--embedding-precision: " + e.getMessage(), e);
-    }
-    try {
-      HeadConfig heads = new HeadConfig(adaptive, experts, positivesPerExpert, headL2);
-      return new TrainConfig(seed, pretrainEpochs, batchSize, AdamConfig.of(learningRate),
-          HeadConfig.fixed(pretrainExperts, headL2), rounds, heads, headGroups, TrainConfig.stage1Optimizer(lbfgsIterations),
-          trunkSteps, IRpropConfig.defaults(), trunkL2, engine.chunkRows, precision, trunkFraction, continueHeads,
-          sampleFrames);
-    } catch (IllegalArgumentException e) {
-      throw OptionNames.named(spec, e);
     }
   }
 

@@ -288,6 +288,23 @@ class CommandsTest {
         "--classes", "20", "--trunk-fraction", "0");
     assertEquals(ExitCodes.FAILED, fraction.code(), fraction::toString);
     assertTrue(fraction.err().contains("--trunk-fraction must be in (0, 1], got 0.0"), fraction::toString);
+    // The core's records check each field once; the error names the option the value came from.
+    String[][] cases = {{"--chunk-rows", "0", "--chunk-rows must be at least 1, got 0"},
+        {"--pretrain-epochs", "-1", "--pretrain-epochs must be at least 0, got -1"},
+        {"--experts", "0", "--experts must be positive, got 0"},
+        {"--pretrain-experts", "0", "--pretrain-experts must be positive, got 0"},
+        {"--head-l2", "-1", "--head-l2 must be >= 0"},
+        {"--lbfgs-iterations", "-2", "--lbfgs-iterations must be non-negative"},
+        {"--learning-rate", "0", "--learning-rate must be positive"},
+        {"--head-groups", "-1", "--head-groups must be positive, or 0"},
+        {"--sample-frames", "-1", "--sample-frames must be >= 0"},
+        {"--top-k", "0", "--top-k must be at least 1, got 0"}};
+    for (String[] c : cases) {
+      Run bad = run("train", "--engine", "local", "--train", train, "--out", tmp.resolve("o").toString(),
+          "--classes", "20", c[0], c[1]);
+      assertEquals(ExitCodes.FAILED, bad.code(), bad::toString);
+      assertTrue(bad.err().contains(c[2]), bad::toString);
+    }
   }
 
   @Test

@@ -60,16 +60,21 @@ public final class GroupTopLists {
     private final DataInputStream in;
     private final String name;
     private final int numClasses;
+    private final int maxCount;
     private String id;
     private int count;
     private int[] classes = new int[0];
     private float[] scores = new float[0];
 
-    /** Reads {@code in}, named {@code name} in errors; class indices must lie below {@code numClasses}. */
-    public Reader(InputStream in, String name, int numClasses) {
+    /**
+     * Reads {@code in}, named {@code name} in errors; class indices must lie below
+     * {@code numClasses}, and a list may hold {@code maxCount} classes at most (the k of top-k).
+     */
+    public Reader(InputStream in, String name, int numClasses, int maxCount) {
       this.in = new DataInputStream(new BufferedInputStream(in, 1 << 16));
       this.name = name;
       this.numClasses = numClasses;
+      this.maxCount = maxCount;
     }
 
     /** Moves to the next video; false at the end of the file. */
@@ -82,8 +87,8 @@ public final class GroupTopLists {
       }
       try {
         count = in.readShort();
-        if (count < 0) {
-          throw new IOException(name + ": video " + id + " has a negative class count " + count);
+        if (count < 0 || count > maxCount) {
+          throw new IOException(name + ": video " + id + " has " + count + " classes, not 0.." + maxCount);
         }
         if (classes.length < count) {
           classes = new int[count];

@@ -19,8 +19,9 @@ import org.vidar.train.embedding.EmbeddingSource;
  *
  * <p>The objective of a group is the mean binary cross-entropy over all videos plus
  * {@code λ/2·‖W‖²}. A task holds its group's heads, the optimizer's history and one chunk of
- * embeddings at a time. Heads are initialized per class from the seed, so the result does not
- * depend on how classes are grouped. With {@link TrainConfig#continueHeads}, a model whose heads
+ * embeddings at a time. Heads are initialized per class from the seed, so a class starts the same in
+ * any grouping; the grouping itself is part of the model, since L-BFGS steps a group's classes
+ * together ({@link TrainConfig#headGroupsFor}). With {@link TrainConfig#continueHeads}, a model whose heads
  * already have the stage's experts per class (every round after the first) starts from them instead.
  */
 public final class HeadStage implements java.io.Serializable {
@@ -72,7 +73,7 @@ public final class HeadStage implements java.io.Serializable {
   /**
    * Trains the heads of one class group over the whole table, starting from their columns in
    * {@code previous} (full heads of allocation {@code full}), or fresh when it is null: each class
-   * from a random stream of its own, so the result does not depend on the grouping.
+   * from a random stream of its own, so a class starts the same whichever group it is in.
    */
   public GroupResult trainGroup(ExpertAllocation full, int[] classes, EmbeddingSource table, int round,
       float[] previous) {

@@ -4,8 +4,9 @@ import org.vidar.model.VideoModel;
 import org.vidar.optim.OptimizationResult;
 
 /**
- * What a stage produced: the model it ends with, its training loss (mean over videos of the loss
- * summed over classes, plus the stage's L2 penalty; NaN when the stage did no optimization), and
+ * What a stage produced: the model it ends with, its training loss (the mean over videos of the
+ * loss summed over classes: Stages 1 and 2 add their L2 penalty, the objective they minimized;
+ * pre-training reports its last epoch's mean without it; NaN when the stage did nothing), and
  * the optimizer's summary (null for stages that run no single optimizer: pre-training's epochs, or
  * a stage with nothing to do).
  */

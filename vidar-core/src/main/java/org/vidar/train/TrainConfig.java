@@ -77,12 +77,12 @@ public record TrainConfig(
   public static final int DEFAULT_SAMPLE_FRAMES = 32;
 
   public TrainConfig {
-    if (pretrainEpochs < 0 || rounds < 0 || trunkSteps < 0) {
-      throw new IllegalArgumentException("epochs, rounds and steps must be >= 0");
-    }
-    if (batchSize <= 0 || chunkRows <= 0) {
-      throw new IllegalArgumentException("batchSize and chunkRows must be positive");
-    }
+    // One check per field, the field's name first: the CLI names its option from it.
+    atLeast("pretrainEpochs", pretrainEpochs, 0);
+    atLeast("rounds", rounds, 0);
+    atLeast("trunkSteps", trunkSteps, 0);
+    atLeast("batchSize", batchSize, 1);
+    atLeast("chunkRows", chunkRows, 1);
     if (headGroups < 0) {
       throw new IllegalArgumentException("headGroups must be positive, or " + AUTO_HEAD_GROUPS + " for the default, got "
           + headGroups);
@@ -99,6 +99,12 @@ public record TrainConfig(
     }
     if (sampleFrames < 0) {
       throw new IllegalArgumentException("sampleFrames must be >= 0, got " + sampleFrames);
+    }
+  }
+
+  private static void atLeast(String field, int value, int min) {
+    if (value < min) {
+      throw new IllegalArgumentException(field + " must be at least " + min + ", got " + value);
     }
   }
 

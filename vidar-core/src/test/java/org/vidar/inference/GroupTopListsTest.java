@@ -32,7 +32,8 @@ class GroupTopListsTest {
     String[] ids = {"vid-1", "é✓", "empty"};
     int[][] classes = {{4, 0, 2}, {1}, {}};
     float[][] scores = {{0.9f, 0.5f, 0.25f}, {Float.MIN_VALUE}, {}};
-    GroupTopLists.Reader r = new GroupTopLists.Reader(new ByteArrayInputStream(write(ids, classes, scores)), "g", 5);
+    GroupTopLists.Reader r = new GroupTopLists.Reader(new ByteArrayInputStream(write(ids, classes, scores)), "g", 5,
+        3);
     int[] c = new int[8];
     float[] s = new float[8];
     for (int v = 0; v < ids.length; v++) {
@@ -60,12 +61,16 @@ class GroupTopListsTest {
   void damageIsNamed() throws IOException {
     byte[] good = write(new String[] {"v"}, new int[][] {{3, 1}}, new float[][] {{0.5f, 0.25f}});
     IOException truncated = assertThrows(IOException.class, () -> new GroupTopLists.Reader(
-        new ByteArrayInputStream(Arrays.copyOf(good, good.length - 3)), "part-1.bin", 5).next());
+        new ByteArrayInputStream(Arrays.copyOf(good, good.length - 3)), "part-1.bin", 5, 2).next());
     assertTrue(truncated.getMessage().contains("part-1.bin") && truncated.getMessage().contains("truncated"),
         truncated.getMessage());
     IOException outside = assertThrows(IOException.class,
-        () -> new GroupTopLists.Reader(new ByteArrayInputStream(good), "part-2.bin", 3).next());
+        () -> new GroupTopLists.Reader(new ByteArrayInputStream(good), "part-2.bin", 3, 2).next());
     assertTrue(outside.getMessage().contains("part-2.bin") && outside.getMessage().contains("class 3"),
         outside.getMessage());
+    IOException tooMany = assertThrows(IOException.class,
+        () -> new GroupTopLists.Reader(new ByteArrayInputStream(good), "part-3.bin", 5, 1).next());
+    assertTrue(tooMany.getMessage().contains("part-3.bin") && tooMany.getMessage().contains("2 classes"),
+        tooMany.getMessage());
   }
 }

@@ -106,7 +106,7 @@ final class ClassGroupPrediction {
       try (PredictionPart part = new PredictionPart(parts, file, vocabulary)) {
         for (int group = 0; group < g; group++) {
           String name = groupFile(parts, file, group);
-          in[group] = new GroupTopLists.Reader(DataPaths.open(name), name, numClasses);
+          in[group] = new GroupTopLists.Reader(DataPaths.open(name), name, numClasses, topK);
         }
         int[] candidates = new int[g * topK];
         float[] candidateScores = new float[g * topK];
@@ -136,11 +136,24 @@ final class ClassGroupPrediction {
     }, false);
   }
 
+  /** Closes every reader, even when one fails to close; the first failure is thrown. */
   private static void closeAll(GroupTopLists.Reader[] readers) throws IOException {
+    IOException first = null;
     for (GroupTopLists.Reader r : readers) {
-      if (r != null) {
-        r.close();
+      try {
+        if (r != null) {
+          r.close();
+        }
+      } catch (IOException e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
       }
+    }
+    if (first != null) {
+      throw first;
     }
   }
 

@@ -11,6 +11,8 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.vidar.data.BadRecordPolicy;
 import org.vidar.data.DataPaths;
 import org.vidar.data.FeatureSpec;
@@ -33,6 +35,7 @@ import org.vidar.train.embedding.EmbeddingSource;
  * {@link #shareArray}), shipped once to each executor.
  */
 public final class SparkEngine implements Engine {
+  private static final Logger LOG = LoggerFactory.getLogger(SparkEngine.class);
   private static final int TREE_DEPTH = 2;
   private final JavaSparkContext sc;
   private final List<String> files;
@@ -55,8 +58,7 @@ public final class SparkEngine implements Engine {
    */
   public SparkEngine(JavaSparkContext sc, List<String> locations, FeatureSpec spec, BadRecordPolicy policy,
       FrameSampling sampling) throws IOException {
-    this(sc, locations, spec, policy, sampling, java.nio.file.Files.createTempDirectory("vidar-work-").toString(),
-        true);
+    this(sc, locations, spec, policy, sampling, null, true);
   }
 
   /**
@@ -68,6 +70,7 @@ public final class SparkEngine implements Engine {
     this(sc, locations, spec, policy, sampling, workDir, false);
   }
 
+  /** {@code workDir} null with {@code ownsWorkDir}: a temporary folder, made once the inputs are found. */
   private SparkEngine(JavaSparkContext sc, List<String> locations, FeatureSpec spec, BadRecordPolicy policy,
       FrameSampling sampling, String workDir, boolean ownsWorkDir) throws IOException {
     List<String> names = new ArrayList<>();
@@ -79,7 +82,7 @@ public final class SparkEngine implements Engine {
     this.spec = spec;
     this.policy = policy;
     this.sampling = java.util.Objects.requireNonNull(sampling, "sampling");
-    this.workDir = workDir;
+    this.workDir = workDir != null ? workDir : java.nio.file.Files.createTempDirectory("vidar-work-").toString();
     this.ownsWorkDir = ownsWorkDir;
     // One element per slice: partition i reads file i, and its index is the shard index.
     this.shards = sc.parallelize(new ArrayList<>(files), files.size()).setName("vidar input files");
@@ -169,6 +172,7 @@ public final class SparkEngine implements Engine {
     FrameSampling frames = sampling;
     List<String> written;
     Broadcast<TrunkPart> trunk = sc.broadcast(TrunkPart.of(model));
+    boolean done = false;
     try {
       written = shards.mapPartitionsWithIndex((index, it) -> {
         List<String> mine = new ArrayList<>();
@@ -182,8 +186,12 @@ public final class SparkEngine implements Engine {
         }
         return Collections.singletonList(out).iterator();
       }, false).collect();
+      done = true;
     } finally {
       trunk.destroy();
+      if (!done) {
+        deleteQuietly(dir); // the shards of the tasks that finished before the failure
+      }
     }
     EmbeddingFiles.Source table =
         new EmbeddingFiles.Source(written, model.trunk().outputDim(), model.config().numClasses(), precision);
@@ -262,13 +270,17 @@ public final class SparkEngine implements Engine {
    */
   @Override
   public void close() {
-    if (!ownsWorkDir) {
-      return;
+    if (ownsWorkDir) {
+      deleteQuietly(workDir);
     }
+  }
+
+  /** Deletes intermediate data; a failure to do so is logged, never thrown over the job's outcome. */
+  private static void deleteQuietly(String dir) {
     try {
-      DataPaths.deleteRecursively(workDir);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException("deleting the temporary working directory " + workDir, e);
+      DataPaths.deleteRecursively(dir);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("could not delete the intermediate data in {}: {}", dir, e.toString());
     }
   }
 }

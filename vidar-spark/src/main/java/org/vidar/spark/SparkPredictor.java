@@ -19,6 +19,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.vidar.data.AtomicOutput;
 import org.vidar.data.BadRecordPolicy;
 import org.vidar.data.DataPaths;
@@ -37,6 +39,7 @@ import org.vidar.model.VideoModel;
  * group instead.
  */
 public final class SparkPredictor {
+  private static final Logger LOG = LoggerFactory.getLogger(SparkPredictor.class);
   private SparkPredictor() {}
 
   /**
@@ -60,8 +63,11 @@ public final class SparkPredictor {
       if (classGroups < 1) {
         throw new IllegalArgumentException("classGroups must be >= 1, got " + classGroups);
       }
-      if (topK < 1 || chunkRows < 1) {
-        throw new IllegalArgumentException("topK and chunkRows must be >= 1, got " + topK + " and " + chunkRows);
+      if (topK < 1) {
+        throw new IllegalArgumentException("topK must be >= 1, got " + topK);
+      }
+      if (chunkRows < 1) {
+        throw new IllegalArgumentException("chunkRows must be >= 1, got " + chunkRows);
       }
     }
   }
@@ -99,9 +105,15 @@ public final class SparkPredictor {
         rows.unpersist();
       }
       joinParts(partsDir, names.size(), request.csv());
-      DataPaths.deleteRecursively(partsDir); // all of it is in the CSV and the Parquet now
       return new Result(n, skippedRecords.value(), names.size());
     } finally {
+      // All of it is in the CSV and the Parquet now, or the job failed and its outputs were never
+      // committed (each is written atomically): the parts are of no more use either way.
+      try {
+        DataPaths.deleteRecursively(partsDir);
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("could not delete the prediction parts in {}: {}", partsDir, e.toString());
+      }
       for (Broadcast<?> b : broadcasts) {
         try {
           b.destroy();
