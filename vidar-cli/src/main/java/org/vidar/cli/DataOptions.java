@@ -40,7 +40,7 @@ final class DataOptions {
   @Option(names = "--vocabulary", paramLabel = "CSV", description = "Class vocabulary CSV (Index,Name,...).")
   String vocabulary;
 
-  @Option(names = "--max-frames", defaultValue = "300",
+  @Option(names = "--max-frames", defaultValue = "" + FeatureSpec.YT8M_MAX_FRAMES,
       description = "Frame level: frames read per video at most (default: ${DEFAULT-VALUE}, as the starter code).")
   int maxFrames;
 

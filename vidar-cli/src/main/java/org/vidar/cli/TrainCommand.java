@@ -3,7 +3,6 @@ package org.vidar.cli;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -75,8 +74,9 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--video-hidden", defaultValue = "" + TrunkConfig.Dbof.DEFAULT_VIDEO_HIDDEN, description = "Frame level: video-level layer width (default: ${DEFAULT-VALUE}).")
   int videoHidden;
 
-  @Option(names = "--pooling", defaultValue = "swap", description = "Frame level: swap, mean or max (default: ${DEFAULT-VALUE}).")
-  String pooling;
+  @Option(names = "--pooling", defaultValue = "swap",
+      description = "Frame level: swap, mean or max (default: ${DEFAULT-VALUE}).")
+  TrunkConfig.Pooling pooling;
 
   @Option(names = "--frame-context-gating", description = "Frame level: context gating on each frame.")
   boolean frameContextGating;
@@ -222,7 +222,7 @@ final class TrainCommand implements Callable<Integer> {
       return new TrunkConfig.VideoMlp(hidden, contextGating);
     }
     return new TrunkConfig.Dbof(frameHidden, frameContextGating,
-        TrunkConfig.Pooling.valueOf(pooling.toUpperCase(Locale.ROOT)), videoHidden, batchNorm);
+        pooling, videoHidden, batchNorm);
   }
 
   private Provenance.EngineInfo engineInfo() {
