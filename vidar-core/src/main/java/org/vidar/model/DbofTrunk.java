@@ -24,9 +24,11 @@ public final class DbofTrunk implements Trunk {
   private final LayerStack videoStack;
   private final ParameterLayout layout;
   private final int frameDim;
+  private final boolean batchNorm;
 
   public DbofTrunk(TrunkConfig.Dbof config, int inputDim) {
     this.inputDim = inputDim;
+    this.batchNorm = config.batchNorm();
     ParameterLayout.Builder b = ParameterLayout.builder();
     List<Layer> frame = new ArrayList<>();
     int f = config.frameHidden();
@@ -68,6 +70,11 @@ public final class DbofTrunk implements Trunk {
   public void initialize(float[] params, SplittableRandom random) {
     frameStack.initialize(params, random);
     videoStack.initialize(params, random);
+  }
+
+  @Override
+  public boolean writesParamsWhenTraining() {
+    return batchNorm;
   }
 
   @Override

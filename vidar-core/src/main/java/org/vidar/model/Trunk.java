@@ -30,6 +30,14 @@ public interface Trunk {
    */
   Scratch newScratch(boolean training);
 
+  /**
+   * True when a training-mode forward pass writes to the parameters (batch normalization moving
+   * its running statistics): such a trunk cannot run parts of one batch at once.
+   */
+  default boolean writesParamsWhenTraining() {
+    return false;
+  }
+
   /** Writes the embeddings [rows × outputDim] of the batch's videos. */
   void forward(float[] params, VideoBatch batch, float[] embedding, Scratch s);
 

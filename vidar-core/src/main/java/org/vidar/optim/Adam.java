@@ -48,24 +48,68 @@ public final class Adam {
       throw new IllegalArgumentException("optimizer holds " + n + " parameters, got params " + params.length
           + " and gradient " + grad.length);
     }
+    Step s = beginStep();
+    s.update(params, grad, 0, n, 1f, 0f);
+  }
+
+  /**
+   * Starts update t + 1: the caller then applies {@link Step#update} to every parameter exactly
+   * once, in ranges, from any threads (ranges must not overlap).
+   */
+  public Step beginStep() {
     long t = ++state.step;
-    double b1 = config.beta1();
-    double b2 = config.beta2();
-    double lr = config.learningRate();
-    double eps = config.epsilon();
-    double decay = config.weightDecay();
-    double c1 = 1.0 / (1.0 - Math.pow(b1, t));
-    double c2 = 1.0 / (1.0 - Math.pow(b2, t));
-    float[] m = state.m;
-    float[] v = state.v;
-    for (int i = 0; i < n; i++) {
-      double g = grad[i];
-      double mi = b1 * m[i] + (1.0 - b1) * g;
-      double vi = b2 * v[i] + (1.0 - b2) * g * g;
-      m[i] = (float) mi;
-      v[i] = (float) vi;
-      double x = params[i];
-      params[i] = (float) (x - lr * ((mi * c1) / (Math.sqrt(vi * c2) + eps) + decay * x));
+    return new Step(t);
+  }
+
+  /** The constants of one update; {@link #update} applies it to a range of parameters. */
+  public final class Step {
+    private final float b1;
+    private final float b2;
+    private final float lr;
+    private final float eps;
+    private final float decay;
+    /** lr / (1 - beta1^t): folds the first bias correction into the step size. */
+    private final float lrCorrected;
+    /** 1 / sqrt(1 - beta2^t), so that sqrt(v / (1 - beta2^t)) = sqrt(v) * it. */
+    private final float rootCorrection;
+
+    private Step(long t) {
+      double b1d = config.beta1();
+      double b2d = config.beta2();
+      this.b1 = (float) b1d;
+      this.b2 = (float) b2d;
+      this.lr = (float) config.learningRate();
+      this.eps = (float) config.epsilon();
+      this.decay = (float) config.weightDecay();
+      this.lrCorrected = (float) (config.learningRate() / (1.0 - Math.pow(b1d, t)));
+      this.rootCorrection = (float) (1.0 / Math.sqrt(1.0 - Math.pow(b2d, t)));
+    }
+
+    /**
+     * Updates {@code params[from, to)} with the gradient {@code gradScale · grad[i] + l2 · params[i]}
+     * (a mean over a batch and an L2 penalty's gradient, fused so the arrays are read once). In
+     * float, one pass with no branch, so that the JIT vectorizes it: this runs over every
+     * parameter at every mini-batch.
+     */
+    public void update(float[] params, float[] grad, int from, int to, float gradScale, float l2) {
+      float[] m = state.m;
+      float[] v = state.v;
+      if (from < 0 || to > m.length || from > to || params.length != m.length || grad.length != m.length) {
+        throw new IllegalArgumentException("range [" + from + ", " + to + ") of " + m.length
+            + " parameters, params " + params.length + ", gradient " + grad.length);
+      }
+      float ob1 = 1f - b1;
+      float ob2 = 1f - b2;
+      float lrDecay = lr * decay;
+      for (int i = from; i < to; i++) {
+        float x = params[i];
+        float g = gradScale * grad[i] + l2 * x;
+        float mi = b1 * m[i] + ob1 * g;
+        float vi = b2 * v[i] + ob2 * g * g;
+        m[i] = mi;
+        v[i] = vi;
+        params[i] = x - lrCorrected * mi / ((float) Math.sqrt(vi) * rootCorrection + eps) - lrDecay * x;
+      }
     }
   }
 }

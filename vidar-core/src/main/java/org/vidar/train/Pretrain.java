@@ -2,35 +2,77 @@ package org.vidar.train;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.vidar.data.Seeds;
 import org.vidar.data.batch.InMemoryPretrainData;
 import org.vidar.data.batch.PretrainData;
+import org.vidar.data.batch.VideoBatch;
 import org.vidar.data.batch.VideoDataset;
 import org.vidar.model.ModelConfig;
 import org.vidar.model.Trunk;
 import org.vidar.model.VideoModel;
 import org.vidar.model.moe.ExpertAllocation;
 import org.vidar.model.moe.MoeHeads;
+import org.vidar.model.param.TensorRef;
 import org.vidar.optim.Adam;
 
 /**
  * Joint pre-training: trunk and small heads trained together by mini-batch Adam over shuffled
  * videos (batch normalization on batch statistics). It gives the trunk the alternating rounds
  * start from.
+ *
+ * <p>A mini-batch is cut into parts of at most {@link #PART_ROWS} videos, run on the cores at once
+ * (forward, loss and backward each in a thread), and their gradients are summed in part order, so
+ * the result depends on the batch size only, never on the machine. The optimizer step, summing
+ * the parts' gradients, averaging, the L2 penalty and Adam, is one fused pass over the
+ * parameters, in blocks spread over the same threads. A trunk whose training pass writes its
+ * parameters (batch normalization's running statistics) runs each batch whole, on one thread.
  */
 public final class Pretrain {
   private static final long STAGE = 0;
+  /** Videos in a part of a mini-batch: enough rows that each part's GEMMs run near the BLAS's peak. */
+  static final int PART_ROWS = 256;
+  /** Parameters per block of the optimizer step: the block's arrays stay in the core's cache. */
+  private static final int BLOCK = 1 << 14;
   private final TrainConfig config;
+  private final int maxThreads;
+  private final int partRows;
 
+  /** Pre-training on every core of this machine. */
   public Pretrain(TrainConfig config) {
+    this(config, Runtime.getRuntime().availableProcessors(), PART_ROWS);
+  }
+
+  /** On at most {@code maxThreads} threads with parts of at most {@code partRows} videos (for tests). */
+  Pretrain(TrainConfig config, int maxThreads, int partRows) {
+    if (maxThreads < 1 || partRows < 1) {
+      throw new IllegalArgumentException("maxThreads and partRows must be >= 1, got " + maxThreads + ", "
+          + partRows);
+    }
     this.config = config;
+    this.maxThreads = maxThreads;
+    this.partRows = partRows;
+  }
+
+  /**
+   * Called after every epoch with the model so far, the epoch's mean training loss, and the
+   * seconds spent training so far (the listener's own time not counted).
+   */
+  @FunctionalInterface
+  public interface EpochListener {
+    void epochDone(int epoch, StageResult result, double seconds);
   }
 
   /** A model initialized from the seed and trained for the configured epochs on an in-memory dataset. */
   public StageResult run(VideoDataset data, ModelConfig modelConfig) {
     try {
-      return run(new InMemoryPretrainData(data), modelConfig);
+      return run(new InMemoryPretrainData(data), modelConfig, (e, r, s) -> { });
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -41,50 +83,201 @@ public final class Pretrain {
    * epoch's mean training loss (NaN without epochs).
    */
   public StageResult run(PretrainData data, ModelConfig modelConfig) throws IOException {
+    return run(data, modelConfig, (e, r, s) -> { });
+  }
+
+  /** As above, telling {@code listener} after every epoch. */
+  public StageResult run(PretrainData data, ModelConfig modelConfig, EpochListener listener) throws IOException {
     ExpertAllocation allocation = ExpertAllocation.fixed(modelConfig.numClasses(), config.pretrainHeads().maxExperts());
     VideoModel init = VideoModel.initialize(modelConfig, allocation, Seeds.stream(config.seed(), STAGE));
     float[] tp = init.trunkParams().clone();
     float[] hp = init.headParams().clone();
     Trunk trunk = init.trunk();
     MoeHeads heads = init.heads();
+    int parts = trunk.writesParamsWhenTraining() ? 1 : (config.batchSize() + partRows - 1) / partRows;
+    int threads = Math.max(1, Math.min(parts, maxThreads));
+    Part[] work = new Part[parts];
+    for (int i = 0; i < parts; i++) {
+      work[i] = new Part(trunk, heads, tp.length, hp.length, data);
+    }
     Adam trunkAdam = new Adam(config.adam(), tp.length);
     Adam headAdam = new Adam(config.adam(), hp.length);
-    Trunk.Scratch ts = trunk.newScratch(true);
-    MoeHeads.Scratch hs = heads.newScratch();
-    float[] tg = new float[tp.length];
-    float[] hg = new float[hp.length];
-    int dim = trunk.outputDim();
-    float[] emb = new float[config.batchSize() * dim];
-    float[] dEmb = new float[emb.length];
+    List<Block> blocks = new ArrayList<>();
+    for (TensorRef t : trunk.layout().tensors()) {
+      Block.add(blocks, tp, work, true, t, TrunkGradient.penalized(t) ? config.trunkL2() : 0f);
+    }
+    for (TensorRef t : heads.tensors()) {
+      Block.add(blocks, hp, work, false, t, heads.penalized(t) ? config.pretrainHeads().l2() : 0f);
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread th = new Thread(r, "vidar-pretrain");
+      th.setDaemon(true);
+      return th;
+    });
     double lastEpochLoss = Double.NaN;
-    for (int epoch = 0; epoch < config.pretrainEpochs(); epoch++) {
-      double[] epochLoss = {0};
-      long[] videos = {0};
-      data.epoch(epoch, config.batchSize(), config.seed(), batch -> {
-        int rows = batch.rows;
-        Arrays.fill(tg, 0f);
-        Arrays.fill(hg, 0f);
-        Arrays.fill(dEmb, 0, rows * dim, 0f);
-        trunk.forward(tp, batch, emb, ts);
-        double loss = heads.lossAndBackward(hp, emb, rows, batch.labels, batch.labelOffsets, dEmb, hg, hs);
-        trunk.backward(tp, batch, dEmb, tg, ts);
-        scale(tg, 1.0f / rows);
-        scale(hg, 1.0f / rows);
-        heads.l2(hp, config.pretrainHeads().l2(), hg);
-        TrunkGradient.l2(trunk.layout(), tp, config.trunkL2(), tg);
-        trunkAdam.step(tp, tg);
-        headAdam.step(hp, hg);
-        epochLoss[0] += loss;
-        videos[0] += rows;
-      });
-      lastEpochLoss = epochLoss[0] / Math.max(1, videos[0]);
+    try {
+      long start = System.nanoTime();
+      long listening = 0; // the listener's time (validation, say) is not training time
+      for (int epoch = 0; epoch < config.pretrainEpochs(); epoch++) {
+        double[] epochLoss = {0};
+        long[] videos = {0};
+        data.epoch(epoch, config.batchSize(), config.seed(), batch -> {
+          int rows = batch.rows;
+          int used = Math.min(parts, Math.max(1, (rows + partRows - 1) / partRows));
+          List<Runnable> passes = new ArrayList<>(used);
+          for (int i = 0; i < used; i++) {
+            Part part = work[i];
+            int from = (int) ((long) rows * i / used);
+            int to = (int) ((long) rows * (i + 1) / used);
+            passes.add(() -> part.pass(tp, hp, batch, from, to, used == 1));
+          }
+          runAll(pool, threads, passes);
+          for (int i = 0; i < used; i++) {
+            epochLoss[0] += work[i].loss;
+          }
+          Adam.Step trunkStep = trunkAdam.beginStep();
+          Adam.Step headStep = headAdam.beginStep();
+          float scale = 1f / rows;
+          List<Runnable> updates = new ArrayList<>(threads);
+          for (int t = 0; t < threads; t++) {
+            int first = t;
+            updates.add(() -> {
+              for (int b = first; b < blocks.size(); b += threads) {
+                Block block = blocks.get(b);
+                block.apply(block.trunk ? trunkStep : headStep, used, scale);
+              }
+            });
+          }
+          runAll(pool, threads, updates);
+          videos[0] += rows;
+        });
+        lastEpochLoss = epochLoss[0] / Math.max(1, videos[0]);
+        long heard = System.nanoTime();
+        listener.epochDone(epoch, new StageResult(new VideoModel(modelConfig, tp.clone(), allocation, hp.clone()),
+            lastEpochLoss, null), (heard - start - listening) / 1e9);
+        listening += System.nanoTime() - heard;
+      }
+    } finally {
+      pool.shutdownNow();
     }
     return new StageResult(new VideoModel(modelConfig, tp, allocation, hp), lastEpochLoss, null);
   }
 
-  private static void scale(float[] a, float f) {
-    for (int i = 0; i < a.length; i++) {
-      a[i] *= f;
+  /** Runs the tasks, the last on this thread, and waits for all; a task's failure is rethrown. */
+  private static void runAll(ExecutorService pool, int threads, List<Runnable> tasks) {
+    if (tasks.size() == 1 || threads == 1) {
+      tasks.forEach(Runnable::run);
+      return;
+    }
+    List<Future<?>> futures = new ArrayList<>(tasks.size() - 1);
+    for (int i = 0; i < tasks.size() - 1; i++) {
+      futures.add(pool.submit(tasks.get(i)));
+    }
+    tasks.get(tasks.size() - 1).run();
+    try {
+      for (Future<?> f : futures) {
+        f.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(cause);
+    }
+  }
+
+  /** The buffers of one part of a mini-batch: its videos, scratch, embeddings and gradient sums. */
+  private static final class Part {
+    private final Trunk trunk;
+    private final MoeHeads heads;
+    private final VideoBatch rows;
+    private final Trunk.Scratch trunkScratch;
+    private final MoeHeads.Scratch headScratch;
+    /** Summed (not averaged) gradients of the part's videos; the optimizer step reads and clears them. */
+    final float[] trunkGrad;
+    final float[] headGrad;
+    private float[] emb = new float[0];
+    private float[] dEmb = new float[0];
+    double loss;
+
+    Part(Trunk trunk, MoeHeads heads, int trunkParams, int headParams, PretrainData data) {
+      this.trunk = trunk;
+      this.heads = heads;
+      this.rows = new VideoBatch(data.level(), data.dimension());
+      this.trunkScratch = trunk.newScratch(true);
+      this.headScratch = heads.newScratch();
+      this.trunkGrad = new float[trunkParams];
+      this.headGrad = new float[headParams];
+    }
+
+    /** Forward, loss and backward of videos {@code [from, to)} of the batch ({@code whole}: all of it). */
+    void pass(float[] tp, float[] hp, VideoBatch batch, int from, int to, boolean whole) {
+      VideoBatch b = batch;
+      if (!whole) {
+        rows.copyRows(batch, from, to);
+        b = rows;
+      }
+      int n = b.rows * trunk.outputDim();
+      if (emb.length < n) {
+        emb = new float[n];
+        dEmb = new float[n];
+      }
+      Arrays.fill(dEmb, 0, n, 0f);
+      trunk.forward(tp, b, emb, trunkScratch);
+      loss = heads.lossAndBackward(hp, emb, b.rows, b.labels, b.labelOffsets, dEmb, headGrad, headScratch);
+      trunk.backward(tp, b, dEmb, trunkGrad, trunkScratch);
+    }
+  }
+
+  /**
+   * A range of one tensor for the optimizer step: sums the parts' gradients (in part order),
+   * applies Adam with the mean and the tensor's L2 penalty, and clears the sums for the next batch.
+   */
+  private static final class Block {
+    final boolean trunk;
+    private final float[] params;
+    private final Part[] parts;
+    private final int from;
+    private final int to;
+    private final float l2;
+
+    private Block(float[] params, Part[] parts, boolean trunk, int from, int to, float l2) {
+      this.params = params;
+      this.parts = parts;
+      this.trunk = trunk;
+      this.from = from;
+      this.to = to;
+      this.l2 = l2;
+    }
+
+    static void add(List<Block> blocks, float[] params, Part[] parts, boolean trunk, TensorRef t, float l2) {
+      for (int s = t.offset(), end = t.offset() + t.size(); s < end; s += BLOCK) {
+        blocks.add(new Block(params, parts, trunk, s, Math.min(end, s + BLOCK), l2));
+      }
+    }
+
+    void apply(Adam.Step step, int used, float scale) {
+      float[] sum = grad(parts[0]);
+      for (int p = 1; p < used; p++) {
+        float[] g = grad(parts[p]);
+        for (int i = from; i < to; i++) {
+          sum[i] += g[i];
+        }
+        Arrays.fill(g, from, to, 0f);
+      }
+      step.update(params, sum, from, to, scale, l2);
+      Arrays.fill(sum, from, to, 0f);
+    }
+
+    private float[] grad(Part p) {
+      return trunk ? p.trunkGrad : p.headGrad;
     }
   }
 }

@@ -21,6 +21,9 @@ public final class Trainer {
   public interface Listener {
     void stageDone(String stage, StageResult result, double seconds);
 
+    /** Called after every pre-training epoch with the model so far and the seconds since pre-training began. */
+    default void epochDone(int epoch, StageResult result, double seconds) {}
+
     /** Called once the training data are counted, before the first round: videos and positives per class. */
     default void dataCounted(ClassCounts counts) {}
   }
@@ -70,7 +73,7 @@ public final class Trainer {
     long t0 = System.nanoTime();
     VideoModel model = resumeFrom;
     if (model == null) {
-      StageResult pretrained = new Pretrain(config).run(pretrainData, modelConfig);
+      StageResult pretrained = new Pretrain(config).run(pretrainData, modelConfig, listener::epochDone);
       model = pretrained.model();
       listener.stageDone("pretrain", pretrained, seconds(t0));
       doneStage = 0;

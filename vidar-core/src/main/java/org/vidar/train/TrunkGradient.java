@@ -66,6 +66,11 @@ public final class TrunkGradient {
     return new LossGradient(loss, grad, videos);
   }
 
+  /** Whether the trunk's L2 penalty covers tensor {@code t}: weight matrices, not biases or normalization. */
+  public static boolean penalized(TensorRef t) {
+    return t.name().endsWith("/weight");
+  }
+
   /** Adds λ·W to {@code grad} for every trunk weight matrix (not biases or normalization) and returns λ/2·‖W‖². */
   public static double l2(ParameterLayout layout, float[] params, double lambda, float[] grad) {
     if (lambda == 0) {
@@ -73,7 +78,7 @@ public final class TrunkGradient {
     }
     double sum = 0;
     for (TensorRef t : layout.tensors()) {
-      if (!t.name().endsWith("/weight")) {
+      if (!penalized(t)) {
         continue;
       }
       for (int i = t.offset(), end = t.offset() + t.size(); i < end; i++) {

@@ -173,4 +173,36 @@ class AdamTest {
     b.duplicate().get(a);
     return a;
   }
+
+  /** The fused update (mean of a sum, plus an L2 term) equals a plain step on the gradient it stands for. */
+  @Test
+  void fusedUpdateEqualsAStepOnTheScaledGradientWithL2() {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(4);
+    int n = 37;
+    float[] x0 = new float[n];
+    float[] g = new float[n];
+    for (int i = 0; i < n; i++) {
+      x0[i] = (float) r.nextDouble(-1, 1);
+      g[i] = (float) r.nextDouble(-5, 5);
+    }
+    AdamConfig c = new AdamConfig(0.01, 0.9, 0.999, 1e-8, 0.001);
+    Adam plain = new Adam(c, n);
+    Adam fused = new Adam(c, n);
+    float[] a = x0.clone();
+    float[] b = x0.clone();
+    for (int step = 0; step < 5; step++) {
+      float[] eff = new float[n];
+      for (int i = 0; i < n; i++) {
+        eff[i] = 0.25f * g[i] + 0.5f * a[i];
+      }
+      plain.step(a, eff);
+      Adam.Step s = fused.beginStep();
+      s.update(b, g, 0, 20, 0.25f, 0.5f);
+      s.update(b, g, 20, n, 0.25f, 0.5f);
+    }
+    for (int i = 0; i < n; i++) {
+      assertEquals(a[i], b[i], 1e-6, "param " + i);
+    }
+    assertThrows(IllegalArgumentException.class, () -> fused.beginStep().update(b, g, 30, n + 1, 1f, 0f));
+  }
 }

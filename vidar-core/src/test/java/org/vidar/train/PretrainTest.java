@@ -76,4 +76,40 @@ class PretrainTest {
     }
     assertTrue(moved);
   }
+
+  /** The parts of a mini-batch run on any number of threads give the same model, bit for bit. */
+  @Test
+  void threadsDoNotChangeTheModel() {
+    TrainConfig c = TrainFixtures.config(7, 3, 1, HeadConfig.fixed(2, 1e-3f), 1, 10, 0, 8);
+    TrainConfig big = new TrainConfig(c.seed(), 3, 24, c.adam(), HeadConfig.fixed(2, 1e-3f), 1, c.heads(),
+        c.headGroups(), c.lbfgs(), 0, c.irprop(), 1e-4f, 8);
+    VideoModel one = new Pretrain(big, 1, 5).run(DATA, MC).model();
+    VideoModel three = new Pretrain(big, 3, 5).run(DATA, MC).model();
+    assertArrayEquals(one.trunkParams(), three.trunkParams());
+    assertArrayEquals(one.headParams(), three.headParams());
+  }
+
+  /**
+   * A batch cut into parts trains the model the whole batch trains: the parts' gradient sums add
+   * up to the batch's, up to float rounding (both L2 penalties on).
+   */
+  @Test
+  void partsOfABatchTrainWhatTheWholeBatchTrains() {
+    TrainConfig c = TrainFixtures.config(9, 2, 1, HeadConfig.fixed(2, 1e-3f), 1, 10, 0, 8);
+    TrainConfig big = new TrainConfig(c.seed(), 2, 32, c.adam(), HeadConfig.fixed(2, 1e-3f), 1, c.heads(),
+        c.headGroups(), c.lbfgs(), 0, c.irprop(), 1e-4f, 8);
+    StageResult whole = new Pretrain(big, 2, 32).run(DATA, MC);
+    StageResult parts = new Pretrain(big, 2, 7).run(DATA, MC);
+    assertEquals(whole.loss(), parts.loss(), 1e-5 * Math.abs(whole.loss()));
+    float[] a = whole.model().trunkParams();
+    float[] b = parts.model().trunkParams();
+    double moved = 0;
+    float[] init = VideoModel.initialize(MC, ExpertAllocation.fixed(3, 2), Seeds.stream(9, 0)).trunkParams();
+    for (int i = 0; i < a.length; i++) {
+      assertEquals(a[i], b[i], 1e-4 * Math.max(1, Math.abs(a[i])), "trunk param " + i);
+      moved += Math.abs(a[i] - init[i]);
+    }
+    assertTrue(moved > 1e-2, "training moved the trunk: " + moved);
+    assertFalse(Arrays.equals(a, b), "the parts really ran (float sums differ in order)");
+  }
 }

@@ -82,6 +82,34 @@ public final class VideoBatch {
     }
   }
 
+  /** Fills the batch with videos {@code [from, to)} of {@code src}, in order (a part of a mini-batch). */
+  public void copyRows(VideoBatch src, int from, int to) {
+    if (src.level != level || src.dimension != dimension || from < 0 || from > to || to > src.rows) {
+      throw new IllegalArgumentException("rows [" + from + ", " + to + ") of a batch of " + src.rows);
+    }
+    int n = to - from;
+    rows = n;
+    sourceIndex = grow(sourceIndex, n);
+    keys = grow(keys, n);
+    labelOffsets = grow(labelOffsets, n + 1);
+    frameOffsets = grow(frameOffsets, n + 1);
+    System.arraycopy(src.sourceIndex, from, sourceIndex, 0, n);
+    System.arraycopy(src.keys, from, keys, 0, n);
+    int l0 = src.labelOffsets[from];
+    int l1 = src.labelOffsets[to];
+    labels = grow(labels, l1 - l0);
+    System.arraycopy(src.labels, l0, labels, 0, l1 - l0);
+    boolean video = level == FeatureSpec.Level.VIDEO;
+    int r0 = video ? from : src.frameOffsets[from];
+    int r1 = video ? to : src.frameOffsets[to];
+    features = grow(features, (r1 - r0) * dimension);
+    System.arraycopy(src.features, r0 * dimension, features, 0, (r1 - r0) * dimension);
+    for (int i = 0; i <= n; i++) {
+      labelOffsets[i] = src.labelOffsets[from + i] - l0;
+      frameOffsets[i] = video ? i : src.frameOffsets[from + i] - r0;
+    }
+  }
+
   /** Empties the batch (buffers are kept). */
   public void clear() {
     rows = 0;

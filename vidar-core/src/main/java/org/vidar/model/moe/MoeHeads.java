@@ -301,6 +301,16 @@ public final class MoeHeads {
     }
   }
 
+  /** The four tensors: expert weights and biases, gate weights and biases. */
+  public List<TensorRef> tensors() {
+    return List.of(expertW, expertB, gateW, gateB);
+  }
+
+  /** Whether the L2 penalty ({@link #l2}) covers tensor {@code t}: the weights, not the biases. */
+  public boolean penalized(TensorRef t) {
+    return t.equals(expertW) || t.equals(gateW);
+  }
+
   /**
    * L2 penalty {@code λ/2·(‖We‖² + ‖Wg‖²)} on the weights (not the biases); adds {@code λ·W} to
    * {@code grad} and returns the penalty.

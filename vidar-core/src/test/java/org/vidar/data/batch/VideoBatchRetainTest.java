@@ -63,4 +63,29 @@ class VideoBatchRetainTest {
     assertEquals(Seeds.videoKey("v2"), b.keys[1]);
     assertEquals(data.key(4), b.keys[0]);
   }
+
+  /** {@link VideoBatch#copyRows} gives what gathering the same videos gives, at video and frame level. */
+  @Test
+  void copyRowsEqualsGatheringTheSameVideos() {
+    for (VideoDataset data : new VideoDataset[] {TrainFixtures.separableVideos(20, 3, 4, 5),
+        TrainFixtures.separableFrames(20, 3, 2, 6)}) {
+      VideoBatch all = new VideoBatch(data.level(), data.dimension());
+      all.gather(data, null, 0, data.size());
+      VideoBatch part = new VideoBatch(data.level(), data.dimension());
+      part.copyRows(all, 7, 15);
+      VideoBatch expected = new VideoBatch(data.level(), data.dimension());
+      expected.gather(data, null, 7, 15);
+      int n = 8;
+      assertEquals(n, part.rows);
+      assertArrayEquals(Arrays.copyOf(expected.sourceIndex, n), Arrays.copyOf(part.sourceIndex, n));
+      assertArrayEquals(Arrays.copyOf(expected.keys, n), Arrays.copyOf(part.keys, n));
+      assertArrayEquals(Arrays.copyOf(expected.labelOffsets, n + 1), Arrays.copyOf(part.labelOffsets, n + 1));
+      assertArrayEquals(Arrays.copyOf(expected.frameOffsets, n + 1), Arrays.copyOf(part.frameOffsets, n + 1));
+      int labels = expected.labelOffsets[n];
+      assertArrayEquals(Arrays.copyOf(expected.labels, labels), Arrays.copyOf(part.labels, labels));
+      int values = expected.featureRows() * data.dimension();
+      assertEquals(expected.featureRows(), part.featureRows());
+      assertArrayEquals(Arrays.copyOf(expected.features, values), Arrays.copyOf(part.features, values));
+    }
+  }
 }
