@@ -27,8 +27,12 @@ public final class TfPeer {
     }
     try {
       new PeerRun(config, System.out, System.err).run();
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException e) {
+      // Input and output problems carry their file and record in the message: no stack trace.
       System.err.println("tf-peer: failed: " + e.getMessage());
+      System.exit(1);
+    } catch (RuntimeException e) {
+      System.err.println("tf-peer: failed: " + e);
       e.printStackTrace(System.err);
       System.exit(1);
     }
