@@ -42,14 +42,16 @@ class LayeringTest {
     m.put("synth", Set.of("data", "eval"));
     Set<String> modelAndBelow = Set.of("data", "data.batch", "math", "eval", "model.param", "model.layer", "model.moe",
         "model", "model.io");
-    // Training and inference stand side by side on the model: neither uses the other.
+    // Inference stands on the model alone; training scores its held-out videos with it.
     m.put("inference", modelAndBelow);
     m.put("train.embedding", modelAndBelow);
-    m.put("train", union(modelAndBelow, Set.of("optim", "train.embedding")));
+    m.put("train", union(modelAndBelow, Set.of("optim", "inference", "train.embedding")));
     Set<String> core = union(modelAndBelow, Set.of("optim", "synth", "inference", "train.embedding", "train"));
     m.put("spark", core);
     m.put("cli", union(core, Set.of("spark")));
     m.put("bench", union(core, Set.of("spark", "cli")));
+    // The TensorFlow peer runs in a JVM of its own (protobuf 3 beside Vidar's 4): it uses no Vidar code.
+    m.put("tfpeer", Set.of());
     return m;
   }
 
@@ -132,6 +134,6 @@ class LayeringTest {
         + "class X { org.vidar.model.moe.MoeHeads h; String s = \"org.vidar\"; }"));
     assertTrue(!ALLOWED.get("model").contains("train"));
     assertTrue(!ALLOWED.get("data").contains("eval"));
-    assertTrue(!ALLOWED.get("train").contains("inference") && !ALLOWED.get("inference").contains("train"));
+    assertTrue(!ALLOWED.get("inference").contains("train"));
   }
 }

@@ -105,8 +105,19 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--pretrain-experts", defaultValue = "" + TrainConfig.DEFAULT_PRETRAIN_EXPERTS, description = "Experts per class in pre-training (default: ${DEFAULT-VALUE}).")
   int pretrainExperts;
 
-  @Option(names = "--pretrain-epochs", defaultValue = "" + TrainConfig.DEFAULT_PRETRAIN_EPOCHS, description = "Pre-training epochs (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--pretrain-epochs", defaultValue = "" + TrainConfig.DEFAULT_PRETRAIN_EPOCHS, description = "Pre-training epochs at most (default: ${DEFAULT-VALUE}).")
   int pretrainEpochs;
+
+  @Option(names = "--pretrain-holdout", defaultValue = "" + TrainConfig.DEFAULT_PRETRAIN_HOLDOUT,
+      description = "Fraction of the training videos pre-training leaves out and scores after every epoch, to stop "
+          + "when they stop improving and keep the best epoch (0: exactly --pretrain-epochs; default: "
+          + "${DEFAULT-VALUE}).")
+  double pretrainHoldout;
+
+  @Option(names = "--pretrain-patience", defaultValue = "" + TrainConfig.DEFAULT_PRETRAIN_PATIENCE,
+      description = "Pre-training stops after this many epochs without a better held-out GAP (default: "
+          + "${DEFAULT-VALUE}).")
+  int pretrainPatience;
 
   @Option(names = "--batch-size", defaultValue = "" + TrainConfig.DEFAULT_BATCH_SIZE, description = "Pre-training batch size (default: ${DEFAULT-VALUE}).")
   int batchSize;
@@ -206,7 +217,7 @@ final class TrainCommand implements Callable<Integer> {
         Map.of("maxIterations", "--lbfgs-iterations"));
     return OptionNames.build(spec, () -> new TrainConfig(seed, pretrainEpochs, batchSize, adam, pretrainHeads, rounds,
         heads, headGroups, lbfgs, trunkSteps, IRpropConfig.defaults(), trunkL2, engine.chunkRows, precision,
-        trunkFraction, continueHeads, sampleFrames), Map.of());
+        trunkFraction, continueHeads, sampleFrames, pretrainHoldout, pretrainPatience), Map.of());
   }
 
   private EmbeddingPrecision embeddingPrecision() {

@@ -9,11 +9,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.LongPredicate;
 import org.vidar.data.Seeds;
 import org.vidar.data.batch.InMemoryPretrainData;
 import org.vidar.data.batch.PretrainData;
 import org.vidar.data.batch.VideoBatch;
 import org.vidar.data.batch.VideoDataset;
+import org.vidar.eval.YouTube8mEvaluator;
+import org.vidar.inference.ModelEvaluation;
 import org.vidar.model.ModelConfig;
 import org.vidar.model.Trunk;
 import org.vidar.model.VideoModel;
@@ -33,9 +36,18 @@ import org.vidar.optim.Adam;
  * the parts' gradients, averaging, the L2 penalty and Adam, is one fused pass over the
  * parameters, in blocks spread over the same threads. A trunk whose training pass writes its
  * parameters (batch normalization's running statistics) runs each batch whole, on one thread.
+ *
+ * <p>With {@link TrainConfig#pretrainHoldout} above 0, the training videos whose id hashes below
+ * that fraction are left out of the batches, and up to {@link #MAX_HELD_OUT} of them are scored
+ * (GAP@20) after every epoch: pre-training stops once {@link TrainConfig#pretrainPatience} epochs
+ * in a row did not improve on the best, and ends with the best epoch's model.
  */
 public final class Pretrain {
   private static final long STAGE = 0;
+  /** The random stream that picks the held-out videos (by video id, so every engine picks the same). */
+  private static final long HOLDOUT_STREAM = 100;
+  /** Held-out videos scored at most: enough for a steady GAP, few enough to hold in memory. */
+  static final int MAX_HELD_OUT = 10_000;
   /** Videos in a part of a mini-batch: enough rows that each part's GEMMs run near the BLAS's peak. */
   static final int PART_ROWS = 256;
   /** Parameters per block of the optimizer step: the block's arrays stay in the core's cache. */
@@ -114,6 +126,9 @@ public final class Pretrain {
       th.setDaemon(true);
       return th;
     });
+    LongPredicate heldOut = heldOut(config);
+    VideoDataset scored = config.pretrainHoldout() > 0 ? data.select(heldOut, MAX_HELD_OUT) : null;
+    Best best = new Best();
     double lastEpochLoss = Double.NaN;
     try {
       long start = System.nanoTime();
@@ -121,7 +136,7 @@ public final class Pretrain {
       for (int epoch = 0; epoch < config.pretrainEpochs(); epoch++) {
         double[] epochLoss = {0};
         long[] videos = {0};
-        data.epoch(epoch, config.batchSize(), config.seed(), batch -> {
+        data.epoch(epoch, config.batchSize(), config.seed(), heldOut, batch -> {
           int rows = batch.rows;
           int used = Math.min(parts, Math.max(1, (rows + partRows - 1) / partRows));
           List<Runnable> passes = new ArrayList<>(used);
@@ -152,15 +167,52 @@ public final class Pretrain {
           videos[0] += rows;
         });
         lastEpochLoss = epochLoss[0] / Math.max(1, videos[0]);
+        if (scored != null && scored.size() > 0) {
+          double gap = ModelEvaluation.evaluate(new VideoModel(modelConfig, tp, allocation, hp), scored,
+              YouTube8mEvaluator.DEFAULT_TOP_K, config.chunkRows()).gap();
+          if (best.epoch < 0 || gap > best.gap) {
+            best.keep(epoch, gap, lastEpochLoss, tp, hp);
+          }
+        }
         long heard = System.nanoTime();
         listener.epochDone(epoch, new StageResult(new VideoModel(modelConfig, tp.clone(), allocation, hp.clone()),
             lastEpochLoss, null), (heard - start - listening) / 1e9);
         listening += System.nanoTime() - heard;
+        if (best.epoch >= 0 && epoch - best.epoch >= config.pretrainPatience()) {
+          break;
+        }
       }
     } finally {
       pool.shutdownNow();
     }
+    if (best.epoch >= 0) {
+      return new StageResult(new VideoModel(modelConfig, best.trunk, allocation, best.heads), best.loss, null);
+    }
     return new StageResult(new VideoModel(modelConfig, tp, allocation, hp), lastEpochLoss, null);
+  }
+
+  /** The best epoch on the held-out videos so far, with a copy of its parameters. */
+  private static final class Best {
+    int epoch = -1;
+    double gap;
+    double loss;
+    float[] trunk;
+    float[] heads;
+
+    void keep(int e, double g, double l, float[] tp, float[] hp) {
+      epoch = e;
+      gap = g;
+      loss = l;
+      trunk = tp.clone();
+      heads = hp.clone();
+    }
+  }
+
+  /** Which videos (by {@link Seeds#videoKey}) pre-training holds out under {@code config}. */
+  static LongPredicate heldOut(TrainConfig config) {
+    double holdout = config.pretrainHoldout();
+    long seed = config.seed();
+    return key -> holdout > 0 && Seeds.unit(Seeds.hash(seed, HOLDOUT_STREAM, key)) < holdout;
   }
 
   /** Runs the tasks, the last on this thread, and waits for all; a task's failure is rethrown. */

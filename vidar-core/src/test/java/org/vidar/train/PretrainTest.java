@@ -112,4 +112,68 @@ class PretrainTest {
     assertTrue(moved > 1e-2, "training moved the trunk: " + moved);
     assertFalse(Arrays.equals(a, b), "the parts really ran (float sums differ in order)");
   }
+
+  /**
+   * With a held-out slice, pre-training stops once the held-out GAP has not improved for the
+   * patience, and returns the best epoch's model, never training on a held-out video.
+   */
+  @Test
+  void stopsWhenTheHeldOutVideosStopImprovingAndKeepsTheBest() throws java.io.IOException {
+    VideoDataset data = TrainFixtures.separableVideos(400, 4, 3, 33);
+    TrainConfig c = new TrainConfig(5, 60, 16, org.vidar.optim.AdamConfig.of(0.05), HeadConfig.fixed(2, 0f), 1,
+        HeadConfig.fixed(2, 0f), 1, TrainConfig.stage1Optimizer(1), 0, org.vidar.optim.IRpropConfig.defaults(), 0f, 8)
+        .withPretrainHoldout(0.3, 2);
+    java.util.function.LongPredicate held = Pretrain.heldOut(c);
+    int[] heldIndices = java.util.stream.IntStream.range(0, data.size()).filter(v -> held.test(data.key(v))).toArray();
+    assertTrue(heldIndices.length > 80 && heldIndices.length < 160, "about 30 % held out: " + heldIndices.length);
+    VideoDataset heldOut = data.subset(heldIndices);
+    List<VideoModel> snapshots = new java.util.ArrayList<>();
+    java.util.Set<Long> trainedOn = new java.util.HashSet<>();
+    org.vidar.data.batch.InMemoryPretrainData inMemory = new org.vidar.data.batch.InMemoryPretrainData(data);
+    org.vidar.data.batch.PretrainData recording = new org.vidar.data.batch.PretrainData() {
+      @Override
+      public FeatureSpec.Level level() {
+        return inMemory.level();
+      }
+
+      @Override
+      public int dimension() {
+        return inMemory.dimension();
+      }
+
+      @Override
+      public void epoch(int epoch, int batchSize, long seed, java.util.function.LongPredicate skip,
+          java.util.function.Consumer<org.vidar.data.batch.VideoBatch> step) {
+        inMemory.epoch(epoch, batchSize, seed, skip, b -> {
+          for (int i = 0; i < b.rows; i++) {
+            trainedOn.add(b.keys[i]);
+          }
+          step.accept(b);
+        });
+      }
+
+      @Override
+      public VideoDataset select(java.util.function.LongPredicate keep, int max) {
+        return inMemory.select(keep, max);
+      }
+    };
+    StageResult r = new Pretrain(c).run(recording, MC, (e, result, s) -> snapshots.add(result.model()));
+    for (int v : heldIndices) {
+      assertFalse(trainedOn.contains(data.key(v)), "held-out video " + v + " was trained on");
+    }
+    assertEquals(data.size() - heldIndices.length, trainedOn.size());
+    int best = 0;
+    double bestGap = -1;
+    for (int e = 0; e < snapshots.size(); e++) {
+      double gap = ModelEvaluation.evaluate(snapshots.get(e), heldOut, 20, 1024).gap();
+      if (gap > bestGap) {
+        bestGap = gap;
+        best = e;
+      }
+    }
+    assertTrue(snapshots.size() < 60, "stopped early after " + snapshots.size() + " epochs");
+    assertEquals(best + 2 + 1, snapshots.size(), "stopped the patience after the best epoch");
+    assertArrayEquals(snapshots.get(best).trunkParams(), r.model().trunkParams());
+    assertArrayEquals(snapshots.get(best).headParams(), r.model().headParams());
+  }
 }

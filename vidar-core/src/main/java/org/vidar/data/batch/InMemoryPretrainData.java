@@ -2,6 +2,7 @@ package org.vidar.data.batch;
 
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import java.util.function.LongPredicate;
 import org.vidar.data.FeatureSpec;
 import org.vidar.data.Seeds;
 
@@ -24,14 +25,31 @@ public final class InMemoryPretrainData implements PretrainData {
   }
 
   @Override
-  public void epoch(int epoch, int batchSize, long seed, Consumer<VideoBatch> step) {
-    int n = data.size();
-    int[] order = shuffled(n, Seeds.stream(seed, 0, epoch + 1));
+  public void epoch(int epoch, int batchSize, long seed, LongPredicate skip, Consumer<VideoBatch> step) {
+    int[] order = shuffled(data.size(), Seeds.stream(seed, 0, epoch + 1));
+    int n = 0;
+    for (int v : order) {
+      if (!skip.test(data.key(v))) {
+        order[n++] = v;
+      }
+    }
     VideoBatch batch = new VideoBatch(data.level(), data.dimension());
     for (int s = 0; s < n; s += batchSize) {
       batch.gather(data, order, s, Math.min(n, s + batchSize));
       step.accept(batch);
     }
+  }
+
+  @Override
+  public VideoDataset select(LongPredicate keep, int max) {
+    int[] chosen = new int[Math.min(max, data.size())];
+    int n = 0;
+    for (int v = 0; v < data.size() && n < chosen.length; v++) {
+      if (keep.test(data.key(v))) {
+        chosen[n++] = v;
+      }
+    }
+    return data.subset(java.util.Arrays.copyOf(chosen, n));
   }
 
   static int[] shuffled(int n, SplittableRandom random) {

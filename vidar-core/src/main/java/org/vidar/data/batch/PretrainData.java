@@ -2,6 +2,7 @@ package org.vidar.data.batch;
 
 import java.io.IOException;
 import java.util.function.Consumer;
+import java.util.function.LongPredicate;
 import org.vidar.data.FeatureSpec;
 
 /**
@@ -16,5 +17,19 @@ public interface PretrainData {
   int dimension();
 
   /** Hands every video of one epoch to {@code step} in batches of at most {@code batchSize}. */
-  void epoch(int epoch, int batchSize, long seed, Consumer<VideoBatch> step) throws IOException;
+  default void epoch(int epoch, int batchSize, long seed, Consumer<VideoBatch> step) throws IOException {
+    epoch(epoch, batchSize, seed, key -> false, step);
+  }
+
+  /**
+   * As above, leaving out the videos whose {@link org.vidar.data.Seeds#videoKey} {@code skip}
+   * accepts (a held-out slice); the others come in the order they would without it.
+   */
+  void epoch(int epoch, int batchSize, long seed, LongPredicate skip, Consumer<VideoBatch> step) throws IOException;
+
+  /**
+   * The videos whose key {@code keep} accepts, at most {@code max} of them, in the data's order,
+   * each row L2-normalized as the batches are (a held-out slice to score).
+   */
+  VideoDataset select(LongPredicate keep, int max) throws IOException;
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import java.util.function.LongPredicate;
 import org.vidar.data.BadRecordPolicy;
 import org.vidar.data.FeatureSpec;
 import org.vidar.data.InputFile;
@@ -52,7 +53,8 @@ public final class StreamingPretrainData implements PretrainData {
   }
 
   @Override
-  public void epoch(int epoch, int batchSize, long seed, Consumer<VideoBatch> step) throws IOException {
+  public void epoch(int epoch, int batchSize, long seed, LongPredicate skip, Consumer<VideoBatch> step)
+      throws IOException {
     SplittableRandom random = Seeds.stream(seed, 0, epoch + 1);
     int[] order = InMemoryPretrainData.shuffled(files.size(), random);
     List<InputFile> shuffledFiles = new ArrayList<>(files.size());
@@ -66,6 +68,9 @@ public final class StreamingPretrainData implements PretrainData {
     try (VideoReader reader = new VideoReader(shuffledFiles, spec, policy)) {
       VideoRecord r;
       while ((r = reader.next()) != null) {
+        if (skip.test(Seeds.videoKey(r.id()))) {
+          continue;
+        }
         VideoRecord v = sampling.keep(r, frames);
         if (buffer.size() < bufferVideos) {
           buffer.add(v);
@@ -87,6 +92,24 @@ public final class StreamingPretrainData implements PretrainData {
     if (batch.rows > 0) {
       step.accept(batch);
     }
+  }
+
+  @Override
+  public VideoDataset select(LongPredicate keep, int max) throws IOException {
+    VideoBatch batch = new VideoBatch(spec.level(), spec.dimension());
+    batch.clear();
+    List<String> ids = new ArrayList<>();
+    boolean frames = spec.level() == FeatureSpec.Level.FRAME;
+    try (VideoReader reader = new VideoReader(files, spec, policy)) {
+      VideoRecord r;
+      while (ids.size() < max && (r = reader.next()) != null) {
+        if (keep.test(Seeds.videoKey(r.id()))) {
+          batch.append(sampling.keep(r, frames), null);
+          ids.add(r.id());
+        }
+      }
+    }
+    return VideoDataset.of(batch, ids.toArray(new String[0]));
   }
 
   private static void emit(VideoRecord r, VideoBatch batch, int batchSize, Consumer<VideoBatch> step) {

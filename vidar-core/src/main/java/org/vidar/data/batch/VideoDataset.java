@@ -61,6 +61,32 @@ public final class VideoDataset {
     return new VideoDataset(level, dimension, ids, offsets, flat, features, frameOffsets, new SkipReport());
   }
 
+  /** The videos of a batch (already normalized, as batches are) with their ids. */
+  static VideoDataset of(VideoBatch batch, String[] ids) {
+    int n = batch.rows;
+    if (ids.length != n) {
+      throw new IllegalArgumentException(ids.length + " ids for " + n + " videos");
+    }
+    int[] labelOffsets = java.util.Arrays.copyOf(batch.labelOffsets, n + 1);
+    int[] labels = java.util.Arrays.copyOf(batch.labels, labelOffsets[n]);
+    float[] features = java.util.Arrays.copyOf(batch.features, batch.featureRows() * batch.dimension());
+    int[] frameOffsets = batch.level() == FeatureSpec.Level.FRAME ? java.util.Arrays.copyOf(batch.frameOffsets, n + 1)
+        : null;
+    return new VideoDataset(batch.level(), batch.dimension(), ids.clone(), labelOffsets, labels, features,
+        frameOffsets, new SkipReport());
+  }
+
+  /** The videos {@code videos} of this dataset, in that order. */
+  public VideoDataset subset(int[] videos) {
+    VideoBatch batch = new VideoBatch(level, dimension);
+    batch.gather(this, videos, 0, videos.length);
+    String[] chosen = new String[videos.length];
+    for (int i = 0; i < videos.length; i++) {
+      chosen[i] = ids[videos[i]];
+    }
+    return of(batch, chosen);
+  }
+
   /**
    * Reads every video of {@code files}.
    *
