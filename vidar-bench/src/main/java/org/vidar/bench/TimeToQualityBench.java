@@ -1,0 +1,234 @@
+package org.vidar.bench;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.vidar.data.BadRecordPolicy;
+import org.vidar.data.DataPaths;
+import org.vidar.data.FeatureSpec;
+import org.vidar.data.InputFile;
+import org.vidar.data.VideoReader;
+import org.vidar.data.batch.FrameSampling;
+import org.vidar.data.batch.InMemoryPretrainData;
+import org.vidar.data.batch.VideoDataset;
+import org.vidar.eval.LabelTable;
+import org.vidar.eval.PredictionCsvReader;
+import org.vidar.eval.PredictionScoring;
+import org.vidar.inference.ModelEvaluation;
+import org.vidar.math.KernelProvider;
+import org.vidar.model.ModelConfig;
+import org.vidar.model.TrunkConfig;
+import org.vidar.model.VideoModel;
+import org.vidar.model.moe.HeadConfig;
+import org.vidar.train.LocalEngine;
+import org.vidar.train.StageResult;
+import org.vidar.train.TrainConfig;
+import org.vidar.train.Trainer;
+
+/**
+ * Time to quality, Vidar against the TensorFlow peer ({@code vidar-tf-peer}: the YouTube-8M starter
+ * code's models trained with Adam by real TensorFlow) on the same files, the same machine, in one
+ * run. Each system's curve is (cumulative training seconds, validation GAP@20) after every epoch
+ * and, for Vidar, after every stage; loading and validation scoring are not training time. Every
+ * GAP is computed by the same code ({@link PredictionScoring} on the peer's Kaggle CSVs, the same
+ * evaluator on Vidar's scores). The table gives, for each of the peer's per-epoch GAP levels, the
+ * time each system took to reach it, then each system's best GAP and its time.
+ *
+ * <p>Build the peer first: {@code mvn -B -q -Ptf-peer -pl vidar-tf-peer -am -DskipTests package}.
+ * Run: {@code OPENBLAS_NUM_THREADS=1 java -Xmx12g $(cat vidar-cli/target/jvm-options.txt) -cp
+ * vidar-bench/target/classes:$(cat vidar-bench/target/runtime-classpath.txt)
+ * org.vidar.bench.TimeToQualityBench [dir=work/ttq] [videos=25000] [classes=300] [peers=mlp,moe]
+ * [peerEpochs=20] [hidden=1024] [gating=true] [experts=16] [rounds=1] [lbfgs=50] [trunkSteps=10]}.
+ * {@code videos} counts both splits (a fifth validates); the data are written by {@code vidar
+ * synth} on first use.
+ */
+public final class TimeToQualityBench {
+  private TimeToQualityBench() {}
+
+  /** One point of a curve. */
+  record Point(String label, double seconds, double gap) {}
+
+  public static void main(String[] args) throws Exception {
+    String dir = BenchArgs.get(args, "dir", "work/ttq");
+    long videos = Long.parseLong(BenchArgs.get(args, "videos", "25000"));
+    int classes = Integer.parseInt(BenchArgs.get(args, "classes", "300"));
+    String[] peers = BenchArgs.get(args, "peers", "mlp,moe").split(",");
+    int peerEpochs = Integer.parseInt(BenchArgs.get(args, "peerEpochs", "20"));
+    String peerLauncher = BenchArgs.get(args, "peer", "vidar-tf-peer/tf-peer");
+    int hidden = Integer.parseInt(BenchArgs.get(args, "hidden", "1024"));
+    boolean gating = Boolean.parseBoolean(BenchArgs.get(args, "gating", "true"));
+    int experts = Integer.parseInt(BenchArgs.get(args, "experts", "" + HeadConfig.DEFAULT_EXPERTS));
+    int rounds = Integer.parseInt(BenchArgs.get(args, "rounds", "1"));
+    int lbfgs = Integer.parseInt(BenchArgs.get(args, "lbfgs", "" + TrainConfig.DEFAULT_LBFGS_ITERATIONS));
+    int trunkSteps = Integer.parseInt(BenchArgs.get(args, "trunkSteps", "" + TrainConfig.DEFAULT_TRUNK_STEPS));
+    System.out.printf(Locale.ROOT, "kernels %s, %d cores, %s%n", KernelProvider.get().name(),
+        Runtime.getRuntime().availableProcessors(), cpu());
+    BenchData.qualitySplits(dir, videos, classes);
+    List<String> trainGlob = List.of(dir + "/video/train*");
+    List<String> validateGlob = List.of(dir + "/video/validate*");
+    FeatureSpec spec = FeatureSpec.youtube8mVideo(classes);
+    List<InputFile> validateFiles = DataPaths.resolve(validateGlob);
+    LabelTable labels;
+    try (VideoReader reader = VideoReader.labelsOnly(validateFiles, spec, BadRecordPolicy.FAIL)) {
+      labels = LabelTable.read(reader);
+    }
+
+    List<List<Point>> peerCurves = new ArrayList<>();
+    for (String model : peers) {
+      peerCurves.add(runPeer(peerLauncher, model, peerEpochs, classes, DataPaths.resolve(trainGlob), validateFiles,
+          Path.of(dir, "peer-" + model), labels));
+    }
+
+    long l0 = System.nanoTime();
+    VideoDataset train = VideoDataset.load(DataPaths.resolve(trainGlob), spec, BadRecordPolicy.FAIL, FrameSampling.ALL);
+    VideoDataset validate = VideoDataset.load(validateFiles, spec, BadRecordPolicy.FAIL, FrameSampling.ALL);
+    System.out.printf(Locale.ROOT, "vidar: loaded %d training and %d validation videos in %.1f s%n", train.size(),
+        validate.size(), (System.nanoTime() - l0) / 1e9);
+    TrainConfig defaults = TrainConfig.defaults();
+    TrainConfig config = new TrainConfig(defaults.seed(), defaults.pretrainEpochs(), defaults.batchSize(),
+        defaults.adam(), defaults.pretrainHeads(), rounds, HeadConfig.fixed(experts, HeadConfig.DEFAULT_L2),
+        defaults.headGroups(), TrainConfig.stage1Optimizer(lbfgs), trunkSteps, defaults.irprop(), defaults.trunkL2(),
+        defaults.chunkRows(), defaults.embeddingPrecision(), defaults.trunkFraction(), defaults.continueHeads(),
+        defaults.sampleFrames(), defaults.pretrainHoldout(), defaults.pretrainPatience());
+    ModelConfig mc = new ModelConfig(spec, new TrunkConfig.VideoMlp(hidden == 0 ? List.of() : List.of(hidden),
+        gating && hidden > 0));
+    List<Point> vidar = new ArrayList<>();
+    Clock clock = new Clock();
+    try (LocalEngine engine = new LocalEngine(train, Runtime.getRuntime().availableProcessors())) {
+      new Trainer(config).train(engine, new InMemoryPretrainData(train), mc, new Trainer.Listener() {
+        @Override
+        public void epochDone(int epoch, StageResult result, double seconds) {
+          vidar.add(clock.score("pretrain epoch " + (epoch + 1), result.model(), validate));
+        }
+
+        @Override
+        public void stageDone(String stage, StageResult result, double seconds) {
+          vidar.add(clock.score(stage, result.model(), validate));
+        }
+      });
+    }
+    print(peers, peerCurves, vidar);
+  }
+
+  /** Training time: the wall clock less the time spent scoring the validation videos. */
+  private static final class Clock {
+    private final long start = System.nanoTime();
+    private long scoring;
+
+    Point score(String label, VideoModel model, VideoDataset validate) {
+      long t = System.nanoTime();
+      double seconds = (t - start - scoring) / 1e9;
+      double gap = ModelEvaluation.evaluate(model, validate, 20, 1024).gap();
+      scoring += System.nanoTime() - t;
+      System.out.printf(Locale.ROOT, "vidar: %-18s %8.1f s  GAP@20 %.4f%n", label, seconds, gap);
+      return new Point(label, seconds, gap);
+    }
+  }
+
+  /** Runs the peer in its own JVM and scores the validation CSV it wrote after every epoch. */
+  static List<Point> runPeer(String launcher, String model, int epochs, int classes, List<InputFile> train,
+      List<InputFile> validate, Path out, LabelTable labels) throws IOException, InterruptedException {
+    if (!new File(launcher).canExecute()) {
+      throw new IOException(launcher + " is missing: build the peer with mvn -B -q -Ptf-peer -pl vidar-tf-peer -am "
+          + "-DskipTests package");
+    }
+    DataPaths.deleteRecursively(out.toString());
+    List<String> cmd = new ArrayList<>(List.of(launcher, "--classes", Integer.toString(classes), "--model", model,
+        "--epochs", Integer.toString(epochs), "--out", out.toString(), "--train"));
+    train.forEach(f -> cmd.add(f.name()));
+    cmd.add("--validate");
+    validate.forEach(f -> cmd.add(f.name()));
+    Path log = Files.createDirectories(out.getParent()).resolve("peer-" + model + ".log");
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    if (p.waitFor() != 0) {
+      throw new IOException("the peer failed (exit " + p.exitValue() + "); its output is in " + log);
+    }
+    List<Point> curve = new ArrayList<>();
+    for (String line : Files.readAllLines(out.resolve("log.tsv"))) {
+      String[] f = line.split("\t");
+      if (f.length < 2 || !f[0].matches("\\d+")) {
+        continue; // the header
+      }
+      int epoch = Integer.parseInt(f[0]);
+      Path csv = out.resolve(String.format(Locale.ROOT, "epoch-%03d.csv", epoch));
+      PredictionScoring scoring = new PredictionScoring(labels, classes, 20);
+      try (PredictionCsvReader r = new PredictionCsvReader(
+          new BufferedReader(new InputStreamReader(Files.newInputStream(csv), StandardCharsets.UTF_8)),
+          csv.toString(), classes)) {
+        scoring.add(r);
+      }
+      double gap = scoring.finish().report().gap();
+      double seconds = Double.parseDouble(f[1]);
+      System.out.printf(Locale.ROOT, "tf %-4s: epoch %-3d %8.1f s  GAP@20 %.4f%n", model, epoch, seconds, gap);
+      curve.add(new Point("epoch " + epoch, seconds, gap));
+    }
+    return curve;
+  }
+
+  /** The first time a curve reaches {@code gap}, or NaN. */
+  static double timeTo(List<Point> curve, double gap) {
+    for (Point p : curve) {
+      if (p.gap() >= gap) {
+        return p.seconds();
+      }
+    }
+    return Double.NaN;
+  }
+
+  static Point best(List<Point> curve) {
+    Point b = curve.get(0);
+    for (Point p : curve) {
+      if (p.gap() > b.gap()) {
+        b = p;
+      }
+    }
+    return b;
+  }
+
+  private static void print(String[] peers, List<List<Point>> peerCurves, List<Point> vidar) {
+    for (int i = 0; i < peers.length; i++) {
+      List<Point> peer = peerCurves.get(i);
+      System.out.printf(Locale.ROOT, "%nTime to each of TensorFlow %s's per-epoch GAPs (seconds of training)%n",
+          peers[i]);
+      System.out.printf(Locale.ROOT, "| GAP@20 | TF %s | Vidar | Vidar / TF |%n|---|---|---|---|%n", peers[i]);
+      double shown = -1;
+      for (Point p : peer) {
+        if (p.gap() <= shown) {
+          continue;
+        }
+        shown = p.gap();
+        double v = timeTo(vidar, p.gap());
+        System.out.printf(Locale.ROOT, "| %.4f | %.1f | %s | %s |%n", p.gap(), p.seconds(),
+            Double.isNaN(v) ? "not reached" : String.format(Locale.ROOT, "%.1f", v),
+            Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.2f", v / p.seconds()));
+      }
+      Point pb = best(peer);
+      System.out.printf(Locale.ROOT, "TF %s best GAP %.4f at %.1f s (%s)%n", peers[i], pb.gap(), pb.seconds(),
+          pb.label());
+    }
+    Point vb = best(vidar);
+    Point last = vidar.get(vidar.size() - 1);
+    System.out.printf(Locale.ROOT, "Vidar best GAP %.4f at %.1f s (%s); final %.4f at %.1f s (%s)%n", vb.gap(),
+        vb.seconds(), vb.label(), last.gap(), last.seconds(), last.label());
+  }
+
+  private static String cpu() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+        if (line.startsWith("model name")) {
+          return line.substring(line.indexOf(':') + 1).trim();
+        }
+      }
+    } catch (IOException e) {
+      // informative only
+    }
+    return "unknown CPU";
+  }
+}
