@@ -281,8 +281,14 @@ public final class Pretrain {
         emb = new float[n];
         dEmb = new float[n];
       }
-      Arrays.fill(dEmb, 0, n, 0f);
       trunk.forward(tp, b, emb, trunkScratch);
+      if (trunkGrad.length == 0) {
+        // Heads straight on the features: no trunk to train, so no embedding gradient (a third of
+        // the heads' GEMMs) to compute.
+        loss = heads.lossAndBackward(hp, emb, b.rows, b.labels, b.labelOffsets, null, headGrad, headScratch);
+        return;
+      }
+      Arrays.fill(dEmb, 0, n, 0f);
       loss = heads.lossAndBackward(hp, emb, b.rows, b.labels, b.labelOffsets, dEmb, headGrad, headScratch);
       trunk.backward(tp, b, dEmb, trunkGrad, trunkScratch);
     }

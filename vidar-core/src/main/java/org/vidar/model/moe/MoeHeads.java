@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.RecursiveAction;
+import org.vidar.math.BulkMath;
 import org.vidar.math.KernelProvider;
 import org.vidar.math.Kernels;
 import org.vidar.model.param.ParameterLayout;
@@ -70,6 +71,7 @@ public final class MoeHeads {
   private final int inputDim;
   private final ExpertAllocation allocation;
   private final Kernels kernels;
+  private final BulkMath math;
   private final TensorRef expertW;
   private final TensorRef expertB;
   private final TensorRef gateW;
@@ -90,6 +92,7 @@ public final class MoeHeads {
     this.inputDim = inputDim;
     this.allocation = Objects.requireNonNull(allocation, "allocation");
     this.kernels = Objects.requireNonNull(kernels, "kernels");
+    this.math = BulkMath.get();
     int te = allocation.totalExperts();
     int tg = allocation.totalGates();
     this.expertW = layout.add(prefix + ".expert.w", inputDim, te);
@@ -111,11 +114,17 @@ public final class MoeHeads {
    * starting at 0), as a model and every class group hold them; GEMMs go through {@code kernels}.
    */
   public MoeHeads(int inputDim, ExpertAllocation allocation, Kernels kernels) {
+    this(inputDim, allocation, kernels, BulkMath.get());
+  }
+
+  /** As above, with the element-wise pass's exp and log on {@code math} (tests compare them). */
+  public MoeHeads(int inputDim, ExpertAllocation allocation, Kernels kernels, BulkMath math) {
     ParameterLayout.Builder b = ParameterLayout.builder();
     MoeHeads placed = new MoeHeads(PREFIX, inputDim, allocation, b, kernels);
     this.inputDim = inputDim;
     this.allocation = allocation;
     this.kernels = kernels;
+    this.math = Objects.requireNonNull(math, "math");
     this.expertW = placed.expertW;
     this.expertB = placed.expertB;
     this.gateW = placed.gateW;
@@ -134,7 +143,7 @@ public final class MoeHeads {
    * {@code classes[i]} of these heads (Stage 1 trains groups apart; inference scores them apart).
    */
   public MoeHeads select(int[] classes) {
-    return new MoeHeads(inputDim, allocation.select(classes), kernels);
+    return new MoeHeads(inputDim, allocation.select(classes), kernels, math);
   }
 
   /** The layout of heads built with a layout of their own. */
@@ -422,7 +431,7 @@ public final class MoeHeads {
           Runtime.getRuntime().availableProcessors());
       chunks = (int) Math.min(rows, par * 4L);
     }
-    s.ensureChunks(chunks, allocation.maxExperts(), numClasses());
+    s.ensureChunks(chunks, allocation.totalExperts(), allocation.totalGates(), numClasses());
     if (chunks == 1) {
       return pass(params, s, 0, 0, rows, labels, labelOffsets, probs, backward);
     }
@@ -447,6 +456,12 @@ public final class MoeHeads {
     return loss;
   }
 
+  /**
+   * Rows {@code [r0, r1)} of the element-wise pass. Per row, the transcendental functions run over
+   * the whole row at once ({@link BulkMath}: every expert's sigmoids, every gate's exponential, then
+   * the classes' logarithms), and the per-class loop that mixes them does only products, sums and
+   * two divisions a class.
+   */
   private double pass(float[] params, Scratch s, int chunk, int r0, int r1, int[] labels,
       int[] labelOffsets, float[] probs, boolean backward) {
     int numClasses = numClasses();
@@ -454,10 +469,16 @@ public final class MoeHeads {
     int tg = allocation.totalGates();
     float[] ea = s.expert;
     float[] zg = s.gate;
-    double[] w = s.weights[chunk];
-    double[] sig = s.sig[chunk];
-    double[] sigNeg = s.sigNeg[chunk];
-    boolean[] positive = s.positive[chunk];
+    RowBuffers b = s.rows[chunk];
+    double[] a = b.a;
+    double[] sig = b.sig;
+    double[] sigNeg = b.sigNeg;
+    double[] z = b.z;
+    double[] w = b.w;
+    double[] logArgs = b.logArgs;
+    boolean[] positive = b.positive;
+    int eb = expertB.offset();
+    int gb = gateB.offset();
     double loss = 0;
     for (int r = r0; r < r1; r++) {
       if (backward) {
@@ -467,67 +488,72 @@ public final class MoeHeads {
       }
       int aRow = r * te;
       int zRow = r * tg;
+      for (int j = 0; j < te; j++) {
+        a[j] = (double) ea[aRow + j] + params[eb + j];
+      }
+      math.sigmoids(a, sig, sigNeg, te);
       for (int k = 0; k < numClasses; k++) {
-        int experts = allocation.experts(k);
-        int aOff = aRow + allocation.expertOffset(k);
-        int zOff = zRow + allocation.gateOffset(k);
-        int aBias = expertB.offset() + allocation.expertOffset(k);
-        int zBias = gateB.offset() + allocation.gateOffset(k);
+        int zOff = allocation.gateOffset(k);
+        int gates = allocation.experts(k) + 1;
         double max = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j <= experts; j++) {
-          double v = (double) zg[zOff + j] + params[zBias + j];
-          w[j] = v;
+        for (int j = zOff; j < zOff + gates; j++) {
+          double v = (double) zg[zRow + j] + params[gb + j];
+          z[j] = v;
           max = Math.max(max, v);
         }
+        for (int j = zOff; j < zOff + gates; j++) {
+          z[j] -= max;
+        }
+      }
+      math.exp(z, w, tg);
+      for (int k = 0; k < numClasses; k++) {
+        int experts = allocation.experts(k);
+        int aO = allocation.expertOffset(k);
+        int zO = allocation.gateOffset(k);
         double sum = 0;
-        for (int j = 0; j <= experts; j++) {
-          double v = Math.exp(w[j] - max);
-          w[j] = v;
-          sum += v;
+        for (int j = zO; j <= zO + experts; j++) {
+          sum += w[j];
         }
         double present = 0;
-        double absent = w[experts];
+        double absent = w[zO + experts];
         for (int e = 0; e < experts; e++) {
-          // σ(a) = 1/(1+t) and σ(−a) = t/(1+t) with t = exp(−a): products and quotients of
-          // positive numbers, so neither cancels; no branch on the sign of a (random signs
-          // mispredict). t is capped at exp(700) so that t·σ(a) never becomes ∞·0.
-          double a = (double) ea[aOff + e] + params[aBias + e];
-          double t = Math.exp(Math.min(-a, 700.0));
-          double sp = 1.0 / (1.0 + t);
-          double sn = t * sp;
-          sig[e] = sp;
-          sigNeg[e] = sn;
-          present += w[e] * sp;
-          absent += w[e] * sn;
+          present += w[zO + e] * sig[aO + e];
+          absent += w[zO + e] * sigNeg[aO + e];
         }
         if (!backward) {
           probs[r * numClasses + k] = (float) (present / sum);
           continue;
         }
         double invSum = 1.0 / sum;
+        int aOff = aRow + aO;
+        int zOff = zRow + zO;
         if (positive[k]) {
           double pFloor = Math.max(present, TINY);
-          loss -= Math.log(pFloor * invSum);
+          logArgs[k] = pFloor * invSum;
           double invP = 1.0 / pFloor;
           for (int e = 0; e < experts; e++) {
-            double pi = w[e] * sig[e] * invP;
-            ea[aOff + e] = (float) (-pi * sigNeg[e]);
-            zg[zOff + e] = (float) (w[e] * invSum - pi);
+            double pi = w[zO + e] * sig[aO + e] * invP;
+            ea[aOff + e] = (float) (-pi * sigNeg[aO + e]);
+            zg[zOff + e] = (float) (w[zO + e] * invSum - pi);
           }
-          zg[zOff + experts] = (float) (w[experts] * invSum);
+          zg[zOff + experts] = (float) (w[zO + experts] * invSum);
         } else {
           double qFloor = Math.max(absent, TINY);
-          loss -= Math.log(qFloor * invSum);
+          logArgs[k] = qFloor * invSum;
           double invQ = 1.0 / qFloor;
           for (int e = 0; e < experts; e++) {
-            double kappa = w[e] * sigNeg[e] * invQ;
-            ea[aOff + e] = (float) (kappa * sig[e]);
-            zg[zOff + e] = (float) (w[e] * invSum - kappa);
+            double kappa = w[zO + e] * sigNeg[aO + e] * invQ;
+            ea[aOff + e] = (float) (kappa * sig[aO + e]);
+            zg[zOff + e] = (float) (w[zO + e] * invSum - kappa);
           }
-          zg[zOff + experts] = (float) (w[experts] * (invSum - invQ));
+          zg[zOff + experts] = (float) (w[zO + experts] * (invSum - invQ));
         }
       }
       if (backward) {
+        math.log(logArgs, logArgs, numClasses);
+        for (int k = 0; k < numClasses; k++) {
+          loss -= logArgs[k];
+        }
         for (int i = labelOffsets[r]; i < labelOffsets[r + 1]; i++) {
           positive[labels[i]] = false;
         }
@@ -585,6 +611,31 @@ public final class MoeHeads {
     }
   }
 
+  /** One chunk's buffers for a row of logits: expert inputs and sigmoids, gate logits and weights. */
+  private static final class RowBuffers {
+    final double[] a;
+    final double[] sig;
+    final double[] sigNeg;
+    final double[] z;
+    final double[] w;
+    final double[] logArgs;
+    final boolean[] positive;
+
+    RowBuffers(int te, int tg, int classes) {
+      a = new double[te];
+      sig = new double[te];
+      sigNeg = new double[te];
+      z = new double[tg];
+      w = new double[tg];
+      logArgs = new double[classes];
+      positive = new boolean[classes];
+    }
+
+    boolean holds(int te, int tg, int classes) {
+      return a.length >= te && z.length >= tg && positive.length >= classes;
+    }
+  }
+
   /**
    * Work buffers of one thread: the expert and gate logits of a batch (reused in place for their
    * gradients) and small per-chunk arrays. Grown to the largest batch seen, never shrunk; not
@@ -594,10 +645,7 @@ public final class MoeHeads {
     private float[] expert = new float[0];
     private float[] gate = new float[0];
     private float[] ones = new float[0];
-    private double[][] weights = new double[0][];
-    private double[][] sig = new double[0][];
-    private double[][] sigNeg = new double[0][];
-    private boolean[][] positive = new boolean[0][];
+    private RowBuffers[] rows = new RowBuffers[0];
 
     private Scratch() {
     }
@@ -626,14 +674,13 @@ public final class MoeHeads {
       }
     }
 
-    private void ensureChunks(int chunks, int maxExperts, int classes) {
-      if (weights.length < chunks || (weights.length > 0
-          && (weights[0].length < maxExperts + 1 || positive[0].length < classes))) {
-        int n = Math.max(chunks, weights.length);
-        weights = new double[n][maxExperts + 1];
-        sig = new double[n][maxExperts];
-        sigNeg = new double[n][maxExperts];
-        positive = new boolean[n][classes];
+    private void ensureChunks(int chunks, int te, int tg, int classes) {
+      if (rows.length < chunks || (rows.length > 0 && !rows[0].holds(te, tg, classes))) {
+        int n = Math.max(chunks, rows.length);
+        rows = new RowBuffers[n];
+        for (int i = 0; i < n; i++) {
+          rows[i] = new RowBuffers(te, tg, classes);
+        }
       }
     }
   }

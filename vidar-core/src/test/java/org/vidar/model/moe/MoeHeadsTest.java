@@ -501,4 +501,41 @@ class MoeHeadsTest {
       assertTrue(Math.abs(w) <= bound, "within the bound: " + w);
     }
   }
+
+  /**
+   * The element-wise pass on the Vector API's exp and log gives what it gives on Math's, loss,
+   * parameter and embedding gradients and probabilities, with large logits (a scale of 30) in play.
+   */
+  @Test
+  void vectorAndScalarMathAgree() {
+    ExpertAllocation alloc = ExpertAllocation.adaptive(new long[] {0, 2500, 999, 3000, 16000}, RULE);
+    Fixture base = new Fixture(new JavaKernels(), 41, 19, alloc, 7, 30.0);
+    org.vidar.math.BulkMath[] maths = {org.vidar.math.BulkMath.scalar(), org.vidar.math.BulkMath.get()};
+    float[][] grads = new float[2][];
+    float[][] dEmbs = new float[2][];
+    float[][] probs = new float[2][];
+    double[] losses = new double[2];
+    for (int m = 0; m < 2; m++) {
+      MoeHeads heads = new MoeHeads(19, alloc, new JavaKernels(), maths[m]);
+      float[] params = new float[heads.parameterCount()];
+      System.arraycopy(base.params, base.heads.expertWeights().offset(), params, 0, params.length);
+      grads[m] = new float[params.length];
+      dEmbs[m] = new float[base.emb.length];
+      losses[m] = heads.lossAndBackward(params, base.emb, 41, base.labels, base.offsets, dEmbs[m], grads[m],
+          heads.newScratch());
+      probs[m] = new float[41 * alloc.numClasses()];
+      heads.forward(params, base.emb, 41, probs[m], heads.newScratch());
+    }
+    assertTrue(losses[0] > 0 && Double.isFinite(losses[0]));
+    assertEquals(losses[0], losses[1], 1e-12 * losses[0]);
+    for (int i = 0; i < grads[0].length; i++) {
+      assertEquals(grads[0][i], grads[1][i], 1e-6 * Math.max(1, Math.abs(grads[0][i])), "param " + i);
+    }
+    for (int i = 0; i < dEmbs[0].length; i++) {
+      assertEquals(dEmbs[0][i], dEmbs[1][i], 1e-6 * Math.max(1, Math.abs(dEmbs[0][i])), "dEmb " + i);
+    }
+    for (int i = 0; i < probs[0].length; i++) {
+      assertEquals(probs[0][i], probs[1][i], 1e-6, "prob " + i);
+    }
+  }
 }

@@ -1,0 +1,60 @@
+package org.vidar.math;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Element-wise transcendental functions over arrays, for the passes that apply them to every logit
+ * of a batch (the mixture-of-experts heads' softmax gates and sigmoid experts). A plain-Java
+ * implementation ({@link #scalar()}) and one on the JDK's Vector API, whose exp and log run on
+ * SIMD math routines about seven times faster than {@link Math#exp} (measured: 0.5 against 3.5 ns a
+ * double). The Vector API is an incubator module on Java 17: its implementation is loaded only
+ * when {@code --add-modules jdk.incubator.vector} is given, and the choice is logged once.
+ */
+public interface BulkMath {
+  /**
+   * Both sigmoids of {@code a[0..n)}: {@code sp = σ(a) = 1/(1+t)} and {@code sn = σ(−a) = t·sp}
+   * with {@code t = exp(min(−a, 700))}, products and quotients of positive numbers so neither
+   * cancels, and {@code t} capped so that {@code t·sp} never becomes ∞·0.
+   */
+  void sigmoids(double[] a, double[] sp, double[] sn, int n);
+
+  /** {@code out[i] = exp(x[i])} for {@code i < n}. */
+  void exp(double[] x, double[] out, int n);
+
+  /** {@code out[i] = log(x[i])} for {@code i < n}. */
+  void log(double[] x, double[] out, int n);
+
+  /** The implementation's name, for logs and provenance. */
+  String name();
+
+  /** The fastest implementation this JVM runs. */
+  static BulkMath get() {
+    return Holder.INSTANCE;
+  }
+
+  /** The plain-Java implementation (the reference the other is tested against). */
+  static BulkMath scalar() {
+    return ScalarBulkMath.INSTANCE;
+  }
+
+  /** Chooses once, on first use. */
+  final class Holder {
+    private static final Logger LOG = LoggerFactory.getLogger(BulkMath.class);
+    static final BulkMath INSTANCE = choose();
+
+    private Holder() {}
+
+    private static BulkMath choose() {
+      try {
+        BulkMath m = (BulkMath) Class.forName("org.vidar.math.VectorBulkMath").getDeclaredConstructor().newInstance();
+        LOG.debug("Element-wise math: {}", m.name());
+        return m;
+      } catch (ReflectiveOperationException | LinkageError e) {
+        LOG.info("Element-wise math: plain Java (the Vector API needs --add-modules jdk.incubator.vector: {})",
+            e.toString());
+        return ScalarBulkMath.INSTANCE;
+      }
+    }
+  }
+}
