@@ -33,6 +33,10 @@ final class StageTable implements Trainer.Listener {
   private Provenance provenance;
   private long videos = -1;
   private long skipped;
+  private String bestStage;
+  private double bestGap = Double.NEGATIVE_INFINITY;
+  private VideoModel bestModel;
+  private String lastStage;
 
   StageTable(PrintStream out, Checkpoints checkpoints, List<String> classNames, Provenance provenance,
       List<InputFile> validate, BadRecordPolicy policy, int topK, int chunkRows) {
@@ -87,14 +91,32 @@ final class StageTable implements Trainer.Listener {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
+      if (r.gap() > bestGap) {
+        bestGap = r.gap();
+        bestStage = stage;
+        bestModel = m;
+      }
     }
+    lastStage = stage;
     out.printf(Locale.ROOT, "%-16s %8.1f %10.5f %8s %8s %8s %8s %12d%n", stage, seconds, result.loss(),
         fmt(r == null ? Double.NaN : r.gap()), fmt(r == null ? Double.NaN : r.hit1()),
         fmt(r == null ? Double.NaN : r.perr()), fmt(r == null ? Double.NaN : r.map()), m.parameterCount());
   }
 
+  /**
+   * With validation files, the model of the stage that scored the best validation GAP (a later
+   * stage that scores lower is not the one written; every stage stays in the checkpoints).
+   */
+  Optional<VideoModel> best() {
+    return Optional.ofNullable(bestModel);
+  }
+
   /** The last line: where the model went. */
   void done(String dir, VideoModel model) {
+    if (bestModel != null && !bestStage.equals(lastStage)) {
+      out.printf(Locale.ROOT, "writing the model of stage '%s', the best on the validation files (GAP@%d %.4f); "
+          + "every stage is in the checkpoints%n", bestStage, topK, bestGap);
+    }
     out.printf(Locale.ROOT, "model written to %s (%d parameters, %d experts) in %.1f s in all%n", dir,
         model.parameterCount(), model.allocation().totalExperts(), (System.nanoTime() - start) / 1e9);
   }

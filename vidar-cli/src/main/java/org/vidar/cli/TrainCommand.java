@@ -96,7 +96,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--positives-per-expert", defaultValue = "" + HeadConfig.DEFAULT_POSITIVES_PER_EXPERT, description = "Adaptive: one expert per this many positives (default: ${DEFAULT-VALUE}).")
   int positivesPerExpert;
 
-  @Option(names = "--head-l2", defaultValue = "" + HeadConfig.DEFAULT_L2, description = "L2 penalty on head weights (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--head-l2", defaultValue = "" + HeadConfig.DEFAULT_L2, description = "L2 penalty on Stage 1's head weights (default: ${DEFAULT-VALUE}).")
   float headL2;
 
   @Option(names = "--trunk-l2", defaultValue = "" + TrainConfig.DEFAULT_TRUNK_L2, description = "L2 penalty on trunk weights (default: ${DEFAULT-VALUE}).")
@@ -107,6 +107,10 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--pretrain-epochs", defaultValue = "" + TrainConfig.DEFAULT_PRETRAIN_EPOCHS, description = "Pre-training epochs at most (default: ${DEFAULT-VALUE}).")
   int pretrainEpochs;
+
+  @Option(names = "--pretrain-l2", defaultValue = "" + TrainConfig.DEFAULT_PRETRAIN_HEAD_L2,
+      description = "L2 penalty on the pre-training heads' weights (default: ${DEFAULT-VALUE}).")
+  float pretrainL2;
 
   @Option(names = "--pretrain-holdout", defaultValue = "" + TrainConfig.DEFAULT_PRETRAIN_HOLDOUT,
       description = "Fraction of the training videos pre-training leaves out and scores after every epoch, to stop "
@@ -197,8 +201,9 @@ final class TrainCommand implements Callable<Integer> {
     Trained trained = engine.spark() ? onSpark(trainFiles, config, modelConfig, table, resume)
         : locally(trainFiles, config, modelConfig, table, resume);
     long skipped = table.skipped() + trained.skipped();
-    ModelFiles.save(out, trained.model(), classNames, provenance.finish(table.videos(), skipped).toJson());
-    table.done(out, trained.model());
+    VideoModel model = table.best().orElse(trained.model());
+    ModelFiles.save(out, model, classNames, provenance.finish(table.videos(), skipped).toJson());
+    table.done(out, model);
     return skipped > 0 ? ExitCodes.SKIPPED_RECORDS : ExitCodes.OK;
   }
 
@@ -210,8 +215,8 @@ final class TrainCommand implements Callable<Integer> {
     EmbeddingPrecision precision = embeddingPrecision();
     HeadConfig heads = OptionNames.build(spec, () -> new HeadConfig(adaptive, experts, positivesPerExpert, headL2),
         Map.of("maxExperts", "--experts", "l2", "--head-l2"));
-    HeadConfig pretrainHeads = OptionNames.build(spec, () -> HeadConfig.fixed(pretrainExperts, headL2),
-        Map.of("maxExperts", "--pretrain-experts", "l2", "--head-l2"));
+    HeadConfig pretrainHeads = OptionNames.build(spec, () -> HeadConfig.fixed(pretrainExperts, pretrainL2),
+        Map.of("maxExperts", "--pretrain-experts", "l2", "--pretrain-l2"));
     AdamConfig adam = OptionNames.build(spec, () -> AdamConfig.of(learningRate), Map.of());
     LbfgsConfig lbfgs = OptionNames.build(spec, () -> TrainConfig.stage1Optimizer(lbfgsIterations),
         Map.of("maxIterations", "--lbfgs-iterations"));

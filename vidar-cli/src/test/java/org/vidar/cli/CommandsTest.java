@@ -239,6 +239,30 @@ class CommandsTest {
     assertEquals(2, train.get("heads").get("maxExperts").asInt(), json);
   }
 
+  /** With validation files, the model written is the best-validated stage's, not simply the last one. */
+  @Test
+  void trainWritesTheBestValidatedStage() throws IOException {
+    Path model = tmp.resolve("best-model");
+    String validate = data.resolve("video").resolve("validate*").toString();
+    Run r = run("train", "--engine", "local", "--train", data.resolve("video").resolve("train*").toString(),
+        "--validate", validate, "--out", model.toString(), "--classes", "20", "--hidden", "8",
+        "--pretrain-epochs", "3", "--rounds", "2", "--experts", "2", "--lbfgs-iterations", "2", "--trunk-steps", "1");
+    assertEquals(ExitCodes.OK, r.code(), r::toString);
+    var files = org.vidar.data.DataPaths.resolve(List.of(validate));
+    double best = Double.NEGATIVE_INFINITY;
+    try (var stages = Files.list(model.resolve("checkpoints"))) {
+      for (Path stage : stages.sorted().toList()) {
+        var m = org.vidar.model.io.ModelFiles.load(stage.toString()).model();
+        best = Math.max(best, org.vidar.inference.ModelEvaluation.evaluate(m, files,
+            org.vidar.data.BadRecordPolicy.FAIL, 20, 64).report().gap());
+      }
+    }
+    var written = org.vidar.model.io.ModelFiles.load(model.toString()).model();
+    double gap = org.vidar.inference.ModelEvaluation.evaluate(written, files, org.vidar.data.BadRecordPolicy.FAIL, 20,
+        64).report().gap();
+    assertEquals(best, gap, 1e-12, r.out());
+  }
+
   /** predict on Spark by class groups writes what local streaming writes: the same videos and top classes. */
   @Test
   void predictByClassGroupsOnSparkMatchesLocalPrediction() throws IOException {

@@ -65,11 +65,19 @@ public record TrainConfig(
     double pretrainHoldout,
     int pretrainPatience) implements java.io.Serializable {
   public static final long DEFAULT_SEED = 1;
-  /** The most epochs: with a held-out slice, pre-training stops earlier once it stops improving. */
-  public static final int DEFAULT_PRETRAIN_EPOCHS = 30;
+  /**
+   * The most epochs: with a held-out slice, pre-training stops earlier once it stops improving (at
+   * 20,000 videos the heads on the features still improved at epoch 45).
+   */
+  public static final int DEFAULT_PRETRAIN_EPOCHS = 100;
   /** Training videos held out to decide when pre-training stops. */
   public static final double DEFAULT_PRETRAIN_HOLDOUT = 0.05;
-  public static final int DEFAULT_PRETRAIN_PATIENCE = 2;
+  public static final int DEFAULT_PRETRAIN_PATIENCE = 3;
+  /**
+   * L2 penalty on the pre-training heads' weights, the starter code's: with 1e-5 the heads on the
+   * features ended 0.014 GAP lower after 30 epochs at 20,000 videos (0.900 against 0.914).
+   */
+  public static final float DEFAULT_PRETRAIN_HEAD_L2 = 1e-8f;
   /** The YouTube-8M starter code's batch; at 20,000 videos it reached a GAP in a third of batch 256's time. */
   public static final int DEFAULT_BATCH_SIZE = 1024;
   /** With {@link #DEFAULT_BATCH_SIZE}: 3e-3 was slower to every GAP, 2e-2 at batch 2048 no better. */
@@ -138,7 +146,7 @@ public record TrainConfig(
   /** Every option at its default. */
   public static TrainConfig defaults() {
     return new TrainConfig(DEFAULT_SEED, DEFAULT_PRETRAIN_EPOCHS, DEFAULT_BATCH_SIZE,
-        AdamConfig.of(DEFAULT_LEARNING_RATE), HeadConfig.fixed(DEFAULT_PRETRAIN_EXPERTS, HeadConfig.DEFAULT_L2),
+        AdamConfig.of(DEFAULT_LEARNING_RATE), HeadConfig.fixed(DEFAULT_PRETRAIN_EXPERTS, DEFAULT_PRETRAIN_HEAD_L2),
         DEFAULT_ROUNDS, HeadConfig.fixed(HeadConfig.DEFAULT_EXPERTS, HeadConfig.DEFAULT_L2), AUTO_HEAD_GROUPS,
         stage1Optimizer(DEFAULT_LBFGS_ITERATIONS), DEFAULT_TRUNK_STEPS, IRpropConfig.defaults(), DEFAULT_TRUNK_L2,
         DEFAULT_CHUNK_ROWS, EmbeddingPrecision.FLOAT32, 1.0, false, DEFAULT_SAMPLE_FRAMES, DEFAULT_PRETRAIN_HOLDOUT,
