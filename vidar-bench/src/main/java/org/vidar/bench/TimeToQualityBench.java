@@ -45,7 +45,8 @@ import org.vidar.train.Trainer;
  * Run: {@code OPENBLAS_NUM_THREADS=1 java -Xmx12g $(cat vidar-cli/target/jvm-options.txt) -cp
  * vidar-bench/target/classes:$(cat vidar-bench/target/runtime-classpath.txt)
  * org.vidar.bench.TimeToQualityBench [dir=work/ttq] [videos=25000] [classes=300] [peers=mlp,moe]
- * [peerEpochs=20] [hidden=1024] [gating=true] [experts=16] [rounds=1] [lbfgs=50] [trunkSteps=10]}.
+ * [peerEpochs=20] [hidden=1024] [gating=true] [experts=16] [rounds=1] [headOptimizer=adam] [headEpochs=20]
+ * [headL2=1e-5] [lbfgs=50] [trunkSteps=10]}.
  * {@code videos} counts both splits (a fifth validates); the data are written by {@code vidar
  * synth} on first use.
  */
@@ -68,6 +69,9 @@ public final class TimeToQualityBench {
     int rounds = Integer.parseInt(BenchArgs.get(args, "rounds", "1"));
     int lbfgs = Integer.parseInt(BenchArgs.get(args, "lbfgs", "" + TrainConfig.DEFAULT_LBFGS_ITERATIONS));
     int trunkSteps = Integer.parseInt(BenchArgs.get(args, "trunkSteps", "" + TrainConfig.DEFAULT_TRUNK_STEPS));
+    String headOptimizer = BenchArgs.get(args, "headOptimizer", TrainConfig.DEFAULT_HEAD_OPTIMIZER.name());
+    int headEpochs = Integer.parseInt(BenchArgs.get(args, "headEpochs", "" + TrainConfig.DEFAULT_HEAD_EPOCHS));
+    float headL2 = Float.parseFloat(BenchArgs.get(args, "headL2", "" + HeadConfig.DEFAULT_L2));
     System.out.printf(Locale.ROOT, "kernels %s, %d cores, %s%n", KernelProvider.get().name(),
         Runtime.getRuntime().availableProcessors(), cpu());
     BenchData.qualitySplits(dir, videos, classes);
@@ -93,10 +97,11 @@ public final class TimeToQualityBench {
         validate.size(), (System.nanoTime() - l0) / 1e9);
     TrainConfig defaults = TrainConfig.defaults();
     TrainConfig config = new TrainConfig(defaults.seed(), defaults.pretrainEpochs(), defaults.batchSize(),
-        defaults.adam(), defaults.pretrainHeads(), rounds, HeadConfig.fixed(experts, HeadConfig.DEFAULT_L2),
+        defaults.adam(), defaults.pretrainHeads(), rounds, HeadConfig.fixed(experts, headL2),
         defaults.headGroups(), TrainConfig.stage1Optimizer(lbfgs), trunkSteps, defaults.irprop(), defaults.trunkL2(),
         defaults.chunkRows(), defaults.embeddingPrecision(), defaults.trunkFraction(), defaults.continueHeads(),
-        defaults.sampleFrames(), defaults.pretrainHoldout(), defaults.pretrainPatience());
+        defaults.sampleFrames(), defaults.pretrainHoldout(), defaults.pretrainPatience(),
+        TrainConfig.HeadOptimizer.valueOf(headOptimizer.toUpperCase(Locale.ROOT)), headEpochs);
     ModelConfig mc = new ModelConfig(spec, new TrunkConfig.VideoMlp(hidden == 0 ? List.of() : List.of(hidden),
         gating && hidden > 0));
     List<Point> vidar = new ArrayList<>();

@@ -132,6 +132,16 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--rounds", defaultValue = "" + TrainConfig.DEFAULT_ROUNDS, description = "Alternating rounds (default: ${DEFAULT-VALUE}).")
   int rounds;
 
+  @Option(names = "--head-optimizer", defaultValue = "adam",
+      description = "How Stage 1 trains each class group's fresh heads: adam (mini-batches of --batch-size, "
+          + "--learning-rate, for --head-epochs passes) or lbfgs (full batch, --lbfgs-iterations); default: "
+          + "${DEFAULT-VALUE}.")
+  TrainConfig.HeadOptimizer headOptimizer;
+
+  @Option(names = "--head-epochs", defaultValue = "" + TrainConfig.DEFAULT_HEAD_EPOCHS,
+      description = "Stage 1 with adam: passes over the embeddings (default: ${DEFAULT-VALUE}).")
+  int headEpochs;
+
   @Option(names = "--lbfgs-iterations", defaultValue = "" + TrainConfig.DEFAULT_LBFGS_ITERATIONS, description = "Stage 1 L-BFGS iterations per class group (default: ${DEFAULT-VALUE}).")
   int lbfgsIterations;
 
@@ -222,7 +232,8 @@ final class TrainCommand implements Callable<Integer> {
         Map.of("maxIterations", "--lbfgs-iterations"));
     return OptionNames.build(spec, () -> new TrainConfig(seed, pretrainEpochs, batchSize, adam, pretrainHeads, rounds,
         heads, headGroups, lbfgs, trunkSteps, IRpropConfig.defaults(), trunkL2, engine.chunkRows, precision,
-        trunkFraction, continueHeads, sampleFrames, pretrainHoldout, pretrainPatience), Map.of());
+        trunkFraction, continueHeads, sampleFrames, pretrainHoldout, pretrainPatience, headOptimizer, headEpochs),
+        Map.of());
   }
 
   private EmbeddingPrecision embeddingPrecision() {

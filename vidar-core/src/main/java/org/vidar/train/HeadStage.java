@@ -7,15 +7,19 @@ import org.vidar.model.VideoModel;
 import org.vidar.model.moe.ClassGroups;
 import org.vidar.model.moe.ExpertAllocation;
 import org.vidar.model.moe.MoeHeads;
+import org.vidar.model.param.TensorRef;
+import org.vidar.optim.Adam;
 import org.vidar.optim.DifferentiableFunction;
 import org.vidar.optim.Lbfgs;
 import org.vidar.optim.OptimizationResult;
+import org.vidar.optim.StopReason;
 import org.vidar.train.embedding.EmbeddingSource;
 
 /**
  * Stage 1, model-parallel: with the trunk frozen, fresh heads (experts allocated from each class's
- * positive count) are trained per class group, each group by full-batch L-BFGS over every video's
- * embedding (all negatives), and the groups' heads are put back together into one model.
+ * positive count) are trained per class group over every video's embedding (all negatives), by
+ * mini-batch Adam or full-batch L-BFGS ({@link TrainConfig#headOptimizer}), and the groups' heads
+ * are put back together into one model.
  *
  * <p>The objective of a group is the mean binary cross-entropy over all videos plus
  * {@code λ/2·‖W‖²}. A task holds its group's heads, the optimizer's history and one chunk of
@@ -93,6 +97,9 @@ public final class HeadStage implements java.io.Serializable {
       local[classes[i]] = i;
     }
     double lambda = config.heads().l2();
+    if (config.headOptimizer() == TrainConfig.HeadOptimizer.ADAM) {
+      return new GroupResult(classes, params, adam(heads, params, local, table));
+    }
     int chunk = config.chunkRows();
     MoeHeads.Scratch scratch = heads.newScratch();
     DifferentiableFunction objective = (x, grad) -> {
@@ -112,6 +119,38 @@ public final class HeadStage implements java.io.Serializable {
     };
     OptimizationResult r = new Lbfgs(config.lbfgs()).minimize(objective, params);
     return new GroupResult(classes, params, r);
+  }
+
+  /**
+   * Mini-batch Adam over the embeddings: {@link TrainConfig#headEpochs} passes, each in the
+   * source's order, one step per batch of {@link TrainConfig#batchSize} videos on their mean loss
+   * and the L2 penalty on the weights. The result's loss is the last pass's mean plus the penalty.
+   */
+  private OptimizationResult adam(MoeHeads heads, float[] params, int[] local, EmbeddingSource table) {
+    Adam adam = new Adam(config.adam(), params.length);
+    float[] grad = new float[params.length];
+    float l2 = config.heads().l2();
+    MoeHeads.Scratch scratch = heads.newScratch();
+    double[] epochLoss = {Double.NaN};
+    int[] steps = {0};
+    for (int epoch = 0; epoch < config.headEpochs(); epoch++) {
+      double[] loss = {0};
+      long[] videos = {0};
+      table.forEachChunk(config.batchSize(), (emb, rows, labels, offsets) -> {
+        GroupLabels g = GroupLabels.of(labels, offsets, rows, local);
+        Arrays.fill(grad, 0f);
+        loss[0] += heads.lossAndBackward(params, emb, rows, g.labels, g.offsets, null, grad, scratch);
+        videos[0] += rows;
+        Adam.Step step = adam.beginStep();
+        for (TensorRef t : heads.tensors()) {
+          step.update(params, grad, t.offset(), t.offset() + t.size(), 1f / rows, heads.penalized(t) ? l2 : 0f);
+        }
+        steps[0]++;
+      });
+      epochLoss[0] = loss[0] / Math.max(1, videos[0]);
+    }
+    double penalty = heads.l2(params, l2, new float[params.length]);
+    return new OptimizationResult(epochLoss[0] + penalty, steps[0], steps[0], StopReason.MAX_ITERATIONS);
   }
 
   /** A chunk's labels restricted to a group's classes, renumbered 0..group size-1, as compressed rows. */

@@ -43,6 +43,10 @@ import org.vidar.train.embedding.EmbeddingPrecision;
  *     leaves out and scores after every epoch, stopping when their GAP stops improving and keeping
  *     the best epoch's model; 0 trains exactly {@code pretrainEpochs} epochs. Never the validation files.
  * @param pretrainPatience epochs without a better held-out GAP before pre-training stops
+ * @param headOptimizer how Stage 1 trains each class group's fresh heads over the embeddings:
+ *     mini-batch Adam ({@code adam}, {@code batchSize}) for {@code headEpochs} passes, or full-batch
+ *     L-BFGS ({@code lbfgs})
+ * @param headEpochs Stage 1 with Adam: passes over the embeddings
  */
 public record TrainConfig(
     long seed,
@@ -63,7 +67,20 @@ public record TrainConfig(
     boolean continueHeads,
     int sampleFrames,
     double pretrainHoldout,
-    int pretrainPatience) implements java.io.Serializable {
+    int pretrainPatience,
+    HeadOptimizer headOptimizer,
+    int headEpochs) implements java.io.Serializable {
+  /** Stage 1's optimizer. */
+  public enum HeadOptimizer {
+    /**
+     * Mini-batch Adam: at 20,000 videos, heads on the features reached GAP 0.886 in 9 s this way
+     * and in 86 s by full-batch L-BFGS (150 iterations), each update of L-BFGS costing a pass.
+     */
+    ADAM,
+    /** Full-batch L-BFGS over every embedding at every evaluation. */
+    LBFGS
+  }
+
   public static final long DEFAULT_SEED = 1;
   /**
    * The most epochs: with a held-out slice, pre-training stops earlier once it stops improving (at
@@ -87,6 +104,9 @@ public record TrainConfig(
   /** {@link #headGroups} that asks for {@link ClassGroups#defaultCount}. */
   public static final int AUTO_HEAD_GROUPS = 0;
   public static final int DEFAULT_LBFGS_ITERATIONS = 50;
+  public static final HeadOptimizer DEFAULT_HEAD_OPTIMIZER = HeadOptimizer.ADAM;
+  /** At 20,000 videos, fresh heads on the features still gained between 20 and 40 passes. */
+  public static final int DEFAULT_HEAD_EPOCHS = 40;
   /** Stage 1 stops early when the gradient's norm falls below this. */
   public static final double LBFGS_GRADIENT_TOLERANCE = 1e-5;
   /** Stage 1 stops early when the loss changes by less than this, relatively. */
@@ -124,6 +144,10 @@ public record TrainConfig(
       throw new IllegalArgumentException("pretrainHoldout must be in [0, 1), got " + pretrainHoldout);
     }
     atLeast("pretrainPatience", pretrainPatience, 1);
+    atLeast("headEpochs", headEpochs, 0);
+    if (headOptimizer == null) {
+      throw new IllegalArgumentException("headOptimizer must be set");
+    }
   }
 
   private static void atLeast(String field, int value, int min) {
@@ -133,14 +157,15 @@ public record TrainConfig(
   }
 
   /**
-   * The paper's defaults for the options after {@code chunkRows}: float32 embeddings, full batches,
-   * fresh heads, every frame, exactly {@code pretrainEpochs} epochs.
+   * The options after {@code chunkRows} fixed as the tests want them: float32 embeddings, full
+   * batches, fresh heads, every frame, exactly {@code pretrainEpochs} epochs, Stage 1 by L-BFGS.
    */
   public TrainConfig(long seed, int pretrainEpochs, int batchSize, AdamConfig adam, HeadConfig pretrainHeads,
       int rounds, HeadConfig heads, int headGroups, LbfgsConfig lbfgs, int trunkSteps, IRpropConfig irprop,
       float trunkL2, int chunkRows) {
     this(seed, pretrainEpochs, batchSize, adam, pretrainHeads, rounds, heads, headGroups, lbfgs, trunkSteps, irprop,
-        trunkL2, chunkRows, EmbeddingPrecision.FLOAT32, 1.0, false, 0, 0, DEFAULT_PRETRAIN_PATIENCE);
+        trunkL2, chunkRows, EmbeddingPrecision.FLOAT32, 1.0, false, 0, 0, DEFAULT_PRETRAIN_PATIENCE, HeadOptimizer.LBFGS,
+        DEFAULT_HEAD_EPOCHS);
   }
 
   /** Every option at its default. */
@@ -150,7 +175,7 @@ public record TrainConfig(
         DEFAULT_ROUNDS, HeadConfig.fixed(HeadConfig.DEFAULT_EXPERTS, HeadConfig.DEFAULT_L2), AUTO_HEAD_GROUPS,
         stage1Optimizer(DEFAULT_LBFGS_ITERATIONS), DEFAULT_TRUNK_STEPS, IRpropConfig.defaults(), DEFAULT_TRUNK_L2,
         DEFAULT_CHUNK_ROWS, EmbeddingPrecision.FLOAT32, 1.0, false, DEFAULT_SAMPLE_FRAMES, DEFAULT_PRETRAIN_HOLDOUT,
-        DEFAULT_PRETRAIN_PATIENCE);
+        DEFAULT_PRETRAIN_PATIENCE, DEFAULT_HEAD_OPTIMIZER, DEFAULT_HEAD_EPOCHS);
   }
 
   /** Stage 1's L-BFGS with {@code iterations} iterations and the default tolerances. */
@@ -171,31 +196,38 @@ public record TrainConfig(
   public TrainConfig withEmbeddingPrecision(EmbeddingPrecision precision) {
     return new TrainConfig(seed, pretrainEpochs, batchSize, adam, pretrainHeads, rounds, heads, headGroups, lbfgs,
         trunkSteps, irprop, trunkL2, chunkRows, precision, trunkFraction, continueHeads, sampleFrames, pretrainHoldout,
-        pretrainPatience);
+        pretrainPatience, headOptimizer, headEpochs);
   }
 
   public TrainConfig withTrunkFraction(double fraction) {
     return new TrainConfig(seed, pretrainEpochs, batchSize, adam, pretrainHeads, rounds, heads, headGroups, lbfgs,
         trunkSteps, irprop, trunkL2, chunkRows, embeddingPrecision, fraction, continueHeads, sampleFrames, pretrainHoldout,
-        pretrainPatience);
+        pretrainPatience, headOptimizer, headEpochs);
   }
 
   public TrainConfig withContinueHeads(boolean continueFromHeads) {
     return new TrainConfig(seed, pretrainEpochs, batchSize, adam, pretrainHeads, rounds, heads, headGroups, lbfgs,
         trunkSteps, irprop, trunkL2, chunkRows, embeddingPrecision, trunkFraction, continueFromHeads, sampleFrames, pretrainHoldout,
-        pretrainPatience);
+        pretrainPatience, headOptimizer, headEpochs);
   }
 
   /** Pre-training with a held-out slice of {@code fraction} of the videos and this patience. */
   public TrainConfig withPretrainHoldout(double fraction, int patience) {
     return new TrainConfig(seed, pretrainEpochs, batchSize, adam, pretrainHeads, rounds, heads, headGroups, lbfgs,
         trunkSteps, irprop, trunkL2, chunkRows, embeddingPrecision, trunkFraction, continueHeads, sampleFrames,
-        fraction, patience);
+        fraction, patience, headOptimizer, headEpochs);
+  }
+
+  /** Stage 1 with {@code optimizer} ({@code epochs} passes when it is Adam). */
+  public TrainConfig withHeadOptimizer(HeadOptimizer optimizer, int epochs) {
+    return new TrainConfig(seed, pretrainEpochs, batchSize, adam, pretrainHeads, rounds, heads, headGroups, lbfgs,
+        trunkSteps, irprop, trunkL2, chunkRows, embeddingPrecision, trunkFraction, continueHeads, sampleFrames,
+        pretrainHoldout, pretrainPatience, optimizer, epochs);
   }
 
   public TrainConfig withSampleFrames(int frames) {
     return new TrainConfig(seed, pretrainEpochs, batchSize, adam, pretrainHeads, rounds, heads, headGroups, lbfgs,
         trunkSteps, irprop, trunkL2, chunkRows, embeddingPrecision, trunkFraction, continueHeads, frames, pretrainHoldout,
-        pretrainPatience);
+        pretrainPatience, headOptimizer, headEpochs);
   }
 }

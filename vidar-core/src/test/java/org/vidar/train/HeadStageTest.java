@@ -212,4 +212,31 @@ class HeadStageTest {
     assertEquals(ExpertAllocation.fixed(3, 2), continued.allocation());
     assertArrayEquals(fresh.headParams(), continued.headParams());
   }
+
+  /**
+   * Stage 1 by mini-batch Adam: the same heads on one thread and on three (groups are tasks), the
+   * reported loss is the final objective (mean loss plus the L2 penalty), and more passes fit better.
+   */
+  @Test
+  void adamTrainsTheGroupsAlikeOnAnyThreadsAndReportsItsObjective() {
+    VideoDataset data = TrainFixtures.separableVideos(96, DIM, 5, 17);
+    TrainConfig base = TrainFixtures.config(4, 0, 1, HeadConfig.fixed(2, 1e-3f), 3, 1, 0, 8);
+    TrainConfig few = new TrainConfig(base.seed(), 0, 16, org.vidar.optim.AdamConfig.of(0.05), base.pretrainHeads(),
+        1, base.heads(), 3, base.lbfgs(), 0, base.irprop(), 0f, 8).withHeadOptimizer(TrainConfig.HeadOptimizer.ADAM, 2);
+    TrainConfig many = few.withHeadOptimizer(TrainConfig.HeadOptimizer.ADAM, 30);
+    VideoModel one = runHeads(data, many, 1);
+    VideoModel three = runHeads(data, many, 3);
+    assertArrayEquals(one.headParams(), three.headParams());
+    EmbeddingTable t = table(data, passThrough(5), 1);
+    double fit = objective(one, t, 1e-3);
+    double rough = objective(runHeads(data, few, 2), t, 1e-3);
+    assertTrue(fit < 0.5 * rough, "30 passes " + fit + " against 2 passes " + rough);
+    StageResult r;
+    try (LocalEngine e = new LocalEngine(data, 2)) {
+      r = new HeadStage(many).run(e, passThrough(5), t, data.positivesPerClass(5), 1);
+    }
+    assertArrayEquals(one.headParams(), r.model().headParams());
+    // The groups' last-pass means, each with its own penalty, sum to about the whole objective.
+    assertEquals(fit, r.loss(), 0.1 * fit);
+  }
 }

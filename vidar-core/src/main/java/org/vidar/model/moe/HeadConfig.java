@@ -15,8 +15,11 @@ public record HeadConfig(boolean adaptive, int maxExperts, int positivesPerExper
   public static final int DEFAULT_EXPERTS = 16;
   /** Adaptive allocation: one expert per this many positive videos. */
   public static final int DEFAULT_POSITIVES_PER_EXPERT = 100;
-  /** L2 penalty on head weights. */
-  public static final float DEFAULT_L2 = 1e-5f;
+  /**
+   * L2 penalty on head weights, the YouTube-8M starter code's: Stage 1 (4 experts a class, 40 Adam
+   * passes, 20,000 videos) reached GAP 0.920 with it and 0.907 with 1e-5.
+   */
+  public static final float DEFAULT_L2 = 1e-8f;
 
   public HeadConfig {
     if (maxExperts <= 0) {
