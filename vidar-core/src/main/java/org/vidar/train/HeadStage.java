@@ -31,6 +31,11 @@ import org.vidar.train.embedding.EmbeddingSource;
 public final class HeadStage implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
   private static final long STAGE = 1;
+  /**
+   * Fewest Adam steps of a group: the steps 40 passes over 20,000 videos make. On 1,600 videos, 40
+   * passes (80 steps) left fresh heads at a training loss of 4.9 where pre-training had reached 2.0.
+   */
+  static final int MIN_ADAM_STEPS = 800;
   private final TrainConfig config;
 
   public HeadStage(TrainConfig config) {
@@ -122,9 +127,10 @@ public final class HeadStage implements java.io.Serializable {
   }
 
   /**
-   * Mini-batch Adam over the embeddings: {@link TrainConfig#headEpochs} passes, each in the
-   * source's order, one step per batch of {@link TrainConfig#batchSize} videos on their mean loss
-   * and the L2 penalty on the weights. The result's loss is the last pass's mean plus the penalty.
+   * Mini-batch Adam over the embeddings: {@link TrainConfig#headEpochs} passes, or more when they
+   * would take fewer than {@link #MIN_ADAM_STEPS} steps, each pass in the source's order, one step
+   * per batch of {@link TrainConfig#batchSize} videos on their mean loss and the L2 penalty on the
+   * weights. The result's loss is the last pass's mean plus the penalty.
    */
   private OptimizationResult adam(MoeHeads heads, float[] params, int[] local, EmbeddingSource table) {
     Adam adam = new Adam(config.adam(), params.length);
@@ -133,7 +139,8 @@ public final class HeadStage implements java.io.Serializable {
     MoeHeads.Scratch scratch = heads.newScratch();
     double[] epochLoss = {Double.NaN};
     int[] steps = {0};
-    for (int epoch = 0; epoch < config.headEpochs(); epoch++) {
+    int epochs = config.headEpochs();
+    for (int epoch = 0; epoch < epochs; epoch++) {
       double[] loss = {0};
       long[] videos = {0};
       table.forEachChunk(config.batchSize(), (emb, rows, labels, offsets) -> {
@@ -148,6 +155,9 @@ public final class HeadStage implements java.io.Serializable {
         steps[0]++;
       });
       epochLoss[0] = loss[0] / Math.max(1, videos[0]);
+      if (epoch == 0 && steps[0] > 0) {
+        epochs = Math.max(epochs, (MIN_ADAM_STEPS + steps[0] - 1) / steps[0]);
+      }
     }
     double penalty = heads.l2(params, l2, new float[params.length]);
     return new OptimizationResult(epochLoss[0] + penalty, steps[0], steps[0], StopReason.MAX_ITERATIONS);
