@@ -83,7 +83,10 @@ public final class Trainer {
     long[] positives = counts.positives();
     HeadStage heads = new HeadStage(config);
     TrunkStage trunk = new TrunkStage(config);
-    for (int round = 1; round <= config.rounds(); round++) {
+    // Without trunk parameters (heads on the features) Stage 2 has nothing to tune, and a later
+    // round would train the same fresh heads on the same embeddings again: one round is all.
+    int rounds = model.trunkParams().length == 0 ? Math.min(1, config.rounds()) : config.rounds();
+    for (int round = 1; round <= rounds; round++) {
       if (2 * round - 1 > doneStage) {
         long t1 = System.nanoTime();
         EmbeddingSource table = engine.embed(model, config.chunkRows(), config.embeddingPrecision());

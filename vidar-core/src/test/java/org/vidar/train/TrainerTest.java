@@ -67,4 +67,17 @@ class TrainerTest {
     double gap = ModelEvaluation.evaluate(out, val, 20, 16).gap();
     assertTrue(gap > 0.85 && gap > prior + 0.2, "validation GAP " + gap + " vs prior baseline " + prior);
   }
+
+  /** Heads on the features have no trunk to tune: a second round would only repeat the first, so it is not run. */
+  @Test
+  void withoutATrunkOneRoundIsAll() {
+    VideoDataset train = TrainFixtures.separableVideos(40, 4, 3, 8);
+    ModelConfig mc = TrainFixtures.videoModel(4, 3, List.of(), false);
+    TrainConfig c = TrainFixtures.config(13, 1, 3, HeadConfig.fixed(2, 1e-4f), 1, 5, 5, 16);
+    List<String> stages = new ArrayList<>();
+    try (LocalEngine e = new LocalEngine(train, 2)) {
+      new Trainer(c).train(e, mc, (stage, result, seconds) -> stages.add(stage));
+    }
+    assertEquals(List.of("pretrain", "round 1 heads", "round 1 trunk"), stages);
+  }
 }

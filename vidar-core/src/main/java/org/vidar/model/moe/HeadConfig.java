@@ -11,8 +11,12 @@ package org.vidar.model.moe;
  * @param l2 L2 penalty λ on head weights (λ/2·‖W‖²), not on biases
  */
 public record HeadConfig(boolean adaptive, int maxExperts, int positivesPerExpert, float l2) implements java.io.Serializable {
-  /** Stage 1's experts per class (the cap when adaptive). */
-  public static final int DEFAULT_EXPERTS = 16;
+  /**
+   * Stage 1's experts per class (the cap when adaptive). At 20,000 videos and 300 classes, heads on
+   * the features reached GAP 0.920 in 35 s with 4, 0.921 in 114 s with 16, and 0.908 in 23 s
+   * adaptive (100 positives an expert, capped at 16: 649 experts in all).
+   */
+  public static final int DEFAULT_EXPERTS = 4;
   /** Adaptive allocation: one expert per this many positive videos. */
   public static final int DEFAULT_POSITIVES_PER_EXPERT = 100;
   /**
