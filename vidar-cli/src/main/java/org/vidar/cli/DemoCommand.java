@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Runs the main job end to end on a small generated dataset: vidar synth, vidar inspect, "
-        + "vidar train (the paper's pipeline on Spark, local mode; the default options but 4 experts a class and one round), then vidar eval of the model next to the oracle "
+        + "vidar train (the paper's pipeline on Spark, local mode; every option at its default), then vidar eval of the model next to the oracle "
         + "(the true class probabilities) on the validate split.")
 final class DemoCommand implements Callable<Integer> {
   @Option(names = "--dir", defaultValue = "work/demo", description = "Working directory (default: ${DEFAULT-VALUE}).")
@@ -31,8 +31,7 @@ final class DemoCommand implements Callable<Integer> {
         {"inspect", "--vocabulary", dir + "/vocabulary.csv", dir + "/video"},
         {"inspect", "--vocabulary", dir + "/vocabulary.csv", "--top", "3", dir + "/frame/validate*.tfrecord"},
         {"train", "--vocabulary", dir + "/vocabulary.csv", "--train", dir + "/video/train*.tfrecord",
-            "--validate", dir + "/video/validate*.tfrecord", "--out", dir + "/model", "--experts", "4",
-            "--rounds", "1"},
+            "--validate", dir + "/video/validate*.tfrecord", "--out", dir + "/model"},
         {"eval", "--vocabulary", dir + "/vocabulary.csv", "-m", "model=" + dir + "/model",
             "-p", "oracle=" + dir + "/oracle/validate*.csv", "--per-class", dir + "/per-class.csv",
             dir + "/video/validate*.tfrecord"},

@@ -91,7 +91,7 @@ final class StageTable implements Trainer.Listener {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      if (r.gap() > bestGap) {
+      if (r.gap() >= bestGap) { // on a tie the later stage, the one a run without validation writes
         bestGap = r.gap();
         bestStage = stage;
         bestModel = m;
