@@ -120,6 +120,105 @@ public final class TimeToQualityBench {
       });
     }
     print(peers, peerCurves, vidar);
+    efficiency(train.size(), vidar, config, mc, classes);
+  }
+
+  /**
+   * GEMM GFLOP/s of pre-training and Stage 1 as a fraction of sgemm measured here, now, on as many
+   * threads as the stages use (one single-threaded GEMM per core). Flops are the dense products
+   * only, counted from the layout: per video, forward {@code 2·in·out} for every trunk weight,
+   * the same again for its gradient and for the input gradient (not for the first layer), and
+   * {@code 2·H·C} for the heads' C expert and gate columns, twice more when training them (twice
+   * only when no trunk needs the embedding gradient).
+   */
+  private static void efficiency(int videos, List<Point> vidar, TrainConfig config, ModelConfig mc, int classes) {
+    double peak = sgemmPeak(Runtime.getRuntime().availableProcessors());
+    VideoModel shape = VideoModel.zeros(mc, org.vidar.model.moe.ExpertAllocation.fixed(classes,
+        config.pretrainHeads().maxExperts()));
+    long trunkWeights = 0;
+    long firstLayer = -1;
+    for (org.vidar.model.param.TensorRef t : shape.trunk().layout().tensors()) {
+      if (t.name().endsWith("/weight")) {
+        long w = (long) t.dim(0) * t.dim(1);
+        trunkWeights += w;
+        if (firstLayer < 0) {
+          firstLayer = w;
+        }
+      }
+    }
+    long h = shape.trunk().outputDim();
+    long pretrainColumns = (long) classes * (2L * config.pretrainHeads().maxExperts() + 1);
+    boolean trunk = trunkWeights > 0;
+    double perVideo = 2.0 * trunkWeights * 2 + 2.0 * (trunkWeights - Math.max(0, firstLayer))
+        + 2.0 * h * pretrainColumns * (trunk ? 3 : 2);
+    int epochs = 0;
+    double pretrainSeconds = 0;
+    double headSeconds = 0;
+    double before = 0;
+    for (Point p : vidar) {
+      if (p.label().startsWith("pretrain epoch")) {
+        epochs++;
+        pretrainSeconds = p.seconds();
+      } else if (p.label().equals("round 1 heads")) {
+        headSeconds = p.seconds() - before;
+      }
+      if (p.label().equals("pretrain")) {
+        before = p.seconds();
+      }
+    }
+    double trained = videos * (1 - config.pretrainHoldout());
+    double pretrainFlops = epochs * trained * perVideo;
+    long headColumns = (long) classes * (2L * config.heads().maxExperts() + 1);
+    int steps = (videos + config.batchSize() - 1) / config.batchSize();
+    int passes = Math.max(config.headEpochs(), (800 + steps - 1) / steps);
+    double headFlops = (double) passes * videos * 4.0 * h * headColumns;
+    System.out.printf(Locale.ROOT, "%nEfficiency (GEMM flops counted from the layout; sgemm 1024 on %d threads at once: "
+        + "%.0f GFLOP/s)%n| stage | seconds | GFLOP | GFLOP/s | of sgemm |%n|---|---|---|---|---|%n",
+        Runtime.getRuntime().availableProcessors(), peak);
+    System.out.printf(Locale.ROOT, "| pre-training (%d epochs, with held-out scoring) | %.1f | %.0f | %.0f | %.0f %% |%n",
+        epochs, pretrainSeconds, pretrainFlops / 1e9, pretrainFlops / 1e9 / pretrainSeconds,
+        100 * pretrainFlops / 1e9 / pretrainSeconds / peak);
+    if (headSeconds > 0 && config.headOptimizer() == TrainConfig.HeadOptimizer.ADAM) {
+      System.out.printf(Locale.ROOT, "| Stage 1 (%d passes, Adam) | %.1f | %.0f | %.0f | %.0f %% |%n", passes,
+          headSeconds, headFlops / 1e9, headFlops / 1e9 / headSeconds, 100 * headFlops / 1e9 / headSeconds / peak);
+    }
+  }
+
+  /** GFLOP/s of single-threaded sgemm 1024³ run on {@code threads} threads at once, summed. */
+  private static double sgemmPeak(int threads) {
+    org.vidar.math.Kernels k = KernelProvider.get();
+    int n = 1024;
+    double[] rates = new double[threads];
+    Thread[] workers = new Thread[threads];
+    for (int t = 0; t < threads; t++) {
+      int id = t;
+      workers[t] = new Thread(() -> {
+        float[] a = new float[n * n];
+        float[] b = new float[n * n];
+        float[] c = new float[n * n];
+        java.util.Arrays.fill(a, 0.5f);
+        java.util.Arrays.fill(b, 0.25f);
+        double best = 0;
+        for (int rep = 0; rep < 8; rep++) {
+          long t0 = System.nanoTime();
+          k.sgemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n);
+          best = Math.max(best, 2.0 * n * n * n / ((System.nanoTime() - t0) / 1e9) / 1e9);
+        }
+        rates[id] = best;
+      });
+      workers[t].start();
+    }
+    double sum = 0;
+    for (int t = 0; t < threads; t++) {
+      try {
+        workers[t].join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      sum += rates[t];
+    }
+    return sum;
   }
 
   /** Training time: the wall clock less the time spent scoring the validation videos. */
