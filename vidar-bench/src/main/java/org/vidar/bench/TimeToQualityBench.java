@@ -45,8 +45,9 @@ import org.vidar.train.Trainer;
  * Run: {@code OPENBLAS_NUM_THREADS=1 java -Xmx12g $(cat vidar-cli/target/jvm-options.txt) -cp
  * vidar-bench/target/classes:$(cat vidar-bench/target/runtime-classpath.txt)
  * org.vidar.bench.TimeToQualityBench [dir=work/ttq] [videos=25000] [classes=300] [peers=mlp,moe]
- * [peerEpochs=20] [hidden=1024] [gating=true] [experts=16] [rounds=1] [headOptimizer=adam] [headEpochs=20]
- * [headL2=1e-5] [lbfgs=50] [trunkSteps=10]}.
+ * [peerEpochs=20] [hidden=1024] [gating=true] [experts=4] [rounds=1] [headOptimizer=adam] [headEpochs=40]
+ * [headL2=1e-8] [lbfgs=50] [trunkSteps=10]} (the Vidar options default to the CLI's, but for the
+ * trunk: {@code hidden=0} trains the CLI's default model).
  * {@code videos} counts both splits (a fifth validates); the data are written by {@code vidar
  * synth} on first use.
  */
@@ -170,7 +171,7 @@ public final class TimeToQualityBench {
     double pretrainFlops = epochs * trained * perVideo;
     long headColumns = (long) classes * (2L * config.heads().maxExperts() + 1);
     int steps = (videos + config.batchSize() - 1) / config.batchSize();
-    int passes = Math.max(config.headEpochs(), (800 + steps - 1) / steps);
+    int passes = Math.max(config.headEpochs(), (org.vidar.train.HeadStage.MIN_ADAM_STEPS + steps - 1) / steps);
     double headFlops = (double) passes * videos * 4.0 * h * headColumns;
     System.out.printf(Locale.ROOT, "%nEfficiency (GEMM flops counted from the layout; sgemm 1024 on %d threads at once: "
         + "%.0f GFLOP/s)%n| stage | seconds | GFLOP | GFLOP/s | of sgemm |%n|---|---|---|---|---|%n",

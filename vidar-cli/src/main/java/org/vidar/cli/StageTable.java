@@ -111,6 +111,14 @@ final class StageTable implements Trainer.Listener {
     return Optional.ofNullable(bestModel);
   }
 
+  /**
+   * The stage whose model is written: the best-validated one of this run (a resumed run's earlier
+   * stages are not candidates), else the last.
+   */
+  String writtenStage() {
+    return bestModel != null ? bestStage : lastStage;
+  }
+
   /** The last line: where the model went. */
   void done(String dir, VideoModel model) {
     if (bestModel != null && !bestStage.equals(lastStage)) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.spark.sql.SparkSession;
 import org.vidar.data.DataPaths;
 import org.vidar.data.FeatureSpec;
@@ -27,6 +28,7 @@ import org.vidar.optim.LbfgsConfig;
 import org.vidar.spark.SparkEngine;
 import org.vidar.spark.SparkSessions;
 import org.vidar.train.Checkpoints;
+import org.vidar.train.HeadStage;
 import org.vidar.train.LocalEngine;
 import org.vidar.train.Provenance;
 import org.vidar.train.TrainConfig;
@@ -139,7 +141,8 @@ final class TrainCommand implements Callable<Integer> {
   TrainConfig.HeadOptimizer headOptimizer;
 
   @Option(names = "--head-epochs", defaultValue = "" + TrainConfig.DEFAULT_HEAD_EPOCHS,
-      description = "Stage 1 with adam: passes over the embeddings (default: ${DEFAULT-VALUE}).")
+      description = "Stage 1 with adam: passes over the embeddings, more when they would make fewer than "
+          + HeadStage.MIN_ADAM_STEPS + " steps (default: ${DEFAULT-VALUE}).")
   int headEpochs;
 
   @Option(names = "--lbfgs-iterations", defaultValue = "" + TrainConfig.DEFAULT_LBFGS_ITERATIONS, description = "Stage 1 L-BFGS iterations per class group (default: ${DEFAULT-VALUE}).")
@@ -212,7 +215,9 @@ final class TrainCommand implements Callable<Integer> {
         : locally(trainFiles, config, modelConfig, table, resume);
     long skipped = table.skipped() + trained.skipped();
     VideoModel model = table.best().orElse(trained.model());
-    ModelFiles.save(out, model, classNames, provenance.finish(table.videos(), skipped).toJson());
+    ObjectNode recorded = provenance.finish(table.videos(), skipped).toJson();
+    recorded.put("stage", table.writtenStage());
+    ModelFiles.save(out, model, classNames, recorded);
     table.done(out, model);
     return skipped > 0 ? ExitCodes.SKIPPED_RECORDS : ExitCodes.OK;
   }

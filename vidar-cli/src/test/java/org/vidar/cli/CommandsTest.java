@@ -250,13 +250,20 @@ class CommandsTest {
     assertEquals(ExitCodes.OK, r.code(), r::toString);
     var files = org.vidar.data.DataPaths.resolve(List.of(validate));
     double best = Double.NEGATIVE_INFINITY;
+    String bestStage = null;
     try (var stages = Files.list(model.resolve("checkpoints"))) {
       for (Path stage : stages.sorted().toList()) {
-        var m = org.vidar.model.io.ModelFiles.load(stage.toString()).model();
-        best = Math.max(best, org.vidar.inference.ModelEvaluation.evaluate(m, files,
-            org.vidar.data.BadRecordPolicy.FAIL, 20, 64).report().gap());
+        var saved = org.vidar.model.io.ModelFiles.load(stage.toString());
+        double g = org.vidar.inference.ModelEvaluation.evaluate(saved.model(), files,
+            org.vidar.data.BadRecordPolicy.FAIL, 20, 64).report().gap();
+        if (g >= best) {
+          best = g;
+          bestStage = saved.provenance().get("stage").asText();
+        }
       }
     }
+    assertEquals(bestStage, org.vidar.model.io.ModelFiles.load(model.toString()).provenance().get("stage").asText(),
+        "the provenance names the stage written");
     var written = org.vidar.model.io.ModelFiles.load(model.toString()).model();
     double gap = org.vidar.inference.ModelEvaluation.evaluate(written, files, org.vidar.data.BadRecordPolicy.FAIL, 20,
         64).report().gap();
@@ -322,7 +329,8 @@ class CommandsTest {
         {"--learning-rate", "0", "--learning-rate must be positive"},
         {"--head-groups", "-1", "--head-groups must be positive, or 0"},
         {"--sample-frames", "-1", "--sample-frames must be >= 0"},
-        {"--top-k", "0", "--top-k must be at least 1, got 0"}};
+        {"--top-k", "0", "--top-k must be at least 1, got 0"},
+        {"--head-epochs", "0", "--head-epochs must be at least 1, got 0"}};
     for (String[] c : cases) {
       Run bad = run("train", "--engine", "local", "--train", train, "--out", tmp.resolve("o").toString(),
           "--classes", "20", c[0], c[1]);

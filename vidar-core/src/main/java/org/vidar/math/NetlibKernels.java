@@ -35,8 +35,8 @@ public final class NetlibKernels extends CheckedKernels {
     // The core OpenBLAS was told to use (the launcher chooses AVX-512 kernels the library does not
     // choose by itself): SIMD widths do not give bit-identical floats, so provenance records it.
     String core = System.getenv("OPENBLAS_CORETYPE");
-    return "netlib:" + blas.getClass().getSimpleName() + (core == null || core.isBlank() ? "" : " (OpenBLAS core " + core
-        + ")");
+    return "netlib:" + blas.getClass().getSimpleName() + (core == null || core.isBlank() ? "" : " (OPENBLAS_CORETYPE="
+        + core + ")");
   }
 
   @Override

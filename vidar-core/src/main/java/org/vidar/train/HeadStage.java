@@ -35,7 +35,7 @@ public final class HeadStage implements java.io.Serializable {
    * Fewest Adam steps of a group: the steps 40 passes over 20,000 videos make. On 1,600 videos, 40
    * passes (80 steps) left fresh heads at a training loss of 4.9 where pre-training had reached 2.0.
    */
-  static final int MIN_ADAM_STEPS = 800;
+  public static final int MIN_ADAM_STEPS = 800;
   private final TrainConfig config;
 
   public HeadStage(TrainConfig config) {

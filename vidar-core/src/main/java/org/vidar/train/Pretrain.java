@@ -32,7 +32,8 @@ import org.vidar.optim.Adam;
  *
  * <p>A mini-batch is cut into parts of at most {@link #PART_ROWS} videos, run on the cores at once
  * (forward, loss and backward each in a thread), and their gradients are summed in part order, so
- * the result depends on the batch size only, never on the machine. The optimizer step, summing
+ * the result depends on the batch size, never on the number of threads (the kernels in use, SIMD or
+ * plain, still round differently). The optimizer step, summing
  * the parts' gradients, averaging, the L2 penalty and Adam, is one fused pass over the
  * parameters, in blocks spread over the same threads. A trunk whose training pass writes its
  * parameters (batch normalization's running statistics) runs each batch whole, on one thread.
@@ -91,8 +92,9 @@ public final class Pretrain {
   }
 
   /**
-   * A model initialized from the seed and trained for the configured epochs; the loss is the last
-   * epoch's mean training loss (NaN without epochs).
+   * A model initialized from the seed and trained for the configured epochs; the loss is the mean
+   * training loss of the epoch whose model is returned (the last, or the best on the held-out
+   * videos; NaN without epochs).
    */
   public StageResult run(PretrainData data, ModelConfig modelConfig) throws IOException {
     return run(data, modelConfig, (e, r, s) -> { });
@@ -121,15 +123,15 @@ public final class Pretrain {
     for (TensorRef t : heads.tensors()) {
       Block.add(blocks, hp, work, false, t, heads.penalized(t) ? config.pretrainHeads().l2() : 0f);
     }
+    LongPredicate heldOut = heldOut(config);
+    VideoDataset scored = config.pretrainHoldout() > 0 ? data.select(heldOut, MAX_HELD_OUT) : null;
+    Best best = new Best();
+    double lastEpochLoss = Double.NaN;
     ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
       Thread th = new Thread(r, "vidar-pretrain");
       th.setDaemon(true);
       return th;
     });
-    LongPredicate heldOut = heldOut(config);
-    VideoDataset scored = config.pretrainHoldout() > 0 ? data.select(heldOut, MAX_HELD_OUT) : null;
-    Best best = new Best();
-    double lastEpochLoss = Double.NaN;
     try {
       long start = System.nanoTime();
       long listening = 0; // the listener's time (validation, say) is not training time

@@ -6,7 +6,7 @@ import org.vidar.optim.OptimizationResult;
 /**
  * What a stage produced: the model it ends with, its training loss (the mean over videos of the
  * loss summed over classes: Stages 1 and 2 add their L2 penalty, the objective they minimized;
- * pre-training reports its last epoch's mean without it; NaN when the stage did nothing), and
+ * pre-training reports the mean, without it, of the epoch whose model it returns; NaN when the stage did nothing), and
  * the optimizer's summary (null for stages that run no single optimizer: pre-training's epochs, or
  * a stage with nothing to do).
  */

@@ -46,7 +46,8 @@ import org.vidar.train.embedding.EmbeddingPrecision;
  * @param headOptimizer how Stage 1 trains each class group's fresh heads over the embeddings:
  *     mini-batch Adam ({@code adam}, {@code batchSize}) for {@code headEpochs} passes, or full-batch
  *     L-BFGS ({@code lbfgs})
- * @param headEpochs Stage 1 with Adam: passes over the embeddings
+ * @param headEpochs Stage 1 with Adam: passes over the embeddings, more when they make fewer than
+ *     {@code HeadStage.MIN_ADAM_STEPS} steps
  */
 public record TrainConfig(
     long seed,
@@ -144,7 +145,7 @@ public record TrainConfig(
       throw new IllegalArgumentException("pretrainHoldout must be in [0, 1), got " + pretrainHoldout);
     }
     atLeast("pretrainPatience", pretrainPatience, 1);
-    atLeast("headEpochs", headEpochs, 0);
+    atLeast("headEpochs", headEpochs, 1);
     if (headOptimizer == null) {
       throw new IllegalArgumentException("headOptimizer must be set");
     }

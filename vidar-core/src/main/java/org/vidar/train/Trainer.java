@@ -84,8 +84,10 @@ public final class Trainer {
     HeadStage heads = new HeadStage(config);
     TrunkStage trunk = new TrunkStage(config);
     // Without trunk parameters (heads on the features) Stage 2 has nothing to tune, and a later
-    // round would train the same fresh heads on the same embeddings again: one round is all.
-    int rounds = model.trunkParams().length == 0 ? Math.min(1, config.rounds()) : config.rounds();
+    // round would train the same fresh heads on the same embeddings again: one round is all
+    // (unless the heads continue from round to round).
+    int rounds = model.trunkParams().length == 0 && !config.continueHeads() ? Math.min(1, config.rounds())
+        : config.rounds();
     for (int round = 1; round <= rounds; round++) {
       if (2 * round - 1 > doneStage) {
         long t1 = System.nanoTime();

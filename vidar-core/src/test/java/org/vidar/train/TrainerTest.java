@@ -79,5 +79,11 @@ class TrainerTest {
       new Trainer(c).train(e, mc, (stage, result, seconds) -> stages.add(stage));
     }
     assertEquals(List.of("pretrain", "round 1 heads", "round 1 trunk"), stages);
+    // Heads that continue from round to round do learn more in later rounds: those rounds run.
+    List<String> continued = new ArrayList<>();
+    try (LocalEngine e = new LocalEngine(train, 2)) {
+      new Trainer(c.withContinueHeads(true)).train(e, mc, (stage, result, seconds) -> continued.add(stage));
+    }
+    assertEquals(7, continued.size(), continued.toString());
   }
 }

@@ -431,9 +431,8 @@ public final class MoeHeads {
           Runtime.getRuntime().availableProcessors());
       chunks = (int) Math.min(rows, par * 4L);
     }
-    s.ensureChunks(chunks, allocation.totalExperts(), allocation.totalGates(), numClasses());
     if (chunks == 1) {
-      return pass(params, s, 0, 0, rows, labels, labelOffsets, probs, backward);
+      return pass(params, s, 0, rows, labels, labelOffsets, probs, backward);
     }
     List<RecursiveAction> tasks = new ArrayList<>(chunks);
     double[] losses = new double[chunks];
@@ -444,7 +443,7 @@ public final class MoeHeads {
       tasks.add(new RecursiveAction() {
         @Override
         protected void compute() {
-          losses[chunk] = pass(params, s, chunk, r0, r1, labels, labelOffsets, probs, backward);
+          losses[chunk] = pass(params, s, r0, r1, labels, labelOffsets, probs, backward);
         }
       });
     }
@@ -462,14 +461,26 @@ public final class MoeHeads {
    * the classes' logarithms), and the per-class loop that mixes them does only products, sums and
    * two divisions a class.
    */
-  private double pass(float[] params, Scratch s, int chunk, int r0, int r1, int[] labels,
-      int[] labelOffsets, float[] probs, boolean backward) {
+  private double pass(float[] params, Scratch s, int r0, int r1, int[] labels, int[] labelOffsets, float[] probs,
+      boolean backward) {
     int numClasses = numClasses();
     int te = allocation.totalExperts();
     int tg = allocation.totalGates();
     float[] ea = s.expert;
     float[] zg = s.gate;
-    RowBuffers b = s.rows[chunk];
+    RowBuffers b = s.takeRows(te, tg, numClasses);
+    try {
+      return pass(params, ea, zg, b, r0, r1, labels, labelOffsets, probs, backward);
+    } finally {
+      s.giveRows(b);
+    }
+  }
+
+  private double pass(float[] params, float[] ea, float[] zg, RowBuffers b, int r0, int r1, int[] labels,
+      int[] labelOffsets, float[] probs, boolean backward) {
+    int numClasses = numClasses();
+    int te = allocation.totalExperts();
+    int tg = allocation.totalGates();
     double[] a = b.a;
     double[] sig = b.sig;
     double[] sigNeg = b.sigNeg;
@@ -645,7 +656,12 @@ public final class MoeHeads {
     private float[] expert = new float[0];
     private float[] gate = new float[0];
     private float[] ones = new float[0];
-    private RowBuffers[] rows = new RowBuffers[0];
+    /**
+     * Row buffers not in use: a chunk takes one and gives it back, so there are as many as chunks
+     * ever ran at once (about the cores), not one per chunk.
+     */
+    private final java.util.concurrent.ConcurrentLinkedQueue<RowBuffers> freeRows =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private Scratch() {
     }
@@ -674,14 +690,13 @@ public final class MoeHeads {
       }
     }
 
-    private void ensureChunks(int chunks, int te, int tg, int classes) {
-      if (rows.length < chunks || (rows.length > 0 && !rows[0].holds(te, tg, classes))) {
-        int n = Math.max(chunks, rows.length);
-        rows = new RowBuffers[n];
-        for (int i = 0; i < n; i++) {
-          rows[i] = new RowBuffers(te, tg, classes);
-        }
-      }
+    private RowBuffers takeRows(int te, int tg, int classes) {
+      RowBuffers b = freeRows.poll();
+      return b != null && b.holds(te, tg, classes) ? b : new RowBuffers(te, tg, classes);
+    }
+
+    private void giveRows(RowBuffers b) {
+      freeRows.add(b);
     }
   }
 }
