@@ -111,7 +111,7 @@ public final class HeadStage implements java.io.Serializable {
       Arrays.fill(grad, 0f);
       double[] loss = {0};
       long[] videos = {0};
-      table.forEachChunk(chunk, (emb, rows, labels, offsets) -> {
+      table.forEachChunk(chunk, (emb, rows, labels, offsets, keys) -> {
         GroupLabels g = GroupLabels.of(labels, offsets, rows, local);
         loss[0] += heads.lossAndBackward(x, emb, rows, g.labels, g.offsets, null, grad, scratch);
         videos[0] += rows;
@@ -130,37 +130,144 @@ public final class HeadStage implements java.io.Serializable {
    * Mini-batch Adam over the embeddings: {@link TrainConfig#headEpochs} passes, or more when they
    * would take fewer than {@link #MIN_ADAM_STEPS} steps, each pass in the source's order, one step
    * per batch of {@link TrainConfig#batchSize} videos on their mean loss and the L2 penalty on the
-   * weights. The result's loss is the last pass's mean plus the penalty.
+   * weights.
+   *
+   * <p>With a held-out slice ({@link TrainConfig#pretrainHoldout}: the videos pre-training holds
+   * out, by id), those videos are not trained on; their loss on the group's classes, summed as each
+   * pass goes, decides when to stop: after {@link TrainConfig#pretrainPatience} passes without a
+   * lower one, the group ends with its best pass's heads. Each group stops on its own, since its
+   * heads do not touch the other groups' classes. The result's loss is the returned pass's training
+   * mean plus the penalty.
    */
   private OptimizationResult adam(MoeHeads heads, float[] params, int[] local, EmbeddingSource table) {
     Adam adam = new Adam(config.adam(), params.length);
     float[] grad = new float[params.length];
     float l2 = config.heads().l2();
     MoeHeads.Scratch scratch = heads.newScratch();
-    double[] epochLoss = {Double.NaN};
+    boolean stopping = config.pretrainHoldout() > 0;
+    java.util.function.LongPredicate heldOut = Pretrain.heldOut(config);
+    RowSplit split = new RowSplit(table.dim());
+    double[] trainLoss = {0};
+    double[] heldLoss = {0};
+    long[] trainVideos = {0};
+    long[] heldVideos = {0};
     int[] steps = {0};
+    float[] best = null;
+    double bestHeld = Double.POSITIVE_INFINITY;
+    double bestTrain = Double.NaN;
+    int bestEpoch = -1;
+    double lastTrain = Double.NaN;
     int epochs = config.headEpochs();
     for (int epoch = 0; epoch < epochs; epoch++) {
-      double[] loss = {0};
-      long[] videos = {0};
-      table.forEachChunk(config.batchSize(), (emb, rows, labels, offsets) -> {
+      trainLoss[0] = 0;
+      heldLoss[0] = 0;
+      trainVideos[0] = 0;
+      heldVideos[0] = 0;
+      table.forEachChunk(config.batchSize(), (emb, rows, labels, offsets, keys) -> {
         GroupLabels g = GroupLabels.of(labels, offsets, rows, local);
+        float[] e = emb;
+        int n = rows;
+        int[] gl = g.labels;
+        int[] go = g.offsets;
+        if (stopping) {
+          split.split(emb, rows, g.labels, g.offsets, keys, heldOut);
+          if (split.held.rows > 0) {
+            heldLoss[0] += heads.lossAndBackward(params, split.held.emb, split.held.rows, split.held.labels,
+                split.held.offsets, null, null, scratch);
+            heldVideos[0] += split.held.rows;
+          }
+          e = split.train.emb;
+          n = split.train.rows;
+          gl = split.train.labels;
+          go = split.train.offsets;
+        }
+        if (n == 0) {
+          return;
+        }
         Arrays.fill(grad, 0f);
-        loss[0] += heads.lossAndBackward(params, emb, rows, g.labels, g.offsets, null, grad, scratch);
-        videos[0] += rows;
+        trainLoss[0] += heads.lossAndBackward(params, e, n, gl, go, null, grad, scratch);
+        trainVideos[0] += n;
         Adam.Step step = adam.beginStep();
         for (TensorRef t : heads.tensors()) {
-          step.update(params, grad, t.offset(), t.offset() + t.size(), 1f / rows, heads.penalized(t) ? l2 : 0f);
+          step.update(params, grad, t.offset(), t.offset() + t.size(), 1f / n, heads.penalized(t) ? l2 : 0f);
         }
         steps[0]++;
       });
-      epochLoss[0] = loss[0] / Math.max(1, videos[0]);
+      lastTrain = trainLoss[0] / Math.max(1, trainVideos[0]);
       if (epoch == 0 && steps[0] > 0) {
         epochs = Math.max(epochs, (MIN_ADAM_STEPS + steps[0] - 1) / steps[0]);
       }
+      if (stopping && heldVideos[0] > 0) {
+        double held = heldLoss[0] / heldVideos[0];
+        if (held < bestHeld) {
+          bestHeld = held;
+          bestTrain = lastTrain;
+          bestEpoch = epoch;
+          best = params.clone();
+        } else if (epoch - bestEpoch >= config.pretrainPatience()) {
+          break;
+        }
+      }
+    }
+    if (best != null) {
+      System.arraycopy(best, 0, params, 0, params.length);
+      lastTrain = bestTrain;
     }
     double penalty = heads.l2(params, l2, new float[params.length]);
-    return new OptimizationResult(epochLoss[0] + penalty, steps[0], steps[0], StopReason.MAX_ITERATIONS);
+    return new OptimizationResult(lastTrain + penalty, steps[0], steps[0],
+        best != null ? StopReason.LOSS_CHANGE : StopReason.MAX_ITERATIONS);
+  }
+
+  /** A chunk's rows cut into those trained on and those held out, each as its own compact chunk. */
+  private static final class RowSplit {
+    final Rows train;
+    final Rows held;
+
+    RowSplit(int dim) {
+      train = new Rows(dim);
+      held = new Rows(dim);
+    }
+
+    void split(float[] emb, int rows, int[] labels, int[] offsets, long[] keys,
+        java.util.function.LongPredicate heldOut) {
+      train.clear(rows);
+      held.clear(rows);
+      for (int r = 0; r < rows; r++) {
+        (heldOut.test(keys[r]) ? held : train).add(emb, r, labels, offsets[r], offsets[r + 1]);
+      }
+    }
+  }
+
+  /** Compact rows of a chunk: embeddings, labels as compressed rows. */
+  private static final class Rows {
+    private final int dim;
+    float[] emb = new float[0];
+    int[] labels = new int[0];
+    int[] offsets = new int[1];
+    int rows;
+
+    Rows(int dim) {
+      this.dim = dim;
+    }
+
+    void clear(int capacity) {
+      if (emb.length < (long) capacity * dim) {
+        emb = new float[capacity * dim];
+        offsets = new int[capacity + 1];
+      }
+      rows = 0;
+      offsets[0] = 0;
+    }
+
+    void add(float[] src, int r, int[] srcLabels, int from, int to) {
+      System.arraycopy(src, r * dim, emb, rows * dim, dim);
+      int n = offsets[rows];
+      if (labels.length < n + (to - from)) {
+        labels = Arrays.copyOf(labels, Math.max(2 * labels.length, n + (to - from)));
+      }
+      System.arraycopy(srcLabels, from, labels, n, to - from);
+      offsets[++rows] = n + (to - from);
+    }
   }
 
   /** A chunk's labels restricted to a group's classes, renumbered 0..group size-1, as compressed rows. */

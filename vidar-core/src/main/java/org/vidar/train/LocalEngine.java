@@ -128,8 +128,12 @@ public final class LocalEngine implements Engine {
       }
       return n;
     }, Long::sum);
-    return exact ? new EmbeddingTable(data.size(), dim, values, data.labelOffsets(), data.labels())
-        : new EmbeddingTable(data.size(), dim, packed, precision, data.labelOffsets(), data.labels());
+    long[] keys = new long[data.size()];
+    for (int v = 0; v < keys.length; v++) {
+      keys[v] = data.key(v);
+    }
+    return exact ? new EmbeddingTable(data.size(), dim, values, data.labelOffsets(), data.labels(), keys)
+        : new EmbeddingTable(data.size(), dim, packed, precision, data.labelOffsets(), data.labels(), keys);
   }
 
   /** {@link #embed(VideoModel, int, EmbeddingPrecision)} in float32. */

@@ -245,4 +245,38 @@ class HeadStageTest {
     // The groups' last-pass means, each with its own penalty, sum to about the whole objective.
     assertEquals(fit, r.loss(), 0.1 * fit);
   }
+
+  /**
+   * With a held-out slice, each group stops once its held-out loss has not improved for the
+   * patience (here on random labels, which the heads can only memorize), and the heads are the same
+   * on any number of threads.
+   */
+  @Test
+  void adamStopsEachGroupOnItsHeldOutLoss() {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(21);
+    int n = 200;
+    String[] ids = new String[n];
+    int[][] labels = new int[n][];
+    float[] features = new float[n * DIM];
+    for (int v = 0; v < n; v++) {
+      ids[v] = "v" + v;
+      labels[v] = new int[] {r.nextInt(3)};
+      for (int j = 0; j < DIM; j++) {
+        features[v * DIM + j] = (float) r.nextDouble(-1, 1);
+      }
+    }
+    VideoDataset data = VideoDataset.of(org.vidar.data.FeatureSpec.Level.VIDEO, DIM, ids, labels, features, null);
+    TrainConfig base = TrainFixtures.config(4, 0, 1, HeadConfig.fixed(2, 0f), 2, 1, 0, 8);
+    TrainConfig c = new TrainConfig(base.seed(), 0, 16, org.vidar.optim.AdamConfig.of(0.05), base.pretrainHeads(),
+        1, base.heads(), 2, base.lbfgs(), 0, base.irprop(), 0f, 8)
+        .withHeadOptimizer(TrainConfig.HeadOptimizer.ADAM, 300).withPretrainHoldout(0.3, 2);
+    EmbeddingTable t = table(data, passThrough(3), 1);
+    ExpertAllocation full = c.heads().allocate(data.positivesPerClass(3));
+    HeadStage.GroupResult g = new HeadStage(c).trainGroup(full, new int[] {0, 1, 2}, t, 1);
+    int stepsPerPass = (int) Math.ceil(n * 0.7 / 16) + 2;
+    assertTrue(g.optimization().iterations() < 100 * stepsPerPass,
+        "stopped early: " + g.optimization().iterations() + " steps");
+    assertEquals(org.vidar.optim.StopReason.LOSS_CHANGE, g.optimization().reason());
+    assertArrayEquals(runHeads(data, c, 1).headParams(), runHeads(data, c, 3).headParams());
+  }
 }

@@ -23,8 +23,9 @@ import org.vidar.model.VideoModel;
  * so that a class group's task never holds them all.
  *
  * <p>A shard is a TFRecord file (the framing and both CRC32Cs, so corruption is caught) whose
- * records are not protocol buffers but one video each, little-endian: {@code int32} label count,
- * the labels as {@code int32}, then the {@code dim} embedding values at the job's
+ * records are not protocol buffers but one video each, little-endian: the {@code int64} video key
+ * ({@code Seeds.videoKey} of its id), the {@code int32} label count, the labels as {@code int32},
+ * then the {@code dim} embedding values at the job's
  * {@link EmbeddingPrecision} (4 or 2 bytes each). These files are the job's own intermediate data,
  * written and read by the same version; the reader still checks every record's length and labels.
  */
@@ -58,11 +59,12 @@ public final class EmbeddingFiles {
         for (int i = 0; i < batch.rows; i++) {
           int from = batch.labelOffsets[i];
           int labels = batch.labelOffsets[i + 1] - from;
-          int size = 4 + 4 * labels + dim * precision.bytes();
+          int size = 8 + 4 + 4 * labels + dim * precision.bytes();
           if (record.capacity() < size) {
             record = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
           }
           record.clear();
+          record.putLong(batch.keys[i]);
           record.putInt(labels);
           for (int j = 0; j < labels; j++) {
             record.putInt(batch.labels[from + j]);
@@ -98,6 +100,7 @@ public final class EmbeddingFiles {
       float[] emb = new float[maxRows * dim];
       int[] offsets = new int[maxRows + 1];
       int[] labels = new int[maxRows * 4];
+      long[] keys = new long[maxRows];
       int rows = 0;
       List<InputFile> inputs;
       try {
@@ -109,8 +112,9 @@ public final class EmbeddingFiles {
         try (TfRecordReader reader = new TfRecordReader(new BufferedInputStream(file.open(), 1 << 16), file.name())) {
           while (reader.next()) {
             ByteBuffer r = ByteBuffer.wrap(reader.payload(), 0, reader.length()).order(ByteOrder.LITTLE_ENDIAN);
-            int count = reader.length() >= 4 ? r.getInt() : -1;
-            if (count < 0 || (long) reader.length() != 4 + 4L * count + (long) dim * precision.bytes()) {
+            long key = reader.length() >= 12 ? r.getLong() : 0;
+            int count = reader.length() >= 12 ? r.getInt() : -1;
+            if (count < 0 || (long) reader.length() != 12 + 4L * count + (long) dim * precision.bytes()) {
               throw new IllegalStateException(file.name() + " record " + reader.recordIndex() + ": "
                   + reader.length() + " bytes is not an embedding of " + dim + " " + precision.label()
                   + " values with its labels");
@@ -127,6 +131,7 @@ public final class EmbeddingFiles {
               }
               labels[n + j] = label;
             }
+            keys[rows] = key;
             int at = rows * dim;
             if (precision == EmbeddingPrecision.FLOAT32) {
               r.asFloatBuffer().get(emb, at, dim);
@@ -137,7 +142,7 @@ public final class EmbeddingFiles {
             }
             offsets[++rows] = n + count;
             if (rows == maxRows) {
-              consumer.chunk(emb, rows, labels, offsets);
+              consumer.chunk(emb, rows, labels, offsets, keys);
               rows = 0;
             }
           }
@@ -146,7 +151,7 @@ public final class EmbeddingFiles {
         }
       }
       if (rows > 0) {
-        consumer.chunk(emb, rows, labels, offsets);
+        consumer.chunk(emb, rows, labels, offsets, keys);
       }
     }
   }

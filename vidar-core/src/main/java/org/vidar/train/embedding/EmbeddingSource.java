@@ -15,9 +15,12 @@ public interface EmbeddingSource extends Serializable {
   /** Hands every video to {@code consumer}, in a fixed order, in chunks of at most {@code maxRows}. */
   void forEachChunk(int maxRows, ChunkConsumer consumer);
 
-  /** Receives one chunk: {@code rows} embeddings row-major, labels as compressed rows from index 0. */
+  /**
+   * Receives one chunk: {@code rows} embeddings row-major, labels as compressed rows from index 0,
+   * and each video's {@link org.vidar.data.Seeds#videoKey} (to hold some out by id).
+   */
   @FunctionalInterface
   interface ChunkConsumer {
-    void chunk(float[] embeddings, int rows, int[] labels, int[] labelOffsets);
+    void chunk(float[] embeddings, int rows, int[] labels, int[] labelOffsets, long[] keys);
   }
 }

@@ -15,9 +15,10 @@ public final class EmbeddingTable implements EmbeddingSource {
   private final EmbeddingPrecision precision;
   private final int[] labelOffsets;
   private final int[] labels;
+  private final long[] keys;
 
-  public EmbeddingTable(int rows, int dim, float[] values, int[] labelOffsets, int[] labels) {
-    if (values.length != (long) rows * dim || labelOffsets.length != rows + 1) {
+  public EmbeddingTable(int rows, int dim, float[] values, int[] labelOffsets, int[] labels, long[] keys) {
+    if (values.length != (long) rows * dim || labelOffsets.length != rows + 1 || keys.length != rows) {
       throw new IllegalArgumentException("embedding table of " + rows + " x " + dim + " does not match its arrays");
     }
     this.rows = rows;
@@ -27,12 +28,14 @@ public final class EmbeddingTable implements EmbeddingSource {
     this.precision = EmbeddingPrecision.FLOAT32;
     this.labelOffsets = labelOffsets;
     this.labels = labels;
+    this.keys = keys;
   }
 
   /** A table of 16-bit embeddings, {@code packed} holding {@code precision}'s bits row-major. */
   public EmbeddingTable(int rows, int dim, short[] packed, EmbeddingPrecision precision, int[] labelOffsets,
-      int[] labels) {
-    if (packed.length != (long) rows * dim || labelOffsets.length != rows + 1 || precision.bytes() != 2) {
+      int[] labels, long[] keys) {
+    if (packed.length != (long) rows * dim || labelOffsets.length != rows + 1 || precision.bytes() != 2
+        || keys.length != rows) {
       throw new IllegalArgumentException("16-bit embedding table of " + rows + " x " + dim + " does not match its "
           + "arrays");
     }
@@ -43,6 +46,7 @@ public final class EmbeddingTable implements EmbeddingSource {
     this.precision = precision;
     this.labelOffsets = labelOffsets;
     this.labels = labels;
+    this.keys = keys;
   }
 
   @Override
@@ -62,7 +66,7 @@ public final class EmbeddingTable implements EmbeddingSource {
         offsets[i] = labelOffsets[s + i] - labelOffsets[s];
       }
       int[] chunkLabels = java.util.Arrays.copyOfRange(labels, labelOffsets[s], labelOffsets[e]);
-      consumer.chunk(chunk, e - s, chunkLabels, offsets);
+      consumer.chunk(chunk, e - s, chunkLabels, offsets, java.util.Arrays.copyOfRange(keys, s, e));
     }
   }
 

@@ -40,20 +40,22 @@ class EmbeddingStorageTest {
     return VideoModel.initialize(mc, ExpertAllocation.fixed(CLASSES, 1), Seeds.stream(5));
   }
 
-  /** Every chunk of a source, flattened: embeddings, labels, and per-video label counts. */
-  record Flat(float[] emb, int[] labels, int[] counts, int rows) {}
+  /** Every chunk of a source, flattened: embeddings, labels, per-video label counts and video keys. */
+  record Flat(float[] emb, int[] labels, int[] counts, int rows, long[] keys) {}
 
   static Flat flatten(EmbeddingSource s, int maxRows) {
     List<Float> e = new ArrayList<>();
     List<Integer> l = new ArrayList<>();
     List<Integer> c = new ArrayList<>();
-    s.forEachChunk(maxRows, (emb, rows, labels, offsets) -> {
+    List<Long> k = new ArrayList<>();
+    s.forEachChunk(maxRows, (emb, rows, labels, offsets, keys) -> {
       assertTrue(rows <= maxRows);
       assertEquals(0, offsets[0]);
       for (int i = 0; i < rows * s.dim(); i++) {
         e.add(emb[i]);
       }
       for (int v = 0; v < rows; v++) {
+        k.add(keys[v]);
         c.add(offsets[v + 1] - offsets[v]);
         for (int j = offsets[v]; j < offsets[v + 1]; j++) {
           l.add(labels[j]);
@@ -65,7 +67,7 @@ class EmbeddingStorageTest {
       emb[i] = e.get(i);
     }
     return new Flat(emb, l.stream().mapToInt(Integer::intValue).toArray(),
-        c.stream().mapToInt(Integer::intValue).toArray(), c.size());
+        c.stream().mapToInt(Integer::intValue).toArray(), c.size(), k.stream().mapToLong(Long::longValue).toArray());
   }
 
   static EmbeddingTable table(VideoDataset data, VideoModel m, EmbeddingPrecision p) {
@@ -98,6 +100,10 @@ class EmbeddingStorageTest {
     assertArrayEquals(t.emb(), f.emb());
     assertArrayEquals(t.labels(), f.labels());
     assertArrayEquals(t.counts(), f.counts());
+    assertArrayEquals(t.keys(), f.keys());
+    for (int v = 0; v < VIDEOS; v++) {
+      assertEquals(data.key(v), t.keys()[v], "video " + v + "'s key");
+    }
     assertArrayEquals(data.labels(), f.labels());
     // Another chunk size gives the same rows.
     assertArrayEquals(t.emb(), flatten(files, 5).emb());
@@ -132,31 +138,32 @@ class EmbeddingStorageTest {
       for (String f : writeShards(data, m, p)) {
         bytes += Files.size(Path.of(f));
       }
-      // Per record: 16 bytes of TFRecord framing, the label count, the labels, 6 values.
-      assertEquals(VIDEOS * (16L + 4 + 6L * p.bytes()) + 4 * labels, bytes, p.label());
+      // Per record: 16 bytes of TFRecord framing, the video key, the label count, the labels, 6 values.
+      assertEquals(VIDEOS * (16L + 8 + 4 + 6L * p.bytes()) + 4 * labels, bytes, p.label());
     }
   }
 
   @Test
   void aRecordOfTheWrongLengthIsNamed() throws IOException {
     Path f = dir.resolve("bad.tfrecord");
-    ByteBuffer good = ByteBuffer.allocate(4 + 4 + 2 * 4).order(ByteOrder.LITTLE_ENDIAN);
-    good.putInt(1).putInt(2).putFloat(1f).putFloat(2f);
-    ByteBuffer shortOne = ByteBuffer.allocate(4 + 4).order(ByteOrder.LITTLE_ENDIAN).putInt(0).putFloat(1f);
+    ByteBuffer good = ByteBuffer.allocate(8 + 4 + 4 + 2 * 4).order(ByteOrder.LITTLE_ENDIAN);
+    good.putLong(42L).putInt(1).putInt(2).putFloat(1f).putFloat(2f);
+    ByteBuffer shortOne = ByteBuffer.allocate(8 + 4 + 4).order(ByteOrder.LITTLE_ENDIAN).putLong(43L).putInt(0)
+        .putFloat(1f);
     try (OutputStream out = Files.newOutputStream(f); TfRecordWriter w = new TfRecordWriter(out)) {
       w.write(good.array());
       w.write(shortOne.array());
     }
     EmbeddingFiles.Source s = new EmbeddingFiles.Source(List.of(f.toString()), 2, CLASSES, EmbeddingPrecision.FLOAT32);
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> flatten(s, 4));
-    assertTrue(e.getMessage().contains("bad.tfrecord record 1") && e.getMessage().contains("8 bytes"), e.getMessage());
+    assertTrue(e.getMessage().contains("bad.tfrecord record 1") && e.getMessage().contains("16 bytes"), e.getMessage());
   }
 
   @Test
   void aLabelOutsideTheClassesIsNamed() throws IOException {
     Path f = dir.resolve("labels.tfrecord");
-    ByteBuffer r = ByteBuffer.allocate(4 + 4 + 2 * 2).order(ByteOrder.LITTLE_ENDIAN);
-    r.putInt(1).putInt(CLASSES).putShort((short) 0).putShort((short) 0);
+    ByteBuffer r = ByteBuffer.allocate(8 + 4 + 4 + 2 * 2).order(ByteOrder.LITTLE_ENDIAN);
+    r.putLong(7L).putInt(1).putInt(CLASSES).putShort((short) 0).putShort((short) 0);
     try (OutputStream out = Files.newOutputStream(f); TfRecordWriter w = new TfRecordWriter(out)) {
       w.write(r.array());
     }
