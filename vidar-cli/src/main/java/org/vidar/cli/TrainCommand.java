@@ -115,14 +115,14 @@ final class TrainCommand implements Callable<Integer> {
   float pretrainL2;
 
   @Option(names = "--pretrain-holdout", defaultValue = "" + TrainConfig.DEFAULT_PRETRAIN_HOLDOUT,
-      description = "Fraction of the training videos pre-training leaves out and scores after every epoch, to stop "
-          + "when they stop improving and keep the best epoch (0: exactly --pretrain-epochs; default: "
-          + "${DEFAULT-VALUE}).")
+      description = "Fraction of the training videos (chosen by id) that pre-training and Stage 1 leave out and "
+          + "score after every pass, to stop when they stop improving and keep the best pass (0: exactly "
+          + "--pretrain-epochs and --head-epochs; default: ${DEFAULT-VALUE}).")
   double pretrainHoldout;
 
   @Option(names = "--pretrain-patience", defaultValue = "" + TrainConfig.DEFAULT_PRETRAIN_PATIENCE,
-      description = "Pre-training stops after this many epochs without a better held-out GAP (default: "
-          + "${DEFAULT-VALUE}).")
+      description = "Pre-training (and each Stage 1 class group) stops after this many passes without a better "
+          + "held-out GAP (loss) (default: ${DEFAULT-VALUE}).")
   int pretrainPatience;
 
   @Option(names = "--batch-size", defaultValue = "" + TrainConfig.DEFAULT_BATCH_SIZE, description = "Pre-training batch size (default: ${DEFAULT-VALUE}).")

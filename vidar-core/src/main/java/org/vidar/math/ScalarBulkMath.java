@@ -8,7 +8,12 @@ final class ScalarBulkMath implements BulkMath {
 
   @Override
   public void sigmoids(double[] a, double[] sp, double[] sn, int n) {
-    for (int i = 0; i < n; i++) {
+    sigmoids(a, sp, sn, 0, n);
+  }
+
+  /** {@link #sigmoids(double[], double[], double[], int)} for {@code [from, to)}: the vector loops' tails. */
+  static void sigmoids(double[] a, double[] sp, double[] sn, int from, int to) {
+    for (int i = from; i < to; i++) {
       double t = Math.exp(Math.min(-a[i], 700.0));
       double p = 1.0 / (1.0 + t);
       sp[i] = p;

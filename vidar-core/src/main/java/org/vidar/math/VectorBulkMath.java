@@ -25,12 +25,7 @@ final class VectorBulkMath implements BulkMath {
       p.intoArray(sp, i);
       t.mul(p).intoArray(sn, i);
     }
-    for (; i < n; i++) {
-      double t = Math.exp(Math.min(-a[i], 700.0));
-      double p = 1.0 / (1.0 + t);
-      sp[i] = p;
-      sn[i] = t * p;
-    }
+    ScalarBulkMath.sigmoids(a, sp, sn, i, n);
   }
 
   @Override

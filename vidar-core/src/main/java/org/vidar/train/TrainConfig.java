@@ -41,8 +41,11 @@ import org.vidar.train.embedding.EmbeddingPrecision;
  *     seed and its id (0 keeps them all); scoring always reads every frame
  * @param pretrainHoldout the fraction of training videos (chosen by video id) that pre-training
  *     leaves out and scores after every epoch, stopping when their GAP stops improving and keeping
- *     the best epoch's model; 0 trains exactly {@code pretrainEpochs} epochs. Never the validation files.
- * @param pretrainPatience epochs without a better held-out GAP before pre-training stops
+ *     the best epoch's model; Stage 1 by Adam holds out the same videos and stops each class group
+ *     on their loss. 0 trains exactly {@code pretrainEpochs} and {@code headEpochs} passes. Never
+ *     the validation files.
+ * @param pretrainPatience passes without a better held-out GAP (pre-training) or loss (Stage 1)
+ *     before stopping
  * @param headOptimizer how Stage 1 trains each class group's fresh heads over the embeddings:
  *     mini-batch Adam ({@code adam}, {@code batchSize}) for {@code headEpochs} passes, or full-batch
  *     L-BFGS ({@code lbfgs})

@@ -24,17 +24,21 @@ class VideoBatchRetainTest {
     all.retain(keys::contains);
     VideoBatch expected = new VideoBatch(data.level(), data.dimension());
     expected.gather(data, keep, 0, keep.length);
-    int n = keep.length;
-    assertEquals(n, all.rows);
-    assertArrayEquals(Arrays.copyOf(expected.sourceIndex, n), Arrays.copyOf(all.sourceIndex, n));
-    assertArrayEquals(Arrays.copyOf(expected.keys, n), Arrays.copyOf(all.keys, n));
-    assertArrayEquals(Arrays.copyOf(expected.labelOffsets, n + 1), Arrays.copyOf(all.labelOffsets, n + 1));
-    assertArrayEquals(Arrays.copyOf(expected.frameOffsets, n + 1), Arrays.copyOf(all.frameOffsets, n + 1));
+    assertSameVideos(expected, all, keep.length);
+  }
+
+  /** The first {@code n} videos of two batches hold the same indices, keys, labels and features. */
+  static void assertSameVideos(VideoBatch expected, VideoBatch actual, int n) {
+    assertEquals(n, actual.rows);
+    assertArrayEquals(Arrays.copyOf(expected.sourceIndex, n), Arrays.copyOf(actual.sourceIndex, n));
+    assertArrayEquals(Arrays.copyOf(expected.keys, n), Arrays.copyOf(actual.keys, n));
+    assertArrayEquals(Arrays.copyOf(expected.labelOffsets, n + 1), Arrays.copyOf(actual.labelOffsets, n + 1));
+    assertArrayEquals(Arrays.copyOf(expected.frameOffsets, n + 1), Arrays.copyOf(actual.frameOffsets, n + 1));
     int labels = expected.labelOffsets[n];
-    assertArrayEquals(Arrays.copyOf(expected.labels, labels), Arrays.copyOf(all.labels, labels));
-    int values = expected.featureRows() * data.dimension();
-    assertEquals(expected.featureRows(), all.featureRows());
-    assertArrayEquals(Arrays.copyOf(expected.features, values), Arrays.copyOf(all.features, values));
+    assertArrayEquals(Arrays.copyOf(expected.labels, labels), Arrays.copyOf(actual.labels, labels));
+    int values = expected.featureRows() * expected.dimension();
+    assertEquals(expected.featureRows(), actual.featureRows());
+    assertArrayEquals(Arrays.copyOf(expected.features, values), Arrays.copyOf(actual.features, values));
   }
 
   @Test
@@ -75,17 +79,7 @@ class VideoBatchRetainTest {
       part.copyRows(all, 7, 15);
       VideoBatch expected = new VideoBatch(data.level(), data.dimension());
       expected.gather(data, null, 7, 15);
-      int n = 8;
-      assertEquals(n, part.rows);
-      assertArrayEquals(Arrays.copyOf(expected.sourceIndex, n), Arrays.copyOf(part.sourceIndex, n));
-      assertArrayEquals(Arrays.copyOf(expected.keys, n), Arrays.copyOf(part.keys, n));
-      assertArrayEquals(Arrays.copyOf(expected.labelOffsets, n + 1), Arrays.copyOf(part.labelOffsets, n + 1));
-      assertArrayEquals(Arrays.copyOf(expected.frameOffsets, n + 1), Arrays.copyOf(part.frameOffsets, n + 1));
-      int labels = expected.labelOffsets[n];
-      assertArrayEquals(Arrays.copyOf(expected.labels, labels), Arrays.copyOf(part.labels, labels));
-      int values = expected.featureRows() * data.dimension();
-      assertEquals(expected.featureRows(), part.featureRows());
-      assertArrayEquals(Arrays.copyOf(expected.features, values), Arrays.copyOf(part.features, values));
+      assertSameVideos(expected, part, 8);
     }
   }
 }
