@@ -74,7 +74,7 @@ public final class TimeToQualityBench {
     int headEpochs = Integer.parseInt(BenchArgs.get(args, "headEpochs", "" + TrainConfig.DEFAULT_HEAD_EPOCHS));
     float headL2 = Float.parseFloat(BenchArgs.get(args, "headL2", "" + HeadConfig.DEFAULT_L2));
     System.out.printf(Locale.ROOT, "kernels %s, %d cores, %s%n", KernelProvider.get().name(),
-        Runtime.getRuntime().availableProcessors(), cpu());
+        Runtime.getRuntime().availableProcessors(), org.vidar.train.Provenance.Environment.current().cpu());
     BenchData.qualitySplits(dir, videos, classes);
     List<String> trainGlob = List.of(dir + "/video/train*");
     List<String> validateGlob = List.of(dir + "/video/validate*");
@@ -323,18 +323,5 @@ public final class TimeToQualityBench {
     Point last = vidar.get(vidar.size() - 1);
     System.out.printf(Locale.ROOT, "Vidar best GAP %.4f at %.1f s (%s); final %.4f at %.1f s (%s)%n", vb.gap(),
         vb.seconds(), vb.label(), last.gap(), last.seconds(), last.label());
-  }
-
-  private static String cpu() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-        if (line.startsWith("model name")) {
-          return line.substring(line.indexOf(':') + 1).trim();
-        }
-      }
-    } catch (IOException e) {
-      // informative only
-    }
-    return "unknown CPU";
   }
 }

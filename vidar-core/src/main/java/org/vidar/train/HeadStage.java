@@ -152,10 +152,7 @@ public final class HeadStage implements java.io.Serializable {
     long[] trainVideos = {0};
     long[] heldVideos = {0};
     int[] steps = {0};
-    float[] best = null;
-    double bestHeld = Double.POSITIVE_INFINITY;
-    double bestTrain = Double.NaN;
-    int bestEpoch = -1;
+    BestPass best = new BestPass(config.pretrainPatience());
     double lastTrain = Double.NaN;
     int epochs = config.headEpochs();
     for (int epoch = 0; epoch < epochs; epoch++) {
@@ -199,23 +196,19 @@ public final class HeadStage implements java.io.Serializable {
       }
       if (stopping && heldVideos[0] > 0) {
         double held = heldLoss[0] / heldVideos[0];
-        if (held < bestHeld) {
-          bestHeld = held;
-          bestTrain = lastTrain;
-          bestEpoch = epoch;
-          best = params.clone();
-        } else if (epoch - bestEpoch >= config.pretrainPatience()) {
+        best.offer(epoch, -held, lastTrain, params);
+        if (best.patienceSpent(epoch)) {
           break;
         }
       }
     }
-    if (best != null) {
-      System.arraycopy(best, 0, params, 0, params.length);
-      lastTrain = bestTrain;
+    if (best.found()) {
+      System.arraycopy(best.params(0), 0, params, 0, params.length);
+      lastTrain = best.loss();
     }
     double penalty = heads.l2(params, l2, new float[params.length]);
     return new OptimizationResult(lastTrain + penalty, steps[0], steps[0],
-        best != null ? StopReason.LOSS_CHANGE : StopReason.MAX_ITERATIONS);
+        best.found() ? StopReason.LOSS_CHANGE : StopReason.MAX_ITERATIONS);
   }
 
   /** A chunk's rows cut into those trained on and those held out, each as its own compact chunk. */

@@ -85,16 +85,21 @@ public final class LocalEngine implements Engine {
       throw new IllegalStateException("interrupted", e);
     } catch (ExecutionException e) {
       futures.forEach(f -> f.cancel(true));
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException re) {
-        throw re;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException(cause);
+      throw failure(e);
     }
     return out;
+  }
+
+  /** The failure of a task run on a pool, as the task threw it (an unchecked exception or error). */
+  static RuntimeException failure(ExecutionException e) {
+    Throwable cause = e.getCause();
+    if (cause instanceof RuntimeException re) {
+      return re;
+    }
+    if (cause instanceof Error err) {
+      throw err;
+    }
+    return new IllegalStateException(cause);
   }
 
   /** The embeddings of every video of the data, computed by a map over the shards, each writing its own rows. */

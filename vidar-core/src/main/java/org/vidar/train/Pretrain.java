@@ -129,7 +129,7 @@ public final class Pretrain {
     }
     LongPredicate heldOut = heldOut(config);
     VideoDataset scored = config.pretrainHoldout() > 0 ? data.select(heldOut, MAX_HELD_OUT) : null;
-    Best best = new Best();
+    BestPass best = new BestPass(config.pretrainPatience());
     double lastEpochLoss = Double.NaN;
     ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
       Thread th = new Thread(r, "vidar-pretrain");
@@ -176,42 +176,24 @@ public final class Pretrain {
         if (scored != null && scored.size() > 0) {
           double gap = ModelEvaluation.evaluate(new VideoModel(modelConfig, tp, allocation, hp), scored,
               YouTube8mEvaluator.DEFAULT_TOP_K, config.chunkRows()).gap();
-          if (best.epoch < 0 || gap > best.gap) {
-            best.keep(epoch, gap, lastEpochLoss, tp, hp);
-          }
+          best.offer(epoch, gap, lastEpochLoss, tp, hp);
         }
         long heard = System.nanoTime();
         listener.epochDone(epoch, new StageResult(new VideoModel(modelConfig, tp.clone(), allocation, hp.clone()),
             lastEpochLoss, null), (heard - start - listening) / 1e9);
         listening += System.nanoTime() - heard;
-        if (best.epoch >= 0 && epoch - best.epoch >= config.pretrainPatience()) {
+        if (best.patienceSpent(epoch)) {
           break;
         }
       }
     } finally {
       pool.shutdownNow();
     }
-    if (best.epoch >= 0) {
-      return new StageResult(new VideoModel(modelConfig, best.trunk, allocation, best.heads), best.loss, null);
+    if (best.found()) {
+      return new StageResult(new VideoModel(modelConfig, best.params(0), allocation, best.params(1)), best.loss(),
+          null);
     }
     return new StageResult(new VideoModel(modelConfig, tp, allocation, hp), lastEpochLoss, null);
-  }
-
-  /** The best epoch on the held-out videos so far, with a copy of its parameters. */
-  private static final class Best {
-    int epoch = -1;
-    double gap;
-    double loss;
-    float[] trunk;
-    float[] heads;
-
-    void keep(int e, double g, double l, float[] tp, float[] hp) {
-      epoch = e;
-      gap = g;
-      loss = l;
-      trunk = tp.clone();
-      heads = hp.clone();
-    }
   }
 
   /** Which videos (by {@link Seeds#videoKey}) pre-training holds out under {@code config}. */
@@ -240,14 +222,7 @@ public final class Pretrain {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException re) {
-        throw re;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException(cause);
+      throw LocalEngine.failure(e);
     }
   }
 

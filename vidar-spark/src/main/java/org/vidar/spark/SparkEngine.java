@@ -211,11 +211,6 @@ public final class SparkEngine implements Engine {
   /** Broadcasts the model once, as the bytes of its model files (a {@link VideoModel} is not serializable). */
   @Override
   public Shared<VideoModel> shareModel(VideoModel model) {
-    return broadcastModel(sc, model);
-  }
-
-  /** A model broadcast on {@code sc}, for jobs that run without an engine (batch inference). */
-  public static Shared<VideoModel> broadcastModel(JavaSparkContext sc, VideoModel model) {
     return new BroadcastModel(sc.broadcast(ModelBytes.of(model)));
   }
 

@@ -48,11 +48,7 @@ public final class VideoBatch {
   /** Fills the batch with the given videos of a dataset, in the given order. */
   public void gather(VideoDataset data, int[] videos, int from, int to) {
     int n = to - from;
-    rows = n;
-    sourceIndex = grow(sourceIndex, n);
-    keys = grow(keys, n);
-    labelOffsets = grow(labelOffsets, n + 1);
-    frameOffsets = grow(frameOffsets, n + 1);
+    resize(n);
     int labelCount = 0;
     int featureRows = 0;
     int[] lo = data.labelOffsets();
@@ -88,11 +84,7 @@ public final class VideoBatch {
       throw new IllegalArgumentException("rows [" + from + ", " + to + ") of a batch of " + src.rows);
     }
     int n = to - from;
-    rows = n;
-    sourceIndex = grow(sourceIndex, n);
-    keys = grow(keys, n);
-    labelOffsets = grow(labelOffsets, n + 1);
-    frameOffsets = grow(frameOffsets, n + 1);
+    resize(n);
     System.arraycopy(src.sourceIndex, from, sourceIndex, 0, n);
     System.arraycopy(src.keys, from, keys, 0, n);
     int l0 = src.labelOffsets[from];
@@ -108,6 +100,15 @@ public final class VideoBatch {
       labelOffsets[i] = src.labelOffsets[from + i] - l0;
       frameOffsets[i] = video ? i : src.frameOffsets[from + i] - r0;
     }
+  }
+
+  /** Holds {@code n} videos: the per-video arrays grown to fit (features and labels are the caller's). */
+  private void resize(int n) {
+    rows = n;
+    sourceIndex = grow(sourceIndex, n);
+    keys = grow(keys, n);
+    labelOffsets = grow(labelOffsets, n + 1);
+    frameOffsets = grow(frameOffsets, n + 1);
   }
 
   /** Empties the batch (buffers are kept). */
