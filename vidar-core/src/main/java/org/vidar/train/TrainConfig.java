@@ -229,9 +229,4 @@ public record TrainConfig(
         pretrainHoldout, pretrainPatience, optimizer, epochs);
   }
 
-  public TrainConfig withSampleFrames(int frames) {
-    return new TrainConfig(seed, pretrainEpochs, batchSize, adam, pretrainHeads, rounds, heads, headGroups, lbfgs,
-        trunkSteps, irprop, trunkL2, chunkRows, embeddingPrecision, trunkFraction, continueHeads, frames, pretrainHoldout,
-        pretrainPatience, headOptimizer, headEpochs);
-  }
 }
