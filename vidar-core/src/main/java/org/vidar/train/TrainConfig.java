@@ -228,5 +228,4 @@ public record TrainConfig(
         trunkSteps, irprop, trunkL2, chunkRows, embeddingPrecision, trunkFraction, continueHeads, sampleFrames,
         pretrainHoldout, pretrainPatience, optimizer, epochs);
   }
-
 }
