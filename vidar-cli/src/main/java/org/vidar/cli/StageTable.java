@@ -69,6 +69,12 @@ final class StageTable implements Trainer.Listener {
   }
 
   @Override
+  public void heldOut(long trained, int scored) {
+    out.printf(Locale.ROOT, "pre-training trains on %d videos a pass and holds the others out (%d of them scored) to "
+        + "decide when it, and each Stage 1 class group, stops%n", trained, scored);
+  }
+
+  @Override
   public void dataCounted(Trainer.ClassCounts counts) {
     videos = counts.videos();
     provenance = provenance.counted(videos, skipped);

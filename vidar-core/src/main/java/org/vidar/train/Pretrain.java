@@ -84,6 +84,12 @@ public final class Pretrain {
   @FunctionalInterface
   public interface EpochListener {
     void epochDone(int epoch, StageResult result, double seconds);
+
+    /**
+     * After the first epoch, when videos are held out: the videos each epoch trains on, and those
+     * held out and scored (at most {@link #MAX_HELD_OUT}; the other held-out videos are not used).
+     */
+    default void heldOut(long trained, int scored) {}
   }
 
   /** A model initialized from the seed and trained for the configured epochs on an in-memory dataset. */
@@ -173,6 +179,9 @@ public final class Pretrain {
           videos[0] += rows;
         });
         lastEpochLoss = epochLoss[0] / Math.max(1, videos[0]);
+        if (epoch == 0 && scored != null) {
+          listener.heldOut(videos[0], scored.size());
+        }
         if (scored != null && scored.size() > 0) {
           double gap = ModelEvaluation.evaluate(new VideoModel(modelConfig, tp, allocation, hp), scored,
               YouTube8mEvaluator.DEFAULT_TOP_K, config.chunkRows()).gap();

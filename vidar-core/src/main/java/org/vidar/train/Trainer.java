@@ -24,6 +24,9 @@ public final class Trainer {
     /** Called after every pre-training epoch with the model so far and the seconds since pre-training began. */
     default void epochDone(int epoch, StageResult result, double seconds) {}
 
+    /** Pre-training's held-out videos: see {@link Pretrain.EpochListener#heldOut}. */
+    default void heldOut(long trained, int scored) {}
+
     /** Called once the training data are counted, before the first round: videos and positives per class. */
     default void dataCounted(ClassCounts counts) {}
   }
@@ -73,7 +76,17 @@ public final class Trainer {
     long t0 = System.nanoTime();
     VideoModel model = resumeFrom;
     if (model == null) {
-      StageResult pretrained = new Pretrain(config).run(pretrainData, modelConfig, listener::epochDone);
+      StageResult pretrained = new Pretrain(config).run(pretrainData, modelConfig, new Pretrain.EpochListener() {
+        @Override
+        public void epochDone(int epoch, StageResult result, double seconds) {
+          listener.epochDone(epoch, result, seconds);
+        }
+
+        @Override
+        public void heldOut(long trained, int scored) {
+          listener.heldOut(trained, scored);
+        }
+      });
       model = pretrained.model();
       listener.stageDone("pretrain", pretrained, seconds(t0));
       doneStage = 0;

@@ -157,7 +157,21 @@ class PretrainTest {
         return inMemory.select(keep, max);
       }
     };
-    StageResult r = new Pretrain(c).run(recording, MC, (e, result, s) -> snapshots.add(result.model()));
+    long[] reported = {-1, -1};
+    StageResult r = new Pretrain(c).run(recording, MC, new Pretrain.EpochListener() {
+      @Override
+      public void epochDone(int e, StageResult result, double s) {
+        snapshots.add(result.model());
+      }
+
+      @Override
+      public void heldOut(long trained, int scored) {
+        reported[0] = trained;
+        reported[1] = scored;
+      }
+    });
+    assertEquals(data.size() - heldIndices.length, reported[0], "videos trained on, reported");
+    assertEquals(heldIndices.length, reported[1], "held-out videos scored, reported");
     for (int v : heldIndices) {
       assertFalse(trainedOn.contains(data.key(v)), "held-out video " + v + " was trained on");
     }
