@@ -15,15 +15,23 @@ final class BenchData {
 
   /**
    * The quality benchmarks' data in {@code dir} (seed 7): {@code videos} video-level videos, a fifth
-   * of them in the validate split, 8 files a split; kept when {@code dir} already holds them.
+   * of them in the validate split, 8 files a split; kept when {@code dir} already holds them. The
+   * arguments {@code maxModes=}, {@code multiModeRate=} and {@code sharpness=} change the task's
+   * difficulty from {@code vidar synth}'s defaults, as its options of the same names do.
    */
-  static void qualitySplits(String dir, long videos, int classes) throws IOException {
+  static void qualitySplits(String dir, long videos, int classes, String[] args) throws IOException {
     if (Files.exists(Paths.get(dir, "vocabulary.csv"))) {
       return;
     }
     long t = System.nanoTime();
     long validate = videos / 5;
-    new SyntheticDatasetWriter(new LatentVideoModel(SynthConfig.builder().numClasses(classes).seed(7).build()),
+    SynthConfig defaults = SynthConfig.builder().build();
+    SynthConfig config = SynthConfig.builder().numClasses(classes).seed(7)
+        .maxModes(Integer.parseInt(BenchArgs.get(args, "maxModes", "" + defaults.maxModes())))
+        .multiModeRate(Double.parseDouble(BenchArgs.get(args, "multiModeRate", "" + defaults.multiModeRate())))
+        .sharpness(Double.parseDouble(BenchArgs.get(args, "sharpness", "" + defaults.sharpness())))
+        .build();
+    new SyntheticDatasetWriter(new LatentVideoModel(config),
         new SynthLayout(dir, videos - validate, validate, 8, true, false, Runtime.getRuntime().availableProcessors()))
         .write();
     System.out.printf(Locale.ROOT, "synthesized %d videos in %.0f s%n", videos, (System.nanoTime() - t) / 1e9);

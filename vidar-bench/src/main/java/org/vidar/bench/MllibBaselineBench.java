@@ -97,7 +97,7 @@ public final class MllibBaselineBench {
     double regParam = Double.parseDouble(BenchArgs.get(args, "regParam", "1e-4"));
     int maxIter = Integer.parseInt(BenchArgs.get(args, "maxIter", "20"));
     int multinomialIter = Integer.parseInt(BenchArgs.get(args, "multinomialIter", "100"));
-    BenchData.qualitySplits(dir, videos, classes);
+    BenchData.qualitySplits(dir, videos, classes, args);
     FeatureSpec spec = FeatureSpec.youtube8mVideo(classes);
     List<String> trainFiles = names(DataPaths.resolve(List.of(dir + "/video/train*")));
     List<String> validateFiles = names(DataPaths.resolve(List.of(dir + "/video/validate*")));

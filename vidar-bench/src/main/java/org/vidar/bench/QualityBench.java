@@ -55,7 +55,7 @@ public final class QualityBench {
     double learningRate = Double.parseDouble(BenchArgs.get(args, "lr", "3e-3"));
     int threads = Runtime.getRuntime().availableProcessors();
     System.out.printf(Locale.ROOT, "kernels %s, %d cores%n", KernelProvider.get().name(), threads);
-    BenchData.qualitySplits(dir, videos, classes);
+    BenchData.qualitySplits(dir, videos, classes, args);
     FeatureSpec spec = FeatureSpec.youtube8mVideo(classes);
     VideoDataset train = VideoDataset.load(DataPaths.resolve(List.of(dir + "/video/train*")), spec,
         BadRecordPolicy.FAIL, FrameSampling.ALL);

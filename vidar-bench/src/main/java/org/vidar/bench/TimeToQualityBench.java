@@ -75,7 +75,7 @@ public final class TimeToQualityBench {
     float headL2 = Float.parseFloat(BenchArgs.get(args, "headL2", "" + HeadConfig.DEFAULT_L2));
     System.out.printf(Locale.ROOT, "kernels %s, %d cores, %s%n", KernelProvider.get().name(),
         Runtime.getRuntime().availableProcessors(), org.vidar.train.Provenance.Environment.current().cpu());
-    BenchData.qualitySplits(dir, videos, classes);
+    BenchData.qualitySplits(dir, videos, classes, args);
     List<String> trainGlob = List.of(dir + "/video/train*");
     List<String> validateGlob = List.of(dir + "/video/validate*");
     FeatureSpec spec = FeatureSpec.youtube8mVideo(classes);

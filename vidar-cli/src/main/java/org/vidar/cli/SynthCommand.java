@@ -46,6 +46,17 @@ final class SynthCommand implements Callable<Integer> {
   @Option(names = "--max-frames", defaultValue = "300", description = "Longest video in frames/seconds (default: ${DEFAULT-VALUE}).")
   int maxFrames;
 
+  @Option(names = "--max-modes", description = "Most modes (separate regions of the latent space) one class has; "
+      + "more modes make a harder task that rewards more experts per class (default: 4).")
+  Integer maxModes;
+
+  @Option(names = "--multi-mode-rate", description = "Chance of each mode beyond a class's first; a class has "
+      + "1 + Binomial(max-modes - 1, rate) modes (default: 0.35).")
+  Double multiModeRate;
+
+  @Option(names = "--sharpness", description = "Slope of each mode's sigmoid; lower is noisier labels (default: 30).")
+  Double sharpness;
+
   @Option(names = "--threads", description = "Shards written at once (default: the number of cores).")
   Integer threads;
 
@@ -64,7 +75,17 @@ final class SynthCommand implements Callable<Integer> {
     long train = videos - validate;
     int perSplit = shards != null ? shards
         : (int) Math.max(2L * nThreads, Math.min(100_000, (Math.max(train, validate) + 9_999) / 10_000));
-    SynthConfig config = SynthConfig.builder().numClasses(classes).seed(seed).frames(minFrames, maxFrames).build();
+    SynthConfig.Builder builder = SynthConfig.builder().numClasses(classes).seed(seed).frames(minFrames, maxFrames);
+    if (maxModes != null) {
+      builder.maxModes(maxModes);
+    }
+    if (multiModeRate != null) {
+      builder.multiModeRate(multiModeRate);
+    }
+    if (sharpness != null) {
+      builder.sharpness(sharpness);
+    }
+    SynthConfig config = builder.build();
     LatentVideoModel model = new LatentVideoModel(config);
     SynthLayout layout = new SynthLayout(out, train, validate, perSplit, videoLevel, frameLevel, nThreads);
     SyntheticDatasetWriter writer = new SyntheticDatasetWriter(model, layout);
