@@ -44,10 +44,12 @@ import org.vidar.train.Trainer;
  * <p>Build the peer first: {@code mvn -B -q -Ptf-peer -pl vidar-tf-peer -am -DskipTests package}.
  * Run: {@code OPENBLAS_NUM_THREADS=1 java -Xmx12g $(cat vidar-cli/target/jvm-options.txt) -cp
  * vidar-bench/target/classes:$(cat vidar-bench/target/runtime-classpath.txt)
- * org.vidar.bench.TimeToQualityBench [dir=work/ttq] [videos=25000] [classes=300] [peers=mlp,moe]
+ * org.vidar.bench.TimeToQualityBench [dir=work/ttq] [videos=25000] [classes=300] [peers=mlp,moe@0.03]
  * [peerEpochs=20] [hidden=1024] [gating=true] [experts=4] [rounds=1] [headOptimizer=adam] [headEpochs=40]
- * [headL2=1e-8] [lbfgs=50] [trunkSteps=10]} (the Vidar options default to the CLI's, but for the
- * trunk: {@code hidden=0} trains the CLI's default model).
+ * [headL2=1e-8] [groups=0] [lbfgs=50] [trunkSteps=10]} (the Vidar options default to the CLI's, but for the
+ * trunk: {@code hidden=0} trains the CLI's default model; {@code groups=0} is the default class
+ * group count). {@code peers} lists the peer's models, each with an optional {@code @} and Adam
+ * learning rate, or is {@code none}.
  * {@code videos} counts both splits (a fifth validates); the data are written by {@code vidar
  * synth} on first use.
  */
@@ -61,7 +63,8 @@ public final class TimeToQualityBench {
     String dir = BenchArgs.get(args, "dir", "work/ttq");
     long videos = Long.parseLong(BenchArgs.get(args, "videos", "25000"));
     int classes = Integer.parseInt(BenchArgs.get(args, "classes", "300"));
-    String[] peers = BenchArgs.get(args, "peers", "mlp,moe").split(",");
+    String peerList = BenchArgs.get(args, "peers", "mlp,moe");
+    String[] peers = peerList.equals("none") ? new String[0] : peerList.split(",");
     int peerEpochs = Integer.parseInt(BenchArgs.get(args, "peerEpochs", "20"));
     String peerLauncher = BenchArgs.get(args, "peer", "vidar-tf-peer/tf-peer");
     int hidden = Integer.parseInt(BenchArgs.get(args, "hidden", "1024"));
@@ -73,6 +76,7 @@ public final class TimeToQualityBench {
     String headOptimizer = BenchArgs.get(args, "headOptimizer", TrainConfig.DEFAULT_HEAD_OPTIMIZER.name());
     int headEpochs = Integer.parseInt(BenchArgs.get(args, "headEpochs", "" + TrainConfig.DEFAULT_HEAD_EPOCHS));
     float headL2 = Float.parseFloat(BenchArgs.get(args, "headL2", "" + HeadConfig.DEFAULT_L2));
+    int headGroups = Integer.parseInt(BenchArgs.get(args, "groups", "" + TrainConfig.AUTO_HEAD_GROUPS));
     System.out.printf(Locale.ROOT, "kernels %s, %d cores, %s%n", KernelProvider.get().name(),
         Runtime.getRuntime().availableProcessors(), org.vidar.train.Provenance.Environment.current().cpu());
     BenchData.qualitySplits(dir, videos, classes, args);
@@ -86,9 +90,9 @@ public final class TimeToQualityBench {
     }
 
     List<List<Point>> peerCurves = new ArrayList<>();
-    for (String model : peers) {
-      peerCurves.add(runPeer(peerLauncher, model, peerEpochs, classes, DataPaths.resolve(trainGlob), validateFiles,
-          Path.of(dir, "peer-" + model), labels));
+    for (String peer : peers) {
+      peerCurves.add(runPeer(peerLauncher, peer, peerEpochs, classes, DataPaths.resolve(trainGlob), validateFiles,
+          Path.of(dir, "peer-" + peer), labels));
     }
 
     long l0 = System.nanoTime();
@@ -98,14 +102,14 @@ public final class TimeToQualityBench {
         validate.size(), (System.nanoTime() - l0) / 1e9);
     TrainConfig defaults = TrainConfig.defaults();
     TrainConfig config = new TrainConfig(defaults.seed(), defaults.pretrainEpochs(), defaults.batchSize(),
-        defaults.adam(), defaults.pretrainHeads(), rounds, HeadConfig.fixed(experts, headL2),
-        defaults.headGroups(), TrainConfig.stage1Optimizer(lbfgs), trunkSteps, defaults.irprop(), defaults.trunkL2(),
+        defaults.adam(), defaults.pretrainHeads(), rounds, HeadConfig.fixed(experts, headL2), headGroups, TrainConfig.stage1Optimizer(lbfgs), trunkSteps, defaults.irprop(), defaults.trunkL2(),
         defaults.chunkRows(), defaults.embeddingPrecision(), defaults.trunkFraction(), defaults.continueHeads(),
         defaults.sampleFrames(), defaults.pretrainHoldout(), defaults.pretrainPatience(),
         TrainConfig.HeadOptimizer.valueOf(headOptimizer.toUpperCase(Locale.ROOT)), headEpochs);
     ModelConfig mc = new ModelConfig(spec, new TrunkConfig.VideoMlp(hidden == 0 ? List.of() : List.of(hidden),
         gating && hidden > 0));
     List<Point> vidar = new ArrayList<>();
+    StageResult[] heads = new StageResult[1];
     Clock clock = new Clock();
     try (LocalEngine engine = new LocalEngine(train, Runtime.getRuntime().availableProcessors())) {
       new Trainer(config).train(engine, new InMemoryPretrainData(train), mc, new Trainer.Listener() {
@@ -116,12 +120,15 @@ public final class TimeToQualityBench {
 
         @Override
         public void stageDone(String stage, StageResult result, double seconds) {
+          if (stage.equals("round 1 heads")) {
+            heads[0] = result;
+          }
           vidar.add(clock.score(stage, result.model(), validate));
         }
       });
     }
     print(peers, peerCurves, vidar);
-    efficiency(train.size(), vidar, config, mc, classes);
+    efficiency(train.size(), vidar, heads[0], config, mc, classes);
   }
 
   /**
@@ -130,9 +137,12 @@ public final class TimeToQualityBench {
    * only, counted from the layout: per video, forward {@code 2·in·out} for every trunk weight,
    * the same again for its gradient and for the input gradient (not for the first layer), and
    * {@code 2·H·C} for the heads' C expert and gate columns, twice more when training them (twice
-   * only when no trunk needs the embedding gradient).
+   * only when no trunk needs the embedding gradient). Stage 1's passes are those its groups ran
+   * (each group stops on its own; the groups are balanced to within one class, so the mean pass
+   * count times the whole heads' columns is the work done).
    */
-  private static void efficiency(int videos, List<Point> vidar, TrainConfig config, ModelConfig mc, int classes) {
+  private static void efficiency(int videos, List<Point> vidar, StageResult heads, TrainConfig config,
+      ModelConfig mc, int classes) {
     double peak = sgemmPeak(Runtime.getRuntime().availableProcessors());
     VideoModel shape = VideoModel.zeros(mc, org.vidar.model.moe.ExpertAllocation.fixed(classes,
         config.pretrainHeads().maxExperts()));
@@ -170,18 +180,22 @@ public final class TimeToQualityBench {
     double trained = videos * (1 - config.pretrainHoldout());
     double pretrainFlops = epochs * trained * perVideo;
     long headColumns = (long) classes * (2L * config.heads().maxExperts() + 1);
-    int steps = (videos + config.batchSize() - 1) / config.batchSize();
-    int passes = Math.max(config.headEpochs(), (org.vidar.train.HeadStage.MIN_ADAM_STEPS + steps - 1) / steps);
-    double headFlops = (double) passes * videos * 4.0 * h * headColumns;
+    int groups = config.headGroupsFor(org.vidar.model.moe.ExpertAllocation.fixed(classes, config.heads().maxExperts()));
+    double passes = heads == null || heads.optimization() == null ? 0
+        : (double) heads.optimization().evaluations() / groups;
+    // trained rows: forward and weight gradient; held-out rows: forward only
+    double headFlops = passes * videos * (4.0 - 2.0 * config.pretrainHoldout()) * h * headColumns;
     System.out.printf(Locale.ROOT, "%nEfficiency (GEMM flops counted from the layout; sgemm 1024 on %d threads at once: "
         + "%.0f GFLOP/s)%n| stage | seconds | GFLOP | GFLOP/s | of sgemm |%n|---|---|---|---|---|%n",
         Runtime.getRuntime().availableProcessors(), peak);
-    System.out.printf(Locale.ROOT, "| pre-training (%d epochs, with held-out scoring) | %.1f | %.0f | %.0f | %.0f %% |%n",
-        epochs, pretrainSeconds, pretrainFlops / 1e9, pretrainFlops / 1e9 / pretrainSeconds,
-        100 * pretrainFlops / 1e9 / pretrainSeconds / peak);
+    if (epochs > 0) {
+      System.out.printf(Locale.ROOT, "| pre-training (%d epochs, with held-out scoring) | %.1f | %.0f | %.0f | %.0f %% |%n",
+          epochs, pretrainSeconds, pretrainFlops / 1e9, pretrainFlops / 1e9 / pretrainSeconds,
+          100 * pretrainFlops / 1e9 / pretrainSeconds / peak);
+    }
     if (headSeconds > 0 && config.headOptimizer() == TrainConfig.HeadOptimizer.ADAM) {
-      System.out.printf(Locale.ROOT, "| Stage 1 (%d passes, Adam; fewer when groups stop early, so an upper bound) "
-          + "| %.1f | %.0f | %.0f | %.0f %% |%n", passes,
+      System.out.printf(Locale.ROOT, "| Stage 1 (Adam, %d groups, %.1f passes each on average) "
+          + "| %.1f | %.0f | %.0f | %.0f %% |%n", groups, passes,
           headSeconds, headFlops / 1e9, headFlops / 1e9 / headSeconds, 100 * headFlops / 1e9 / headSeconds / peak);
     }
   }
@@ -238,20 +252,29 @@ public final class TimeToQualityBench {
     }
   }
 
-  /** Runs the peer in its own JVM and scores the validation CSV it wrote after every epoch. */
-  static List<Point> runPeer(String launcher, String model, int epochs, int classes, List<InputFile> train,
+  /**
+   * Runs the peer in its own JVM and scores the validation CSV it wrote after every epoch; {@code
+   * peer} is the peer's model ({@code moe} or {@code mlp}), optionally with {@code @lr}, its Adam
+   * learning rate (the peer's default otherwise).
+   */
+  static List<Point> runPeer(String launcher, String peer, int epochs, int classes, List<InputFile> train,
       List<InputFile> validate, Path out, LabelTable labels) throws IOException, InterruptedException {
+    String model = peer.contains("@") ? peer.substring(0, peer.indexOf('@')) : peer;
     if (!new File(launcher).canExecute()) {
       throw new IOException(launcher + " is missing: build the peer with mvn -B -q -Ptf-peer -pl vidar-tf-peer -am "
           + "-DskipTests package");
     }
     DataPaths.deleteRecursively(out.toString());
     List<String> cmd = new ArrayList<>(List.of(launcher, "--classes", Integer.toString(classes), "--model", model,
-        "--epochs", Integer.toString(epochs), "--out", out.toString(), "--train"));
+        "--epochs", Integer.toString(epochs), "--out", out.toString()));
+    if (peer.contains("@")) {
+      cmd.addAll(List.of("--lr", peer.substring(peer.indexOf('@') + 1)));
+    }
+    cmd.add("--train");
     train.forEach(f -> cmd.add(f.name()));
     cmd.add("--validate");
     validate.forEach(f -> cmd.add(f.name()));
-    Path log = Files.createDirectories(out.getParent()).resolve("peer-" + model + ".log");
+    Path log = Files.createDirectories(out.getParent()).resolve("peer-" + peer + ".log");
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     if (p.waitFor() != 0) {
       throw new IOException("the peer failed (exit " + p.exitValue() + "); its output is in " + log);
@@ -272,7 +295,7 @@ public final class TimeToQualityBench {
       }
       double gap = scoring.finish().report().gap();
       double seconds = Double.parseDouble(f[1]);
-      System.out.printf(Locale.ROOT, "tf %-4s: epoch %-3d %8.1f s  GAP@20 %.4f%n", model, epoch, seconds, gap);
+      System.out.printf(Locale.ROOT, "tf %-4s: epoch %-3d %8.1f s  GAP@20 %.4f%n", peer, epoch, seconds, gap);
       curve.add(new Point("epoch " + epoch, seconds, gap));
     }
     return curve;
@@ -299,29 +322,45 @@ public final class TimeToQualityBench {
   }
 
   private static void print(String[] peers, List<List<Point>> peerCurves, List<Point> vidar) {
-    for (int i = 0; i < peers.length; i++) {
-      List<Point> peer = peerCurves.get(i);
-      System.out.printf(Locale.ROOT, "%nTime to each of TensorFlow %s's per-epoch GAPs (seconds of training)%n",
-          peers[i]);
-      System.out.printf(Locale.ROOT, "| GAP@20 | TF %s | Vidar | Vidar / TF |%n|---|---|---|---|%n", peers[i]);
-      double shown = -1;
-      for (Point p : peer) {
-        if (p.gap() <= shown) {
-          continue;
-        }
-        shown = p.gap();
-        double v = timeTo(vidar, p.gap());
-        System.out.printf(Locale.ROOT, "| %.4f | %.1f | %s | %s |%n", p.gap(), p.seconds(),
-            Double.isNaN(v) ? "not reached" : String.format(Locale.ROOT, "%.1f", v),
-            Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.2f", v / p.seconds()));
-      }
-      Point pb = best(peer);
-      System.out.printf(Locale.ROOT, "TF %s best GAP %.4f at %.1f s (%s)%n", peers[i], pb.gap(), pb.seconds(),
-          pb.label());
-    }
     Point vb = best(vidar);
     Point last = vidar.get(vidar.size() - 1);
+    for (int i = 0; i < peers.length; i++) {
+      List<Point> peer = peerCurves.get(i);
+      System.out.printf(Locale.ROOT, "%nTime to TensorFlow %s's GAPs (seconds of training; its epochs where GAP rose "
+          + "by 0.01 or more, and its best)%n", peers[i]);
+      System.out.printf(Locale.ROOT, "| GAP@20 | TF %s | Vidar | Vidar / TF |%n|---|---|---|---|%n", peers[i]);
+      Point pb = best(peer);
+      double shown = Double.NEGATIVE_INFINITY;
+      for (Point p : peer) {
+        if (p.gap() >= shown + 0.01 || p == pb) {
+          shown = p.gap();
+          double v = timeTo(vidar, p.gap());
+          System.out.printf(Locale.ROOT, "| %.4f | %.1f | %s | %s |%n", p.gap(), p.seconds(),
+              Double.isNaN(v) ? "not reached" : String.format(Locale.ROOT, "%.1f", v),
+              Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.2f", v / p.seconds()));
+        }
+      }
+      double toBest = timeTo(vidar, pb.gap());
+      Point within = bestBy(vidar, 3 * pb.seconds());
+      System.out.printf(Locale.ROOT, "TF %s best GAP %.4f at %.1f s (%s). Vidar: to it in %s (%s x TF's time); best "
+              + "within 3x TF's time %.4f (%+.4f) at %.1f s%n", peers[i], pb.gap(), pb.seconds(), pb.label(),
+          Double.isNaN(toBest) ? "never" : String.format(Locale.ROOT, "%.1f s", toBest),
+          Double.isNaN(toBest) ? "-" : String.format(Locale.ROOT, "%.2f", toBest / pb.seconds()),
+          within == null ? Double.NaN : within.gap(), within == null ? Double.NaN : within.gap() - pb.gap(),
+          within == null ? Double.NaN : within.seconds());
+    }
     System.out.printf(Locale.ROOT, "Vidar best GAP %.4f at %.1f s (%s); final %.4f at %.1f s (%s)%n", vb.gap(),
         vb.seconds(), vb.label(), last.gap(), last.seconds(), last.label());
+  }
+
+  /** The best point of a curve reached by {@code seconds}, or null. */
+  static Point bestBy(List<Point> curve, double seconds) {
+    Point b = null;
+    for (Point p : curve) {
+      if (p.seconds() <= seconds && (b == null || p.gap() > b.gap())) {
+        b = p;
+      }
+    }
+    return b;
   }
 }

@@ -37,6 +37,8 @@ final class StageTable implements Trainer.Listener {
   private double bestGap = Double.NEGATIVE_INFINITY;
   private VideoModel bestModel;
   private String lastStage;
+  private long epochVideos = -1; // the videos a pre-training epoch trains on, once known
+  private int epochs; // pre-training epochs so far
 
   StageTable(PrintStream out, Checkpoints checkpoints, List<String> classNames, Provenance provenance,
       List<InputFile> validate, BadRecordPolicy policy, int topK, int chunkRows) {
@@ -54,14 +56,15 @@ final class StageTable implements Trainer.Listener {
   void start(String kernels, Provenance.EngineInfo engine, Optional<Checkpoints.Checkpoint> resume) {
     out.printf(Locale.ROOT, "kernels: %s; engine: %s%n", kernels,
         engine.name().equals("spark") ? "spark (" + engine.master() + ")" : "local (" + engine.threads() + " threads)");
-    out.printf(Locale.ROOT, "%-16s %8s %10s %8s %8s %8s %8s %12s%n", "stage", "seconds", "train loss", "GAP@" + topK,
-        "Hit@1", "PERR", "MAP", "parameters");
+    out.printf(Locale.ROOT, "%-16s %8s %9s %10s %8s %8s %8s %8s %12s%n", "stage", "seconds", "videos/s", "train loss",
+        "GAP@" + topK, "Hit@1", "PERR", "MAP", "parameters");
     resume.ifPresent(c -> out.printf(Locale.ROOT, "resuming after stage %d (%s) from %s%n", c.stage(),
         c.saved().provenance().path("stage").asText("?"), checkpoints.directory()));
   }
 
   /** The local engine has read its training videos. */
   void loaded(long count, SkipReport skips) {
+    epochVideos = count;
     out.printf(Locale.ROOT, "loaded %d training videos in %.1f s%n", count, (System.nanoTime() - start) / 1e9);
     if (skips.total() > 0) {
       System.err.print(skips.summary());
@@ -69,9 +72,23 @@ final class StageTable implements Trainer.Listener {
   }
 
   @Override
+  public void epochDone(int epoch, StageResult result, double seconds) {
+    epochs++;
+  }
+
+  @Override
   public void heldOut(long trained, int scored) {
+    epochVideos = trained;
     out.printf(Locale.ROOT, "pre-training trains on %d videos a pass and holds the others out (%d of them scored) to "
         + "decide when it, and each Stage 1 class group, stops%n", trained, scored);
+  }
+
+  @Override
+  public void pretrainSkipped() {
+    double holdout = provenance.train().pretrainHoldout();
+    out.printf(Locale.ROOT, "no pre-training: the model has no trunk, so Stage 1 trains its heads from scratch%s%n",
+        holdout > 0 ? String.format(Locale.ROOT, " (each class group holds out %.0f %% of the training videos, by id, "
+            + "to decide when it stops)", 100 * holdout) : "");
   }
 
   @Override
@@ -104,9 +121,37 @@ final class StageTable implements Trainer.Listener {
       }
     }
     lastStage = stage;
-    out.printf(Locale.ROOT, "%-16s %8.1f %10.5f %8s %8s %8s %8s %12d%n", stage, seconds, result.loss(),
+    double rate = videosPerSecond(stage, result, seconds);
+    out.printf(Locale.ROOT, "%-16s %8.1f %9s %10s %8s %8s %8s %8s %12d%n", stage, seconds,
+        Double.isNaN(rate) ? "-" : String.format(Locale.ROOT, "%.0f", rate),
+        Double.isNaN(result.loss()) ? "-" : String.format(Locale.ROOT, "%.5f", result.loss()),
         fmt(r == null ? Double.NaN : r.gap()), fmt(r == null ? Double.NaN : r.hit1()),
         fmt(r == null ? Double.NaN : r.perr()), fmt(r == null ? Double.NaN : r.map()), m.parameterCount());
+  }
+
+  /**
+   * Training videos through a stage per second: pre-training's epochs times the videos an epoch
+   * trains on; Stage 1's passes over the embeddings (per class group on average; each group reads
+   * every video for its own classes) and Stage 2's gradient evaluations, each a pass over every
+   * video. NaN when a figure is missing.
+   */
+  private double videosPerSecond(String stage, StageResult result, double seconds) {
+    double passes;
+    long perPass;
+    if (stage.equals("pretrain")) {
+      passes = epochs;
+      perPass = epochVideos;
+    } else if (result.optimization() == null) {
+      return Double.NaN;
+    } else if (stage.endsWith("heads")) {
+      passes = (double) result.optimization().evaluations()
+          / provenance.train().headGroupsFor(result.model().allocation());
+      perPass = videos;
+    } else {
+      passes = result.optimization().evaluations();
+      perPass = videos;
+    }
+    return passes > 0 && perPass > 0 && seconds > 0 ? passes * perPass / seconds : Double.NaN;
   }
 
   /**

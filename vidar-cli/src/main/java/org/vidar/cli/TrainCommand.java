@@ -44,8 +44,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = {"Trains a model on TFRecord files with the paper's pipeline: joint pre-training "
         + "(mini-batch Adam, small mixture-of-experts heads), then rounds of Stage 1 (trunk frozen, fresh large "
-        + "heads per class group, full-batch L-BFGS) and Stage 2 (heads frozen, trunk fine-tuned by full-batch "
-        + "iRprop+). Prints the validation metrics after every stage and writes the model directory.",
+        + "heads per class group, mini-batch Adam or full-batch L-BFGS) and Stage 2 (heads frozen, trunk "
+        + "fine-tuned by full-batch iRprop+). A model without a trunk (the default: heads on the features) skips "
+        + "pre-training and runs one Stage 1. Prints the validation metrics after every stage and writes the "
+        + "model directory.",
         "Exit codes: 0 done, 1 failed, 3 done but bad records were skipped."})
 final class TrainCommand implements Callable<Integer> {
   @Option(names = "--train", required = true, arity = "1..*", paramLabel = "FILES", description = "Training TFRecords.")

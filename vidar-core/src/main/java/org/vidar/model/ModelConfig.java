@@ -24,6 +24,11 @@ public record ModelConfig(FeatureSpec features, TrunkConfig trunk) implements ja
     return features.dimension();
   }
 
+  /** Whether the trunk has parameters to train (false: the heads sit on the input features). */
+  public boolean hasTrainableTrunk() {
+    return Trunk.of(trunk, inputDim()).layout().size() > 0;
+  }
+
   /** Number of classes (the feature spec's vocabulary). */
   public int numClasses() {
     return features.numClasses();

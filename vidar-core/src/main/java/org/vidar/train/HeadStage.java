@@ -49,7 +49,8 @@ public final class HeadStage implements java.io.Serializable {
   /**
    * The model with fresh, trained heads; {@code positives} decides the experts per class. The loss
    * is the sum of the groups' final objectives: the mean over videos of the loss summed over all
-   * classes, plus the heads' L2 penalty.
+   * classes, plus the heads' L2 penalty. The optimization summary sums the groups' iterations and
+   * evaluations (for Adam: steps and passes over the table) and gives the first group's stop reason.
    */
   public StageResult run(Engine engine, VideoModel model, EmbeddingSource table, long[] positives, int round) {
     ExpertAllocation allocation = config.heads().allocate(positives);
@@ -67,11 +68,16 @@ public final class HeadStage implements java.io.Serializable {
     MoeHeads heads = new MoeHeads(table.dim(), allocation);
     float[] full = heads.newParams();
     double loss = 0;
+    int iterations = 0;
+    int evaluations = 0;
     for (GroupResult r : results) {
       heads.scatter(heads.select(r.classes()), r.params(), r.classes(), full);
       loss += r.optimization().loss();
+      iterations += r.optimization().iterations();
+      evaluations += r.optimization().evaluations();
     }
-    return new StageResult(model.withHeads(allocation, full), loss, null);
+    return new StageResult(model.withHeads(allocation, full), loss, new OptimizationResult(loss, iterations,
+        evaluations, results.isEmpty() ? StopReason.MAX_ITERATIONS : results.get(0).optimization().reason()));
   }
 
   /** Trains the fresh heads of one class group over the whole table. */
@@ -137,7 +143,8 @@ public final class HeadStage implements java.io.Serializable {
    * pass goes, decides when to stop: after {@link TrainConfig#pretrainPatience} passes without a
    * lower one, the group ends with its best pass's heads. Each group stops on its own, since its
    * heads do not touch the other groups' classes. The result's loss is the returned pass's training
-   * mean plus the penalty.
+   * mean plus the penalty; its iterations are the Adam steps, its evaluations the passes over the
+   * table.
    */
   private OptimizationResult adam(MoeHeads heads, float[] params, int[] local, EmbeddingSource table) {
     Adam adam = new Adam(config.adam(), params.length);
@@ -155,7 +162,9 @@ public final class HeadStage implements java.io.Serializable {
     BestPass best = new BestPass(config.pretrainPatience());
     double lastTrain = Double.NaN;
     int epochs = config.headEpochs();
+    int passes = 0;
     for (int epoch = 0; epoch < epochs; epoch++) {
+      passes++;
       trainLoss[0] = 0;
       heldLoss[0] = 0;
       trainVideos[0] = 0;
@@ -207,7 +216,7 @@ public final class HeadStage implements java.io.Serializable {
       lastTrain = best.loss();
     }
     double penalty = heads.l2(params, l2, new float[params.length]);
-    return new OptimizationResult(lastTrain + penalty, steps[0], steps[0],
+    return new OptimizationResult(lastTrain + penalty, steps[0], passes,
         best.found() ? StopReason.LOSS_CHANGE : StopReason.MAX_ITERATIONS);
   }
 

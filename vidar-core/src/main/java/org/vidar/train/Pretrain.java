@@ -112,8 +112,8 @@ public final class Pretrain {
 
   /** As above, telling {@code listener} after every epoch. */
   public StageResult run(PretrainData data, ModelConfig modelConfig, EpochListener listener) throws IOException {
-    ExpertAllocation allocation = ExpertAllocation.fixed(modelConfig.numClasses(), config.pretrainHeads().maxExperts());
-    VideoModel init = VideoModel.initialize(modelConfig, allocation, Seeds.stream(config.seed(), STAGE));
+    VideoModel init = initialModel(modelConfig);
+    ExpertAllocation allocation = init.allocation();
     float[] tp = init.trunkParams().clone();
     float[] hp = init.headParams().clone();
     Trunk trunk = init.trunk();
@@ -203,6 +203,12 @@ public final class Pretrain {
           null);
     }
     return new StageResult(new VideoModel(modelConfig, tp, allocation, hp), lastEpochLoss, null);
+  }
+
+  /** The model pre-training starts from: drawn from the seed, with {@link TrainConfig#pretrainHeads} experts. */
+  VideoModel initialModel(ModelConfig modelConfig) {
+    ExpertAllocation allocation = ExpertAllocation.fixed(modelConfig.numClasses(), config.pretrainHeads().maxExperts());
+    return VideoModel.initialize(modelConfig, allocation, Seeds.stream(config.seed(), STAGE));
   }
 
   /** Which videos (by {@link Seeds#videoKey}) pre-training holds out under {@code config}. */

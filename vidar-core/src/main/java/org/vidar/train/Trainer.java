@@ -27,6 +27,12 @@ public final class Trainer {
     /** Pre-training's held-out videos: see {@link Pretrain.EpochListener#heldOut}. */
     default void heldOut(long trained, int scored) {}
 
+    /**
+     * Pre-training did not run: the model has no trunk, so its small heads would only be replaced
+     * by Stage 1's fresh ones; Stage 1 trains the heads from the initial model instead.
+     */
+    default void pretrainSkipped() {}
+
     /** Called once the training data are counted, before the first round: videos and positives per class. */
     default void dataCounted(ClassCounts counts) {}
   }
@@ -75,7 +81,11 @@ public final class Trainer {
       VideoModel resumeFrom, int doneStage) throws IOException {
     long t0 = System.nanoTime();
     VideoModel model = resumeFrom;
-    if (model == null) {
+    if (model == null && skipsPretraining(modelConfig)) {
+      model = new Pretrain(config).initialModel(modelConfig);
+      listener.pretrainSkipped();
+      doneStage = 0;
+    } else if (model == null) {
       StageResult pretrained = new Pretrain(config).run(pretrainData, modelConfig, new Pretrain.EpochListener() {
         @Override
         public void epochDone(int epoch, StageResult result, double seconds) {
@@ -123,6 +133,16 @@ public final class Trainer {
       listener.stageDone("round " + round + " trunk", tuned, seconds(t2));
     }
     return model;
+  }
+
+  /**
+   * Whether pre-training is skipped: with no trunk parameters (heads on the features) it would
+   * train only heads that round 1's fresh heads replace, so Stage 1, training the large heads from
+   * scratch, is the whole of training. Pre-training still runs when it is all there is (no rounds)
+   * and when heads continue from stage to stage ({@link TrainConfig#continueHeads}).
+   */
+  boolean skipsPretraining(ModelConfig modelConfig) {
+    return config.rounds() > 0 && !config.continueHeads() && !modelConfig.hasTrainableTrunk();
   }
 
   /** Videos, and positive videos per class, over the engine's shards (they decide the experts per class). */

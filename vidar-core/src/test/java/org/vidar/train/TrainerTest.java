@@ -68,22 +68,57 @@ class TrainerTest {
     assertTrue(gap > 0.85 && gap > prior + 0.2, "validation GAP " + gap + " vs prior baseline " + prior);
   }
 
-  /** Heads on the features have no trunk to tune: a second round would only repeat the first, so it is not run. */
+  /**
+   * Heads on the features have no trunk: pre-training would train only small heads that round 1
+   * replaces, so it is skipped and Stage 1 trains the heads from scratch; a second round would only
+   * repeat the first, so it is not run either.
+   */
   @Test
-  void withoutATrunkOneRoundIsAll() {
-    VideoDataset train = TrainFixtures.separableVideos(40, 4, 3, 8);
-    ModelConfig mc = TrainFixtures.videoModel(4, 3, List.of(), false);
+  void withoutATrunkStageOneIsAllTheTraining() {
+    int k = 3;
+    VideoDataset train = TrainFixtures.separableVideos(40, 4, k, 8);
+    VideoDataset val = TrainFixtures.separableVideos(40, 4, k, 9);
+    ModelConfig mc = TrainFixtures.videoModel(4, k, List.of(), false);
     TrainConfig c = TrainFixtures.config(13, 1, 3, HeadConfig.fixed(2, 1e-4f), 1, 5, 5, 16);
     List<String> stages = new ArrayList<>();
+    List<String> events = new ArrayList<>();
+    VideoModel out;
     try (LocalEngine e = new LocalEngine(train, 2)) {
-      new Trainer(c).train(e, mc, (stage, result, seconds) -> stages.add(stage));
+      out = new Trainer(c).train(e, mc, new Trainer.Listener() {
+        @Override
+        public void stageDone(String stage, StageResult result, double seconds) {
+          stages.add(stage);
+        }
+
+        @Override
+        public void epochDone(int epoch, StageResult result, double seconds) {
+          events.add("epoch " + epoch);
+        }
+
+        @Override
+        public void pretrainSkipped() {
+          events.add("skipped");
+        }
+      });
     }
-    assertEquals(List.of("pretrain", "round 1 heads", "round 1 trunk"), stages);
-    // Heads that continue from round to round do learn more in later rounds: those rounds run.
+    assertEquals(List.of("round 1 heads", "round 1 trunk"), stages);
+    assertEquals(List.of("skipped"), events, "no pre-training epoch runs");
+    double gap = ModelEvaluation.evaluate(out, val, 20, 16).gap();
+    assertTrue(gap > priorGap(train, val, k) + 0.2, "Stage 1 alone learns: validation GAP " + gap);
+
+    // Without rounds, pre-training is all there is, so it runs.
+    List<String> alone = new ArrayList<>();
+    try (LocalEngine e = new LocalEngine(train, 2)) {
+      new Trainer(TrainFixtures.config(13, 1, 0, HeadConfig.fixed(2, 1e-4f), 1, 5, 5, 16)).train(e, mc,
+          (stage, result, seconds) -> alone.add(stage));
+    }
+    assertEquals(List.of("pretrain"), alone);
+    // Heads that continue from round to round do learn more in later rounds: pre-training and those rounds run.
     List<String> continued = new ArrayList<>();
     try (LocalEngine e = new LocalEngine(train, 2)) {
       new Trainer(c.withContinueHeads(true)).train(e, mc, (stage, result, seconds) -> continued.add(stage));
     }
     assertEquals(7, continued.size(), continued.toString());
+    assertEquals("pretrain", continued.get(0));
   }
 }

@@ -17,9 +17,12 @@ import java.util.PriorityQueue;
 public final class ClassGroups {
   /**
    * Gate columns per class group when the count is not given: enough columns for GEMMs that keep a
-   * core busy, small enough that a group task holds little, and many groups on large models.
+   * core busy, small enough that a group task holds little, and many groups on large models. At
+   * 20,000 videos, 300 classes of 4 experts (1,500 gates), Stage 1 by Adam ran its passes at 64 %
+   * of sgemm in 2 groups against 57 % in the 6 groups of 256 gates (20.0 s against 23.3 s, same
+   * GAP); YouTube-8M's 3,862 classes still make 19 groups.
    */
-  public static final int DEFAULT_GATES_PER_GROUP = 256;
+  public static final int DEFAULT_GATES_PER_GROUP = 1024;
 
   private ClassGroups() {}
 
