@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.vidar.math.BundledOpenBlas;
 import org.vidar.math.JavaKernels;
 import org.vidar.math.Kernels;
 import org.vidar.math.NetlibKernels;
@@ -24,8 +25,9 @@ import org.vidar.math.NetlibKernels;
  * implementation, so the plain-Java kernels are reported as a ratio to native BLAS in the same run.
  * One operation is one product of 2·n³ flops: GFLOP/s = 2·n³·(ops/s) / 1e9.
  *
- * <p>{@code netlib} is whatever {@code BLAS.getInstance()} returns (JNIBLAS → OpenBLAS when
- * {@code libblas.so.3} is installed, its pure-Java fallback otherwise); {@code netlib-java} forces
+ * <p>{@code netlib} is netlib's default backend as Vidar sets it up (JNIBLAS → the bundled OpenBLAS on
+ * Linux x86-64, or the system's {@code libblas.so.3} with {@code -Dvidar.blas=system}; its pure-Java
+ * fallback without a native library); {@code netlib-java} forces
  * netlib's pure-Java BLAS for comparison with ours (slow: pick small sizes with {@code -p size=256}).
  *
  * <p>Run: {@code java -cp vidar-bench/target/classes:$(cat vidar-bench/target/runtime-classpath.txt)
@@ -68,7 +70,9 @@ public class GemmBenchmark {
     }
     // Long: 2·n³ overflows an int from n = 1025 on.
     long flops = 2L * size * size * size;
-    System.out.println("# kernels: " + kernels.name() + ", " + flops + " flop per op");
+    String library = implementation.equals("netlib") && ((NetlibKernels) kernels).isNative()
+        ? " on " + BundledOpenBlas.install().withLoadedVersion().describe() : "";
+    System.out.println("# kernels: " + kernels.name() + library + ", " + flops + " flop per op");
     SplittableRandom random = new SplittableRandom(42);
     int elements = size * size;
     a = new float[elements];

@@ -14,19 +14,37 @@ import org.vidar.data.RecordLayout;
 import org.vidar.data.VideoReader;
 import org.vidar.data.VideoRecord;
 import org.vidar.data.Vocabulary;
+import org.vidar.math.KernelProvider;
+import org.vidar.math.Kernels;
+import org.vidar.math.NetlibKernels;
+import org.vidar.math.SgemmProbe;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-/** {@code vidar inspect}: what a set of TFRecord files holds, and whether every record is sound. */
+/**
+ * {@code vidar inspect}: what a set of TFRecord files holds, and whether every record is sound; with
+ * {@code --system}, which kernels and BLAS this machine runs and how fast.
+ */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
     description = {"Reads TFRecord files and reports their records, keys, value types and sizes, the label "
         + "histogram, frames per video and bad records.",
         "Exit codes: 0 all records sound, 1 a bad record (or other failure), 3 bad records skipped."})
 final class InspectCommand implements Callable<Integer> {
-  @Parameters(arity = "1..*", paramLabel = "FILES", description = "Files, directories or globs; local paths or Hadoop URIs.")
+  @Parameters(arity = "0..*", paramLabel = "FILES",
+      description = "Files, directories or globs; local paths or Hadoop URIs. Required unless --system is given.")
   List<String> inputs;
+
+  @Option(names = "--system", description = "Report the kernels, the BLAS library, the OpenBLAS core type and "
+      + "a quick sgemm measurement (512x512x512, under 100 ms), with a warning when it is far below what the "
+      + "CPU should give; before the files' report, if FILES are given.")
+  boolean system;
+
+  @Spec CommandSpec commandSpec;
 
   @Mixin DataOptions data;
 
@@ -36,6 +54,15 @@ final class InspectCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
+    if (system) {
+      reportSystem(out);
+    }
+    if (inputs == null || inputs.isEmpty()) {
+      if (system) {
+        return ExitCodes.OK;
+      }
+      throw new CommandLine.ParameterException(commandSpec.commandLine(), "give FILES to inspect, or --system");
+    }
     List<InputFile> files = DataPaths.resolve(inputs);
     long totalBytes = files.stream().mapToLong(InputFile::length).sum();
     Vocabulary vocab = data.loadVocabulary();
@@ -111,5 +138,23 @@ final class InspectCommand implements Callable<Integer> {
       }
     }
     return ExitCodes.OK;
+  }
+
+  /** Kernels, library, core and a measured sgemm speed; a one-line warning on stderr when it is far too slow. */
+  private static void reportSystem(PrintStream out) {
+    Kernels kernels = KernelProvider.get();
+    String core = KernelProvider.coreType();
+    String threads = System.getenv("OPENBLAS_NUM_THREADS");
+    out.println("kernels: " + kernels.name());
+    out.println("library: " + KernelProvider.library());
+    out.println("core: " + core + (core.equals("auto") ? " (OPENBLAS_CORETYPE unset)" : " (OPENBLAS_CORETYPE)"));
+    SgemmProbe.Result probe = SgemmProbe.measure(kernels);
+    double floor = probe.isa().floorGflops();
+    out.println("cpu: " + probe.isa().label() + (floor > 0
+        ? String.format(Locale.ROOT, ", one core should give sgemm above %.0f GFLOP/s", floor) : ""));
+    out.printf(Locale.ROOT, "sgemm 512x512x512: %.1f GFLOP/s (best of %d; OPENBLAS_NUM_THREADS=%s)%n",
+        probe.gflops(), probe.repetitions(), threads == null ? "unset, OpenBLAS uses every core" : threads);
+    boolean nativeBlas = kernels instanceof NetlibKernels && ((NetlibKernels) kernels).isNative();
+    SgemmProbe.warning(probe, nativeBlas, core).ifPresent(w -> System.err.println("vidar inspect: warning: " + w));
   }
 }

@@ -199,6 +199,22 @@ class CommandsTest {
   }
 
   @Test
+  void inspectSystemReportsKernelsLibraryCoreAndSgemmSpeed() {
+    Run r = run("inspect", "--system");
+    assertEquals(ExitCodes.OK, r.code(), r::toString);
+    for (String line : List.of("kernels: ", "library: ", "core: ", "cpu: ")) {
+      assertTrue(r.out().contains("\n" + line) || r.out().startsWith(line), line + " missing: " + r);
+    }
+    Matcher m = Pattern.compile("sgemm 512x512x512: ([0-9.]+) GFLOP/s").matcher(r.out());
+    assertTrue(m.find(), r::toString);
+    assertTrue(Double.parseDouble(m.group(1)) > 0, r::toString);
+
+    Run none = run("inspect");
+    assertEquals(ExitCodes.USAGE, none.code(), none::toString);
+    assertTrue(none.err().contains("give FILES to inspect, or --system"), none::toString);
+  }
+
+  @Test
   void anUnknownOptionIsAUsageError() {
     Run r = run("inspect", "--no-such-option", data.resolve("video").toString());
     assertEquals(ExitCodes.USAGE, r.code(), r::toString);

@@ -4,16 +4,17 @@ import dev.ludovic.netlib.blas.BLAS;
 import java.util.Objects;
 
 /**
- * Kernels through dev.ludovic.netlib, the BLAS Spark calls: native OpenBLAS ({@code JNIBLAS})
- * when {@code libblas.so.3} is installed, otherwise netlib's own pure-Java fallback.
+ * Kernels through dev.ludovic.netlib, the BLAS Spark calls: native OpenBLAS ({@code JNIBLAS}), the
+ * bundled one ({@link BundledOpenBlas}) or the system's {@code libblas.so.3}, otherwise netlib's own
+ * pure-Java fallback.
  */
 public final class NetlibKernels extends CheckedKernels {
 
   private final BLAS blas;
 
-  /** Kernels on {@link BLAS#getInstance()}, netlib's own choice of backend. */
+  /** Kernels on {@link #defaultBlas()}. */
   public NetlibKernels() {
-    this(BLAS.getInstance());
+    this(defaultBlas());
   }
 
   /** Kernels on a given netlib backend (for example {@code JavaBLAS.getInstance()} in benchmarks). */
@@ -21,7 +22,16 @@ public final class NetlibKernels extends CheckedKernels {
     this.blas = Objects.requireNonNull(blas, "blas");
   }
 
-  /** Whether the backend is the native one (JNI to the system BLAS). */
+  /**
+   * netlib's own choice of backend ({@link BLAS#getInstance()}), after pointing it at the bundled
+   * OpenBLAS: every caller in Vidar goes through here, so that happens before netlib loads.
+   */
+  static BLAS defaultBlas() {
+    BundledOpenBlas.install();
+    return BLAS.getInstance();
+  }
+
+  /** Whether the backend is the native one (JNI to a native BLAS). */
   public boolean isNative() {
     return isNative(blas);
   }
