@@ -45,7 +45,7 @@ import org.vidar.train.Trainer;
  * Run: {@code OPENBLAS_NUM_THREADS=1 java -Xmx12g $(cat vidar-cli/target/jvm-options.txt) -cp
  * vidar-bench/target/classes:$(cat vidar-bench/target/runtime-classpath.txt)
  * org.vidar.bench.TimeToQualityBench [dir=work/ttq] [videos=25000] [classes=300] [peers=mlp,moe@0.03]
- * [peerEpochs=20] [hidden=1024] [gating=true] [experts=4] [rounds=1] [headOptimizer=adam] [headEpochs=40]
+ * [peerEpochs=20] [hidden=1024] [gating=true] [experts=4,8] [rounds=1] [headOptimizer=adam] [headEpochs=40]
  * [headL2=1e-8] [groups=0] [lbfgs=50] [trunkSteps=10]} (the Vidar options default to the CLI's, but for the
  * trunk: {@code hidden=0} trains the CLI's default model; {@code groups=0} is the default class
  * group count). {@code peers} lists the peer's models, each with an optional {@code @} and Adam
@@ -69,7 +69,7 @@ public final class TimeToQualityBench {
     String peerLauncher = BenchArgs.get(args, "peer", "vidar-tf-peer/tf-peer");
     int hidden = Integer.parseInt(BenchArgs.get(args, "hidden", "1024"));
     boolean gating = Boolean.parseBoolean(BenchArgs.get(args, "gating", "true"));
-    int experts = Integer.parseInt(BenchArgs.get(args, "experts", "" + HeadConfig.DEFAULT_EXPERTS));
+    String[] expertCounts = BenchArgs.get(args, "experts", "" + HeadConfig.DEFAULT_EXPERTS).split(",");
     int rounds = Integer.parseInt(BenchArgs.get(args, "rounds", "1"));
     int lbfgs = Integer.parseInt(BenchArgs.get(args, "lbfgs", "" + TrainConfig.DEFAULT_LBFGS_ITERATIONS));
     int trunkSteps = Integer.parseInt(BenchArgs.get(args, "trunkSteps", "" + TrainConfig.DEFAULT_TRUNK_STEPS));
@@ -100,35 +100,39 @@ public final class TimeToQualityBench {
     VideoDataset validate = VideoDataset.load(validateFiles, spec, BadRecordPolicy.FAIL, FrameSampling.ALL);
     System.out.printf(Locale.ROOT, "vidar: loaded %d training and %d validation videos in %.1f s%n", train.size(),
         validate.size(), (System.nanoTime() - l0) / 1e9);
-    TrainConfig defaults = TrainConfig.defaults();
-    TrainConfig config = new TrainConfig(defaults.seed(), defaults.pretrainEpochs(), defaults.batchSize(),
-        defaults.adam(), defaults.pretrainHeads(), rounds, HeadConfig.fixed(experts, headL2), headGroups, TrainConfig.stage1Optimizer(lbfgs), trunkSteps, defaults.irprop(), defaults.trunkL2(),
-        defaults.chunkRows(), defaults.embeddingPrecision(), defaults.trunkFraction(), defaults.continueHeads(),
-        defaults.sampleFrames(), defaults.pretrainHoldout(), defaults.pretrainPatience(),
-        TrainConfig.HeadOptimizer.valueOf(headOptimizer.toUpperCase(Locale.ROOT)), headEpochs);
-    ModelConfig mc = new ModelConfig(spec, new TrunkConfig.VideoMlp(hidden == 0 ? List.of() : List.of(hidden),
-        gating && hidden > 0));
-    List<Point> vidar = new ArrayList<>();
-    StageResult[] heads = new StageResult[1];
-    Clock clock = new Clock();
-    try (LocalEngine engine = new LocalEngine(train, Runtime.getRuntime().availableProcessors())) {
-      new Trainer(config).train(engine, new InMemoryPretrainData(train), mc, new Trainer.Listener() {
-        @Override
-        public void epochDone(int epoch, StageResult result, double seconds) {
-          vidar.add(clock.score("pretrain epoch " + (epoch + 1), result.model(), validate));
-        }
-
-        @Override
-        public void stageDone(String stage, StageResult result, double seconds) {
-          if (stage.equals("round 1 heads")) {
-            heads[0] = result;
+    for (String experts : expertCounts) {
+      System.out.printf(Locale.ROOT, "%nvidar: %s experts per class%n", experts);
+      TrainConfig defaults = TrainConfig.defaults();
+      TrainConfig config = new TrainConfig(defaults.seed(), defaults.pretrainEpochs(), defaults.batchSize(),
+          defaults.adam(), defaults.pretrainHeads(), rounds, HeadConfig.fixed(Integer.parseInt(experts), headL2),
+          headGroups, TrainConfig.stage1Optimizer(lbfgs), trunkSteps, defaults.irprop(), defaults.trunkL2(),
+          defaults.chunkRows(), defaults.embeddingPrecision(), defaults.trunkFraction(), defaults.continueHeads(),
+          defaults.sampleFrames(), defaults.pretrainHoldout(), defaults.pretrainPatience(),
+          TrainConfig.HeadOptimizer.valueOf(headOptimizer.toUpperCase(Locale.ROOT)), headEpochs);
+      ModelConfig mc = new ModelConfig(spec, new TrunkConfig.VideoMlp(hidden == 0 ? List.of() : List.of(hidden),
+          gating && hidden > 0));
+      List<Point> vidar = new ArrayList<>();
+      StageResult[] heads = new StageResult[1];
+      Clock clock = new Clock();
+      try (LocalEngine engine = new LocalEngine(train, Runtime.getRuntime().availableProcessors())) {
+        new Trainer(config).train(engine, new InMemoryPretrainData(train), mc, new Trainer.Listener() {
+          @Override
+          public void epochDone(int epoch, StageResult result, double seconds) {
+            vidar.add(clock.score("pretrain epoch " + (epoch + 1), result.model(), validate));
           }
-          vidar.add(clock.score(stage, result.model(), validate));
-        }
-      });
+
+          @Override
+          public void stageDone(String stage, StageResult result, double seconds) {
+            if (stage.equals("round 1 heads")) {
+              heads[0] = result;
+            }
+            vidar.add(clock.score(stage, result.model(), validate));
+          }
+        });
+      }
+      print(peers, peerCurves, vidar);
+      efficiency(train.size(), vidar, heads[0], config, mc, classes);
     }
-    print(peers, peerCurves, vidar);
-    efficiency(train.size(), vidar, heads[0], config, mc, classes);
   }
 
   /**

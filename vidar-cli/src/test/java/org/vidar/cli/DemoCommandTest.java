@@ -24,6 +24,12 @@ class DemoCommandTest {
     assertTrue(r.out().contains("videos: 60\n"), r::toString);
     assertTrue(r.out().contains("oracle: 12 videos predicted, 0 labelled videos without a prediction"), r::toString);
     assertTrue(r.out().contains("round 1 heads") && r.out().contains("round 1 trunk"), r::toString);
+    // The default model has no trunk: no pre-training, and Stage 1 says how many videos a second it ran.
+    assertTrue(r.out().contains("no pre-training: the model has no trunk"), r::toString);
+    String heads = r.out().lines().filter(l -> l.startsWith("round 1 heads")).findFirst().orElseThrow();
+    String[] cells = heads.trim().split("\\s+");
+    assertTrue(cells[4].matches("\\d+") && Long.parseLong(cells[4]) > 0, "videos/s in: " + heads);
+    assertTrue(r.out().contains("videos/s"), r::toString);
     assertTrue(r.out().contains("model: 12 videos scored by the model"), r::toString);
     assertTrue(Files.isRegularFile(dir.resolve("per-class.csv")));
     assertTrue(Files.isRegularFile(dir.resolve("model").resolve("model.safetensors")));
