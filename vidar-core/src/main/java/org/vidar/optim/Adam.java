@@ -8,6 +8,8 @@ package org.vidar.optim;
 public final class Adam {
   private final AdamConfig config;
   private final AdamState state;
+  /** Multiplies the configured learning rate (1 unless {@link #scaleLearningRate} lowered it). */
+  private double rateScale = 1;
 
   /** An optimizer with fresh state for {@code size} parameters. */
   public Adam(AdamConfig config, int size) {
@@ -25,6 +27,22 @@ public final class Adam {
 
   public AdamConfig config() {
     return config;
+  }
+
+  /**
+   * Multiplies the learning rate of the steps begun from now on by {@code factor} (a schedule's
+   * decay, for example halving it when held-out loss stops falling).
+   */
+  public void scaleLearningRate(double factor) {
+    if (!(factor > 0) || !Double.isFinite(factor)) {
+      throw new IllegalArgumentException("factor must be positive and finite, got " + factor);
+    }
+    rateScale *= factor;
+  }
+
+  /** The learning rate the next step uses: the configured one times every scale applied so far. */
+  public double learningRate() {
+    return config.learningRate() * rateScale;
   }
 
   /** The live state, for checkpoints. */
@@ -78,10 +96,10 @@ public final class Adam {
       double b2d = config.beta2();
       this.b1 = (float) b1d;
       this.b2 = (float) b2d;
-      this.lr = (float) config.learningRate();
+      this.lr = (float) learningRate();
       this.eps = (float) config.epsilon();
       this.decay = (float) config.weightDecay();
-      this.lrCorrected = (float) (config.learningRate() / (1.0 - Math.pow(b1d, t)));
+      this.lrCorrected = (float) (learningRate() / (1.0 - Math.pow(b1d, t)));
       this.rootCorrection = (float) (1.0 / Math.sqrt(1.0 - Math.pow(b2d, t)));
     }
 

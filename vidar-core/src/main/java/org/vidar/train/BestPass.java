@@ -16,8 +16,11 @@ final class BestPass {
     this.patience = patience;
   }
 
-  /** Keeps pass {@code e} (its training loss and a copy of {@code p}) if it scores above every earlier one. */
-  void offer(int e, double s, double trainLoss, float[]... p) {
+  /**
+   * Keeps pass {@code e} (its training loss and a copy of {@code p}) if it scores above every
+   * earlier one, and says whether it did.
+   */
+  boolean offer(int e, double s, double trainLoss, float[]... p) {
     if (epoch < 0 || s > score) {
       epoch = e;
       score = s;
@@ -26,7 +29,9 @@ final class BestPass {
       for (int i = 0; i < p.length; i++) {
         params[i] = p[i].clone();
       }
+      return true;
     }
+    return false;
   }
 
   /** True when {@code patience} passes have gone by since the best one, up to pass {@code e}. */

@@ -36,10 +36,34 @@ public final class HeadStage implements java.io.Serializable {
    * passes (80 steps) left fresh heads at a training loss of 4.9 where pre-training had reached 2.0.
    */
   public static final int MIN_ADAM_STEPS = 800;
+
+  /**
+   * Stage 1's Adam multiplies its learning rate by this after each pass that did not lower the
+   * held-out loss. At 20,000 videos, 300 classes of 4 experts: GAP 0.8647 against 0.8631 without
+   * (0.3 gave the same as 0.5), for 7 more passes on average.
+   */
+  static final double HELD_OUT_DECAY = 0.5;
   private final TrainConfig config;
+  /** Told of every Adam pass where the groups run in this JVM; not sent with the tasks (null there). */
+  private final transient PassObserver observer;
+
+  /**
+   * Sees a class group's heads after each of its Adam passes, in the thread that trains the group
+   * (the local engine's groups run in this JVM; on Spark they run in executors and are not seen).
+   */
+  @FunctionalInterface
+  public interface PassObserver {
+    /** Pass {@code pass} (from 1) of the group of {@code classes} ended with {@code params}, not to be kept. */
+    void passDone(int[] classes, int pass, float[] params);
+  }
 
   public HeadStage(TrainConfig config) {
+    this(config, null);
+  }
+
+  public HeadStage(TrainConfig config, PassObserver observer) {
     this.config = config;
+    this.observer = observer;
   }
 
   /** What a group task produced. */
@@ -109,7 +133,7 @@ public final class HeadStage implements java.io.Serializable {
     }
     double lambda = config.heads().l2();
     if (config.headOptimizer() == TrainConfig.HeadOptimizer.ADAM) {
-      return new GroupResult(classes, params, adam(heads, params, local, table));
+      return new GroupResult(classes, params, adam(heads, params, local, table, classes));
     }
     int chunk = config.chunkRows();
     MoeHeads.Scratch scratch = heads.newScratch();
@@ -141,12 +165,14 @@ public final class HeadStage implements java.io.Serializable {
    * <p>With a held-out slice ({@link TrainConfig#pretrainHoldout}: the videos pre-training holds
    * out, by id), those videos are not trained on; their loss on the group's classes, summed as each
    * pass goes, decides when to stop: after {@link TrainConfig#pretrainPatience} passes without a
-   * lower one, the group ends with its best pass's heads. Each group stops on its own, since its
+   * lower one, the group ends with its best pass's heads; each pass without a lower one also halves
+   * the learning rate ({@link #HELD_OUT_DECAY}). Each group stops on its own, since its
    * heads do not touch the other groups' classes. The result's loss is the returned pass's training
    * mean plus the penalty; its iterations are the Adam steps, its evaluations the passes over the
    * table.
    */
-  private OptimizationResult adam(MoeHeads heads, float[] params, int[] local, EmbeddingSource table) {
+  private OptimizationResult adam(MoeHeads heads, float[] params, int[] local, EmbeddingSource table,
+      int[] classes) {
     Adam adam = new Adam(config.adam(), params.length);
     float[] grad = new float[params.length];
     float l2 = config.heads().l2();
@@ -200,12 +226,18 @@ public final class HeadStage implements java.io.Serializable {
         steps[0]++;
       });
       lastTrain = trainLoss[0] / Math.max(1, trainVideos[0]);
+      PassObserver seen = observer;
+      if (seen != null) {
+        seen.passDone(classes, passes, params);
+      }
       if (epoch == 0 && steps[0] > 0) {
         epochs = Math.max(epochs, (MIN_ADAM_STEPS + steps[0] - 1) / steps[0]);
       }
       if (stopping && heldVideos[0] > 0) {
         double held = heldLoss[0] / heldVideos[0];
-        best.offer(epoch, -held, lastTrain, params);
+        if (!best.offer(epoch, -held, lastTrain, params)) {
+          adam.scaleLearningRate(HELD_OUT_DECAY);
+        }
         if (best.patienceSpent(epoch)) {
           break;
         }

@@ -33,6 +33,12 @@ public final class Trainer {
      */
     default void pretrainSkipped() {}
 
+    /**
+     * A Stage 1 class group's heads after one of its Adam passes, when the groups run in this JVM
+     * (the local engine); see {@link HeadStage.PassObserver}.
+     */
+    default void headPassDone(int[] classes, int pass, float[] params) {}
+
     /** Called once the training data are counted, before the first round: videos and positives per class. */
     default void dataCounted(ClassCounts counts) {}
   }
@@ -104,7 +110,7 @@ public final class Trainer {
     ClassCounts counts = count(engine, modelConfig.numClasses());
     listener.dataCounted(counts);
     long[] positives = counts.positives();
-    HeadStage heads = new HeadStage(config);
+    HeadStage heads = new HeadStage(config, listener::headPassDone);
     TrunkStage trunk = new TrunkStage(config);
     // Without trunk parameters (heads on the features) Stage 2 has nothing to tune, and a later
     // round would train the same fresh heads on the same embeddings again: one round is all

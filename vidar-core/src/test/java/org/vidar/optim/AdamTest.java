@@ -205,4 +205,24 @@ class AdamTest {
     }
     assertThrows(IllegalArgumentException.class, () -> fused.beginStep().update(b, g, 30, n + 1, 1f, 0f));
   }
+
+  /** A scaled learning rate scales every later step, and only later ones. */
+  @Test
+  void scalingTheLearningRateScalesTheStep() {
+    float[] grad = {0.3f, -2f, 5e-3f};
+    float[] a = {1f, 1f, 1f};
+    float[] b = a.clone();
+    Adam plain = new Adam(AdamConfig.of(0.01), 3);
+    Adam halved = new Adam(AdamConfig.of(0.01), 3);
+    halved.scaleLearningRate(0.5);
+    assertEquals(0.005, halved.learningRate(), 1e-15);
+    plain.step(a, grad);
+    halved.step(b, grad);
+    for (int i = 0; i < a.length; i++) {
+      assertEquals(0.5 * (1f - a[i]), 1f - b[i], 1e-6, "parameter " + i);
+    }
+    assertThrows(IllegalArgumentException.class, () -> plain.scaleLearningRate(0));
+    assertThrows(IllegalArgumentException.class,
+        () -> plain.scaleLearningRate(Double.NaN));
+  }
 }

@@ -279,4 +279,48 @@ class HeadStageTest {
     assertEquals(org.vidar.optim.StopReason.LOSS_CHANGE, g.optimization().reason());
     assertArrayEquals(runHeads(data, c, 1).headParams(), runHeads(data, c, 3).headParams());
   }
+
+  /**
+   * On the local engine an observer sees every group after every Adam pass, in order from pass 1,
+   * and the heads it sees after a group's last pass are that group's result (no held-out slice, so
+   * no best pass is restored).
+   */
+  @Test
+  void anObserverSeesEveryAdamPassOfEveryGroup() {
+    VideoDataset data = TrainFixtures.separableVideos(64, DIM, 4, 5);
+    TrainConfig base = TrainFixtures.config(4, 0, 1, HeadConfig.fixed(2, 0f), 2, 1, 0, 8);
+    TrainConfig c = new TrainConfig(base.seed(), 0, 16, org.vidar.optim.AdamConfig.of(0.05), base.pretrainHeads(),
+        1, base.heads(), 2, base.lbfgs(), 0, base.irprop(), 0f, 8)
+        .withHeadOptimizer(TrainConfig.HeadOptimizer.ADAM, 3);
+    VideoModel m = passThrough(4);
+    EmbeddingTable t = table(data, m, 2);
+    java.util.Map<Integer, List<Integer>> passes = new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.Map<Integer, float[]> last = new java.util.concurrent.ConcurrentHashMap<>();
+    StageResult r;
+    try (LocalEngine e = new LocalEngine(data, 2)) {
+      r = new HeadStage(c, (classes, pass, params) -> {
+        passes.computeIfAbsent(classes[0], k -> java.util.Collections.synchronizedList(new java.util.ArrayList<>()))
+            .add(pass);
+        last.put(classes[0], params.clone());
+      }).run(e, m, t, data.positivesPerClass(4), 1);
+    }
+    assertEquals(2, passes.size(), "both groups seen: " + passes);
+    // 4 batches of 16 a pass: at least 800 steps make 200 passes.
+    int expected = HeadStage.MIN_ADAM_STEPS / 4;
+    for (List<Integer> seen : passes.values()) {
+      assertEquals(expected, seen.size());
+      for (int i = 0; i < seen.size(); i++) {
+        assertEquals(i + 1, seen.get(i));
+      }
+    }
+    // The observed last passes, scattered, are the stage's heads.
+    org.vidar.model.moe.MoeHeads heads = new org.vidar.model.moe.MoeHeads(DIM, r.model().allocation());
+    float[] full = heads.newParams();
+    List<int[]> groups = org.vidar.model.moe.ClassGroups.balance(r.model().allocation().expertsPerClass(), 2);
+    for (int[] g : groups) {
+      heads.scatter(heads.select(g), last.get(g[0]), g, full);
+    }
+    assertArrayEquals(r.model().headParams(), full);
+    assertEquals(2 * expected, r.optimization().evaluations(), "the passes of both groups");
+  }
 }
