@@ -7,20 +7,38 @@ package org.vidar.train;
  */
 final class BestPass {
   private final int patience;
+  private final double tolerance;
   private int epoch = -1;
+  /** The last pass that beat the score of the one before it by more than the tolerance, and that score. */
+  private int lastGain = -1;
+  private double gainScore;
   private double score;
   private double loss;
   private float[][] params;
 
   BestPass(int patience) {
+    this(patience, 0);
+  }
+
+  /**
+   * Patience counts passes since the last one that raised the score by more than {@code tolerance}
+   * times its magnitude (a relative gain); the best pass is still the one with the highest score.
+   */
+  BestPass(int patience, double tolerance) {
     this.patience = patience;
+    this.tolerance = tolerance;
   }
 
   /**
    * Keeps pass {@code e} (its training loss and a copy of {@code p}) if it scores above every
-   * earlier one, and says whether it did.
+   * earlier one, and says whether it gained: scored above the last gain by more than the tolerance.
    */
   boolean offer(int e, double s, double trainLoss, float[]... p) {
+    boolean gained = lastGain < 0 || s - gainScore > tolerance * Math.abs(gainScore);
+    if (gained) {
+      lastGain = e;
+      gainScore = s;
+    }
     if (epoch < 0 || s > score) {
       epoch = e;
       score = s;
@@ -29,14 +47,13 @@ final class BestPass {
       for (int i = 0; i < p.length; i++) {
         params[i] = p[i].clone();
       }
-      return true;
     }
-    return false;
+    return gained;
   }
 
-  /** True when {@code patience} passes have gone by since the best one, up to pass {@code e}. */
+  /** True when {@code patience} passes have gone by since the last gain, up to pass {@code e}. */
   boolean patienceSpent(int e) {
-    return epoch >= 0 && e - epoch >= patience;
+    return lastGain >= 0 && e - lastGain >= patience;
   }
 
   /** Whether any pass was offered. */

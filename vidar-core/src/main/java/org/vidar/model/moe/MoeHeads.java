@@ -209,9 +209,21 @@ public final class MoeHeads {
     return 2L * rows * inputDim * ((long) allocation.totalExperts() + allocation.totalGates());
   }
 
-  /** A fresh work area for one thread. */
+  /**
+   * A fresh work area for one thread, whose element-wise pass splits large calls over the common
+   * ForkJoin pool: for a caller that is the only one computing.
+   */
   public Scratch newScratch() {
-    return new Scratch();
+    return new Scratch(true);
+  }
+
+  /**
+   * A fresh work area for one of several threads that compute at once (Stage 1's class groups,
+   * pre-training's parts, data shards): its element-wise pass runs on the calling thread alone, as
+   * the cores are busy with the other callers already.
+   */
+  public Scratch newWorkerScratch() {
+    return new Scratch(false);
   }
 
   /**
@@ -425,7 +437,7 @@ public final class MoeHeads {
       int[] labelOffsets, float[] probs, boolean backward) {
     long work = (long) rows * allocation.totalGates();
     int chunks = 1;
-    if (work >= PARALLEL_MIN_WORK) {
+    if (s.parallel && work >= PARALLEL_MIN_WORK) {
       // The calling thread works too: the common pool has one thread fewer than there are cores.
       int par = Math.max(ForkJoinPool.getCommonPoolParallelism() + 1,
           Runtime.getRuntime().availableProcessors());
@@ -663,7 +675,11 @@ public final class MoeHeads {
     private final java.util.concurrent.ConcurrentLinkedQueue<RowBuffers> freeRows =
         new java.util.concurrent.ConcurrentLinkedQueue<>();
 
-    private Scratch() {
+    /** Whether the element-wise pass may split over the common ForkJoin pool. */
+    private final boolean parallel;
+
+    private Scratch(boolean parallel) {
+      this.parallel = parallel;
     }
 
     /** Floats held by the logit buffers (for memory accounting and tests of reuse). */
