@@ -31,11 +31,11 @@ final class BestPass {
 
   /**
    * Keeps pass {@code e} (its training loss and a copy of {@code p}) if it scores above every
-   * earlier one, and says whether it gained: scored above the last gain by more than the tolerance.
+   * earlier one, and says whether it did; it is a gain, for the patience, when it scores above the
+   * last gain by more than the tolerance.
    */
   boolean offer(int e, double s, double trainLoss, float[]... p) {
-    boolean gained = lastGain < 0 || s - gainScore > tolerance * Math.abs(gainScore);
-    if (gained) {
+    if (lastGain < 0 || s - gainScore > tolerance * Math.abs(gainScore)) {
       lastGain = e;
       gainScore = s;
     }
@@ -47,8 +47,9 @@ final class BestPass {
       for (int i = 0; i < p.length; i++) {
         params[i] = p[i].clone();
       }
+      return true;
     }
-    return gained;
+    return false;
   }
 
   /** True when {@code patience} passes have gone by since the last gain, up to pass {@code e}. */
