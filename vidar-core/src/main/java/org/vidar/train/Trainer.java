@@ -12,8 +12,9 @@ import org.vidar.train.embedding.EmbeddingSource;
 
 /**
  * The paper's whole pipeline on an engine: pre-training, then {@code rounds} of Stage 1 (fresh
- * heads, model-parallel) and Stage 2 (trunk, data-parallel). A listener sees the model after every
- * stage, for evaluation and checkpoints.
+ * heads, model-parallel) and Stage 2 (trunk, data-parallel). A model without a trunk skips
+ * pre-training (see {@link #skipsPretraining}). A listener sees the model after every stage, for
+ * evaluation and checkpoints.
  */
 public final class Trainer {
   /** Called after each stage with the stage's name ("pretrain", "round 1 heads", ...) and result. */
