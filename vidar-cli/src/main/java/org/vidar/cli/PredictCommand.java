@@ -100,7 +100,8 @@ final class PredictCommand implements Callable<Integer> {
     SkipReport skipped;
     try (AtomicOutput output = DataPaths.createAtomic(out)) {
       PredictionCsvWriter writer = new PredictionCsvWriter(new OutputStreamWriter(output.stream(), StandardCharsets.UTF_8));
-      skipped = StreamingScorer.score(model, files, policy, engine.chunkRows,
+      // Videos to score need no labels (YouTube-8M's test split has none).
+      skipped = StreamingScorer.score(model, files, policy, org.vidar.data.LabelPolicy.OPTIONAL, engine.chunkRows,
           (id, labels, probs, offset) -> {
             writer.writeTop(id, probs, offset, k, topK);
             videos[0]++;

@@ -323,6 +323,64 @@ class CommandsTest {
     assertTrue(wrong.err().contains("--class-groups needs --engine spark"), wrong::toString);
   }
 
+  /**
+   * The videos a user scores have no labels (YouTube-8M's test split has no labels key): predict
+   * scores them on the local engine, on Spark and by class groups, with the same lists as for the
+   * same videos with labels; eval, which needs labels, still refuses them, naming the key.
+   */
+  @Test
+  void predictScoresVideosWithoutLabels() throws IOException {
+    Path model = tmp.resolve("unlabelled-model");
+    Run train = run("train", "--engine", "local", "--train", data.resolve("video").resolve("train*").toString(),
+        "--out", model.toString(), "--classes", "20", "--experts", "2", "--head-epochs", "2");
+    assertEquals(ExitCodes.OK, train.code(), train::toString);
+    // The validate videos again, each written without the labels key.
+    org.vidar.data.FeatureSpec spec = org.vidar.data.FeatureSpec.youtube8mVideo(20);
+    org.vidar.data.FeatureSpec noLabels = new org.vidar.data.FeatureSpec(spec.level(), spec.idKeys(),
+        "not_the_labels_key", spec.features(), spec.numClasses(), spec.maxFrames());
+    org.vidar.data.ExampleCodec writer = new org.vidar.data.ExampleCodec(noLabels);
+    Path unlabelled = tmp.resolve("unlabelled.tfrecord");
+    int videos = 0;
+    try (org.vidar.data.VideoReader reader = new org.vidar.data.VideoReader(org.vidar.data.DataPaths.resolve(
+            List.of(data.resolve("video").resolve("validate*").toString())), spec,
+            org.vidar.data.BadRecordPolicy.FAIL);
+        org.vidar.data.TfRecordWriter out = new org.vidar.data.TfRecordWriter(Files.newOutputStream(unlabelled))) {
+      for (org.vidar.data.VideoRecord r = reader.next(); r != null; r = reader.next()) {
+        out.write(writer.encode(new org.vidar.data.VideoRecord(r.id(), new int[0], 1, r.features())));
+        videos++;
+      }
+    }
+    assertEquals(24, videos);
+    Path labelled = tmp.resolve("labelled.csv");
+    Run reference = run("predict", "--engine", "local", "-m", model.toString(), "-o", labelled.toString(),
+        data.resolve("video").resolve("validate*").toString());
+    assertEquals(ExitCodes.OK, reference.code(), reference::toString);
+    List<String> expected = Files.readAllLines(labelled);
+    String[][] ways = {{"--engine", "local"}, {"--master", "local[2]"}, {"--master", "local[2]", "--class-groups", "2"}};
+    for (String[] way : ways) {
+      Path csv = tmp.resolve("unlabelled-" + String.join("", way).replaceAll("[^a-z0-9]", "") + ".csv");
+      List<String> args = new java.util.ArrayList<>(List.of("predict"));
+      args.addAll(List.of(way));
+      args.addAll(List.of("--work-dir", tmp.resolve("unlabelled-work").toString(), "-m", model.toString(), "-o",
+          csv.toString(), unlabelled.toString()));
+      Run r = run(args.toArray(new String[0]));
+      assertEquals(ExitCodes.OK, r.code(), String.join(" ", way) + "\n" + r);
+      List<String> got = Files.readAllLines(csv);
+      assertEquals(expected.size(), got.size(), String.join(" ", way));
+      for (int i = 0; i < got.size(); i++) {
+        String[] p = expected.get(i).split("[, ]");
+        String[] q = got.get(i).split("[, ]");
+        assertEquals(p[0], q[0], "video id");
+        for (int j = 1; j < p.length; j += 2) {
+          assertEquals(p[j], q[j], String.join(" ", way) + ": " + got.get(i) + " vs " + expected.get(i));
+        }
+      }
+    }
+    Run eval = run("eval", "--classes", "20", "-m", "model=" + model, unlabelled.toString());
+    assertEquals(ExitCodes.FAILED, eval.code(), eval::toString);
+    assertTrue(eval.err().contains("'labels' is missing"), eval::toString);
+  }
+
   @Test
   void badStageOptionsFailNamingTheOption() {
     String train = data.resolve("video").resolve("train*").toString();

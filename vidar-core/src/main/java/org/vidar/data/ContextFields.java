@@ -18,10 +18,15 @@ final class ContextFields {
   private final long[][] bytesValues = {new long[4]};
   private final byte[] writeIdKey;
   private final byte[] labelsKey;
+  private final LabelPolicy labelPolicy;
 
-  /** Reads the id and labels plus {@code extraKeys} (whose slices {@link #value} then returns). */
-  ContextFields(FeatureSpec spec, List<String> extraKeys) {
+  /**
+   * Reads the id and labels plus {@code extraKeys} (whose slices {@link #value} then returns); the
+   * labels key may be absent under {@link LabelPolicy#OPTIONAL}.
+   */
+  ContextFields(FeatureSpec spec, List<String> extraKeys, LabelPolicy labelPolicy) {
     this.spec = spec;
+    this.labelPolicy = labelPolicy;
     List<String> ids = spec.idKeys();
     labelsSlot = ids.size();
     keys = new byte[ids.size() + 1 + extraKeys.size()][];
@@ -66,11 +71,19 @@ final class ContextFields {
         "no video id: none of the keys " + spec.idKeys() + " is present");
   }
 
-  /** The labels, sorted ascending, each checked to lie in the vocabulary and to appear once. */
+  private static final int[] NO_LABELS = new int[0];
+
+  /**
+   * The labels, sorted ascending, each checked to lie in the vocabulary and to appear once; none
+   * when the key is absent and labels are optional.
+   */
   int[] labels(byte[] buf, String id) throws InvalidRecordException {
     long feature = values[labelsSlot];
     String key = spec.labelsKey();
     if (feature == ProtoWire.ABSENT) {
+      if (labelPolicy == LabelPolicy.OPTIONAL) {
+        return NO_LABELS;
+      }
       throw new InvalidRecordException(RecordProblem.MISSING_KEY,
           "video " + id + ": key '" + key + "' is missing");
     }

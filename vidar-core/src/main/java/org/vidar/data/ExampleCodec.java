@@ -17,12 +17,17 @@ public final class ExampleCodec implements RecordCodec {
   private final int dimension;
 
   public ExampleCodec(FeatureSpec spec) {
+    this(spec, LabelPolicy.REQUIRED);
+  }
+
+  /** A codec for {@code spec} whose records may lack the labels key when {@code labels} allows it. */
+  public ExampleCodec(FeatureSpec spec, LabelPolicy labels) {
     if (spec.level() != FeatureSpec.Level.VIDEO) {
       throw new IllegalArgumentException("ExampleCodec reads video-level specs, got " + spec.level());
     }
     this.spec = spec;
     List<String> names = spec.features().stream().map(FeatureField::name).toList();
-    this.context = new ContextFields(spec, names);
+    this.context = new ContextFields(spec, names, labels);
     this.featureKeys = names.stream().map(ProtoWire::utf8).toArray(byte[][]::new);
     this.dimension = spec.dimension();
   }

@@ -20,10 +20,15 @@ public interface RecordCodec {
   /** Encodes a record as the spec's message type. */
   byte[] encode(VideoRecord record);
 
-  /** The codec for a spec's level. */
+  /** The codec for a spec's level; records must carry labels. */
   static RecordCodec forSpec(FeatureSpec spec) {
+    return forSpec(spec, LabelPolicy.REQUIRED);
+  }
+
+  /** The codec for a spec's level, reading labels under {@code labels}. */
+  static RecordCodec forSpec(FeatureSpec spec, LabelPolicy labels) {
     return spec.level() == FeatureSpec.Level.VIDEO
-        ? new ExampleCodec(spec)
-        : new SequenceExampleCodec(spec);
+        ? new ExampleCodec(spec, labels)
+        : new SequenceExampleCodec(spec, labels);
   }
 }

@@ -26,11 +26,16 @@ public final class SequenceExampleCodec implements RecordCodec {
   private long truncatedVideos;
 
   public SequenceExampleCodec(FeatureSpec spec) {
+    this(spec, LabelPolicy.REQUIRED);
+  }
+
+  /** A codec for {@code spec} whose records may lack the labels key when {@code labels} allows it. */
+  public SequenceExampleCodec(FeatureSpec spec, LabelPolicy labels) {
     if (spec.level() != FeatureSpec.Level.FRAME) {
       throw new IllegalArgumentException("SequenceExampleCodec reads frame-level specs, got " + spec.level());
     }
     this.spec = spec;
-    this.context = new ContextFields(spec, List.of());
+    this.context = new ContextFields(spec, List.of(), labels);
     this.fields = spec.features();
     this.listKeys = fields.stream().map(f -> ProtoWire.utf8(f.name())).toArray(byte[][]::new);
     this.lists = new long[fields.size()];

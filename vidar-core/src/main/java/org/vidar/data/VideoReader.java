@@ -24,13 +24,20 @@ public final class VideoReader implements Closeable {
   private long bytesDone;
   private long records;
 
+  /** A reader of labelled videos: a record without the labels key is bad. */
   public VideoReader(List<InputFile> files, FeatureSpec spec, BadRecordPolicy policy) {
-    this(files, spec, policy, false);
+    this(files, spec, policy, LabelPolicy.REQUIRED, false);
   }
 
-  private VideoReader(List<InputFile> files, FeatureSpec spec, BadRecordPolicy policy, boolean labelsOnly) {
+  /** A reader whose records need the labels key only under {@link LabelPolicy#REQUIRED}. */
+  public VideoReader(List<InputFile> files, FeatureSpec spec, BadRecordPolicy policy, LabelPolicy labels) {
+    this(files, spec, policy, labels, false);
+  }
+
+  private VideoReader(List<InputFile> files, FeatureSpec spec, BadRecordPolicy policy, LabelPolicy labels,
+      boolean labelsOnly) {
     this.files = List.copyOf(files);
-    this.codec = RecordCodec.forSpec(spec);
+    this.codec = RecordCodec.forSpec(spec, labels);
     this.policy = policy;
     this.labelsOnly = labelsOnly;
   }
@@ -40,7 +47,7 @@ public final class VideoReader implements Closeable {
    * returns have an empty feature row, and feature problems are not detected.
    */
   public static VideoReader labelsOnly(List<InputFile> files, FeatureSpec spec, BadRecordPolicy policy) {
-    return new VideoReader(files, spec, policy, true);
+    return new VideoReader(files, spec, policy, LabelPolicy.REQUIRED, true);
   }
 
   /** The next video, or null after the last one. */

@@ -74,7 +74,7 @@ public final class ClassGroupScorer {
       }
       trunk.forward(trunkPart.params(), batch, embedding[0], trunkScratch);
       heads.forward(slice.params(), embedding[0], batch.rows, out, headScratch);
-    }, files, policy, chunkRows, (id, labels, probs, offset) -> {
+    }, files, policy, org.vidar.data.LabelPolicy.OPTIONAL, chunkRows, (id, labels, probs, offset) -> {
       int m = TopClasses.select(probs, offset, width, topK, local, best);
       for (int i = 0; i < m; i++) {
         global[i] = slice.classes()[local[i]];

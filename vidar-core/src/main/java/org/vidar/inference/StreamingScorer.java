@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import org.vidar.data.BadRecordPolicy;
 import org.vidar.data.InputFile;
+import org.vidar.data.LabelPolicy;
 import org.vidar.data.SkipReport;
 import org.vidar.data.VideoReader;
 import org.vidar.data.VideoRecord;
@@ -30,25 +31,39 @@ public final class StreamingScorer {
 
   private StreamingScorer() {}
 
-  /** Scores every video of {@code files}; returns the records skipped under the policy. */
+  /**
+   * Scores every labelled video of {@code files} (a record without labels is bad, as evaluation
+   * needs them); returns the records skipped under the policy.
+   */
   public static SkipReport score(VideoModel model, List<InputFile> files, BadRecordPolicy policy, int chunkRows,
       Sink sink) throws IOException {
-    return score(model.config(), model.config().numClasses(), model.newScorer()::score, files, policy, chunkRows,
-        sink);
+    return score(model, files, policy, LabelPolicy.REQUIRED, chunkRows, sink);
+  }
+
+  /**
+   * Scores every video of {@code files}, whose records need labels under {@code labels} only (a
+   * video without them reaches the sink with none); returns the records skipped under the policy.
+   */
+  public static SkipReport score(VideoModel model, List<InputFile> files, BadRecordPolicy policy, LabelPolicy labels,
+      int chunkRows, Sink sink) throws IOException {
+    return score(model.config(), model.config().numClasses(), model.newScorer()::score, files, policy, labels,
+        chunkRows, sink);
   }
 
   /**
    * Scores every video of {@code files} as {@code config} reads them with {@code scorer}, which
-   * writes {@code width} values a video; returns the records skipped under the policy.
+   * writes {@code width} values a video, records needing labels under {@code labelPolicy} only; returns
+   * the records skipped under the policy.
    */
   public static SkipReport score(org.vidar.model.ModelConfig config, int width, BatchScorer scorer,
-      List<InputFile> files, BadRecordPolicy policy, int chunkRows, Sink sink) throws IOException {
+      List<InputFile> files, BadRecordPolicy policy, LabelPolicy labelPolicy, int chunkRows, Sink sink)
+      throws IOException {
     int k = width;
     VideoBatch batch = new VideoBatch(config.features().level(), config.inputDim());
     String[] ids = new String[chunkRows];
     int[][] labels = new int[chunkRows][];
     float[] probs = new float[chunkRows * k];
-    try (VideoReader reader = new VideoReader(files, config.features(), policy)) {
+    try (VideoReader reader = new VideoReader(files, config.features(), policy, labelPolicy)) {
       VideoRecord r;
       batch.clear();
       while (true) {

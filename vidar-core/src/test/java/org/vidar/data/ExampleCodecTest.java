@@ -350,4 +350,31 @@ class ExampleCodecTest {
     assertTrue(RecordCodec.forSpec(FeatureSpec.youtube8mFrame(10)) instanceof SequenceExampleCodec);
     assertEquals(YT8M, RecordCodec.forSpec(YT8M).spec());
   }
+
+  /**
+   * A video without the labels key (YouTube-8M's test split) is bad where labels are required and
+   * a video with no labels where they are optional; labels that are there are read, and checked, alike.
+   */
+  @Test
+  void labelsMayBeAbsentOnlyWhereTheyAreOptional() throws Exception {
+    float[] rgb = Fixtures.values(1024, 5);
+    float[] audio = Fixtures.values(128, 6);
+    byte[] unlabelled = TfProtos.example(ordered(
+        "id", bytesFeature("t000"), "mean_rgb", floatFeature(rgb), "mean_audio", floatFeature(audio))).toByteArray();
+    InvalidRecordException e = assertThrows(InvalidRecordException.class, () -> decode(YT8M, unlabelled));
+    assertEquals(RecordProblem.MISSING_KEY, e.problem());
+    assertTrue(e.getMessage().contains("t000") && e.getMessage().contains("labels"), e.getMessage());
+
+    ExampleCodec optional = new ExampleCodec(YT8M, LabelPolicy.OPTIONAL);
+    VideoRecord r = optional.decode(unlabelled, unlabelled.length);
+    assertEquals("t000", r.id());
+    assertArrayEquals(new int[0], r.labels());
+    assertArrayEquals(Fixtures.concat(rgb, audio), r.features());
+    byte[] labelled = Fixtures.yt8mExample("t001", new long[] {9, 2}, rgb, audio).toByteArray();
+    assertArrayEquals(new int[] {2, 9}, optional.decode(labelled, labelled.length).labels());
+    byte[] outOfRange = Fixtures.yt8mExample("t002", new long[] {FeatureSpec.YT8M_2018_CLASSES}, rgb, audio)
+        .toByteArray();
+    assertEquals(RecordProblem.LABEL_OUT_OF_RANGE, assertThrows(InvalidRecordException.class,
+        () -> optional.decode(outOfRange, outOfRange.length)).problem());
+  }
 }

@@ -226,4 +226,21 @@ class SequenceExampleCodecTest {
     assertThrows(IllegalArgumentException.class,
         () -> new SequenceExampleCodec(FeatureSpec.youtube8mVideo(10)));
   }
+
+  /** A frame-level video without the labels key reads as one with no labels only where they are optional. */
+  @Test
+  void labelsMayBeAbsentOnlyWhereTheyAreOptional() throws Exception {
+    byte[][] rgb = frames(4, 1024, 8);
+    byte[][] audio = frames(4, 128, 9);
+    byte[] payload = TfProtos.sequenceExample(ordered("id", bytesFeature("t100")),
+        ordered("rgb", frameFeatures(rgb), "audio", frameFeatures(audio))).toByteArray();
+    InvalidRecordException e = assertThrows(InvalidRecordException.class,
+        () -> decode(new SequenceExampleCodec(YT8M), payload));
+    assertEquals(RecordProblem.MISSING_KEY, e.problem());
+    VideoRecord r = decode(new SequenceExampleCodec(YT8M, LabelPolicy.OPTIONAL), payload);
+    assertEquals("t100", r.id());
+    assertArrayEquals(new int[0], r.labels());
+    assertEquals(4, r.numFrames());
+    assertFrames(r, rgb, audio);
+  }
 }

@@ -143,7 +143,8 @@ public final class SparkPredictor {
       int[] top = new int[Math.min(topK, k)];
       float[] scores = new float[top.length];
       try (PredictionPart part = new PredictionPart(partsDir, index, vocabulary)) {
-        long skipped = StreamingScorer.score(shared.value().model(), DataPaths.resolve(mine), policy, chunkRows,
+        long skipped = StreamingScorer.score(shared.value().model(), DataPaths.resolve(mine), policy,
+            org.vidar.data.LabelPolicy.OPTIONAL, chunkRows,
             (id, labels, probs, offset) -> part.video(id, top, scores,
                 TopClasses.select(probs, offset, k, topK, top, scores))).total();
         skippedRecords.add(skipped);
