@@ -381,6 +381,32 @@ class CommandsTest {
     assertTrue(eval.err().contains("'labels' is missing"), eval::toString);
   }
 
+  /** predict never writes over its input: an --out that is one of the files, or a --parquet folder holding one, is refused. */
+  @Test
+  void predictRefusesToWriteOverItsInput() throws IOException {
+    Path model = tmp.resolve("overwrite-model");
+    Run train = run("train", "--engine", "local", "--train", data.resolve("video").resolve("train*").toString(),
+        "--out", model.toString(), "--classes", "20", "--experts", "2", "--head-epochs", "2");
+    assertEquals(ExitCodes.OK, train.code(), train::toString);
+    Path input = tmp.resolve("overwrite-in").resolve("videos.tfrecord");
+    Files.createDirectories(input.getParent());
+    try (java.util.stream.Stream<Path> files = Files.list(data.resolve("video"))) {
+      Files.copy(files.filter(f -> f.getFileName().toString().startsWith("validate")).sorted().findFirst()
+          .orElseThrow(), input);
+    }
+    byte[] before = Files.readAllBytes(input);
+    // the same file by another spelling of its path
+    String same = input.getParent().resolve("..").resolve("overwrite-in").resolve("videos.tfrecord").toString();
+    Run local = run("predict", "--engine", "local", "-m", model.toString(), "-o", same, input.toString());
+    assertEquals(ExitCodes.FAILED, local.code(), local::toString);
+    assertTrue(local.err().contains("is one of the input files"), local::toString);
+    Run parquet = run("predict", "--master", "local[2]", "-m", model.toString(), "-o",
+        tmp.resolve("elsewhere.csv").toString(), "--parquet", input.getParent().toString(), input.toString());
+    assertEquals(ExitCodes.FAILED, parquet.code(), parquet::toString);
+    assertTrue(parquet.err().contains("holds the input file"), parquet::toString);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(before, Files.readAllBytes(input), "the input is untouched");
+  }
+
   @Test
   void badStageOptionsFailNamingTheOption() {
     String train = data.resolve("video").resolve("train*").toString();
