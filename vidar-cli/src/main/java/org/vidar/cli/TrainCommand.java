@@ -11,6 +11,7 @@ import org.apache.spark.sql.SparkSession;
 import org.vidar.data.DataPaths;
 import org.vidar.data.FeatureSpec;
 import org.vidar.data.InputFile;
+import org.vidar.data.SkipReport;
 import org.vidar.data.Vocabulary;
 import org.vidar.data.batch.InMemoryPretrainData;
 import org.vidar.data.batch.StreamingPretrainData;
@@ -279,7 +280,18 @@ final class TrainCommand implements Callable<Integer> {
           data.policy(), config.frameSampling(), pretrainBuffer);
       VideoModel model = new Trainer(config).train(sparkEngine, pretrainData, modelConfig, table,
           resume.map(c -> c.saved().model()).orElse(null), resume.map(Checkpoints.Checkpoint::stage).orElse(-1));
-      return new Trained(model, 0);
+      // Pre-training (this process) and the stages (the executors) read the same files: the same
+      // bad records, counted once.
+      SkipReport streamed = pretrainData.skipped();
+      long skipped = Math.max(streamed.total(), sparkEngine.skippedRecords());
+      if (streamed.total() > 0) {
+        System.err.print(streamed.summary());
+      }
+      if (sparkEngine.skippedRecords() > streamed.total()) {
+        System.err.printf("skipped %d bad training record(s) in each pass of the stages (details in the executors' "
+            + "logs)%n", sparkEngine.skippedRecords());
+      }
+      return new Trained(model, skipped);
     } finally {
       session.stop();
     }

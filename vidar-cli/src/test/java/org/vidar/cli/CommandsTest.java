@@ -407,6 +407,36 @@ class CommandsTest {
     org.junit.jupiter.api.Assertions.assertArrayEquals(before, Files.readAllBytes(input), "the input is untouched");
   }
 
+  /**
+   * Training on Spark with --skip-bad-records says what it skipped and exits 3, as the local engine
+   * does: for the default model (no trunk: the stages alone read the files, on the executors) and
+   * for a model with a trunk (pre-training streams the files through this process, which names the
+   * record).
+   */
+  @Test
+  void sparkTrainingReportsTheRecordsItSkipped() throws IOException {
+    Path bad = corruptCopy(2);
+    String[] files = {bad.toString(), data.resolve("video").resolve("train-00001-of-00004.tfrecord").toString(),
+        data.resolve("video").resolve("train-00002-of-00004.tfrecord").toString(),
+        data.resolve("video").resolve("train-00003-of-00004.tfrecord").toString()};
+    List<String> stages = new java.util.ArrayList<>(List.of("train", "--master", "local[2]", "--skip-bad-records",
+        "--classes", "20", "--experts", "2", "--head-epochs", "2", "--work-dir", tmp.resolve("skip-work").toString(),
+        "--out", tmp.resolve("skip-model").toString(), "--train"));
+    stages.addAll(List.of(files));
+    Run r = run(stages.toArray(new String[0]));
+    assertEquals(ExitCodes.SKIPPED_RECORDS, r.code(), r::toString);
+    assertTrue(r.err().contains("skipped 1 bad training record(s)"), r::toString);
+
+    List<String> withTrunk = new java.util.ArrayList<>(List.of("train", "--master", "local[2]", "--skip-bad-records",
+        "--classes", "20", "--hidden", "8", "--pretrain-epochs", "1", "--experts", "2", "--head-epochs", "2",
+        "--trunk-steps", "1", "--work-dir", tmp.resolve("skip-work2").toString(),
+        "--out", tmp.resolve("skip-model2").toString(), "--train"));
+    withTrunk.addAll(List.of(files));
+    Run t = run(withTrunk.toArray(new String[0]));
+    assertEquals(ExitCodes.SKIPPED_RECORDS, t.code(), t::toString);
+    assertTrue(t.err().contains(bad.toString()) && t.err().contains("record 2"), t::toString);
+  }
+
   @Test
   void badStageOptionsFailNamingTheOption() {
     String train = data.resolve("video").resolve("train*").toString();

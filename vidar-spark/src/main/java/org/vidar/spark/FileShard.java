@@ -56,8 +56,18 @@ final class FileShard implements DataShard, Closeable {
     return index;
   }
 
+  /** Records skipped so far under {@link BadRecordPolicy#SKIP}; their reasons go to this executor's log on close. */
+  long skipped() {
+    return reader.skipped().total();
+  }
+
   @Override
   public void close() throws IOException {
+    if (reader.skipped().total() > 0) {
+      LOG.warn("shard {}: {}", index, reader.skipped().summary().trim());
+    }
     reader.close();
   }
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FileShard.class);
 }

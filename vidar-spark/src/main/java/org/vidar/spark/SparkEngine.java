@@ -48,6 +48,10 @@ public final class SparkEngine implements Engine {
   private final boolean ownsWorkDir;
   /** The directory of every embedding table this engine wrote and nobody has discarded yet. */
   private final Map<EmbeddingSource, String> embeddingDirs = new IdentityHashMap<>();
+  /** Records the shards of the current pass skipped; reset before each pass. */
+  private final org.apache.spark.util.LongAccumulator passSkips;
+  /** The most records one pass over the shards skipped (every pass reads every file). */
+  private long skipped;
 
   /**
    * An engine over the files that {@code locations} name (paths, globs, directories or Hadoop URIs,
@@ -86,6 +90,7 @@ public final class SparkEngine implements Engine {
     this.ownsWorkDir = ownsWorkDir;
     // One element per slice: partition i reads file i, and its index is the shard index.
     this.shards = sc.parallelize(new ArrayList<>(files), files.size()).setName("vidar input files");
+    this.passSkips = sc.sc().longAccumulator("vidar skipped records");
   }
 
   /** An engine on the session's context. */
@@ -126,6 +131,24 @@ public final class SparkEngine implements Engine {
     return sc.broadcast(value);
   }
 
+  /**
+   * Training records skipped under {@link BadRecordPolicy#SKIP}: the most any one pass over the
+   * shards skipped (each pass reads every file; a retried task may count its skips twice, so this
+   * is at least the number skipped). The reasons are in the executors' logs.
+   */
+  public long skippedRecords() {
+    return skipped;
+  }
+
+  private org.apache.spark.util.LongAccumulator startPass() {
+    passSkips.reset();
+    return passSkips;
+  }
+
+  private void endPass() {
+    skipped = Math.max(skipped, passSkips.value());
+  }
+
   @Override
   public int parallelism() {
     return sc.defaultParallelism();
@@ -137,6 +160,7 @@ public final class SparkEngine implements Engine {
     FeatureSpec wire = spec;
     BadRecordPolicy onBad = policy;
     FrameSampling frames = sampling;
+    org.apache.spark.util.LongAccumulator skips = startPass();
     JavaRDD<R> partial = shards.mapPartitionsWithIndex((index, it) -> {
       List<String> mine = new ArrayList<>();
       it.forEachRemaining(mine::add);
@@ -144,10 +168,14 @@ public final class SparkEngine implements Engine {
         return Collections.emptyIterator();
       }
       try (FileShard shard = FileShard.open(index, mine, wire, onBad, frames)) {
-        return Collections.singletonList(task.apply(shard)).iterator();
+        R result = task.apply(shard);
+        skips.add(shard.skipped());
+        return Collections.singletonList(result).iterator();
       }
     }, false);
-    return partial.treeReduce(combine::apply, TREE_DEPTH);
+    R result = partial.treeReduce(combine::apply, TREE_DEPTH);
+    endPass();
+    return result;
   }
 
   @Override
@@ -172,6 +200,7 @@ public final class SparkEngine implements Engine {
     FrameSampling frames = sampling;
     List<String> written;
     Broadcast<TrunkPart> trunk = sc.broadcast(TrunkPart.of(model));
+    org.apache.spark.util.LongAccumulator skips = startPass();
     boolean done = false;
     try {
       written = shards.mapPartitionsWithIndex((index, it) -> {
@@ -183,9 +212,11 @@ public final class SparkEngine implements Engine {
         String out = DataPaths.join(dir, String.format("part-%05d.tfrecord", index));
         try (FileShard shard = FileShard.open(index, mine, wire, onBad, frames)) {
           EmbeddingFiles.write(shard, trunk.value(), out, chunkRows, precision);
+          skips.add(shard.skipped());
         }
         return Collections.singletonList(out).iterator();
       }, false).collect();
+      endPass();
       done = true;
     } finally {
       trunk.destroy();

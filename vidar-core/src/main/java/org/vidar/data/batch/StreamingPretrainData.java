@@ -10,6 +10,7 @@ import org.vidar.data.BadRecordPolicy;
 import org.vidar.data.FeatureSpec;
 import org.vidar.data.InputFile;
 import org.vidar.data.Seeds;
+import org.vidar.data.SkipReport;
 import org.vidar.data.VideoReader;
 import org.vidar.data.VideoRecord;
 
@@ -29,6 +30,8 @@ public final class StreamingPretrainData implements PretrainData {
   private final BadRecordPolicy policy;
   private final FrameSampling sampling;
   private final int bufferVideos;
+  /** The skips of the pass over the files that skipped the most records so far (every pass reads every file). */
+  private SkipReport skips = new SkipReport();
 
   public StreamingPretrainData(List<InputFile> files, FeatureSpec spec, BadRecordPolicy policy, FrameSampling sampling,
       int bufferVideos) {
@@ -81,6 +84,7 @@ public final class StreamingPretrainData implements PretrainData {
         buffer.set(j, v);
         emit(out, batch, batchSize, step);
       }
+      noteSkips(reader);
     }
     while (!buffer.isEmpty()) {
       int j = random.nextInt(buffer.size());
@@ -110,6 +114,20 @@ public final class StreamingPretrainData implements PretrainData {
       }
     }
     return VideoDataset.of(batch, ids.toArray(new String[0]));
+  }
+
+  /**
+   * The records skipped under {@link BadRecordPolicy#SKIP} by the pass over the files that skipped
+   * the most (each epoch reads every file, so the same bad records come back every epoch).
+   */
+  public SkipReport skipped() {
+    return skips;
+  }
+
+  private void noteSkips(VideoReader reader) {
+    if (reader.skipped().total() > skips.total()) {
+      skips = reader.skipped();
+    }
   }
 
   private static void emit(VideoRecord r, VideoBatch batch, int batchSize, Consumer<VideoBatch> step) {
