@@ -305,18 +305,8 @@ class CommandsTest {
     assertEquals(ExitCodes.OK, b.code(), b::toString);
     assertTrue(b.out().contains("wrote top-5 predictions of 24 videos"), b::toString);
     List<String> x = Files.readAllLines(local);
-    List<String> y = Files.readAllLines(grouped);
     assertEquals(25, x.size());
-    assertEquals(x.size(), y.size());
-    for (int i = 0; i < x.size(); i++) {
-      String[] p = x.get(i).split("[, ]");
-      String[] q = y.get(i).split("[, ]");
-      assertEquals(p.length, q.length, y.get(i));
-      assertEquals(p[0], q[0], "video id");
-      for (int j = 1; j < p.length; j += 2) {
-        assertEquals(p[j], q[j], "classes: " + y.get(i) + " vs " + x.get(i));
-      }
-    }
+    assertSameClasses(x, Files.readAllLines(grouped), "by class groups");
     Run wrong = run("predict", "--engine", "local", "--class-groups", "2", "-m", model.toString(), "-o",
         tmp.resolve("never.csv").toString(), validate);
     assertEquals(ExitCodes.FAILED, wrong.code(), wrong::toString);
@@ -330,10 +320,7 @@ class CommandsTest {
    */
   @Test
   void predictScoresVideosWithoutLabels() throws IOException {
-    Path model = tmp.resolve("unlabelled-model");
-    Run train = run("train", "--engine", "local", "--train", data.resolve("video").resolve("train*").toString(),
-        "--out", model.toString(), "--classes", "20", "--experts", "2", "--head-epochs", "2");
-    assertEquals(ExitCodes.OK, train.code(), train::toString);
+    Path model = smallModel("unlabelled-model");
     // The validate videos again, each written without the labels key.
     org.vidar.data.FeatureSpec spec = org.vidar.data.FeatureSpec.youtube8mVideo(20);
     org.vidar.data.FeatureSpec noLabels = new org.vidar.data.FeatureSpec(spec.level(), spec.idKeys(),
@@ -365,16 +352,7 @@ class CommandsTest {
           csv.toString(), unlabelled.toString()));
       Run r = run(args.toArray(new String[0]));
       assertEquals(ExitCodes.OK, r.code(), String.join(" ", way) + "\n" + r);
-      List<String> got = Files.readAllLines(csv);
-      assertEquals(expected.size(), got.size(), String.join(" ", way));
-      for (int i = 0; i < got.size(); i++) {
-        String[] p = expected.get(i).split("[, ]");
-        String[] q = got.get(i).split("[, ]");
-        assertEquals(p[0], q[0], "video id");
-        for (int j = 1; j < p.length; j += 2) {
-          assertEquals(p[j], q[j], String.join(" ", way) + ": " + got.get(i) + " vs " + expected.get(i));
-        }
-      }
+      assertSameClasses(expected, Files.readAllLines(csv), String.join(" ", way));
     }
     Run eval = run("eval", "--classes", "20", "-m", "model=" + model, unlabelled.toString());
     assertEquals(ExitCodes.FAILED, eval.code(), eval::toString);
@@ -384,10 +362,7 @@ class CommandsTest {
   /** predict never writes over its input: an --out that is one of the files, or a --parquet folder holding one, is refused. */
   @Test
   void predictRefusesToWriteOverItsInput() throws IOException {
-    Path model = tmp.resolve("overwrite-model");
-    Run train = run("train", "--engine", "local", "--train", data.resolve("video").resolve("train*").toString(),
-        "--out", model.toString(), "--classes", "20", "--experts", "2", "--head-epochs", "2");
-    assertEquals(ExitCodes.OK, train.code(), train::toString);
+    Path model = smallModel("overwrite-model");
     Path input = tmp.resolve("overwrite-in").resolve("videos.tfrecord");
     Files.createDirectories(input.getParent());
     try (java.util.stream.Stream<Path> files = Files.list(data.resolve("video"))) {
@@ -482,6 +457,29 @@ class CommandsTest {
     Run version = run("--version");
     assertEquals(ExitCodes.OK, version.code(), version::toString);
     assertTrue(version.out().contains("vidar 0.1.0"), version::toString);
+  }
+
+  /** A small model on the training videos (local engine, heads on the features), in {@code name} under the temporary folder. */
+  private static Path smallModel(String name) {
+    Path model = tmp.resolve(name);
+    Run train = run("train", "--engine", "local", "--train", data.resolve("video").resolve("train*").toString(),
+        "--out", model.toString(), "--classes", "20", "--experts", "2", "--head-epochs", "2");
+    assertEquals(ExitCodes.OK, train.code(), train::toString);
+    return model;
+  }
+
+  /** Two prediction CSVs list the same videos with the same classes in the same order (scores may differ in the last bits). */
+  private static void assertSameClasses(List<String> expected, List<String> got, String what) {
+    assertEquals(expected.size(), got.size(), what);
+    for (int i = 0; i < got.size(); i++) {
+      String[] p = expected.get(i).split("[, ]");
+      String[] q = got.get(i).split("[, ]");
+      assertEquals(p.length, q.length, what + ": " + got.get(i));
+      assertEquals(p[0], q[0], what + ": video id");
+      for (int j = 1; j < p.length; j += 2) {
+        assertEquals(p[j], q[j], what + ": classes " + got.get(i) + " vs " + expected.get(i));
+      }
+    }
   }
 
   /** A copy of the first video-level train shard with one payload byte of record {@code index} flipped. */
