@@ -6,7 +6,8 @@ import java.io.InputStream;
 
 /**
  * Streams the records of one TFRecord file, verifying both checksums of every record. Memory is one
- * reusable payload buffer, as large as the largest record seen.
+ * reusable payload buffer, as large as the largest record seen (at most twice the bytes a record
+ * actually holds, whatever its header claims).
  *
  * <p>After a {@link RecordProblem#CORRUPT_DATA} error the framing is intact and {@link #next()} may
  * go on with the following record; after {@link RecordProblem#CORRUPT_LENGTH} or
@@ -67,10 +68,7 @@ public final class TfRecordReader implements Closeable {
           + " exceeds the limit of " + MAX_RECORD_BYTES + " bytes");
     }
     length = (int) len;
-    if (payload.length < length) {
-      payload = new byte[Math.max(length, payload.length * 2)];
-    }
-    got = read(payload, 0, length);
+    got = readPayload(length);
     position += got;
     if (got < length) {
       throw lost(RecordProblem.TRUNCATED, "file ends inside the record: " + got + " of " + length
@@ -89,6 +87,27 @@ public final class TfRecordReader implements Closeable {
               storedCrc, crc, length));
     }
     return true;
+  }
+
+  /**
+   * Reads up to {@code length} payload bytes, growing the buffer (at most doubling it) only as
+   * bytes arrive: a header that claims far more than the file holds (1 GiB in a 112-byte file, say)
+   * costs no more memory than the bytes that are there before the record is found truncated.
+   */
+  private int readPayload(int length) throws IOException {
+    int got = 0;
+    while (got < length) {
+      if (got == payload.length) {
+        payload = java.util.Arrays.copyOf(payload, (int) Math.min(length, 2L * payload.length));
+      }
+      int want = Math.min(length, payload.length) - got;
+      int n = read(payload, got, want);
+      got += n;
+      if (n < want) {
+        break; // the end of the file
+      }
+    }
+    return got;
   }
 
   /**

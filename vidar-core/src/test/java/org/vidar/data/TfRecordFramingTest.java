@@ -230,4 +230,27 @@ class TfRecordFramingTest {
       }
     }
   }
+
+  /**
+   * A header that claims a huge record (with a valid length checksum) in a short file is found
+   * truncated without allocating what it claims: the buffer grows only with the bytes that are there.
+   */
+  @Test
+  void aHeaderClaimingAHugeRecordAllocatesOnlyWhatTheFileHolds() throws Exception {
+    byte[] file = new byte[12 + 100];
+    long claimed = (1L << 30) - 1;
+    for (int i = 0; i < 8; i++) {
+      file[i] = (byte) (claimed >>> (8 * i));
+    }
+    int crc = MaskedCrc32c.of(file, 0, 8);
+    for (int i = 0; i < 4; i++) {
+      file[8 + i] = (byte) (crc >>> (8 * i));
+    }
+    TfRecordReader r = new TfRecordReader(new ByteArrayInputStream(file), "huge.tfrecord");
+    BadRecordException e = assertThrows(BadRecordException.class, r::next);
+    assertEquals(RecordProblem.TRUNCATED, e.problem());
+    assertTrue(e.getMessage().contains("huge.tfrecord") && e.getMessage().contains("100 of " + claimed),
+        e.getMessage());
+    assertTrue(r.payload().length <= 64 * 1024, "buffer " + r.payload().length + " bytes");
+  }
 }
