@@ -98,7 +98,8 @@ public final class ModelFiles {
     String configFile = DataPaths.join(dir, CONFIG);
     JsonNode root;
     try (InputStream in = DataPaths.open(configFile)) {
-      root = JSON.readTree(in);
+      root = JSON.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .readTree(in);
     } catch (com.fasterxml.jackson.core.JacksonException e) {
       throw new IOException(configFile + ": not valid JSON: " + e.getOriginalMessage(), e);
     }
@@ -118,6 +119,12 @@ public final class ModelFiles {
     if (experts.length != config.numClasses()) {
       throw f.error("expertsPerClass", "has " + experts.length + " entries for " + config.numClasses() + " classes");
     }
+    for (int k = 0; k < experts.length; k++) {
+      if (experts[k] > MAX_EXPERTS_PER_CLASS) {
+        throw f.error("expertsPerClass", "gives class " + k + " " + experts[k] + " experts, more than the "
+            + MAX_EXPERTS_PER_CLASS + " any model may have");
+      }
+    }
     ExpertAllocation allocation = f.build("expertsPerClass", () -> ExpertAllocation.of(experts));
     List<String> names = new ArrayList<>();
     if (root.has("classNames")) {
@@ -130,17 +137,49 @@ public final class ModelFiles {
     }
     ObjectNode prov = root.has("provenance") ? (ObjectNode) f.object(root, "provenance").deepCopy()
         : JSON.createObjectNode();
+    String tensorFile = DataPaths.join(dir, TENSORS);
+    long parameters = parameterCount(config, allocation);
+    long bytes = DataPaths.resolve(List.of(tensorFile)).get(0).length();
+    if (parameters > Integer.MAX_VALUE - 8 || parameters * 2 > bytes) {
+      // Checked before anything that size is allocated; the smallest dtype takes 2 bytes a value.
+      throw f.error("expertsPerClass", "and the trunk make " + parameters + " parameters, which " + tensorFile
+          + " (" + bytes + " bytes) cannot hold");
+    }
     VideoModel shape = VideoModel.zeros(config, allocation);
     Combined expected = combine(shape);
-    String tensorFile = DataPaths.join(dir, TENSORS);
     ParameterFile.Loaded loaded;
     try (InputStream in = DataPaths.open(tensorFile)) {
-      loaded = ParameterFile.load(in, tensorFile, expected.layout);
+      loaded = ParameterFile.load(in, tensorFile, bytes, expected.layout);
     }
+    requireFinite(loaded.values(), expected.layout, tensorFile);
     int trunkSize = shape.trunkParams().length;
     float[] tp = Arrays.copyOfRange(loaded.values(), 0, trunkSize);
     float[] hp = Arrays.copyOfRange(loaded.values(), trunkSize, loaded.values().length);
     return new Saved(new VideoModel(config, tp, allocation, hp), List.copyOf(names), prov);
+  }
+
+  /** The most experts one class may have in a model file: far above any useful model, far below what exhausts memory. */
+  static final int MAX_EXPERTS_PER_CLASS = 4096;
+
+  /** Trunk and head parameters of a model of this shape, counted without allocating them. */
+  private static long parameterCount(ModelConfig config, ExpertAllocation allocation) {
+    org.vidar.model.Trunk trunk = org.vidar.model.Trunk.of(config.trunk(), config.inputDim());
+    long h = trunk.outputDim();
+    // Expert and gate weights and biases.
+    return trunk.layout().size() + ((long) allocation.totalExperts() + allocation.totalGates()) * (h + 1);
+  }
+
+  /** Refuses a NaN or infinite parameter, naming the tensor and the index within it. */
+  private static void requireFinite(float[] values, ParameterLayout layout, String file) throws IOException {
+    for (TensorRef t : layout.tensors()) {
+      for (int i = 0; i < t.size(); i++) {
+        float v = values[t.offset() + i];
+        if (!Float.isFinite(v)) {
+          throw new IOException(file + ": tensor '" + t.name() + "' holds " + v + " at index " + i
+              + "; a model's parameters must be finite");
+        }
+      }
+    }
   }
 
   private record Combined(ParameterLayout layout, float[] values) {}

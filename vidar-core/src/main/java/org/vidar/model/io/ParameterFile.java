@@ -48,6 +48,17 @@ public final class ParameterFile {
     }
   }
 
+  /**
+   * As {@link #load(Path, ParameterLayout)}, from a stream named {@code source} in messages that
+   * holds exactly {@code size} bytes: a header or data that does not fit it, or bytes after the
+   * data, are errors.
+   */
+  public static Loaded load(InputStream in, String source, long size, ParameterLayout expected) throws IOException {
+    try (SafeTensorsReader r = SafeTensorsReader.open(in, source, size)) {
+      return read(r, expected);
+    }
+  }
+
   /** Checks the reader's tensors against {@code expected} and reads them into a new flat array. */
   public static Loaded read(SafeTensorsReader reader, ParameterLayout expected) throws IOException {
     check(reader, expected);

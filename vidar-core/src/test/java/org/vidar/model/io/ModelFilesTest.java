@@ -281,4 +281,48 @@ class ModelFilesTest {
     assertEquals("swap", root.get("trunk").get("pooling").asText());
     assertEquals("frame", root.get("features").get("level").asText());
   }
+
+  /** A NaN or infinite parameter is refused on load, naming the file, the tensor and the index. */
+  @Test
+  void nonFiniteParametersAreRefused(@TempDir Path dir) throws IOException {
+    VideoModel m = videoModel(ExpertAllocation.of(1, 2, 3));
+    float[] tp = m.trunkParams().clone();
+    tp[1] = Float.NaN;
+    ModelFiles.save(dir.toString(), m.withTrunkParams(tp), List.of(), PROVENANCE);
+    IOException e = assertThrows(IOException.class, () -> ModelFiles.load(dir.toString()));
+    assertMentions(e.getMessage(), ModelFiles.TENSORS, "NaN", "index 1");
+    float[] hp = m.headParams().clone();
+    hp[hp.length - 1] = Float.POSITIVE_INFINITY; // the last gate bias
+    ModelFiles.save(dir.toString(), m.withHeads(m.allocation(), hp), List.of(), PROVENANCE);
+    e = assertThrows(IOException.class, () -> ModelFiles.load(dir.toString()));
+    assertMentions(e.getMessage(), ModelFiles.TENSORS, "Infinity", "gate");
+  }
+
+  /** Bytes after the tensors' data, or after model.json's object, are refused. */
+  @Test
+  void trailingBytesAreRefused(@TempDir Path dir) throws IOException {
+    ModelFiles.save(dir.toString(), videoModel(ExpertAllocation.of(1, 2, 3)), List.of(), PROVENANCE);
+    Path t = dir.resolve(ModelFiles.TENSORS);
+    byte[] tensors = Files.readAllBytes(t);
+    Files.write(t, java.util.Arrays.copyOf(tensors, tensors.length + 16));
+    IOException e = assertThrows(IOException.class, () -> ModelFiles.load(dir.toString()));
+    assertMentions(e.getMessage(), ModelFiles.TENSORS, "16 bytes after the end of the last tensor's data");
+    Files.write(t, tensors);
+    Path c = dir.resolve(ModelFiles.CONFIG);
+    Files.writeString(c, Files.readString(c) + " {\"junk\": 1}");
+    e = assertThrows(IOException.class, () -> ModelFiles.load(dir.toString()));
+    assertMentions(e.getMessage(), ModelFiles.CONFIG, "not valid JSON");
+  }
+
+  /**
+   * An expert count no file could hold is refused before anything that size is allocated: above
+   * the cap by name, below it by the tensor file's size.
+   */
+  @Test
+  void absurdExpertCountsAreRefusedBeforeAllocating(@TempDir Path dir) throws IOException {
+    assertMentions(loadError(dir, r -> ((ArrayNode) r.get("expertsPerClass")).set(0, 10_000_000)),
+        "'expertsPerClass'", "10000000", "" + ModelFiles.MAX_EXPERTS_PER_CLASS);
+    assertMentions(loadError(dir, r -> ((ArrayNode) r.get("expertsPerClass")).set(0, 4000)),
+        "'expertsPerClass'", "cannot hold");
+  }
 }
