@@ -163,8 +163,35 @@ public final class DataPaths {
   }
 
   private static InputStream decompress(String name, InputStream raw) throws IOException {
-    return name.endsWith(".gz") ? new BufferedInputStream(new GZIPInputStream(raw, BUFFER), BUFFER)
-        : new BufferedInputStream(raw, BUFFER);
+    if (!name.endsWith(".gz")) {
+      return new BufferedInputStream(raw, BUFFER);
+    }
+    try {
+      return new BufferedInputStream(new GZIPInputStream(raw, BUFFER), BUFFER);
+    } catch (java.util.zip.ZipException | java.io.EOFException e) {
+      raw.close();
+      // GZIPInputStream reads the header at once, and its messages name no file ("Not in GZIP
+      // format", or none at all for a file that ends inside the header).
+      throw new UnreadableFileException(name, "not a readable gzip file (" + (e.getMessage() == null
+          ? "it ends inside the gzip header" : e.getMessage()) + ")");
+    }
+  }
+
+  /** A file that cannot be read at all: a compressed file whose header is corrupt. The message names it. */
+  public static final class UnreadableFileException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    private final String detail;
+
+    UnreadableFileException(String name, String detail) {
+      super(name + ": " + detail);
+      this.detail = detail;
+    }
+
+    /** What is wrong, without the file's name. */
+    public String detail() {
+      return detail;
+    }
   }
 
   private record LocalFile(Path path, long length) implements InputFile {

@@ -6,6 +6,8 @@ public enum RecordProblem {
   CORRUPT_LENGTH("length checksum mismatch", true),
   /** The CRC of the payload does not match its bytes. */
   CORRUPT_DATA("payload checksum mismatch", false),
+  /** A compressed file's header is corrupt: none of the file can be read. */
+  UNREADABLE_FILE("the file cannot be decompressed", true),
   /** The file ends inside a record: the rest of the file is unreadable. */
   TRUNCATED("file ends inside a record", true),
   /** The payload is not a valid protocol buffer of the expected message type. */

@@ -88,13 +88,18 @@ public final class VideoReader implements Closeable {
     }
   }
 
+  /** Opens the next file that can be opened; a file that cannot be decompressed is a bad record 0 of it. */
   private boolean openNext() throws IOException {
-    if (fileIndex + 1 >= files.size()) {
-      return false;
+    while (fileIndex + 1 < files.size()) {
+      InputFile f = files.get(++fileIndex);
+      try {
+        current = new TfRecordReader(f.open(), f.name());
+        return true;
+      } catch (DataPaths.UnreadableFileException e) {
+        handle(new BadRecordException(f.name(), 0, 0, RecordProblem.UNREADABLE_FILE, e.detail()));
+      }
     }
-    InputFile f = files.get(++fileIndex);
-    current = new TfRecordReader(f.open(), f.name());
-    return true;
+    return false;
   }
 
   private void closeCurrent() throws IOException {

@@ -361,6 +361,38 @@ class VideoReaderBadRecordTest {
     }
   }
 
+  /**
+   * A .gz file whose gzip header is corrupt (or cut inside it) cannot be read at all: under FAIL the
+   * error names the file; under SKIP it counts as one bad record and reading goes on with the next file.
+   */
+  @Test
+  void aCorruptGzipHeaderNamesTheFileAndIsSkipped() throws IOException {
+    Path gz = dir.resolve("1-bad-header.tfrecord.gz");
+    try (java.io.OutputStream out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+      Fixtures.writeTfRecord(out, Fixtures.goodVideo("g0", 3));
+    }
+    byte[] bytes = Files.readAllBytes(gz);
+    bytes[0] = 0; // the gzip magic number
+    Files.write(gz, bytes);
+    Path short2 = dir.resolve("2-short-header.tfrecord.gz");
+    Files.write(short2, new byte[] {0x1f, (byte) 0x8b, 8});
+    Path next = Fixtures.writeTfRecord(dir.resolve("3-next.tfrecord"), Fixtures.goodVideo("n0", 1));
+    for (Path bad : List.of(gz, short2)) {
+      try (VideoReader reader = new VideoReader(DataPaths.resolve(List.of(bad.toString())), VIDEO,
+          BadRecordPolicy.FAIL)) {
+        BadRecordException e = assertThrows(BadRecordException.class, () -> Fixtures.readAll(reader));
+        assertEquals(RecordProblem.UNREADABLE_FILE, e.problem(), e.getMessage());
+        assertEquals(bad.toString(), e.file());
+        assertTrue(e.getMessage().contains("gzip"), e.getMessage());
+      }
+    }
+    List<InputFile> files = DataPaths.resolve(List.of(gz.toString(), short2.toString(), next.toString()));
+    try (VideoReader reader = new VideoReader(files, VIDEO, BadRecordPolicy.SKIP)) {
+      assertEquals(List.of("n0"), Fixtures.ids(Fixtures.readAll(reader)));
+      assertEquals(Map.of(RecordProblem.UNREADABLE_FILE, 2L), reader.skipped().counts());
+    }
+  }
+
   @Test
   void skipCountsEveryKindOfProblemAcrossFiles() throws IOException {
     // file A: good, payload CRC bad, good, length broken, (good, lost)
