@@ -10,6 +10,7 @@ import org.vidar.data.FeatureField;
 import org.vidar.data.FeatureSpec;
 import org.vidar.data.InputFile;
 import org.vidar.data.InvalidRecordException;
+import org.vidar.data.VideoReader;
 import org.vidar.data.RecordLayout;
 import org.vidar.data.TfRecordReader;
 import org.vidar.data.Vocabulary;
@@ -34,7 +35,8 @@ final class DataOptions {
   String labelsKey;
 
   @Option(names = "--classes", description = "Vocabulary size; labels must lie below it "
-      + "(default: the rows of --vocabulary if given, else 3862, YouTube-8M 2018).")
+      + "(default: the rows of --vocabulary if given; else train finds it in the data, one past the largest label, "
+      + "and eval takes the models'; else 3862, YouTube-8M 2018).")
   Integer classes;
 
   @Option(names = "--vocabulary", paramLabel = "CSV", description = "Class vocabulary CSV (Index,Name,...).")
@@ -67,6 +69,28 @@ final class DataOptions {
       return classes;
     }
     return vocab != null ? vocab.size() : fallback;
+  }
+
+  /** Whether the class count was given, by --classes or --vocabulary. */
+  boolean classCountGiven() {
+    return classes != null || vocabulary != null;
+  }
+
+  /**
+   * One past the largest label in {@code files} (reading ids and labels only), at least 1: the class
+   * count of data that came without a vocabulary.
+   */
+  int classesInData(List<InputFile> files) throws IOException {
+    FeatureSpec open = spec(files, Integer.MAX_VALUE);
+    int max = -1;
+    try (VideoReader reader = VideoReader.labelsOnly(files, open, policy())) {
+      for (org.vidar.data.VideoRecord r = reader.next(); r != null; r = reader.next()) {
+        for (int label : r.labels()) {
+          max = Math.max(max, label);
+        }
+      }
+    }
+    return Math.max(1, max + 1);
   }
 
   /** The spec for {@code files}, detecting the level from the first record when asked to. */

@@ -66,6 +66,10 @@ final class EvalCommand implements Callable<Integer> {
     List<InputFile> files = DataPaths.resolve(inputs);
     Vocabulary vocab = data.loadVocabulary();
     int numClasses = data.numClasses(vocab, FeatureSpec.YT8M_2018_CLASSES);
+    if (!data.classCountGiven() && !models.isEmpty()) {
+      // The models know their classes: take the first's, and check the others against it below.
+      numClasses = ModelFiles.load(modelDir(models.get(0))).model().config().numClasses();
+    }
     FeatureSpec spec = data.spec(files, numClasses);
     LabelTable labels;
     long skipped;
@@ -86,7 +90,7 @@ final class EvalCommand implements Callable<Integer> {
     for (String m : models) {
       int eq = m.indexOf('=');
       String name = eq > 0 && !DataPaths.isUri(m) ? m.substring(0, eq) : "model";
-      String dir = eq > 0 && !DataPaths.isUri(m) ? m.substring(eq + 1) : m;
+      String dir = modelDir(m);
       VideoModel model = ModelFiles.load(dir).model();
       if (model.config().numClasses() != numClasses) {
         throw new IllegalArgumentException("model " + dir + " has " + model.config().numClasses()
@@ -180,5 +184,11 @@ final class EvalCommand implements Callable<Integer> {
 
   private static String csv(String s) {
     return s.indexOf(',') >= 0 || s.indexOf('"') >= 0 ? '"' + s.replace("\"", "\"\"") + '"' : s;
+  }
+
+  /** The directory of a {@code -m NAME=DIR} (or bare {@code DIR}) argument. */
+  private static String modelDir(String m) {
+    int eq = m.indexOf('=');
+    return eq > 0 && !DataPaths.isUri(m) ? m.substring(eq + 1) : m;
   }
 }

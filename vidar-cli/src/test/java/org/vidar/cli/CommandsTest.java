@@ -412,6 +412,27 @@ class CommandsTest {
     assertTrue(t.err().contains(bad.toString()) && t.err().contains("record 2"), t::toString);
   }
 
+  /**
+   * Without --vocabulary or --classes, train takes the classes the data use (one past the largest
+   * label), not YouTube-8M's 3,862, and says so; eval -m then takes the model's count.
+   */
+  @Test
+  void withoutAVocabularyTheClassesComeFromTheData() throws IOException {
+    Path model = tmp.resolve("inferred-classes-model");
+    Run train = run("train", "--engine", "local", "--train", data.resolve("video").resolve("train*").toString(),
+        "--validate", data.resolve("video").resolve("validate*").toString(), "--out", model.toString(),
+        "--experts", "2", "--head-epochs", "2");
+    assertEquals(ExitCodes.OK, train.code(), train::toString);
+    Matcher m = Pattern.compile("classes: (\\d+), one past the largest label").matcher(train.out());
+    assertTrue(m.find(), train::toString);
+    int classes = Integer.parseInt(m.group(1));
+    assertTrue(classes > 1 && classes <= 20, "the synth data have 20 classes: " + classes);
+    assertEquals(classes, org.vidar.model.io.ModelFiles.load(model.toString()).model().config().numClasses());
+    Run eval = run("eval", "-m", "model=" + model, data.resolve("video").resolve("validate*").toString());
+    assertEquals(ExitCodes.OK, eval.code(), eval::toString);
+    assertTrue(eval.out().contains(classes + " classes"), eval::toString);
+  }
+
   @Test
   void badStageOptionsFailNamingTheOption() {
     String train = data.resolve("video").resolve("train*").toString();
