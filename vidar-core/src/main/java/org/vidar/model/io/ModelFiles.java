@@ -340,6 +340,9 @@ public final class ModelFiles {
       };
       List<String> ids = new ArrayList<>();
       for (JsonNode id : array(n, "idKeys")) {
+        if (!id.isTextual() || id.asText().isEmpty()) {
+          throw error("features.idKeys", "holds " + id + ": every id key must be a non-empty string");
+        }
         ids.add(id.asText());
       }
       List<FeatureField> fields = new ArrayList<>();

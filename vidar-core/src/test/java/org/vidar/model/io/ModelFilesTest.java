@@ -325,4 +325,13 @@ class ModelFilesTest {
     assertMentions(loadError(dir, r -> ((ArrayNode) r.get("expertsPerClass")).set(0, 4000)),
         "'expertsPerClass'", "cannot hold");
   }
+
+  /** An id key that is not a non-empty string is refused, naming the field, not blamed later on the data. */
+  @Test
+  void idKeysMustBeNonEmptyStrings(@TempDir Path dir) throws IOException {
+    assertMentions(loadError(dir, r -> ((ArrayNode) r.get("features").get("idKeys")).setNull(0)),
+        "'features.idKeys'", "null");
+    assertMentions(loadError(dir, r -> ((ArrayNode) r.get("features").get("idKeys")).set(0, "")),
+        "'features.idKeys'");
+  }
 }
