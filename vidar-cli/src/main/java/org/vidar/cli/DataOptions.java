@@ -77,11 +77,11 @@ final class DataOptions {
   }
 
   /**
-   * One past the largest label in {@code files} (reading ids and labels only), at least 1: the class
-   * count of data that came without a vocabulary.
+   * One past the largest label in {@code files} (reading ids and labels only, as {@code open}, a
+   * spec that admits any label, lays them out), at least 1: the class count of data that came
+   * without a vocabulary.
    */
-  int classesInData(List<InputFile> files) throws IOException {
-    FeatureSpec open = spec(files, Integer.MAX_VALUE);
+  int classesInData(List<InputFile> files, FeatureSpec open) throws IOException {
     int max = -1;
     try (VideoReader reader = VideoReader.labelsOnly(files, open, policy())) {
       for (org.vidar.data.VideoRecord r = reader.next(); r != null; r = reader.next()) {

@@ -65,10 +65,14 @@ final class EvalCommand implements Callable<Integer> {
     PrintStream out = System.out;
     List<InputFile> files = DataPaths.resolve(inputs);
     Vocabulary vocab = data.loadVocabulary();
+    List<VideoModel> loaded = new ArrayList<>();
+    for (String m : models) {
+      loaded.add(ModelFiles.load(modelDir(m)).model());
+    }
     int numClasses = data.numClasses(vocab, FeatureSpec.YT8M_2018_CLASSES);
-    if (!data.classCountGiven() && !models.isEmpty()) {
+    if (!data.classCountGiven() && !loaded.isEmpty()) {
       // The models know their classes: take the first's, and check the others against it below.
-      numClasses = ModelFiles.load(modelDir(models.get(0))).model().config().numClasses();
+      numClasses = loaded.get(0).config().numClasses();
     }
     FeatureSpec spec = data.spec(files, numClasses);
     LabelTable labels;
@@ -87,11 +91,12 @@ final class EvalCommand implements Callable<Integer> {
     }
     List<String> names = new ArrayList<>();
     List<PredictionScoring.Result> results = new ArrayList<>();
-    for (String m : models) {
+    for (int i = 0; i < models.size(); i++) {
+      String m = models.get(i);
       int eq = m.indexOf('=');
       String name = eq > 0 && !DataPaths.isUri(m) ? m.substring(0, eq) : "model";
       String dir = modelDir(m);
-      VideoModel model = ModelFiles.load(dir).model();
+      VideoModel model = loaded.get(i);
       if (model.config().numClasses() != numClasses) {
         throw new IllegalArgumentException("model " + dir + " has " + model.config().numClasses()
             + " classes, the data " + numClasses + " (set --classes or --vocabulary)");

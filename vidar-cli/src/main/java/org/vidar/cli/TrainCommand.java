@@ -202,19 +202,19 @@ final class TrainCommand implements Callable<Integer> {
     List<InputFile> validateFiles = validate == null ? List.of() : DataPaths.resolve(validate);
     Vocabulary vocab = data.loadVocabulary();
     List<String> classNames = vocab == null ? List.of() : vocab.names();
-    int numClasses;
+    FeatureSpec features;
     if (data.classCountGiven()) {
-      numClasses = data.numClasses(vocab, FeatureSpec.YT8M_2018_CLASSES);
+      features = data.spec(trainFiles, data.numClasses(vocab, FeatureSpec.YT8M_2018_CLASSES));
     } else {
       // Without a vocabulary, the classes are the labels the data use: YouTube-8M's 3,862 on data
       // whose labels stop at 99 would make a model 38 times too large, and as slow.
+      FeatureSpec open = data.spec(trainFiles, Integer.MAX_VALUE);
       List<InputFile> labelled = new java.util.ArrayList<>(trainFiles);
       labelled.addAll(validateFiles);
-      numClasses = data.classesInData(labelled);
+      features = open.withNumClasses(data.classesInData(labelled, open));
       System.out.printf(java.util.Locale.ROOT, "classes: %d, one past the largest label in the training and validation "
-          + "files (give --vocabulary or --classes to set them)%n", numClasses);
+          + "files (give --vocabulary or --classes to set them)%n", features.numClasses());
     }
-    FeatureSpec features = data.spec(trainFiles, numClasses);
     TrainConfig config = trainConfig();
     ModelConfig modelConfig = new ModelConfig(features, trunkConfig(features.level()));
     Checkpoints checkpoints = new Checkpoints(resumeDir != null ? resumeDir

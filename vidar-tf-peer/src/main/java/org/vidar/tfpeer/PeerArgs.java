@@ -118,29 +118,25 @@ final class PeerArgs {
   }
 
   private static int intOf(Map<String, String> singles, String name, int fallback) {
-    String value = singles.get(name);
-    try {
-      return value == null ? fallback : Integer.parseInt(value);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--" + name + " must be an integer, got '" + value + "'");
-    }
+    return parsed(singles, name, fallback, Integer::valueOf, "an integer");
   }
 
   private static long longOf(Map<String, String> singles, String name, long fallback) {
-    String value = singles.get(name);
-    try {
-      return value == null ? fallback : Long.parseLong(value);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--" + name + " must be an integer, got '" + value + "'");
-    }
+    return parsed(singles, name, fallback, Long::valueOf, "an integer");
   }
 
   private static float floatOf(Map<String, String> singles, String name, float fallback) {
+    return parsed(singles, name, fallback, Float::valueOf, "a number");
+  }
+
+  /** The option's value parsed, the fallback when absent; a value that does not parse is named in the error. */
+  private static <T> T parsed(Map<String, String> singles, String name, T fallback,
+      java.util.function.Function<String, T> parse, String kind) {
     String value = singles.get(name);
     try {
-      return value == null ? fallback : Float.parseFloat(value);
+      return value == null ? fallback : parse.apply(value);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--" + name + " must be a number, got '" + value + "'");
+      throw new IllegalArgumentException("--" + name + " must be " + kind + ", got '" + value + "'");
     }
   }
 }
