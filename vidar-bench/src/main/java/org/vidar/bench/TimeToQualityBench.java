@@ -194,9 +194,9 @@ public final class TimeToQualityBench {
     double trained = videos * (1 - config.pretrainHoldout());
     double pretrainFlops = epochs * trained * perVideo;
     long headColumns = (long) classes * (2L * config.heads().maxExperts() + 1);
-    int groups = config.headGroupsFor(org.vidar.model.moe.ExpertAllocation.fixed(classes, config.heads().maxExperts()));
-    double passes = heads == null || heads.optimization() == null ? 0
-        : (double) heads.optimization().evaluations() / groups;
+    int groups = config.headGroupsFor(org.vidar.model.moe.ExpertAllocation.fixed(classes, config.heads().maxExperts()),
+        Runtime.getRuntime().availableProcessors());
+    double passes = heads == null || Double.isNaN(heads.passes()) ? 0 : heads.passes();
     // trained rows: forward and weight gradient; held-out rows: forward only
     double headFlops = passes * videos * (4.0 - 2.0 * config.pretrainHoldout()) * h * headColumns;
     System.out.printf(Locale.ROOT, "%nEfficiency (GEMM flops counted from the layout; sgemm 1024 on %d threads at once: "

@@ -144,8 +144,7 @@ final class StageTable implements Trainer.Listener {
     } else if (result.optimization() == null) {
       return Double.NaN;
     } else if (stage.endsWith("heads")) {
-      passes = (double) result.optimization().evaluations()
-          / provenance.train().headGroupsFor(result.model().allocation());
+      passes = result.passes();
       perPass = videos;
     } else {
       passes = result.optimization().evaluations();

@@ -129,5 +129,32 @@ public final class Adam {
         params[i] = x - lrCorrected * mi / ((float) Math.sqrt(vi) * rootCorrection + eps) - lrDecay * x;
       }
     }
+
+    /**
+     * As {@link #update(float[], float[], int, int, float, float)}, with parameter {@code i}'s step
+     * (and weight decay) multiplied by {@code rate[i]}: a learning rate of each parameter's own,
+     * 0 freezing it (its moments still move).
+     */
+    public void update(float[] params, float[] grad, int from, int to, float gradScale, float l2, float[] rate) {
+      float[] m = state.m;
+      float[] v = state.v;
+      if (from < 0 || to > m.length || from > to || params.length != m.length || grad.length != m.length
+          || rate.length != m.length) {
+        throw new IllegalArgumentException("range [" + from + ", " + to + ") of " + m.length
+            + " parameters, params " + params.length + ", gradient " + grad.length + ", rates " + rate.length);
+      }
+      float ob1 = 1f - b1;
+      float ob2 = 1f - b2;
+      float lrDecay = lr * decay;
+      for (int i = from; i < to; i++) {
+        float x = params[i];
+        float g = gradScale * grad[i] + l2 * x;
+        float mi = b1 * m[i] + ob1 * g;
+        float vi = b2 * v[i] + ob2 * g * g;
+        m[i] = mi;
+        v[i] = vi;
+        params[i] = x - rate[i] * (lrCorrected * mi / ((float) Math.sqrt(vi) * rootCorrection + eps) + lrDecay * x);
+      }
+    }
   }
 }

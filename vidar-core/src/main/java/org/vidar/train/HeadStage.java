@@ -24,8 +24,9 @@ import org.vidar.train.embedding.EmbeddingSource;
  * <p>The objective of a group is the mean binary cross-entropy over all videos plus
  * {@code λ/2·‖W‖²}. A task holds its group's heads, the optimizer's history and one chunk of
  * embeddings at a time. Heads are initialized per class from the seed, so a class starts the same in
- * any grouping; the grouping itself is part of the model, since L-BFGS steps a group's classes
- * together ({@link TrainConfig#headGroupsFor}). With {@link TrainConfig#continueHeads}, a model whose heads
+ * any grouping; with Adam each class also stops on its own, so the grouping only spreads the work
+ * over the workers, while L-BFGS steps a group's classes together, which makes the grouping part
+ * of the model ({@link TrainConfig#headGroupsFor}). With {@link TrainConfig#continueHeads}, a model whose heads
  * already have the stage's experts per class (every round after the first) starts from them instead.
  */
 public final class HeadStage implements java.io.Serializable {
@@ -53,6 +54,12 @@ public final class HeadStage implements java.io.Serializable {
    * demo's 1,600 videos, 1e-3 gave 0.8013 and 0 gave 0.8010.
    */
   static final double GAIN_TOLERANCE = 1e-3;
+
+  /**
+   * The share of a group's columns that classes already done must hold before Stage 1's Adam drops
+   * them from its GEMMs (a rebuild copies the parameters and moments of the classes left).
+   */
+  static final double COMPACT_SHARE = 0.2;
 
   private final TrainConfig config;
   /** Told of every Adam pass where the groups run in this JVM; not sent with the tasks (null there). */
@@ -89,7 +96,7 @@ public final class HeadStage implements java.io.Serializable {
    */
   public StageResult run(Engine engine, VideoModel model, EmbeddingSource table, long[] positives, int round) {
     ExpertAllocation allocation = config.heads().allocate(positives);
-    List<int[]> groups = ClassGroups.balance(allocation.expertsPerClass(), config.headGroupsFor(allocation));
+    List<int[]> groups = ClassGroups.balance(allocation.expertsPerClass(), config.headGroupsFor(allocation, engine.parallelism()));
     boolean continuing = config.continueHeads() && model.allocation().equals(allocation);
     List<GroupResult> results;
     // The task carries this stage (its config), the allocation and the embedding source: all serializable.
@@ -105,14 +112,21 @@ public final class HeadStage implements java.io.Serializable {
     double loss = 0;
     int iterations = 0;
     int evaluations = 0;
+    double passes = 0;
     for (GroupResult r : results) {
-      heads.scatter(heads.select(r.classes()), r.params(), r.classes(), full);
+      MoeHeads group = heads.select(r.classes());
+      heads.scatter(group, r.params(), r.classes(), full);
       loss += r.optimization().loss();
       iterations += r.optimization().iterations();
       evaluations += r.optimization().evaluations();
+      passes += (double) r.optimization().evaluations() * columns(group.allocation()) / columns(allocation);
     }
     return new StageResult(model.withHeads(allocation, full), loss, new OptimizationResult(loss, iterations,
-        evaluations, results.isEmpty() ? StopReason.MAX_ITERATIONS : results.get(0).optimization().reason()));
+        evaluations, results.isEmpty() ? StopReason.MAX_ITERATIONS : results.get(0).optimization().reason()), passes);
+  }
+
+  private static long columns(ExpertAllocation a) {
+    return (long) a.totalExperts() + a.totalGates();
   }
 
   /** Trains the fresh heads of one class group over the whole table. */
@@ -174,40 +188,47 @@ public final class HeadStage implements java.io.Serializable {
    * weights.
    *
    * <p>With a held-out slice ({@link TrainConfig#pretrainHoldout}: the videos pre-training holds
-   * out, by id), those videos are not trained on; their loss on the group's classes, summed as each
-   * pass goes, decides when to stop: after {@link TrainConfig#pretrainPatience} passes without a
-   * lower one, the group ends with its best pass's heads; each pass without a lower one also halves
-   * the learning rate ({@link #HELD_OUT_DECAY}). Each group stops on its own, since its
-   * heads do not touch the other groups' classes. The result's loss is the returned pass's training
-   * mean plus the penalty; its iterations are the Adam steps, its evaluations the passes over the
-   * table.
+   * out, by id), those videos are not trained on, and each class stops on its own held-out loss,
+   * summed as each pass goes ({@link ClassStopping}): a class keeps the heads of its best pass;
+   * each pass that is not its best halves its learning rate ({@link #HELD_OUT_DECAY}); after
+   * {@link TrainConfig#pretrainPatience} passes without a gain it is frozen, and the group ends
+   * when all its classes are. Since no decision looks at more than one class, the model does not
+   * depend on how the classes are grouped. The result's loss is the sum over classes of their
+   * training loss in their best pass, plus the penalty; its iterations are the Adam steps, its
+   * evaluations the passes over the table.
    */
   private OptimizationResult adam(MoeHeads heads, float[] params, int[] local, EmbeddingSource table,
       int[] classes) {
-    Adam adam = new Adam(config.adam(), params.length);
-    float[] grad = new float[params.length];
     float l2 = config.heads().l2();
     MoeHeads.Scratch scratch = heads.newWorkerScratch(); // the groups run at once: see newWorkerScratch
     boolean stopping = config.pretrainHoldout() > 0;
     java.util.function.LongPredicate heldOut = Pretrain.heldOut(config);
     RowSplit split = new RowSplit(table.dim());
-    double[] trainLoss = {0};
-    double[] heldLoss = {0};
+    int k = classes.length;
+    double[] trainClass = new double[k];
+    double[] heldClass = new double[k];
+    double[] bestTrain = new double[k];
     long[] trainVideos = {0};
     long[] heldVideos = {0};
     int[] steps = {0};
-    BestPass best = new BestPass(config.pretrainPatience(), GAIN_TOLERANCE);
-    double lastTrain = Double.NaN;
+    ClassStopping classStopping = new ClassStopping(k, config.pretrainPatience(), GAIN_TOLERANCE);
+    boolean[] improved = new boolean[k];
+    float[] classRate = new float[k];
+    Arrays.fill(classRate, 1f);
+    float[] best = stopping ? params.clone() : params;
+    ActiveHeads[] live = {new ActiveHeads(heads, params, local, config.adam())};
+    boolean offered = false;
     int epochs = config.headEpochs();
     int passes = 0;
     for (int epoch = 0; epoch < epochs; epoch++) {
       passes++;
-      trainLoss[0] = 0;
-      heldLoss[0] = 0;
+      Arrays.fill(trainClass, 0);
+      Arrays.fill(heldClass, 0);
       trainVideos[0] = 0;
       heldVideos[0] = 0;
+      ActiveHeads a = live[0];
       table.forEachChunk(config.batchSize(), (emb, rows, labels, offsets, keys) -> {
-        GroupLabels g = GroupLabels.of(labels, offsets, rows, local);
+        GroupLabels g = GroupLabels.of(labels, offsets, rows, a.local);
         float[] e = emb;
         int n = rows;
         int[] gl = g.labels;
@@ -215,8 +236,8 @@ public final class HeadStage implements java.io.Serializable {
         if (stopping) {
           split.split(emb, rows, g.labels, g.offsets, keys, heldOut);
           if (split.held.rows > 0) {
-            heldLoss[0] += heads.lossAndBackward(params, split.held.emb, split.held.rows, split.held.labels,
-                split.held.offsets, null, null, scratch);
+            a.heads.lossAndBackward(a.params, split.held.emb, split.held.rows, split.held.labels, split.held.offsets,
+                null, null, scratch, a.held);
             heldVideos[0] += split.held.rows;
           }
           e = split.train.emb;
@@ -227,40 +248,183 @@ public final class HeadStage implements java.io.Serializable {
         if (n == 0) {
           return;
         }
-        Arrays.fill(grad, 0f);
-        trainLoss[0] += heads.lossAndBackward(params, e, n, gl, go, null, grad, scratch);
+        Arrays.fill(a.grad, 0f);
+        a.heads.lossAndBackward(a.params, e, n, gl, go, null, a.grad, scratch, a.train);
         trainVideos[0] += n;
-        Adam.Step step = adam.beginStep();
-        for (TensorRef t : heads.tensors()) {
-          step.update(params, grad, t.offset(), t.offset() + t.size(), 1f / n, heads.penalized(t) ? l2 : 0f);
+        Adam.Step step = a.adam.beginStep();
+        for (TensorRef t : a.heads.tensors()) {
+          step.update(a.params, a.grad, t.offset(), t.offset() + t.size(), 1f / n, a.heads.penalized(t) ? l2 : 0f,
+              a.rate);
         }
         steps[0]++;
       });
-      lastTrain = trainLoss[0] / Math.max(1, trainVideos[0]);
-      PassObserver seen = observer;
-      if (seen != null) {
-        seen.passDone(classes, passes, params);
-      }
+      a.drainLosses(trainClass, heldClass);
       if (epoch == 0 && steps[0] > 0) {
         epochs = Math.max(epochs, (MIN_ADAM_STEPS + steps[0] - 1) / steps[0]);
       }
+      double perVideo = 1.0 / Math.max(1, trainVideos[0]);
       if (stopping && heldVideos[0] > 0) {
-        double held = heldLoss[0] / heldVideos[0];
-        if (!best.offer(epoch, -held, lastTrain, params)) {
-          adam.scaleLearningRate(HELD_OUT_DECAY);
+        offered = true;
+        classStopping.offer(epoch, heldClass, improved);
+        for (int i = 0; i < a.members.length; i++) {
+          int c = a.members[i];
+          if (improved[c]) {
+            a.heads.copyClassTo(a.params, i, heads, best, c);
+            bestTrain[c] = trainClass[c] * perVideo;
+          }
+          if (classStopping.done(c) || !improved[c]) {
+            classRate[c] = classStopping.done(c) ? 0f : (float) (classRate[c] * HELD_OUT_DECAY);
+            a.heads.fillClass(a.rate, i, classRate[c]);
+          }
         }
-        if (best.patienceSpent(epoch)) {
-          break;
+      } else {
+        for (int c = 0; c < k; c++) {
+          bestTrain[c] = trainClass[c] * perVideo;
         }
       }
+      if (!offered) {
+        a.writeBack(heads, params);
+      }
+      PassObserver seen = observer;
+      if (seen != null) {
+        seen.passDone(classes, passes, offered ? best : params);
+      }
+      if (offered && classStopping.allDone()) {
+        break;
+      }
+      if (offered) {
+        live[0] = a.withoutDone(classStopping, heads, local);
+      }
     }
-    if (best.found()) {
-      System.arraycopy(best.params(0), 0, params, 0, params.length);
-      lastTrain = best.loss();
+    if (offered) {
+      System.arraycopy(best, 0, params, 0, params.length);
+    } else {
+      live[0].writeBack(heads, params);
+    }
+    double trainLoss = 0;
+    for (double l : bestTrain) {
+      trainLoss += l;
     }
     double penalty = heads.l2(params, l2, new float[params.length]);
-    return new OptimizationResult(lastTrain + penalty, steps[0], passes,
-        best.found() ? StopReason.LOSS_CHANGE : StopReason.MAX_ITERATIONS);
+    return new OptimizationResult(trainLoss + penalty, steps[0], passes,
+        offered && classStopping.allDone() ? StopReason.LOSS_CHANGE : StopReason.MAX_ITERATIONS);
+  }
+
+  /**
+   * The classes of a group still training, as heads of their own with their parameters, Adam
+   * moments and per-parameter rates: once the classes that are done (frozen at their best pass)
+   * hold {@link #COMPACT_SHARE} of the columns, they are dropped, and the passes that follow run
+   * narrower GEMMs over the rest.
+   */
+  private static final class ActiveHeads {
+    /** Group indices of the classes held, ascending. */
+    final int[] members;
+    final MoeHeads heads;
+    final float[] params;
+    final float[] grad;
+    final float[] rate;
+    final Adam adam;
+    /** Global class index to its place here, or -1. */
+    final int[] local;
+    final double[] train;
+    final double[] held;
+
+    ActiveHeads(MoeHeads group, float[] params, int[] groupLocal, org.vidar.optim.AdamConfig adamConfig) {
+      this(identity(group.numClasses()), group, params.clone(), groupLocal.clone(), new Adam(adamConfig, params.length),
+          ones(params.length));
+    }
+
+    private ActiveHeads(int[] members, MoeHeads heads, float[] params, int[] local, Adam adam, float[] rate) {
+      this.members = members;
+      this.heads = heads;
+      this.params = params;
+      this.grad = new float[params.length];
+      this.rate = rate;
+      this.adam = adam;
+      this.local = local;
+      this.train = new double[members.length];
+      this.held = new double[members.length];
+    }
+
+    private static int[] identity(int n) {
+      int[] a = new int[n];
+      for (int i = 0; i < n; i++) {
+        a[i] = i;
+      }
+      return a;
+    }
+
+    private static float[] ones(int n) {
+      float[] a = new float[n];
+      Arrays.fill(a, 1f);
+      return a;
+    }
+
+    /** Moves this pass's per-class losses into the group's arrays (by group index) and clears them. */
+    void drainLosses(double[] groupTrain, double[] groupHeld) {
+      for (int i = 0; i < members.length; i++) {
+        groupTrain[members[i]] = train[i];
+        groupHeld[members[i]] = held[i];
+      }
+      Arrays.fill(train, 0);
+      Arrays.fill(held, 0);
+    }
+
+    /** Copies the held classes' parameters into the group's array {@code to} (of {@code group}'s layout). */
+    void writeBack(MoeHeads group, float[] to) {
+      for (int i = 0; i < members.length; i++) {
+        heads.copyClassTo(params, i, group, to, members[i]);
+      }
+    }
+
+    /** These heads without the classes that are done, when they hold enough columns to pay for it. */
+    ActiveHeads withoutDone(ClassStopping stopping, MoeHeads group, int[] groupLocal) {
+      long doneColumns = 0;
+      int keep = 0;
+      for (int i = 0; i < members.length; i++) {
+        if (stopping.done(members[i])) {
+          doneColumns += 2L * heads.allocation().experts(i) + 1;
+        } else {
+          keep++;
+        }
+      }
+      long all = (long) heads.allocation().totalExperts() + heads.allocation().totalGates();
+      if (keep == 0 || doneColumns < COMPACT_SHARE * all) {
+        return this;
+      }
+      int[] kept = new int[keep];
+      int[] keptMembers = new int[keep];
+      keep = 0;
+      for (int i = 0; i < members.length; i++) {
+        if (!stopping.done(members[i])) {
+          kept[keep] = i;
+          keptMembers[keep++] = members[i];
+        }
+      }
+      MoeHeads narrow = heads.select(kept);
+      float[] p = narrow.newParams();
+      float[] m = narrow.newParams();
+      float[] v = narrow.newParams();
+      float[] r = narrow.newParams();
+      heads.gather(params, kept, narrow, p);
+      heads.gather(rate, kept, narrow, r);
+      org.vidar.optim.AdamState state = adam.state();
+      float[] fm = new float[params.length];
+      float[] fv = new float[params.length];
+      state.firstMoment().get(fm);
+      state.secondMoment().get(fv);
+      heads.gather(fm, kept, narrow, m);
+      heads.gather(fv, kept, narrow, v);
+      int[] narrowLocal = new int[groupLocal.length];
+      Arrays.fill(narrowLocal, -1);
+      for (int c = 0; c < groupLocal.length; c++) {
+        if (local[c] >= 0 && !stopping.done(members[local[c]])) {
+          narrowLocal[c] = Arrays.binarySearch(keptMembers, members[local[c]]);
+        }
+      }
+      Adam narrowAdam = new Adam(adam.config(), org.vidar.optim.AdamState.restore(m, v, state.step()));
+      return new ActiveHeads(keptMembers, narrow, p, narrowLocal, narrowAdam, r);
+    }
   }
 
   /** A chunk's rows cut into those trained on and those held out, each as its own compact chunk. */

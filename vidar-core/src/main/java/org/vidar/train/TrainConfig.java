@@ -23,8 +23,8 @@ import org.vidar.train.embedding.EmbeddingPrecision;
  * @param rounds alternating rounds of Stage 1 and Stage 2
  * @param heads the large heads of Stage 1
  * @param headGroups class groups of Stage 1, or {@link #AUTO_HEAD_GROUPS} for
- *     {@link ClassGroups#defaultCount}; a property of the model, not of the cluster, so one worker
- *     and many, and any machine, give the same model
+ *     {@link #headGroupsFor}: with Adam a schedule (each class stops on its own, so any grouping
+ *     gives the same model), with L-BFGS a property of the model, not of the cluster
  * @param lbfgs Stage 1's optimizer, per class group
  * @param trunkSteps Stage 2's iRprop+ iterations
  * @param irprop Stage 2's optimizer
@@ -112,7 +112,7 @@ public record TrainConfig(
   public static final double DEFAULT_LEARNING_RATE = 3e-2;
   public static final int DEFAULT_PRETRAIN_EXPERTS = 2;
   public static final int DEFAULT_ROUNDS = 2;
-  /** {@link #headGroups} that asks for {@link ClassGroups#defaultCount}. */
+  /** {@link #headGroups} that asks for the default grouping ({@link #headGroupsFor}). */
   public static final int AUTO_HEAD_GROUPS = 0;
   public static final int DEFAULT_LBFGS_ITERATIONS = 50;
   public static final HeadOptimizer DEFAULT_HEAD_OPTIMIZER = HeadOptimizer.ADAM;
@@ -194,9 +194,19 @@ public record TrainConfig(
     return LbfgsConfig.of(iterations, LBFGS_GRADIENT_TOLERANCE, LBFGS_LOSS_TOLERANCE);
   }
 
-  /** The class groups Stage 1 trains heads of {@code allocation} in. */
-  public int headGroupsFor(ExpertAllocation allocation) {
-    return headGroups == AUTO_HEAD_GROUPS ? ClassGroups.defaultCount(allocation) : headGroups;
+  /**
+   * The class groups Stage 1 trains heads of {@code allocation} in on {@code workers} workers. By
+   * default, with Adam, whose every decision is one class's own, the grouping is only a schedule
+   * ({@link ClassGroups#scheduledCount}: a multiple of the workers); with L-BFGS, which steps a
+   * group's classes together, it is part of the model ({@link ClassGroups#defaultCount}, the same on
+   * every machine).
+   */
+  public int headGroupsFor(ExpertAllocation allocation, int workers) {
+    if (headGroups != AUTO_HEAD_GROUPS) {
+      return headGroups;
+    }
+    return headOptimizer == HeadOptimizer.ADAM ? ClassGroups.scheduledCount(allocation, workers)
+        : ClassGroups.defaultCount(allocation);
   }
 
   /** The frames training reads of each frame-level video. */

@@ -222,7 +222,39 @@ class AdamTest {
       assertEquals(0.5 * (1f - a[i]), 1f - b[i], 1e-6, "parameter " + i);
     }
     assertThrows(IllegalArgumentException.class, () -> plain.scaleLearningRate(0));
+    assertThrows(IllegalArgumentException.class, () -> plain.scaleLearningRate(-1));
     assertThrows(IllegalArgumentException.class,
         () -> plain.scaleLearningRate(Double.NaN));
+  }
+
+  /**
+   * A rate of each parameter's own scales its step (and weight decay) alone: 1 is the plain step,
+   * 0 freezes the parameter, 0.5 halves its step; without an L2 term, the moments move as without
+   * rates.
+   */
+  @Test
+  void perParameterRatesScaleEachStep() {
+    float[] grad = {0.3f, -2f, 5e-3f};
+    AdamConfig config = new AdamConfig(0.01, 0.9, 0.999, 1e-8, 1e-3);
+    float[] plainParams = {1f, -1f, 0.5f};
+    float[] rated = plainParams.clone();
+    Adam plain = new Adam(config, 3);
+    Adam withRates = new Adam(config, 3);
+    float[] rate = {1f, 0f, 0.5f};
+    for (int t = 0; t < 3; t++) {
+      float[] before = plainParams.clone();
+      float[] ratedBefore = rated.clone();
+      plain.beginStep().update(plainParams, grad, 0, 3, 1f, 0f);
+      withRates.beginStep().update(rated, grad, 0, 3, 1f, 0f, rate);
+      if (t == 0) {
+        assertEquals(plainParams[0], rated[0], 0f, "rate 1");
+        assertEquals(-1f, rated[1], 0f, "rate 0 freezes");
+        assertEquals(0.5 * (plainParams[2] - before[2]), rated[2] - ratedBefore[2], 1e-7, "rate 0.5");
+      }
+    }
+    assertEquals(-1f, rated[1], 0f, "still frozen");
+    assertArrayEquals(plain.state().m, withRates.state().m, 1e-6f, "moments");
+    assertThrows(IllegalArgumentException.class,
+        () -> withRates.beginStep().update(rated, grad, 0, 3, 1f, 0f, new float[2]));
   }
 }

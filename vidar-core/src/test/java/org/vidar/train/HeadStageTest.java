@@ -281,6 +281,57 @@ class HeadStageTest {
   }
 
   /**
+   * With a held-out slice each class stops on its own: on classes that learn at different speeds
+   * (two separable, two random), the classes stop after different passes, and the heads are the
+   * same in one group of four classes, in two groups and in four of one class each (with
+   * decisions per group, a group's classes would stop together and the heads would differ).
+   */
+  @Test
+  void adamHeadsDoNotDependOnTheGrouping() {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+    int n = 240;
+    String[] ids = new String[n];
+    int[][] labels = new int[n][];
+    float[] features = new float[n * DIM];
+    for (int v = 0; v < n; v++) {
+      ids[v] = "v" + v;
+      for (int j = 0; j < DIM; j++) {
+        features[v * DIM + j] = (float) r.nextDouble(-1, 1);
+      }
+      java.util.List<Integer> l = new java.util.ArrayList<>();
+      if (features[v * DIM] > 0) {
+        l.add(0);
+      }
+      if (features[v * DIM + 1] > 0.3) {
+        l.add(1);
+      }
+      if (r.nextInt(3) == 0) {
+        l.add(2);
+      }
+      if (r.nextInt(2) == 0) {
+        l.add(3);
+      }
+      labels[v] = l.stream().mapToInt(Integer::intValue).toArray();
+    }
+    VideoDataset data = VideoDataset.of(org.vidar.data.FeatureSpec.Level.VIDEO, DIM, ids, labels, features, null);
+    TrainConfig base = TrainFixtures.config(4, 0, 1, HeadConfig.fixed(2, 0f), 1, 1, 0, 8);
+    java.util.function.IntFunction<TrainConfig> grouped = groups -> new TrainConfig(base.seed(), 0, 16,
+        org.vidar.optim.AdamConfig.of(0.05), base.pretrainHeads(), 1, base.heads(), groups, base.lbfgs(), 0,
+        base.irprop(), 0f, 8).withHeadOptimizer(TrainConfig.HeadOptimizer.ADAM, 100).withPretrainHoldout(0.3, 2);
+    EmbeddingTable t = table(data, passThrough(4), 1);
+    ExpertAllocation full = grouped.apply(1).heads().allocate(data.positivesPerClass(4));
+    int[] passes = new int[4];
+    for (int k = 0; k < 4; k++) {
+      passes[k] = new HeadStage(grouped.apply(4)).trainGroup(full, new int[] {k}, t, 1).optimization().evaluations();
+    }
+    assertTrue(java.util.Arrays.stream(passes).distinct().count() > 1,
+        "the classes stop after different passes: " + java.util.Arrays.toString(passes));
+    float[] one = runHeads(data, grouped.apply(1), 2).headParams();
+    assertArrayEquals(one, runHeads(data, grouped.apply(2), 2).headParams(), 1e-6f, "two groups");
+    assertArrayEquals(one, runHeads(data, grouped.apply(4), 2).headParams(), 1e-6f, "four groups");
+  }
+
+  /**
    * On the local engine an observer sees every group after every Adam pass, in order from pass 1,
    * and the heads it sees after a group's last pass are that group's result (no held-out slice, so
    * no best pass is restored).
@@ -322,5 +373,6 @@ class HeadStageTest {
     }
     assertArrayEquals(r.model().headParams(), full);
     assertEquals(2 * expected, r.optimization().evaluations(), "the passes of both groups");
+    assertEquals(expected, r.passes(), 1e-9, "whole passes: each group's passes by its share of the columns");
   }
 }

@@ -36,6 +36,28 @@ public final class ClassGroups {
     return (int) Math.max(1, Math.min(allocation.numClasses(), groups));
   }
 
+  /**
+   * Gate columns a group may hold when the groups are only a schedule (Stage 1 by Adam, whose
+   * decisions are each class's own): groups this wide still keep a task's work area small (a batch
+   * of 1,024 videos × 4,096 gates is 16 MB of logits), and wider GEMMs run closer to sgemm's peak.
+   */
+  public static final int MAX_SCHEDULED_GATES_PER_GROUP = 4096;
+
+  /**
+   * The number of class groups when the grouping does not change the model, only where the work
+   * runs: the fewest that keep every group within {@link #MAX_SCHEDULED_GATES_PER_GROUP} gate
+   * columns, rounded up to a multiple of {@code workers} so that every worker has as much to do,
+   * at most one per class.
+   */
+  public static int scheduledCount(ExpertAllocation allocation, int workers) {
+    if (workers <= 0) {
+      throw new IllegalArgumentException("workers must be positive, got " + workers);
+    }
+    long needed = (allocation.totalGates() + (long) MAX_SCHEDULED_GATES_PER_GROUP - 1) / MAX_SCHEDULED_GATES_PER_GROUP;
+    long groups = (Math.max(1, needed) + workers - 1) / workers * workers;
+    return (int) Math.max(1, Math.min(allocation.numClasses(), groups));
+  }
+
   /** At most {@code groups} non-empty groups of class indices; {@code experts[k]} is class k's cost. */
   public static List<int[]> balance(int[] experts, int groups) {
     if (groups <= 0) {

@@ -292,6 +292,39 @@ public final class MoeHeads {
     }
   }
 
+  /**
+   * Class {@code k}'s columns and biases in {@code params} (these heads' layout) to class
+   * {@code otherK} of {@code other}'s array {@code otherParams}; the classes must have as many experts.
+   */
+  public void copyClassTo(float[] params, int k, MoeHeads other, float[] otherParams, int otherK) {
+    checkParams(params, "params");
+    other.checkParams(otherParams, "otherParams");
+    copyClass(this, params, k, other, otherParams, otherK);
+  }
+
+  /**
+   * Sets class {@code k}'s places (its columns and biases) in {@code a}, an array laid out as these
+   * heads' parameters, to {@code value}: a per-parameter learning rate, for one.
+   */
+  public void fillClass(float[] a, int k, float value) {
+    checkParams(a, "a");
+    int e = allocation.experts(k);
+    fillColumns(a, expertW, allocation.expertOffset(k), e, value);
+    fillColumns(a, expertB, allocation.expertOffset(k), e, value);
+    fillColumns(a, gateW, allocation.gateOffset(k), e + 1, value);
+    fillColumns(a, gateB, allocation.gateOffset(k), e + 1, value);
+  }
+
+  /** {@code count} columns of a weight {@code [H, width]} or a bias {@code [width]} set to {@code value}. */
+  private static void fillColumns(float[] a, TensorRef t, int first, int count, float value) {
+    int rows = t.shape().length == 1 ? 1 : t.dim(0);
+    int width = t.dim(t.shape().length - 1);
+    for (int r = 0; r < rows; r++) {
+      int base = t.offset() + r * width + first;
+      Arrays.fill(a, base, base + count, value);
+    }
+  }
+
   private void checkGroup(MoeHeads group, int[] classes) {
     if (group.inputDim != inputDim || group.numClasses() != classes.length) {
       throw new IllegalArgumentException("a group of " + group.numClasses() + " classes over " + group.inputDim
@@ -362,7 +395,7 @@ public final class MoeHeads {
       return;
     }
     logits(params, emb, rows, scratch);
-    elementwise(params, scratch, rows, null, null, probs, false);
+    elementwise(params, scratch, rows, null, null, probs, false, null);
   }
 
   /**
@@ -378,7 +411,20 @@ public final class MoeHeads {
    */
   public double lossAndBackward(float[] params, float[] emb, int rows, int[] labels,
       int[] labelOffsets, float[] dEmb, float[] grad, Scratch scratch) {
+    return lossAndBackward(params, emb, rows, labels, labelOffsets, dEmb, grad, scratch, null);
+  }
+
+  /**
+   * As {@link #lossAndBackward(float[], float[], int, int[], int[], float[], float[], Scratch)},
+   * and, unless {@code classLoss} is null, adds each class's loss summed over the rows to
+   * {@code classLoss[k]} (Stage 1 stops each class on its own held-out loss).
+   */
+  public double lossAndBackward(float[] params, float[] emb, int rows, int[] labels,
+      int[] labelOffsets, float[] dEmb, float[] grad, Scratch scratch, double[] classLoss) {
     checkParams(params, "params");
+    if (classLoss != null) {
+      checkLength(classLoss, numClasses(), "classLoss");
+    }
     if (grad != null) {
       checkParams(grad, "grad");
     }
@@ -391,7 +437,7 @@ public final class MoeHeads {
       return 0;
     }
     logits(params, emb, rows, scratch);
-    double loss = elementwise(params, scratch, rows, labels, labelOffsets, null, true);
+    double loss = elementwise(params, scratch, rows, labels, labelOffsets, null, true, classLoss);
 
     int h = inputDim;
     int te = allocation.totalExperts();
@@ -434,7 +480,7 @@ public final class MoeHeads {
    * large; chunk losses are added in chunk order so the result does not depend on scheduling.
    */
   private double elementwise(float[] params, Scratch s, int rows, int[] labels,
-      int[] labelOffsets, float[] probs, boolean backward) {
+      int[] labelOffsets, float[] probs, boolean backward, double[] classLoss) {
     long work = (long) rows * allocation.totalGates();
     int chunks = 1;
     if (s.parallel && work >= PARALLEL_MIN_WORK) {
@@ -444,10 +490,11 @@ public final class MoeHeads {
       chunks = (int) Math.min(rows, par * 4L);
     }
     if (chunks == 1) {
-      return pass(params, s, 0, rows, labels, labelOffsets, probs, backward);
+      return pass(params, s, 0, rows, labels, labelOffsets, probs, backward, classLoss);
     }
     List<RecursiveAction> tasks = new ArrayList<>(chunks);
     double[] losses = new double[chunks];
+    double[][] classLosses = classLoss == null ? null : new double[chunks][classLoss.length];
     for (int c = 0; c < chunks; c++) {
       final int chunk = c;
       final int r0 = (int) ((long) rows * c / chunks);
@@ -455,14 +502,20 @@ public final class MoeHeads {
       tasks.add(new RecursiveAction() {
         @Override
         protected void compute() {
-          losses[chunk] = pass(params, s, r0, r1, labels, labelOffsets, probs, backward);
+          losses[chunk] = pass(params, s, r0, r1, labels, labelOffsets, probs, backward,
+              classLosses == null ? null : classLosses[chunk]);
         }
       });
     }
     ForkJoinTask.invokeAll(tasks);
     double loss = 0;
-    for (double l : losses) {
-      loss += l;
+    for (int c = 0; c < chunks; c++) {
+      loss += losses[c];
+      if (classLosses != null) {
+        for (int k = 0; k < classLoss.length; k++) {
+          classLoss[k] += classLosses[c][k];
+        }
+      }
     }
     return loss;
   }
@@ -474,7 +527,7 @@ public final class MoeHeads {
    * two divisions a class.
    */
   private double pass(float[] params, Scratch s, int r0, int r1, int[] labels, int[] labelOffsets, float[] probs,
-      boolean backward) {
+      boolean backward, double[] classLoss) {
     int numClasses = numClasses();
     int te = allocation.totalExperts();
     int tg = allocation.totalGates();
@@ -482,14 +535,14 @@ public final class MoeHeads {
     float[] zg = s.gate;
     RowBuffers b = s.takeRows(te, tg, numClasses);
     try {
-      return pass(params, ea, zg, b, r0, r1, labels, labelOffsets, probs, backward);
+      return pass(params, ea, zg, b, r0, r1, labels, labelOffsets, probs, backward, classLoss);
     } finally {
       s.giveRows(b);
     }
   }
 
   private double pass(float[] params, float[] ea, float[] zg, RowBuffers b, int r0, int r1, int[] labels,
-      int[] labelOffsets, float[] probs, boolean backward) {
+      int[] labelOffsets, float[] probs, boolean backward, double[] classLoss) {
     int numClasses = numClasses();
     int te = allocation.totalExperts();
     int tg = allocation.totalGates();
@@ -577,6 +630,11 @@ public final class MoeHeads {
         for (int k = 0; k < numClasses; k++) {
           loss -= logArgs[k];
         }
+        if (classLoss != null) {
+          for (int k = 0; k < numClasses; k++) {
+            classLoss[k] -= logArgs[k];
+          }
+        }
         for (int i = labelOffsets[r]; i < labelOffsets[r + 1]; i++) {
           positive[labels[i]] = false;
         }
@@ -598,6 +656,13 @@ public final class MoeHeads {
       throw new IllegalArgumentException("rows must be >= 0, got " + rows);
     }
     checkLength(emb, (long) rows * inputDim, "emb");
+  }
+
+  private static void checkLength(double[] a, long needed, String what) {
+    Objects.requireNonNull(a, what);
+    if (a.length < needed) {
+      throw new IllegalArgumentException(what + " has " + a.length + " entries, needs " + needed);
+    }
   }
 
   private static void checkLength(float[] a, long needed, String what) {

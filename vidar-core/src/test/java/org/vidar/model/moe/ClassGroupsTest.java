@@ -98,6 +98,21 @@ class ClassGroupsTest {
 
   /** The default count follows the heads' gate columns only: one group per 1024, at least 1, at most one per class. */
   @Test
+  void scheduledCountIsAMultipleOfTheWorkersWithinTheWidth() {
+    assertEquals(2, ClassGroups.scheduledCount(ExpertAllocation.fixed(300, 4), 2), "1500 gates");
+    assertEquals(2, ClassGroups.scheduledCount(ExpertAllocation.fixed(300, 8), 2), "2700 gates");
+    assertEquals(1, ClassGroups.scheduledCount(ExpertAllocation.fixed(300, 8), 1));
+    assertEquals(2, ClassGroups.scheduledCount(ExpertAllocation.fixed(300, 16), 2), "5100 gates: 2 groups");
+    assertEquals(4, ClassGroups.scheduledCount(ExpertAllocation.fixed(600, 16), 2), "10200 gates: 3, so 4");
+    assertEquals(3, ClassGroups.scheduledCount(ExpertAllocation.fixed(300, 16), 3));
+    assertEquals(6, ClassGroups.scheduledCount(ExpertAllocation.fixed(3862, 4), 2), "19310 gates: 5, so 6");
+    assertEquals(3, ClassGroups.scheduledCount(ExpertAllocation.fixed(3, 4), 8), "at most one per class");
+    assertEquals(8, ClassGroups.scheduledCount(ExpertAllocation.fixed(300, 4), 8));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> ClassGroups.scheduledCount(ExpertAllocation.fixed(3, 4), 0));
+  }
+
+  @Test
   void defaultCountDependsOnTheHeadsAlone() {
     assertEquals(1, ClassGroups.defaultCount(ExpertAllocation.fixed(10, 4)), "50 gates");
     assertEquals(2, ClassGroups.defaultCount(ExpertAllocation.fixed(300, 4)), "1500 gates");

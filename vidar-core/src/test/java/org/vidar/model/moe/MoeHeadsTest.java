@@ -358,6 +358,72 @@ class MoeHeadsTest {
   }
 
   /** A batch large enough for the parallel element-wise pass equals the sum of one-row calls. */
+  /**
+   * Each class's loss, summed over the rows, is {@code -log p} on its positive rows and
+   * {@code -log(1 - p)} on the others, with p from the reference; the classes' losses add up to
+   * the returned total, on the parallel pass and on a worker's serial one, and accumulate.
+   */
+  @Test
+  void classLossesAreEachClassesCrossEntropy() {
+    ExpertAllocation alloc = ExpertAllocation.fixed(40, 3);
+    int rows = 200;
+    Fixture f = new Fixture(new JavaKernels(), rows, 5, alloc, 6, 0.5);
+    double[] ref = new double[rows * 40];
+    f.reference(f.paramsD(), f.embD(), ref);
+    double[] expected = new double[40];
+    for (int r = 0; r < rows; r++) {
+      boolean[] positive = new boolean[40];
+      for (int i = f.offsets[r]; i < f.offsets[r + 1]; i++) {
+        positive[f.labels[i]] = true;
+      }
+      for (int k = 0; k < 40; k++) {
+        double p = ref[r * 40 + k];
+        expected[k] -= Math.log(positive[k] ? p : 1 - p);
+      }
+    }
+    for (MoeHeads.Scratch s : List.of(f.heads.newScratch(), f.heads.newWorkerScratch())) {
+      double[] perClass = new double[40];
+      perClass[3] = 10;
+      double total = f.heads.lossAndBackward(f.params, f.emb, rows, f.labels, f.offsets, null, null, s, perClass);
+      perClass[3] -= 10;
+      double sum = 0;
+      for (int k = 0; k < 40; k++) {
+        assertEquals(expected[k], perClass[k], 1e-6 * expected[k], "class " + k);
+        sum += perClass[k];
+      }
+      assertEquals(total, sum, 1e-9 * total);
+    }
+    assertThrows(IllegalArgumentException.class, () -> f.heads.lossAndBackward(f.params, f.emb, rows, f.labels,
+        f.offsets, null, null, f.heads.newScratch(), new double[39]));
+  }
+
+  /** copyClassTo and fillClass touch class k's columns and biases, and nothing else. */
+  @Test
+  void copyAndFillTouchOneClassAlone() {
+    ExpertAllocation alloc = ExpertAllocation.of(1, 3, 2);
+    Fixture f = new Fixture(new JavaKernels(), 4, 5, alloc, 2, 1.0);
+    MoeHeads heads = f.heads;
+    float[] marks = new float[f.params.length];
+    heads.fillClass(marks, 1, 1f);
+    int marked = 0;
+    for (float m : marks) {
+      marked += (int) m;
+    }
+    assertEquals((5 + 1) * (3 + 4), marked, "H rows and a bias of 3 expert and 4 gate columns");
+    float[] to = new float[f.params.length];
+    heads.copyClassTo(f.params, 1, heads, to, 1);
+    for (int i = 0; i < to.length; i++) {
+      assertEquals(marks[i] == 1f ? f.params[i] : 0f, to[i], "index " + i);
+    }
+    // class 1's places are the ones its selection gathers
+    MoeHeads one = heads.select(new int[] {1});
+    float[] gathered = one.newParams();
+    heads.gather(f.params, new int[] {1}, one, gathered);
+    float[] back = new float[f.params.length];
+    heads.scatter(one, gathered, new int[] {1}, back);
+    assertArrayEquals(to, back);
+  }
+
   @Test
   void parallelPassEqualsRowByRow() {
     ExpertAllocation alloc = ExpertAllocation.fixed(40, 3);
