@@ -38,6 +38,9 @@ import org.vidar.data.InputFile;
 import org.vidar.data.VideoReader;
 import org.vidar.data.VideoRecord;
 import org.vidar.data.batch.StreamingPretrainData;
+import org.vidar.train.LocalEngine;
+import org.vidar.data.batch.VideoDataset;
+import org.vidar.data.batch.InMemoryPretrainData;
 import org.vidar.eval.EvalReport;
 import org.vidar.eval.YouTube8mEvaluator;
 import org.vidar.inference.StreamingScorer;
@@ -114,8 +117,12 @@ public final class MllibBaselineBench {
     }
   }
 
-  /** Vidar's model on all classes, and on the sampled ones (null without a sample). */
-  private record VidarResult(Result all, Result sampled) {}
+  /**
+   * Vidar's model on all classes, and on the sampled ones (null without a sample), and the same
+   * training run again on the local engine, scored after each Stage 1 pass on the classes compared
+   * (empty unless asked for with {@code curve=true}).
+   */
+  private record VidarResult(Result all, Result sampled, List<TimeToQualityBench.Point> curve) {}
 
   /**
    * Binary relevance's row, with its mean fit time, the fits it made and, when sampled, the
@@ -224,6 +231,14 @@ public final class MllibBaselineBench {
       System.out.printf(Locale.ROOT, "summary: counting the first fit's warm-up once: MLlib binary relevance %.1f s,"
           + " MLlib / Vidar = %.1fx%n", binary.warmOnce(), binary.warmOnce() / v.train());
     }
+    if (!vidar.curve().isEmpty()) {
+      double to = TimeToQualityBench.timeTo(vidar.curve(), m.report().gap());
+      double mllib = Double.isNaN(binary.warmOnce()) ? m.train() : Math.min(m.train(), binary.warmOnce());
+      System.out.printf(Locale.ROOT, "summary: time to MLlib's GAP %.4f: Vidar %s (local engine, the same training "
+          + "scored after each Stage 1 pass), MLlib binary relevance %.1f s%s%n", m.report().gap(),
+          Double.isNaN(to) ? "never" : String.format(Locale.ROOT, "%.1f s", to), mllib,
+          Double.isNaN(to) ? "" : String.format(Locale.ROOT, "; MLlib / Vidar = %.0fx", mllib / to));
+    }
   }
 
   private static VidarResult vidar(String[] args, SparkSession session, FeatureSpec spec, List<String> trainFiles,
@@ -274,8 +289,62 @@ public final class MllibBaselineBench {
     String shape = hidden == 0 ? "no trunk" : hidden + (gating ? "+CG" : "") + " trunk";
     Result r = new Result(String.format(Locale.ROOT, "vidar (%s, %d experts, defaults)", shape, experts), Double.NaN,
         train, predict, all.report());
+    List<TimeToQualityBench.Point> curve = Boolean.parseBoolean(BenchArgs.get(args, "curve", "true"))
+        ? localCurve(config, mc, spec, trainFiles, validateFiles, sample) : List.of();
     return new VidarResult(r, sampled == null ? null : new Result(String.format(Locale.ROOT,
-        "vidar, same model, on %d sampled classes", sample.size()), Double.NaN, train, predict, sampled.report()));
+        "vidar, same model, on %d sampled classes", sample.size()), Double.NaN, train, predict, sampled.report()),
+        curve);
+  }
+
+  /**
+   * The same training on the local engine (this JVM, as many threads as cores, Spark idle), with
+   * the model after each Stage 1 pass scored on the sampled classes (all classes without a sample)
+   * off the clock: when Vidar reaches a GAP, not only where it ends.
+   */
+  private static List<TimeToQualityBench.Point> localCurve(TrainConfig config, ModelConfig mc, FeatureSpec spec,
+      List<String> trainFiles, List<String> validateFiles, ClassSample sample) throws Exception {
+    List<InputFile> validate = DataPaths.resolve(validateFiles);
+    TrainingClock clock = new TrainingClock(m -> {
+      YouTube8mEvaluator e = sample == null ? new YouTube8mEvaluator(m.config().numClasses(), TOP_K) : sample.evaluator();
+      try {
+        StreamingScorer.score(m, validate, BadRecordPolicy.FAIL, config.chunkRows(), (id, labels, probs, offset) -> {
+          if (sample == null) {
+            e.addScores(probs, offset, labels);
+          } else {
+            sample.add(e, probs, offset, labels);
+          }
+        });
+      } catch (java.io.IOException ex) {
+        throw new java.io.UncheckedIOException(ex);
+      }
+      return e.report().gap();
+    });
+    VideoDataset data = VideoDataset.load(DataPaths.resolve(trainFiles), spec, BadRecordPolicy.FAIL,
+        config.frameSampling());
+    System.out.printf(Locale.ROOT, "vidar, local engine: %d training videos loaded in %.1f s (not counted); Stage 1"
+        + " scored pass by pass on %s%n", data.size(), clock.seconds(), sample == null ? "all classes"
+        : "the sampled classes");
+    clock.exclude((long) (clock.seconds() * 1e9));
+    StageOnePasses passes = new StageOnePasses(clock);
+    List<TimeToQualityBench.Point> curve = new ArrayList<>();
+    try (LocalEngine engine = new LocalEngine(data, Runtime.getRuntime().availableProcessors())) {
+      new Trainer(config).train(engine, new InMemoryPretrainData(data), mc, new Trainer.Listener() {
+        @Override
+        public void headPassDone(int[] classes, int pass, float[] params) {
+          passes.add(classes, params);
+        }
+
+        @Override
+        public void stageDone(String stage, StageResult result, double seconds) {
+          if (stage.equals("round 1 heads")) {
+            curve.addAll(passes.curve(result.model()));
+          }
+          curve.add(clock.score(stage, result.model()));
+        }
+      });
+    }
+    curve.sort(java.util.Comparator.comparingDouble(TimeToQualityBench.Point::seconds));
+    return curve;
   }
 
   /**

@@ -113,13 +113,13 @@ public final class TimeToQualityBench {
           gating && hidden > 0));
       List<Point> vidar = new ArrayList<>();
       StageResult[] heads = new StageResult[1];
-      Clock clock = new Clock();
-      PassSnapshots passes = new PassSnapshots(clock);
+      TrainingClock clock = new TrainingClock(m -> ModelEvaluation.evaluate(m, validate, 20, 1024).gap());
+      StageOnePasses passes = new StageOnePasses(clock);
       try (LocalEngine engine = new LocalEngine(train, Runtime.getRuntime().availableProcessors())) {
         new Trainer(config).train(engine, new InMemoryPretrainData(train), mc, new Trainer.Listener() {
           @Override
           public void epochDone(int epoch, StageResult result, double seconds) {
-            vidar.add(clock.score("pretrain epoch " + (epoch + 1), result.model(), validate));
+            vidar.add(clock.score("pretrain epoch " + (epoch + 1), result.model()));
           }
 
           @Override
@@ -131,11 +131,9 @@ public final class TimeToQualityBench {
           public void stageDone(String stage, StageResult result, double seconds) {
             if (stage.equals("round 1 heads")) {
               heads[0] = result;
-              long t = System.nanoTime();
-              vidar.addAll(passes.curve(result.model(), validate));
-              clock.exclude(System.nanoTime() - t);
+              vidar.addAll(passes.curve(result.model()));
             }
-            vidar.add(clock.score(stage, result.model(), validate));
+            vidar.add(clock.score(stage, result.model()));
           }
         });
       }
@@ -151,9 +149,9 @@ public final class TimeToQualityBench {
    * only, counted from the layout: per video, forward {@code 2·in·out} for every trunk weight,
    * the same again for its gradient and for the input gradient (not for the first layer), and
    * {@code 2·H·C} for the heads' C expert and gate columns, twice more when training them (twice
-   * only when no trunk needs the embedding gradient). Stage 1's passes are those its groups ran
-   * (each group stops on its own; the groups are balanced to within one class, so the mean pass
-   * count times the whole heads' columns is the work done).
+   * only when no trunk needs the embedding gradient). Stage 1's work is {@link StageResult#passes}:
+   * whole passes over all the heads' columns that its groups' passes came to (each class stops on
+   * its own and leaves the GEMMs when enough have), times the whole heads' columns.
    */
   private static void efficiency(int videos, List<Point> vidar, StageResult heads, TrainConfig config,
       ModelConfig mc, int classes) {
@@ -208,7 +206,7 @@ public final class TimeToQualityBench {
           100 * pretrainFlops / 1e9 / pretrainSeconds / peak);
     }
     if (headSeconds > 0 && config.headOptimizer() == TrainConfig.HeadOptimizer.ADAM) {
-      System.out.printf(Locale.ROOT, "| Stage 1 (Adam, %d groups, %.1f passes each on average) "
+      System.out.printf(Locale.ROOT, "| Stage 1 (Adam, %d groups, %.1f whole passes of work) "
           + "| %.1f | %.0f | %.0f | %.0f %% |%n", groups, passes,
           headSeconds, headFlops / 1e9, headFlops / 1e9 / headSeconds, 100 * headFlops / 1e9 / headSeconds / peak);
     }
@@ -249,78 +247,6 @@ public final class TimeToQualityBench {
       sum += rates[t];
     }
     return sum;
-  }
-
-  /**
-   * Round 1's Stage 1 pass by pass: each class group's heads after each of its Adam passes and the
-   * training time it ended at. The model "after pass p" joins every group's heads after its pass p
-   * (its last, for a group that stopped sooner) and existed once the slowest group had finished
-   * that pass; that is its time on the curve. Scored after the stage, outside the training time.
-   */
-  private static final class PassSnapshots {
-    private final Clock clock;
-    private final java.util.Map<Integer, int[]> classes = new java.util.LinkedHashMap<>();
-    private final java.util.Map<Integer, List<float[]>> params = new java.util.HashMap<>();
-    private final java.util.Map<Integer, List<Double>> seconds = new java.util.HashMap<>();
-
-    PassSnapshots(Clock clock) {
-      this.clock = clock;
-    }
-
-    synchronized void add(int[] group, float[] p) {
-      double now = clock.seconds();
-      classes.putIfAbsent(group[0], group.clone());
-      params.computeIfAbsent(group[0], k -> new ArrayList<>()).add(p.clone());
-      seconds.computeIfAbsent(group[0], k -> new ArrayList<>()).add(now);
-    }
-
-    synchronized List<Point> curve(VideoModel stageModel, VideoDataset validate) {
-      List<Point> curve = new ArrayList<>();
-      int most = params.values().stream().mapToInt(List::size).max().orElse(0);
-      org.vidar.model.moe.MoeHeads heads = new org.vidar.model.moe.MoeHeads(stageModel.trunk().outputDim(),
-          stageModel.allocation());
-      for (int pass = 1; pass <= most; pass++) {
-        float[] full = heads.newParams();
-        double at = 0;
-        for (java.util.Map.Entry<Integer, int[]> g : classes.entrySet()) {
-          List<float[]> ps = params.get(g.getKey());
-          int i = Math.min(pass, ps.size()) - 1;
-          heads.scatter(heads.select(g.getValue()), ps.get(i), g.getValue(), full);
-          at = Math.max(at, seconds.get(g.getKey()).get(i));
-        }
-        double gap = ModelEvaluation.evaluate(stageModel.withHeads(stageModel.allocation(), full), validate, 20, 1024)
-            .gap();
-        System.out.printf(Locale.ROOT, "vidar: %-18s %8.1f s  GAP@20 %.4f%n", "stage 1 pass " + pass, at, gap);
-        curve.add(new Point("stage 1 pass " + pass, at, gap));
-      }
-      params.clear();
-      return curve;
-    }
-  }
-
-  /** Training time: the wall clock less the time spent scoring the validation videos. */
-  private static final class Clock {
-    private final long start = System.nanoTime();
-    private long scoring;
-
-    /** Takes {@code nanos} of scoring done outside {@link #score} off the training time. */
-    synchronized void exclude(long nanos) {
-      scoring += nanos;
-    }
-
-    /** Training seconds so far. */
-    synchronized double seconds() {
-      return (System.nanoTime() - start - scoring) / 1e9;
-    }
-
-    synchronized Point score(String label, VideoModel model, VideoDataset validate) {
-      long t = System.nanoTime();
-      double seconds = (t - start - scoring) / 1e9;
-      double gap = ModelEvaluation.evaluate(model, validate, 20, 1024).gap();
-      scoring += System.nanoTime() - t;
-      System.out.printf(Locale.ROOT, "vidar: %-18s %8.1f s  GAP@20 %.4f%n", label, seconds, gap);
-      return new Point(label, seconds, gap);
-    }
   }
 
   /**

@@ -85,7 +85,11 @@ public final class HeadStage implements java.io.Serializable {
   }
 
   /** What a group task produced. */
-  public record GroupResult(int[] classes, float[] params, OptimizationResult optimization)
+  /**
+   * What a group task produced; {@code passes} is the work done in whole passes over the group's
+   * heads (each pass counted by the share of the group's columns still training in it).
+   */
+  public record GroupResult(int[] classes, float[] params, OptimizationResult optimization, double passes)
       implements java.io.Serializable {}
 
   /**
@@ -119,7 +123,7 @@ public final class HeadStage implements java.io.Serializable {
       loss += r.optimization().loss();
       iterations += r.optimization().iterations();
       evaluations += r.optimization().evaluations();
-      passes += (double) r.optimization().evaluations() * columns(group.allocation()) / columns(allocation);
+      passes += r.passes() * columns(group.allocation()) / columns(allocation);
     }
     return new StageResult(model.withHeads(allocation, full), loss, new OptimizationResult(loss, iterations,
         evaluations, results.isEmpty() ? StopReason.MAX_ITERATIONS : results.get(0).optimization().reason()), passes);
@@ -158,7 +162,9 @@ public final class HeadStage implements java.io.Serializable {
     }
     double lambda = config.heads().l2();
     if (config.headOptimizer() == TrainConfig.HeadOptimizer.ADAM) {
-      return new GroupResult(classes, params, adam(heads, params, local, table, classes));
+      double[] passes = {0};
+      OptimizationResult r = adam(heads, params, local, table, classes, passes);
+      return new GroupResult(classes, params, r, passes[0]);
     }
     int chunk = config.chunkRows();
     MoeHeads.Scratch scratch = heads.newWorkerScratch(); // the groups run at once: see newWorkerScratch
@@ -178,7 +184,7 @@ public final class HeadStage implements java.io.Serializable {
       return loss[0] / n + heads.l2(x, lambda, grad);
     };
     OptimizationResult r = new Lbfgs(config.lbfgs()).minimize(objective, params);
-    return new GroupResult(classes, params, r);
+    return new GroupResult(classes, params, r, r.evaluations());
   }
 
   /**
@@ -198,7 +204,7 @@ public final class HeadStage implements java.io.Serializable {
    * evaluations the passes over the table.
    */
   private OptimizationResult adam(MoeHeads heads, float[] params, int[] local, EmbeddingSource table,
-      int[] classes) {
+      int[] classes, double[] work) {
     float l2 = config.heads().l2();
     MoeHeads.Scratch scratch = heads.newWorkerScratch(); // the groups run at once: see newWorkerScratch
     boolean stopping = config.pretrainHoldout() > 0;
@@ -227,6 +233,7 @@ public final class HeadStage implements java.io.Serializable {
       trainVideos[0] = 0;
       heldVideos[0] = 0;
       ActiveHeads a = live[0];
+      work[0] += (double) columns(a.heads.allocation()) / columns(heads.allocation());
       table.forEachChunk(config.batchSize(), (emb, rows, labels, offsets, keys) -> {
         GroupLabels g = GroupLabels.of(labels, offsets, rows, a.local);
         float[] e = emb;
@@ -388,7 +395,7 @@ public final class HeadStage implements java.io.Serializable {
           keep++;
         }
       }
-      long all = (long) heads.allocation().totalExperts() + heads.allocation().totalGates();
+      long all = columns(heads.allocation());
       if (keep == 0 || doneColumns < COMPACT_SHARE * all) {
         return this;
       }
