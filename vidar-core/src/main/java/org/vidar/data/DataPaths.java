@@ -8,12 +8,17 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.FileSystemLoopException;
 import java.nio.file.FileSystems;
+import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.nio.file.Paths;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -110,18 +115,12 @@ public final class DataPaths {
       Path base = Paths.get(text.substring(0, text.lastIndexOf('/', firstGlob) + 1));
       PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + text);
       if (Files.isDirectory(base)) {
-        try (Stream<Path> walk = Files.walk(base)) {
-          walk.filter(p -> Files.isRegularFile(p) && matcher.matches(p) && !hiddenBelow(base, p))
-              .forEach(paths::add);
-        }
+        walkFiles(base, p -> matcher.matches(p) && !hiddenBelow(base, p), paths);
       }
     } else {
       Path path = Paths.get(location).toAbsolutePath().normalize();
       if (Files.isDirectory(path)) {
-        try (Stream<Path> walk = Files.walk(path)) {
-          walk.filter(p -> Files.isRegularFile(p) && isDataFileName(p.getFileName().toString())
-              && !hiddenBelow(path, p)).forEach(paths::add);
-        }
+        walkFiles(path, p -> isDataFileName(p.getFileName().toString()) && !hiddenBelow(path, p), paths);
       } else if (Files.isRegularFile(path)) {
         paths.add(path);
       } else {
@@ -134,6 +133,34 @@ public final class DataPaths {
       out.add(new LocalFile(p, Files.size(p)));
     }
     return out;
+  }
+
+  /**
+   * Adds to {@code into} the regular files below {@code root} that {@code wanted} accepts, following
+   * symbolic links to folders and files (data are often linked in from elsewhere), each path as
+   * reached through {@code root}. A link that leads back to a folder above it is not entered twice.
+   */
+  private static void walkFiles(Path root, java.util.function.Predicate<Path> wanted, List<Path> into)
+      throws IOException {
+    Files.walkFileTree(root, java.util.EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
+        new SimpleFileVisitor<Path>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+            // A link whose target is gone arrives with the link's own attributes: not a regular file.
+            if (attrs.isRegularFile() && wanted.test(file)) {
+              into.add(file);
+            }
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+            if (e instanceof FileSystemLoopException) {
+              return FileVisitResult.CONTINUE;
+            }
+            throw e;
+          }
+        });
   }
 
   private static List<InputFile> resolveHadoop(String location) throws IOException {

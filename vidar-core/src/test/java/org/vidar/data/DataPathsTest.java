@@ -106,6 +106,33 @@ class DataPathsTest {
     assertEquals(List.of("t1-0", "t1-1", "v0-0"), Fixtures.ids(read(both)));
   }
 
+  /**
+   * Data linked in from elsewhere: a glob over a symbolic link to a folder, a folder holding links
+   * to a folder and to a file, and a link back up the tree (entered once, not forever).
+   */
+  @Test
+  void globsAndDirectoriesFollowSymbolicLinks() throws IOException {
+    Path link = Files.createSymbolicLink(tmp.resolve("link"), data);
+    assertEquals(List.of(link + "/train00.tfrecord", link + "/train01.tfrecord"),
+        names(DataPaths.resolve(List.of(link + "/train*.tfrecord"))));
+    assertEquals(List.of("t0-0", "t0-1", "t0-2", "t1-0", "t1-1"),
+        Fixtures.ids(read(DataPaths.resolve(List.of(link + "/train*.tfrecord")))));
+    assertEquals(5, DataPaths.resolve(List.of(link.toString())).size(), "the linked folder as a directory input");
+
+    Path elsewhere = tmp.resolve("elsewhere");
+    Fixtures.writeTfRecord(elsewhere.resolve("train03.tfrecord"), videos("t3-", 1));
+    Path mixed = tmp.resolve("mixed");
+    Files.createDirectories(mixed);
+    Files.createSymbolicLink(mixed.resolve("linked-folder"), elsewhere);
+    Files.createSymbolicLink(mixed.resolve("train04.tfrecord"), data.resolve("train00.tfrecord"));
+    Files.createSymbolicLink(mixed.resolve("back-up"), mixed);
+    Files.createSymbolicLink(mixed.resolve("gone.tfrecord"), tmp.resolve("no-such-file"));
+    assertEquals(List.of(mixed + "/linked-folder/train03.tfrecord", mixed + "/train04.tfrecord"),
+        names(DataPaths.resolve(List.of(mixed.toString()))));
+    assertEquals(List.of(mixed + "/linked-folder/train03.tfrecord"),
+        names(DataPaths.resolve(List.of(mixed + "/*/train*.tfrecord"))));
+  }
+
   @Test
   void duplicatesAreRemovedKeepingFirstOccurrenceOrder() throws IOException {
     List<InputFile> files = DataPaths.resolve(List.of(
