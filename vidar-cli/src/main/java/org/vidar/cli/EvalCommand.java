@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.vidar.data.DataPaths;
+import org.vidar.data.Excerpt;
 import org.vidar.data.FeatureSpec;
 import org.vidar.data.InputFile;
 import org.vidar.data.VideoReader;
@@ -123,8 +124,8 @@ final class EvalCommand implements Callable<Integer> {
       results.add(result);
       out.printf(Locale.ROOT, "%s: %d videos predicted, %d labelled videos without a prediction%s%n", name,
           result.predicted(), result.missing(), result.unknownIds() == 0 ? ""
-              : ", " + result.unknownIds() + " predicted ids not in the labelled data (first: '"
-                  + result.firstUnknownId() + "')");
+              : ", " + result.unknownIds() + " predicted ids not in the labelled data (first: "
+                  + Excerpt.of(result.firstUnknownId()) + ")");
     }
     out.println();
     out.print(table(names, results));

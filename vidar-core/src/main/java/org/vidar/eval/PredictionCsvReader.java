@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.util.Arrays;
 import java.util.Objects;
+import org.vidar.data.Excerpt;
 
 /**
  * Streams a Kaggle YouTube-8M prediction CSV one video at a time into reusable arrays, ranking each
@@ -133,7 +134,7 @@ public final class PredictionCsvReader implements Closeable {
       header = header.substring(1); // tolerate a UTF-8 byte order mark from spreadsheet tools
     }
     if (!header.strip().equals(PredictionCsvWriter.HEADER)) {
-      throw error("bad header '" + abbreviate(header) + "', expected '"
+      throw error("bad header " + Excerpt.of(header) + ", expected '"
           + PredictionCsvWriter.HEADER + "'");
     }
   }
@@ -241,14 +242,13 @@ public final class PredictionCsvReader implements Closeable {
     for (int i = start; i < end; i++) {
       char ch = line.charAt(i);
       if (ch < '0' || ch > '9') {
-        throw error("class '" + abbreviate(line.substring(start, end))
-            + "' is not a non-negative integer");
+        throw error("class " + Excerpt.of(line.substring(start, end)) + " is not a non-negative integer");
       }
       // Saturate rather than overflow: anything past numClasses is out of range anyway.
       value = Math.min(value * 10 + (ch - '0'), Integer.MAX_VALUE);
     }
     if (value >= numClasses) {
-      throw error("class " + abbreviate(line.substring(start, end)) + " out of range [0, "
+      throw error("class " + Excerpt.of(line.substring(start, end)) + " out of range [0, "
           + numClasses + ")");
     }
     int c = (int) value;
@@ -268,12 +268,12 @@ public final class PredictionCsvReader implements Closeable {
     // Float.parseFloat alone would also take hex floats, "1f" and "Infinity": accept plain
     // decimals only, so every file Vidar accepts is one any other reader accepts too.
     if (!isDecimal(token)) {
-      throw error("score '" + abbreviate(token) + "' of class " + classIndex
+      throw error("score " + Excerpt.of(token) + " of class " + classIndex
           + " is not a number");
     }
     float score = Float.parseFloat(token);
     if (Float.isInfinite(score)) {
-      throw error("score " + token + " of class " + classIndex + " overflows a float");
+      throw error("score " + Excerpt.of(token) + " of class " + classIndex + " overflows a float");
     }
     return score;
   }
@@ -323,10 +323,6 @@ public final class PredictionCsvReader implements Closeable {
 
   private static boolean isSpace(char ch) {
     return ch == ' ' || ch == '\t';
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() <= 40 ? s : s.substring(0, 40) + "...";
   }
 
   private PredictionFormatException error(String problem) {

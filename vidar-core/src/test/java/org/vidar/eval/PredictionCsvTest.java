@@ -128,9 +128,9 @@ class PredictionCsvTest {
     assertError(H + "a,1 high\n", "preds.csv:2: score 'high' of class 1 is not a number");
     assertError(H + "a,1 0x1p-3\n", "is not a number");
     assertError(H + "a,1 Infinity\n", "is not a number");
-    assertError(H + "a,1 1e99\n", "preds.csv:2: score 1e99 of class 1 overflows a float");
-    assertError(H + "a,4 0.5\n", "preds.csv:2: class 4 out of range [0, 4)");
-    assertError(H + "a,99999999999999 0.5\n", "class 99999999999999 out of range [0, 4)");
+    assertError(H + "a,1 1e99\n", "preds.csv:2: score '1e99' of class 1 overflows a float");
+    assertError(H + "a,4 0.5\n", "preds.csv:2: class '4' out of range [0, 4)");
+    assertError(H + "a,99999999999999 0.5\n", "class '99999999999999' out of range [0, 4)");
     assertError(H + "a,1 NaN\n", "preds.csv:2: score of class 1 is NaN");
     assertError(H + "a,1 0.5 1 0.25\n", "preds.csv:2: class 1 appears twice");
     assertError(H + "a 1 0.5\n", "preds.csv:2: no comma");
