@@ -65,6 +65,17 @@ final class EvalCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintStream out = System.out;
     List<InputFile> files = DataPaths.resolve(inputs);
+    // The per-class file is written last: a place it cannot go fails now, before the scoring.
+    Outputs outputs = new Outputs(inputs, files).input(data.vocabulary);
+    for (String m : models) {
+      outputs.input(modelDir(m));
+    }
+    for (String set : predictions) {
+      for (InputFile f : DataPaths.resolve(Arrays.asList(predictionPaths(set).split(",")))) {
+        outputs.input(f.name());
+      }
+    }
+    outputs.file("--per-class", perClassFile).prepare(System.err);
     Vocabulary vocab = data.loadVocabulary();
     List<VideoModel> loaded = new ArrayList<>();
     for (String m : models) {
@@ -111,7 +122,7 @@ final class EvalCommand implements Callable<Integer> {
     for (String set : predictions) {
       int eq = set.indexOf('=');
       String name = eq > 0 && !DataPaths.isUri(set) ? set.substring(0, eq) : "predictions";
-      String paths = eq > 0 && !DataPaths.isUri(set) ? set.substring(eq + 1) : set;
+      String paths = predictionPaths(set);
       PredictionScoring scoring = new PredictionScoring(labels, numClasses, topK);
       for (InputFile f : DataPaths.resolve(Arrays.asList(paths.split(",")))) {
         try (PredictionCsvReader r = new PredictionCsvReader(
@@ -190,6 +201,12 @@ final class EvalCommand implements Callable<Integer> {
 
   private static String csv(String s) {
     return s.indexOf(',') >= 0 || s.indexOf('"') >= 0 ? '"' + s.replace("\"", "\"\"") + '"' : s;
+  }
+
+  /** The files of a {@code -p NAME=CSV[,CSV...]} (or bare {@code CSV[,CSV...]}) argument. */
+  private static String predictionPaths(String set) {
+    int eq = set.indexOf('=');
+    return eq > 0 && !DataPaths.isUri(set) ? set.substring(eq + 1) : set;
   }
 
   /** The directory of a {@code -m NAME=DIR} (or bare {@code DIR}) argument. */

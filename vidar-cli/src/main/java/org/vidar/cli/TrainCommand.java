@@ -200,6 +200,25 @@ final class TrainCommand implements Callable<Integer> {
     engine.checkSizes(topK);
     List<InputFile> trainFiles = DataPaths.resolve(train);
     List<InputFile> validateFiles = validate == null ? List.of() : DataPaths.resolve(validate);
+    String checkpointsAt = resumeDir != null ? resumeDir
+        : checkpointDir != null ? checkpointDir : DataPaths.join(out, "checkpoints");
+    if (resumeDir != null && !DataPaths.exists(resumeDir)) {
+      throw new IllegalArgumentException("--resume " + resumeDir + ": no such directory");
+    }
+    // Every place this run writes, checked before the data are read: a wrong one fails now, not at
+    // the first checkpoint.
+    List<String> named = new ArrayList<>(train);
+    List<InputFile> inputs = new ArrayList<>(trainFiles);
+    if (validate != null) {
+      named.addAll(validate);
+      inputs.addAll(validateFiles);
+    }
+    new Outputs(named, inputs).input(data.vocabulary)
+        .folder("--out", out, ModelFiles.FILES)
+        .folder(resumeDir != null ? "--resume" : checkpointDir != null ? "--checkpoints" : "--out", checkpointsAt,
+            Checkpoints.NAMES)
+        .folder("--work-dir", engine.spark() ? engine.workDir : null, null)
+        .prepare(System.err);
     Vocabulary vocab = data.loadVocabulary();
     List<String> classNames = vocab == null ? List.of() : vocab.names();
     FeatureSpec features;
@@ -217,8 +236,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     TrainConfig config = trainConfig();
     ModelConfig modelConfig = new ModelConfig(features, trunkConfig(features.level()));
-    Checkpoints checkpoints = new Checkpoints(resumeDir != null ? resumeDir
-        : checkpointDir != null ? checkpointDir : DataPaths.join(out, "checkpoints"));
+    Checkpoints checkpoints = new Checkpoints(checkpointsAt);
     Optional<Checkpoints.Checkpoint> resume = checkpoints.startingPoint(resumeDir != null);
     Provenance provenance = Provenance.start("vidar train", engineInfo(), config,
         new Provenance.DataInfo(Provenance.FileInfo.of(trainFiles), Provenance.FileInfo.of(validateFiles),

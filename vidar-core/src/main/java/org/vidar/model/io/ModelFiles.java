@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -45,6 +46,9 @@ public final class ModelFiles {
   public static final int OLDEST_VERSION = 1;
   public static final String CONFIG = "model.json";
   public static final String TENSORS = "model.safetensors";
+  /** The files of a model directory, each written under a temporary name first ({@link DataPaths#createAtomic}). */
+  public static final Pattern FILES = Pattern.compile(
+      Pattern.quote(CONFIG) + "|" + Pattern.quote(TENSORS));
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private ModelFiles() {}
