@@ -36,7 +36,7 @@ public final class Main implements Runnable {
         ex.printStackTrace(err);
       }
       err.flush();
-      return ExitCodes.FAILED;
+      return ex instanceof UsageException ? ExitCodes.USAGE : ExitCodes.FAILED;
     });
     return cl;
   }
