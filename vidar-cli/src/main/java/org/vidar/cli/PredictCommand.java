@@ -81,13 +81,16 @@ final class PredictCommand implements Callable<Integer> {
   /** A map-only Spark job, one task per file (or per file and class group). */
   private int onSpark(ModelFiles.Saved saved, List<InputFile> files, BadRecordPolicy policy, long start)
       throws IOException {
-    SparkSession session = SparkSessions.start(engine.master, "vidar predict");
     SparkPredictor.Result r;
+    // The session stops before the working directory goes: its tasks may read it until then.
     try (WorkDir work = WorkDir.of(engine.workDir)) {
-      r = SparkPredictor.predict(session, saved.model(), new SparkPredictor.Request(files, policy, topK,
-          engine.chunkRows, work.path(), out, parquet, saved.classNames(), classGroups));
-    } finally {
-      session.stop();
+      SparkSession session = SparkSessions.start(engine.master, "vidar predict");
+      try {
+        r = SparkPredictor.predict(session, saved.model(), new SparkPredictor.Request(files, policy, topK,
+            engine.chunkRows, work.path(), out, parquet, saved.classNames(), classGroups));
+      } finally {
+        session.stop();
+      }
     }
     System.out.printf(Locale.ROOT, "wrote top-%d predictions of %d videos from %d file(s) to %s%s in %.1f s%n",
         topK, r.videos(), r.parts(), out, parquet == null ? "" : " and " + parquet, (System.nanoTime() - start) / 1e9);

@@ -366,30 +366,34 @@ final class TrainCommand implements Callable<Integer> {
   /** The stages on Spark, pre-training streamed through this process. */
   private Trained onSpark(List<InputFile> trainFiles, TrainConfig config, ModelConfig modelConfig, StageTable table,
       Optional<Checkpoints.Checkpoint> resume) throws IOException {
-    SparkSession session = SparkSessions.start(engine.master, "vidar train");
+    // The session stops before the working directory goes: its tasks may read it until then.
     try (WorkDir work = WorkDir.of(engine.workDir)) {
-      SparkEngine sparkEngine = SparkEngine.of(session, train, modelConfig.features(), data.policy(),
-          config.frameSampling(), work.path());
-      StreamingPretrainData pretrainData = new StreamingPretrainData(trainFiles, modelConfig.features(),
-          data.policy(), config.frameSampling(), pretrainBuffer);
-      VideoModel model = new Trainer(config).train(sparkEngine, pretrainData, modelConfig, table,
-          resume.map(c -> c.saved().model()).orElse(null), resume.map(Checkpoints.Checkpoint::stage).orElse(-1));
-      // Pre-training (this process) and the stages (the executors) read the same files: the same
-      // bad records, counted once.
-      SkipReport streamed = pretrainData.skipped();
-      long skipped = Math.max(streamed.total(), sparkEngine.skippedRecords());
-      if (streamed.total() > 0) {
-        System.err.print(streamed.summary());
+      SparkSession session = SparkSessions.start(engine.master, "vidar train");
+      try {
+        SparkEngine sparkEngine = SparkEngine.of(session, train, modelConfig.features(), data.policy(),
+            config.frameSampling(), work.path());
+        StreamingPretrainData pretrainData = new StreamingPretrainData(trainFiles, modelConfig.features(),
+            data.policy(), config.frameSampling(), pretrainBuffer);
+        VideoModel model = new Trainer(config).train(sparkEngine, pretrainData, modelConfig, table,
+            resume.map(c -> c.saved().model()).orElse(null), resume.map(Checkpoints.Checkpoint::stage).orElse(-1));
+        // Pre-training (this process) and the stages (the executors) read the same files: the same
+        // bad records, counted once.
+        SkipReport streamed = pretrainData.skipped();
+        long skipped = Math.max(streamed.total(), sparkEngine.skippedRecords());
+        if (streamed.total() > 0) {
+          System.err.print(streamed.summary());
+        }
+        if (sparkEngine.skippedRecords() > streamed.total()) {
+          System.err.printf("skipped %d bad training record(s) in each pass of the stages (details in the executors' "
+              + "logs)%n", sparkEngine.skippedRecords());
+        }
+        return new Trained(model, skipped);
+      } finally {
+        session.stop();
       }
-      if (sparkEngine.skippedRecords() > streamed.total()) {
-        System.err.printf("skipped %d bad training record(s) in each pass of the stages (details in the executors' "
-            + "logs)%n", sparkEngine.skippedRecords());
-      }
-      return new Trained(model, skipped);
-    } finally {
-      session.stop();
     }
   }
+
 
   /** The stages on threads of this process, over the training videos held in memory. */
   private Trained locally(List<InputFile> trainFiles, TrainConfig config, ModelConfig modelConfig, StageTable table,
