@@ -24,6 +24,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws java.io.IOException {
+    Outputs.withoutInputs().folder("--dir", dir, null).prepare(System.err);
     // The demo owns its directory: a previous run's model and checkpoints make way for this one's.
     org.vidar.data.DataPaths.deleteRecursively(java.nio.file.Paths.get(dir, "model").toString());
     String[][] steps = {

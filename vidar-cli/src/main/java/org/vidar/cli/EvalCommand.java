@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.vidar.data.DataPaths;
+import org.vidar.data.Excerpt;
 import org.vidar.data.FeatureSpec;
 import org.vidar.data.InputFile;
 import org.vidar.data.VideoReader;
@@ -64,6 +65,17 @@ final class EvalCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintStream out = System.out;
     List<InputFile> files = DataPaths.resolve(inputs);
+    // The per-class file is written last: a place it cannot go fails now, before the scoring.
+    Outputs outputs = new Outputs(inputs, files).input(data.vocabulary);
+    for (String m : models) {
+      outputs.input(modelDir(m));
+    }
+    for (String set : predictions) {
+      for (InputFile f : DataPaths.resolve(Arrays.asList(predictionPaths(set).split(",")))) {
+        outputs.input(f.name());
+      }
+    }
+    outputs.file("--per-class", perClassFile).prepare(System.err);
     Vocabulary vocab = data.loadVocabulary();
     List<VideoModel> loaded = new ArrayList<>();
     for (String m : models) {
@@ -110,7 +122,7 @@ final class EvalCommand implements Callable<Integer> {
     for (String set : predictions) {
       int eq = set.indexOf('=');
       String name = eq > 0 && !DataPaths.isUri(set) ? set.substring(0, eq) : "predictions";
-      String paths = eq > 0 && !DataPaths.isUri(set) ? set.substring(eq + 1) : set;
+      String paths = predictionPaths(set);
       PredictionScoring scoring = new PredictionScoring(labels, numClasses, topK);
       for (InputFile f : DataPaths.resolve(Arrays.asList(paths.split(",")))) {
         try (PredictionCsvReader r = new PredictionCsvReader(
@@ -123,8 +135,8 @@ final class EvalCommand implements Callable<Integer> {
       results.add(result);
       out.printf(Locale.ROOT, "%s: %d videos predicted, %d labelled videos without a prediction%s%n", name,
           result.predicted(), result.missing(), result.unknownIds() == 0 ? ""
-              : ", " + result.unknownIds() + " predicted ids not in the labelled data (first: '"
-                  + result.firstUnknownId() + "')");
+              : ", " + result.unknownIds() + " predicted ids not in the labelled data (first: "
+                  + Excerpt.of(result.firstUnknownId()) + ")");
     }
     out.println();
     out.print(table(names, results));
@@ -189,6 +201,12 @@ final class EvalCommand implements Callable<Integer> {
 
   private static String csv(String s) {
     return s.indexOf(',') >= 0 || s.indexOf('"') >= 0 ? '"' + s.replace("\"", "\"\"") + '"' : s;
+  }
+
+  /** The files of a {@code -p NAME=CSV[,CSV...]} (or bare {@code CSV[,CSV...]}) argument. */
+  private static String predictionPaths(String set) {
+    int eq = set.indexOf('=');
+    return eq > 0 && !DataPaths.isUri(set) ? set.substring(eq + 1) : set;
   }
 
   /** The directory of a {@code -m NAME=DIR} (or bare {@code DIR}) argument. */

@@ -10,6 +10,8 @@ public final class ExitCodes {
   public static final int USAGE = 2;
   /** The work was done, but bad records were skipped under {@code --skip-bad-records}. */
   public static final int SKIPPED_RECORDS = 3;
+  /** Stopped by Ctrl-C: 128 + SIGINT, what shells and the JVM give an interrupted process. */
+  public static final int INTERRUPTED = 130;
 
   private ExitCodes() {}
 }

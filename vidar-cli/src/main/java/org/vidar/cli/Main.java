@@ -12,7 +12,7 @@ import picocli.CommandLine;
     subcommands = {DemoCommand.class, SynthCommand.class, InspectCommand.class, TrainCommand.class,
         PredictCommand.class, EvalCommand.class},
     footer = {"", "Exit codes: 0 done; 1 failed (bad input, I/O); 2 usage error; "
-        + "3 done but bad records were skipped (--skip-bad-records)."})
+        + "3 done but bad records were skipped (--skip-bad-records); 130 interrupted (Ctrl-C)."})
 public final class Main implements Runnable {
   @Override
   public void run() {
@@ -23,25 +23,49 @@ public final class Main implements Runnable {
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     cl.setCaseInsensitiveEnumValuesAllowed(true);
-    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-      PrintWriter err = cmd.getErr();
-      if (ex instanceof BadRecordException || ex instanceof FileNotFoundException
-          || ex instanceof IllegalArgumentException || ex instanceof java.io.IOException) {
-        err.println("vidar " + cmd.getCommandName() + ": " + ex.getMessage());
-        if (ex instanceof BadRecordException) {
-          err.println("(use --skip-bad-records to skip bad records and count them instead)");
-        }
-      } else {
-        err.println("vidar " + cmd.getCommandName() + ": unexpected error");
-        ex.printStackTrace(err);
-      }
-      err.flush();
-      return ExitCodes.FAILED;
-    });
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> exitCode(ex, cmd));
     return cl;
   }
 
+  /**
+   * What a command that failed with {@code ex} prints and exits with: one line for an interruption
+   * (130), the message for bad input and I/O errors (1, or 2 for a command line that cannot be run
+   * as given), the stack trace for anything unexpected (1).
+   */
+  static int exitCode(Exception ex, CommandLine cmd) {
+    PrintWriter err = cmd.getErr();
+    if (Interruption.isInterruption(ex)) {
+      Interruption.report(line -> {
+        err.println(line);
+        err.flush();
+      }, "vidar " + cmd.getCommandName());
+      return ExitCodes.INTERRUPTED;
+    }
+    if (ex instanceof BadRecordException || ex instanceof FileNotFoundException
+        || ex instanceof IllegalArgumentException || ex instanceof java.io.IOException) {
+      err.println("vidar " + cmd.getCommandName() + ": " + ex.getMessage());
+      if (ex instanceof BadRecordException) {
+        err.println("(use --skip-bad-records to skip bad records and count them instead)");
+      }
+    } else {
+      err.println("vidar " + cmd.getCommandName() + ": unexpected error");
+      ex.printStackTrace(err);
+    }
+    err.flush();
+    return ex instanceof UsageException ? ExitCodes.USAGE : ExitCodes.FAILED;
+  }
+
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    String command = "vidar";
+    for (String a : args) {
+      if (!a.startsWith("-")) {
+        command += " " + a;
+        break;
+      }
+    }
+    Interruption.install(command);
+    int code = commandLine().execute(args);
+    Interruption.exiting();
+    System.exit(code);
   }
 }

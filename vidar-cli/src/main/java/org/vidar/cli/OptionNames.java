@@ -37,11 +37,20 @@ final class OptionNames {
     if (!field.matches("[a-z][a-zA-Z0-9]*")) {
       return e;
     }
-    String option = aliases.getOrDefault(field,
-        "--" + field.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT));
-    if (spec.findOption(option) == null) {
+    String option = option(spec, field, aliases);
+    if (option == null) {
       return e;
     }
     return new IllegalArgumentException(option + message.substring(field.length()), e);
+  }
+
+  /**
+   * The option of {@code spec} a record field comes from: {@code aliases}' entry, else the option
+   * named as the field in kebab case; null when {@code spec} has no such option.
+   */
+  static String option(CommandSpec spec, String field, Map<String, String> aliases) {
+    String option = aliases.getOrDefault(field,
+        "--" + field.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT));
+    return spec.findOption(option) == null ? null : option;
   }
 }

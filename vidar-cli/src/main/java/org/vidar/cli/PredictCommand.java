@@ -65,9 +65,14 @@ final class PredictCommand implements Callable<Integer> {
     engine.checkSizes(topK);
     engine.requireSpark(parquet != null, "--parquet");
     engine.requireSpark(classGroups != 1, "--class-groups");
-    ModelFiles.Saved saved = ModelFiles.load(modelDir);
     List<InputFile> files = DataPaths.resolve(inputs);
-    refuseOutputsOverInputs(files, out, parquet);
+    // Before the model is loaded and the files scored: a wrong output fails now, not at the end.
+    new Outputs(inputs, files).input(modelDir)
+        .file("--out", out)
+        .newFolder("--parquet", parquet)
+        .folder("--work-dir", engine.spark() ? engine.workDir : null, null)
+        .prepare(System.err);
+    ModelFiles.Saved saved = ModelFiles.load(modelDir);
     BadRecordPolicy policy = skipBad ? BadRecordPolicy.SKIP : BadRecordPolicy.FAIL;
     long start = System.nanoTime();
     return engine.spark() ? onSpark(saved, files, policy, start) : locally(saved.model(), files, policy, start);
@@ -76,13 +81,16 @@ final class PredictCommand implements Callable<Integer> {
   /** A map-only Spark job, one task per file (or per file and class group). */
   private int onSpark(ModelFiles.Saved saved, List<InputFile> files, BadRecordPolicy policy, long start)
       throws IOException {
-    SparkSession session = SparkSessions.start(engine.master, "vidar predict");
     SparkPredictor.Result r;
+    // The session stops before the working directory goes: its tasks may read it until then.
     try (WorkDir work = WorkDir.of(engine.workDir)) {
-      r = SparkPredictor.predict(session, saved.model(), new SparkPredictor.Request(files, policy, topK,
-          engine.chunkRows, work.path(), out, parquet, saved.classNames(), classGroups));
-    } finally {
-      session.stop();
+      SparkSession session = SparkSessions.start(engine.master, "vidar predict");
+      try {
+        r = SparkPredictor.predict(session, saved.model(), new SparkPredictor.Request(files, policy, topK,
+            engine.chunkRows, work.path(), out, parquet, saved.classNames(), classGroups));
+      } finally {
+        session.stop();
+      }
     }
     System.out.printf(Locale.ROOT, "wrote top-%d predictions of %d videos from %d file(s) to %s%s in %.1f s%n",
         topK, r.videos(), r.parts(), out, parquet == null ? "" : " and " + parquet, (System.nanoTime() - start) / 1e9);
@@ -117,45 +125,5 @@ final class PredictCommand implements Callable<Integer> {
       return ExitCodes.SKIPPED_RECORDS;
     }
     return ExitCodes.OK;
-  }
-
-  /**
-   * Refuses an output that would overwrite an input: {@code --out} naming one of the input files,
-   * or {@code --parquet} naming a folder that holds one (it is replaced whole). Compares the
-   * absolute, normalized paths, symbolic links resolved, of local files; other file systems'
-   * URIs as written.
-   */
-  static void refuseOutputsOverInputs(List<InputFile> files, String out, String parquet) {
-    java.nio.file.Path outPath = localPath(out);
-    java.nio.file.Path parquetPath = parquet == null ? null : localPath(parquet);
-    for (InputFile f : files) {
-      java.nio.file.Path in = localPath(f.name());
-      if (in != null ? in.equals(outPath) : f.name().equals(out)) {
-        throw new IllegalArgumentException("--out " + out + " is one of the input files (" + f.name()
-            + "): writing the predictions would destroy it; choose another --out");
-      }
-      if (parquet != null && (in != null && parquetPath != null ? in.startsWith(parquetPath)
-          : f.name().startsWith(parquet.endsWith("/") ? parquet : parquet + "/"))) {
-        throw new IllegalArgumentException("--parquet " + parquet + " holds the input file " + f.name()
-            + ": writing the Parquet folder would destroy it; choose another --parquet");
-      }
-    }
-  }
-
-  /** The real path of a local file name ({@code file:} URIs too), or null for another file system. */
-  private static java.nio.file.Path localPath(String name) {
-    String path = name.startsWith("file:") ? java.net.URI.create(name).getPath() : name;
-    if (path.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*")) {
-      return null; // hdfs:, s3a:, ...
-    }
-    java.nio.file.Path p = java.nio.file.Path.of(path).toAbsolutePath().normalize();
-    try {
-      // An output that does not exist yet cannot be an input; its folder may be a link.
-      java.nio.file.Path parent = p.getParent();
-      return java.nio.file.Files.exists(p) ? p.toRealPath()
-          : parent != null && java.nio.file.Files.exists(parent) ? parent.toRealPath().resolve(p.getFileName()) : p;
-    } catch (java.io.IOException e) {
-      return p;
-    }
   }
 }

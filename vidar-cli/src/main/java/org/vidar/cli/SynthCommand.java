@@ -86,8 +86,11 @@ final class SynthCommand implements Callable<Integer> {
       builder.sharpness(sharpness);
     }
     SynthConfig config = builder.build();
-    LatentVideoModel model = new LatentVideoModel(config);
     SynthLayout layout = new SynthLayout(out, train, validate, perSplit, videoLevel, frameLevel, nThreads);
+    Outputs outputs = Outputs.withoutInputs().folder("--out", out, null);
+    layout.filesByFolder().forEach(outputs::temporaries);
+    outputs.prepare(System.err);
+    LatentVideoModel model = new LatentVideoModel(config);
     SyntheticDatasetWriter writer = new SyntheticDatasetWriter(model, layout);
     PrintStream o = System.out;
     long start = System.nanoTime();

@@ -49,7 +49,8 @@ import picocli.CommandLine.Spec;
         + "fine-tuned by full-batch iRprop+). A model without a trunk (the default: heads on the features) skips "
         + "pre-training and runs one Stage 1. Prints the validation metrics after every stage and writes the "
         + "model directory.",
-        "Exit codes: 0 done, 1 failed, 3 done but bad records were skipped."})
+        "Exit codes: 0 done, 1 failed, 2 usage error (also: --resume of a checkpoint made with other options or "
+            + "data), 3 done but bad records were skipped."})
 final class TrainCommand implements Callable<Integer> {
   @Option(names = "--train", required = true, arity = "1..*", paramLabel = "FILES", description = "Training TFRecords.")
   List<String> train;
@@ -184,9 +185,14 @@ final class TrainCommand implements Callable<Integer> {
   String checkpointDir;
 
   @Option(names = "--resume", paramLabel = "DIR",
-      description = "Continue from the last complete checkpoint in DIR (run with the same options as before); "
-          + "later checkpoints go there too.")
+      description = "Continue from the last complete checkpoint in DIR, with the options and data it was made with "
+          + "(a checkpoint made with others is refused, naming them, exit 2); later checkpoints go there too.")
   String resumeDir;
+
+  @Option(names = "--resume-anyway",
+      description = "With --resume: continue even a checkpoint made with other options or data (they are named on "
+          + "stderr and in model.json as resumedAnyway); the model then mixes both runs.")
+  boolean resumeAnyway;
 
   @Option(names = "--threads", description = "Local engine: worker threads (default: the number of cores).")
   Integer threads;
@@ -200,8 +206,30 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     engine.checkSizes(topK);
+    if (resumeAnyway && resumeDir == null) {
+      throw new UsageException("--resume-anyway needs --resume DIR");
+    }
     List<InputFile> trainFiles = DataPaths.resolve(train);
     List<InputFile> validateFiles = validate == null ? List.of() : DataPaths.resolve(validate);
+    String checkpointsAt = resumeDir != null ? resumeDir
+        : checkpointDir != null ? checkpointDir : DataPaths.join(out, "checkpoints");
+    if (resumeDir != null && !DataPaths.exists(resumeDir)) {
+      throw new IllegalArgumentException("--resume " + resumeDir + ": no such directory");
+    }
+    // Every place this run writes, checked before the data are read: a wrong one fails now, not at
+    // the first checkpoint.
+    List<String> named = new ArrayList<>(train);
+    List<InputFile> inputs = new ArrayList<>(trainFiles);
+    if (validate != null) {
+      named.addAll(validate);
+      inputs.addAll(validateFiles);
+    }
+    new Outputs(named, inputs).input(data.vocabulary)
+        .folder("--out", out, ModelFiles.FILES)
+        .folder(resumeDir != null ? "--resume" : checkpointDir != null ? "--checkpoints" : "--out", checkpointsAt,
+            Checkpoints.NAMES)
+        .folder("--work-dir", engine.spark() ? engine.workDir : null, null)
+        .prepare(System.err);
     Vocabulary vocab = data.loadVocabulary();
     List<String> classNames = vocab == null ? List.of() : vocab.names();
     FeatureSpec features;
@@ -219,12 +247,13 @@ final class TrainCommand implements Callable<Integer> {
     }
     TrainConfig config = trainConfig();
     ModelConfig modelConfig = new ModelConfig(features, trunkConfig(features.level()));
-    Checkpoints checkpoints = new Checkpoints(resumeDir != null ? resumeDir
-        : checkpointDir != null ? checkpointDir : DataPaths.join(out, "checkpoints"));
+    Checkpoints checkpoints = new Checkpoints(checkpointsAt);
     Optional<Checkpoints.Checkpoint> resume = checkpoints.startingPoint(resumeDir != null);
     Provenance provenance = Provenance.start("vidar train", engineInfo(), config,
         new Provenance.DataInfo(Provenance.FileInfo.of(trainFiles), Provenance.FileInfo.of(validateFiles),
             data.vocabulary, data.skipBad, -1, 0));
+    List<String> overridden = resume.isPresent() ? checkResume(resume.get(), provenance, modelConfig, classNames)
+        : List.of();
     StageTable table = new StageTable(System.out, checkpoints, classNames, provenance, validateFiles, data.policy(),
         topK, config.chunkRows());
     table.start(provenance.environment().kernels(), engineInfo(), resume);
@@ -234,9 +263,62 @@ final class TrainCommand implements Callable<Integer> {
     VideoModel model = table.best().orElse(trained.model());
     ObjectNode recorded = provenance.finish(table.videos(), skipped).toJson();
     recorded.put("stage", table.writtenStage());
+    if (!overridden.isEmpty()) {
+      overridden.forEach(recorded.putArray("resumedAnyway")::add);
+    }
     ModelFiles.save(out, model, classNames, recorded);
     table.done(out, model);
     return skipped > 0 ? ExitCodes.SKIPPED_RECORDS : ExitCodes.OK;
+  }
+
+  /** Options whose record field differs from the option's name in kebab case. */
+  private static final Map<String, String> RECORDED_OPTIONS = Map.ofEntries(
+      Map.entry("train.adam.learningRate", "--learning-rate"),
+      Map.entry("train.pretrainHeads.maxExperts", "--pretrain-experts"),
+      Map.entry("train.pretrainHeads.l2", "--pretrain-l2"),
+      Map.entry("train.heads.maxExperts", "--experts"),
+      Map.entry("train.heads.adaptive", "--adaptive-experts"),
+      Map.entry("train.heads.l2", "--head-l2"),
+      Map.entry("train.lbfgs.maxIterations", "--lbfgs-iterations"),
+      Map.entry("data.train", "--train"),
+      Map.entry("data.validate", "--validate"),
+      Map.entry("classNames", "--vocabulary"),
+      Map.entry("model.features.features", "--features"),
+      Map.entry("model.features.idKeys", "--id-key"),
+      Map.entry("model.features.numClasses", "--classes"));
+
+  /**
+   * Refuses to continue a checkpoint made with other options, data or model shape, naming each
+   * difference as {@code option: checkpoint's value vs now}; under {@code --resume-anyway} says
+   * them on stderr and returns them, for the model's provenance.
+   */
+  private List<String> checkResume(Checkpoints.Checkpoint checkpoint, Provenance provenance, ModelConfig modelConfig,
+      List<String> classNames) {
+    List<String> differences = new ArrayList<>();
+    for (org.vidar.train.RunDifference d : org.vidar.train.RunDifference.between(checkpoint, provenance, modelConfig,
+        classNames)) {
+      String field = d.field();
+      // Options map onto train.X, train.heads.X, model.features.X and model.trunk.X; other fields
+      // (the optimizers' constants, the pre-training heads' fixed settings) are named by their path.
+      String parent = field.substring(0, Math.max(0, field.lastIndexOf('.')));
+      String option = RECORDED_OPTIONS.containsKey(field) ? RECORDED_OPTIONS.get(field)
+          : List.of("train", "train.heads", "model.features", "model.trunk").contains(parent)
+              ? OptionNames.option(spec, field.substring(field.lastIndexOf('.') + 1), Map.of()) : null;
+      differences.add((option != null ? option : field) + ": " + d.checkpoint() + " in the checkpoint, " + d.now()
+          + " now");
+    }
+    if (differences.isEmpty()) {
+      return differences;
+    }
+    String where = String.format(java.util.Locale.ROOT, "the checkpoint %s was made with other options or data:%n  %s",
+        DataPaths.join(resumeDir, String.format(java.util.Locale.ROOT, "stage-%03d", checkpoint.stage())),
+        String.join(String.format("%n  "), differences));
+    if (!resumeAnyway) {
+      throw new UsageException("--resume: " + where + String.format("%ncontinue it with the options and data it was "
+          + "made with, or give --resume-anyway to continue it with these"));
+    }
+    System.err.println("--resume-anyway: continuing although " + where);
+    return differences;
   }
 
   /** The model a run ended with and the training records it skipped while loading. */
@@ -286,30 +368,34 @@ final class TrainCommand implements Callable<Integer> {
   /** The stages on Spark, pre-training streamed through this process. */
   private Trained onSpark(List<InputFile> trainFiles, TrainConfig config, ModelConfig modelConfig, StageTable table,
       Optional<Checkpoints.Checkpoint> resume) throws IOException {
-    SparkSession session = SparkSessions.start(engine.master, "vidar train");
+    // The session stops before the working directory goes: its tasks may read it until then.
     try (WorkDir work = WorkDir.of(engine.workDir)) {
-      SparkEngine sparkEngine = SparkEngine.of(session, train, modelConfig.features(), data.policy(),
-          config.frameSampling(), work.path());
-      StreamingPretrainData pretrainData = new StreamingPretrainData(trainFiles, modelConfig.features(),
-          data.policy(), config.frameSampling(), pretrainBuffer);
-      VideoModel model = new Trainer(config).train(sparkEngine, pretrainData, modelConfig, table,
-          resume.map(c -> c.saved().model()).orElse(null), resume.map(Checkpoints.Checkpoint::stage).orElse(-1));
-      // Pre-training (this process) and the stages (the executors) read the same files: the same
-      // bad records, counted once.
-      SkipReport streamed = pretrainData.skipped();
-      long skipped = Math.max(streamed.total(), sparkEngine.skippedRecords());
-      if (streamed.total() > 0) {
-        System.err.print(streamed.summary());
+      SparkSession session = SparkSessions.start(engine.master, "vidar train");
+      try {
+        SparkEngine sparkEngine = SparkEngine.of(session, train, modelConfig.features(), data.policy(),
+            config.frameSampling(), work.path());
+        StreamingPretrainData pretrainData = new StreamingPretrainData(trainFiles, modelConfig.features(),
+            data.policy(), config.frameSampling(), pretrainBuffer);
+        VideoModel model = new Trainer(config).train(sparkEngine, pretrainData, modelConfig, table,
+            resume.map(c -> c.saved().model()).orElse(null), resume.map(Checkpoints.Checkpoint::stage).orElse(-1));
+        // Pre-training (this process) and the stages (the executors) read the same files: the same
+        // bad records, counted once.
+        SkipReport streamed = pretrainData.skipped();
+        long skipped = Math.max(streamed.total(), sparkEngine.skippedRecords());
+        if (streamed.total() > 0) {
+          System.err.print(streamed.summary());
+        }
+        if (sparkEngine.skippedRecords() > streamed.total()) {
+          System.err.printf("skipped %d bad training record(s) in each pass of the stages (details in the executors' "
+              + "logs)%n", sparkEngine.skippedRecords());
+        }
+        return new Trained(model, skipped);
+      } finally {
+        session.stop();
       }
-      if (sparkEngine.skippedRecords() > streamed.total()) {
-        System.err.printf("skipped %d bad training record(s) in each pass of the stages (details in the executors' "
-            + "logs)%n", sparkEngine.skippedRecords());
-      }
-      return new Trained(model, skipped);
-    } finally {
-      session.stop();
     }
   }
+
 
   /** The stages on threads of this process, over the training videos held in memory. */
   private Trained locally(List<InputFile> trainFiles, TrainConfig config, ModelConfig modelConfig, StageTable table,

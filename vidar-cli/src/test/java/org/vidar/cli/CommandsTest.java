@@ -141,6 +141,47 @@ class CommandsTest {
         + "24 predicted ids not in the labelled data"), r::toString);
   }
 
+  /**
+   * A huge predicted id is quoted by its start and length wherever it is echoed: as the first id not
+   * in the labelled data, and in the error about a video predicted twice (a 200 MB id once gave a
+   * 209 MB log).
+   */
+  @Test
+  void evalQuotesAHugeIdByItsStartAndLength() throws IOException {
+    String huge = "huge" + "x".repeat(2_000_000);
+    Path unknown = Files.writeString(tmp.resolve("huge-unknown.csv"),
+        "VideoId,LabelConfidencePairs\n" + huge + ",1 0.5\n");
+    String labelled = data.resolve("video").resolve("validate*.tfrecord").toString();
+    Run r = run("eval", "--classes", "20", "-p", unknown.toString(), labelled);
+    assertEquals(ExitCodes.OK, r.code(), () -> cut(r));
+    assertTrue(r.out().contains("1 predicted ids not in the labelled data (first: 'hugexxx"), () -> cut(r));
+    assertTrue(r.out().contains("…' (2000004 chars))"), () -> cut(r));
+    assertTrue(r.all().length() < 5_000, r.all().length() + " characters printed");
+
+    String id;
+    try (org.vidar.data.VideoReader reader = new org.vidar.data.VideoReader(org.vidar.data.DataPaths.resolve(
+        List.of(labelled)), org.vidar.data.FeatureSpec.youtube8mVideo(20), org.vidar.data.BadRecordPolicy.FAIL)) {
+      id = reader.next().id();
+    }
+    Path twice = Files.writeString(tmp.resolve("huge-twice.csv"), "VideoId,LabelConfidencePairs\n" + huge + ",1 0.5\n"
+        + id + ",1 0.5\n" + id + ",2 0.5\n" + huge + ",1 0.5 1 0.25\n");
+    Run t = run("eval", "--classes", "20", "-p", twice.toString(), labelled);
+    assertEquals(ExitCodes.FAILED, t.code(), () -> cut(t));
+    assertTrue(t.err().contains(twice + ":4: video '" + id + "' is predicted a second time"), () -> cut(t));
+    Path bad = Files.writeString(tmp.resolve("huge-bad.csv"), "VideoId,LabelConfidencePairs\n" + huge + ",1 "
+        + "9".repeat(1_000_000) + "\n");
+    Run b = run("eval", "--classes", "20", "-p", bad.toString(), labelled);
+    assertEquals(ExitCodes.FAILED, b.code(), () -> cut(b));
+    assertTrue(b.err().contains("…' (1000000 chars) of class 1"), () -> cut(b));
+    assertTrue(b.all().length() < 5_000, b.all().length() + " characters printed");
+  }
+
+  /** A run's output cut to 2,000 characters, for a failure message. */
+  private static String cut(Run r) {
+    String s = r.toString();
+    return s.length() <= 2000 ? s : s.substring(0, 2000) + "… (" + s.length() + " chars)";
+  }
+
   @Test
   void inspectStopsAtACorruptRecordNamingFileAndRecord() throws IOException {
     Path bad = corruptCopy(1);

@@ -62,7 +62,7 @@ final class ContextFields {
       int n = ProtoWire.readBytesValues(buf, list, bytesValues, key);
       if (n != 1) {
         throw new InvalidRecordException(RecordProblem.WRONG_LENGTH,
-            "key '" + key + "' holds " + n + " values, expected one video id");
+            "key " + Excerpt.of(key) + " holds " + n + " values, expected one video id");
       }
       long s = bytesValues[0][0];
       return new String(buf, ProtoWire.start(s), ProtoWire.length(s), StandardCharsets.UTF_8);
@@ -85,13 +85,13 @@ final class ContextFields {
         return NO_LABELS;
       }
       throw new InvalidRecordException(RecordProblem.MISSING_KEY,
-          "video " + id + ": key '" + key + "' is missing");
+          "video " + Excerpt.of(id) + ": key " + Excerpt.of(key) + " is missing");
     }
     long[] raw = ProtoWire.readInt64s(buf, ProtoWire.featureList(buf, feature, ProtoWire.INT64_LIST, key), key);
     int[] labels = new int[raw.length];
     for (int i = 0; i < raw.length; i++) {
       if (raw[i] < 0 || raw[i] >= spec.numClasses()) {
-        throw new InvalidRecordException(RecordProblem.LABEL_OUT_OF_RANGE, "video " + id
+        throw new InvalidRecordException(RecordProblem.LABEL_OUT_OF_RANGE, "video " + Excerpt.of(id)
             + ": label " + raw[i] + " lies outside the vocabulary of " + spec.numClasses() + " classes");
       }
       labels[i] = (int) raw[i];
@@ -100,7 +100,7 @@ final class ContextFields {
     for (int i = 1; i < labels.length; i++) {
       if (labels[i] == labels[i - 1]) {
         throw new InvalidRecordException(RecordProblem.DUPLICATE_LABEL,
-            "video " + id + ": label " + labels[i] + " appears more than once");
+            "video " + Excerpt.of(id) + ": label " + labels[i] + " appears more than once");
       }
     }
     return labels;

@@ -8,12 +8,17 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.FileSystemLoopException;
 import java.nio.file.FileSystems;
+import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.nio.file.Paths;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -110,18 +115,12 @@ public final class DataPaths {
       Path base = Paths.get(text.substring(0, text.lastIndexOf('/', firstGlob) + 1));
       PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + text);
       if (Files.isDirectory(base)) {
-        try (Stream<Path> walk = Files.walk(base)) {
-          walk.filter(p -> Files.isRegularFile(p) && matcher.matches(p) && !hiddenBelow(base, p))
-              .forEach(paths::add);
-        }
+        walkFiles(base, p -> matcher.matches(p) && !hiddenBelow(base, p), paths);
       }
     } else {
       Path path = Paths.get(location).toAbsolutePath().normalize();
       if (Files.isDirectory(path)) {
-        try (Stream<Path> walk = Files.walk(path)) {
-          walk.filter(p -> Files.isRegularFile(p) && isDataFileName(p.getFileName().toString())
-              && !hiddenBelow(path, p)).forEach(paths::add);
-        }
+        walkFiles(path, p -> isDataFileName(p.getFileName().toString()) && !hiddenBelow(path, p), paths);
       } else if (Files.isRegularFile(path)) {
         paths.add(path);
       } else {
@@ -134,6 +133,34 @@ public final class DataPaths {
       out.add(new LocalFile(p, Files.size(p)));
     }
     return out;
+  }
+
+  /**
+   * Adds to {@code into} the regular files below {@code root} that {@code wanted} accepts, following
+   * symbolic links to folders and files (data are often linked in from elsewhere), each path as
+   * reached through {@code root}. A link that leads back to a folder above it is not entered twice.
+   */
+  private static void walkFiles(Path root, java.util.function.Predicate<Path> wanted, List<Path> into)
+      throws IOException {
+    Files.walkFileTree(root, java.util.EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
+        new SimpleFileVisitor<Path>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+            // A link whose target is gone arrives with the link's own attributes: not a regular file.
+            if (attrs.isRegularFile() && wanted.test(file)) {
+              into.add(file);
+            }
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+            if (e instanceof FileSystemLoopException) {
+              return FileVisitResult.CONTINUE;
+            }
+            throw e;
+          }
+        });
   }
 
   private static List<InputFile> resolveHadoop(String location) throws IOException {
@@ -220,6 +247,91 @@ public final class DataPaths {
   }
 
   /**
+   * The hidden name under which a file or folder is written before it is renamed to {@code name}:
+   * {@code .NAME.UUID.tmp}. A run that is killed leaves it behind; {@link #removeTemporaries} finds
+   * it by this pattern.
+   */
+  public static String temporaryName(String name) {
+    return "." + name + "." + UUID.randomUUID() + ".tmp";
+  }
+
+  private static final String UUID_TEXT = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+
+  /**
+   * Removes from {@code directory} (not below it) the temporary files and folders that
+   * {@link #temporaryName} gives for names {@code names} matches whole, as a run that was killed
+   * before renaming them into place leaves them; nothing else. For local paths and URIs alike;
+   * nothing when the directory does not exist.
+   *
+   * @return the locations removed
+   */
+  public static List<String> removeTemporaries(String directory, Pattern names) throws IOException {
+    Pattern temporary = Pattern.compile("\\.(" + names.pattern() + ")\\." + UUID_TEXT + "\\.tmp");
+    List<String> removed = new ArrayList<>();
+    for (String name : list(directory)) {
+      if (temporary.matcher(name).matches()) {
+        String location = join(directory, name);
+        deleteRecursively(location);
+        removed.add(location);
+      }
+    }
+    return removed;
+  }
+
+  /**
+   * Makes sure {@code directory} exists (creating it and its parents) and that a file can be created
+   * in it, by creating and deleting one; for local paths and URIs alike. The message of the
+   * exception names the directory and what is in the way.
+   */
+  public static void prepareDirectory(String directory) throws IOException {
+    if (isUri(directory)) {
+      org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(directory);
+      FileSystem fs = dir.getFileSystem(new Configuration());
+      try {
+        if (fs.exists(dir) && !fs.getFileStatus(dir).isDirectory()) {
+          throw new IOException(directory + " is a file, not a directory");
+        }
+        if (!fs.mkdirs(dir)) {
+          throw new IOException("cannot create the directory " + directory);
+        }
+        org.apache.hadoop.fs.Path probe = new org.apache.hadoop.fs.Path(dir, temporaryName("write-probe"));
+        fs.create(probe, false).close();
+        fs.delete(probe, false);
+      } catch (IOException e) {
+        throw e.getMessage() != null && e.getMessage().contains(directory) ? e
+            : new IOException("cannot write in " + directory + ": " + e, e);
+      }
+      return;
+    }
+    Path dir = Paths.get(directory).toAbsolutePath();
+    for (Path p = dir; p != null; p = p.getParent()) {
+      if (Files.exists(p)) {
+        if (!Files.isDirectory(p)) {
+          throw new IOException("cannot write in " + directory + ": " + p + " is a file, not a directory");
+        }
+        break;
+      }
+    }
+    try {
+      Files.createDirectories(dir);
+      Path probe = Files.createFile(dir.resolve(temporaryName("write-probe")));
+      Files.delete(probe);
+    } catch (IOException e) {
+      throw new IOException("cannot write in " + directory + ": " + describe(e), e);
+    }
+  }
+
+  /** What an I/O error from java.nio says: its reason (or kind) and the file, whose name alone is its message. */
+  private static String describe(IOException e) {
+    if (e instanceof java.nio.file.FileSystemException f) {
+      String reason = f instanceof java.nio.file.AccessDeniedException ? "permission denied"
+          : f.getReason() != null ? f.getReason() : f.getClass().getSimpleName();
+      return reason + (f.getFile() != null ? " (" + f.getFile() + ")" : "");
+    }
+    return String.valueOf(e.getMessage());
+  }
+
+  /**
    * Creates {@code location} atomically: bytes go to a hidden temporary file beside it, which
    * {@link AtomicOutput#commit()} renames into place. Closing without commit deletes the temporary
    * file, so a failed job never leaves a partial file under the final name.
@@ -230,7 +342,7 @@ public final class DataPaths {
       FileSystem fs = target.getFileSystem(new Configuration());
       fs.setWriteChecksum(false);
       org.apache.hadoop.fs.Path tmp = new org.apache.hadoop.fs.Path(target.getParent(),
-          "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
+          temporaryName(target.getName()));
       fs.mkdirs(target.getParent());
       OutputStream out = new BufferedOutputStream(fs.create(tmp, true), BUFFER);
       return new AtomicOutput(location, out, () -> {
@@ -242,7 +354,7 @@ public final class DataPaths {
     }
     Path target = Paths.get(location).toAbsolutePath();
     Files.createDirectories(target.getParent());
-    Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+    Path tmp = target.resolveSibling(temporaryName(target.getFileName().toString()));
     OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), BUFFER);
     return new AtomicOutput(location, out,
         () -> Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE),

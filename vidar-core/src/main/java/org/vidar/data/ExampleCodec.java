@@ -51,13 +51,13 @@ public final class ExampleCodec implements RecordCodec {
       long feature = context.value(i);
       if (feature == ProtoWire.ABSENT) {
         throw new InvalidRecordException(RecordProblem.MISSING_KEY,
-            "video " + id + ": key '" + f.name() + "' is missing");
+            "video " + Excerpt.of(id) + ": key " + Excerpt.of(f.name()) + " is missing");
       }
       long list = ProtoWire.featureList(payload, feature, ProtoWire.FLOAT_LIST, f.name());
       try {
         ProtoWire.readFloats(payload, list, values, offset, f.size(), f.name());
       } catch (InvalidRecordException e) {
-        throw new InvalidRecordException(e.problem(), "video " + id + ": " + e.getMessage());
+        throw new InvalidRecordException(e.problem(), "video " + Excerpt.of(id) + ": " + e.getMessage());
       }
       offset += f.size();
     }
@@ -74,7 +74,7 @@ public final class ExampleCodec implements RecordCodec {
   @Override
   public byte[] encode(VideoRecord record) {
     if (record.numFrames() != 1 || record.features().length != dimension) {
-      throw new IllegalArgumentException("video " + record.id() + ": a video-level record needs one row of "
+      throw new IllegalArgumentException("video " + Excerpt.of(record.id()) + ": a video-level record needs one row of "
           + dimension + " values, got " + record.numFrames() + " x " + record.dimension());
     }
     byte[] id = record.id().getBytes(StandardCharsets.UTF_8);
@@ -97,7 +97,7 @@ public final class ExampleCodec implements RecordCodec {
       }
       cos.checkNoSpaceLeft();
     } catch (IOException e) {
-      throw new UncheckedIOException("sizing error while encoding video " + record.id(), e);
+      throw new UncheckedIOException("sizing error while encoding video " + Excerpt.of(record.id()), e);
     }
     return out;
   }

@@ -7,7 +7,7 @@ public record FeatureField(String name, int size) implements java.io.Serializabl
       throw new IllegalArgumentException("feature name must not be empty");
     }
     if (size <= 0) {
-      throw new IllegalArgumentException("feature '" + name + "' must have a positive size, got " + size);
+      throw new IllegalArgumentException("feature " + Excerpt.of(name) + " must have a positive size, got " + size);
     }
   }
 
@@ -15,12 +15,12 @@ public record FeatureField(String name, int size) implements java.io.Serializabl
   public static FeatureField parse(String text) {
     int colon = text.lastIndexOf(':');
     if (colon <= 0 || colon == text.length() - 1) {
-      throw new IllegalArgumentException("feature '" + text + "' must be written name:size");
+      throw new IllegalArgumentException("feature " + Excerpt.of(text) + " must be written name:size");
     }
     try {
       return new FeatureField(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("feature '" + text + "' has a size that is not a number");
+      throw new IllegalArgumentException("feature " + Excerpt.of(text) + " has a size that is not a number");
     }
   }
 

@@ -250,7 +250,7 @@ final class ProtoWire {
           int len = in.readRawVarint32();
           checkLength(len, in);
           if (field != kind) {
-            throw new InvalidRecordException(RecordProblem.WRONG_TYPE, "key '" + key + "' holds a "
+            throw new InvalidRecordException(RecordProblem.WRONG_TYPE, "key " + Excerpt.of(key) + " holds a "
                 + kindName(field) + ", expected a " + kindName(kind));
           }
           found = slice(pos(in, base), len);
@@ -261,7 +261,7 @@ final class ProtoWire {
       }
       return found;
     } catch (IOException e) {
-      throw malformed("key '" + key + "'", e);
+      throw malformed("key " + Excerpt.of(key), e);
     }
   }
 
@@ -310,7 +310,7 @@ final class ProtoWire {
         }
       }
     } catch (IOException e) {
-      throw malformed("key '" + key + "'", e);
+      throw malformed("key " + Excerpt.of(key), e);
     }
     if (n != expected) {
       throw wrongLength(key, n, expected);
@@ -318,14 +318,14 @@ final class ProtoWire {
     for (int i = dstOff, end = dstOff + n; i < end; i++) {
       if (!Float.isFinite(dst[i])) {
         throw new InvalidRecordException(RecordProblem.NON_FINITE,
-            "key '" + key + "' value " + (i - dstOff) + " is " + dst[i]);
+            "key " + Excerpt.of(key) + " value " + (i - dstOff) + " is " + dst[i]);
       }
     }
   }
 
   private static InvalidRecordException wrongLength(String key, int got, int expected) {
     return new InvalidRecordException(RecordProblem.WRONG_LENGTH,
-        "key '" + key + "' has " + (got > expected ? "more than " + expected : got)
+        "key " + Excerpt.of(key) + " has " + (got > expected ? "more than " + expected : got)
             + " values, expected " + expected);
   }
 
@@ -359,7 +359,7 @@ final class ProtoWire {
         }
       }
     } catch (IOException e) {
-      throw malformed("key '" + key + "'", e);
+      throw malformed("key " + Excerpt.of(key), e);
     }
     return Arrays.copyOf(out, n);
   }
@@ -389,7 +389,7 @@ final class ProtoWire {
         }
       }
     } catch (IOException e) {
-      throw malformed("key '" + key + "'", e);
+      throw malformed("key " + Excerpt.of(key), e);
     }
     return n;
   }

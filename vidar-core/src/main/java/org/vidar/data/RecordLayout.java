@@ -17,7 +17,7 @@ public record RecordLayout(FeatureSpec.Level level, List<KeyInfo> keys) {
     public String toString() {
       String size = type.startsWith("bytes_list") && bytesPerValue >= 0
           ? values + " x " + bytesPerValue + " bytes" : values + " values";
-      return place + " '" + key + "': " + type + ", " + size;
+      return place + " " + Excerpt.of(key) + ": " + type + ", " + size;
     }
   }
 

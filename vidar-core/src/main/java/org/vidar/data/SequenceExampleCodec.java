@@ -68,19 +68,19 @@ public final class SequenceExampleCodec implements RecordCodec {
     for (int i = 0; i < fields.size(); i++) {
       if (lists[i] == ProtoWire.ABSENT) {
         throw new InvalidRecordException(RecordProblem.MISSING_KEY,
-            "video " + id + ": feature list '" + fields.get(i).name() + "' is missing");
+            "video " + Excerpt.of(id) + ": feature list " + Excerpt.of(fields.get(i).name()) + " is missing");
       }
       long[][] holder = {frames[i]};
       int n = ProtoWire.readFeatureListEntries(payload, lists[i], holder, fields.get(i).name());
       frames[i] = holder[0];
       if (count >= 0 && n != count) {
-        throw new InvalidRecordException(RecordProblem.BAD_FRAMES, "video " + id + ": feature list '"
-            + fields.get(i).name() + "' has " + n + " frames but '" + fields.get(0).name() + "' has " + count);
+        throw new InvalidRecordException(RecordProblem.BAD_FRAMES, "video " + Excerpt.of(id) + ": feature list "
+            + Excerpt.of(fields.get(i).name()) + " has " + n + " frames but " + Excerpt.of(fields.get(0).name()) + " has " + count);
       }
       count = n;
     }
     if (count == 0) {
-      throw new InvalidRecordException(RecordProblem.BAD_FRAMES, "video " + id + " has no frames");
+      throw new InvalidRecordException(RecordProblem.BAD_FRAMES, "video " + Excerpt.of(id) + " has no frames");
     }
     int kept = Math.min(count, spec.maxFrames());
     if (kept < count) {
@@ -95,8 +95,8 @@ public final class SequenceExampleCodec implements RecordCodec {
         int n = ProtoWire.readBytesValues(payload, list, values, f.name());
         long v = values[0][0];
         if (n != 1 || ProtoWire.length(v) != f.size()) {
-          throw new InvalidRecordException(RecordProblem.WRONG_LENGTH, "video " + id + ": frame " + t
-              + " of '" + f.name() + "' holds " + (n != 1 ? n + " bytes values, expected 1"
+          throw new InvalidRecordException(RecordProblem.WRONG_LENGTH, "video " + Excerpt.of(id) + ": frame " + t
+              + " of " + Excerpt.of(f.name()) + " holds " + (n != 1 ? n + " bytes values, expected 1"
                   : ProtoWire.length(v) + " bytes, expected " + f.size()));
         }
         Quantization.dequantize(payload, ProtoWire.start(v), out, t * dimension + column, f.size());
@@ -118,7 +118,7 @@ public final class SequenceExampleCodec implements RecordCodec {
   @Override
   public byte[] encode(VideoRecord record) {
     if (record.dimension() != dimension) {
-      throw new IllegalArgumentException("video " + record.id() + ": frames have " + record.dimension()
+      throw new IllegalArgumentException("video " + Excerpt.of(record.id()) + ": frames have " + record.dimension()
           + " values, the spec " + dimension);
     }
     byte[] q = new byte[record.features().length];
@@ -132,7 +132,7 @@ public final class SequenceExampleCodec implements RecordCodec {
    */
   public byte[] encodeQuantized(String videoId, int[] labels, int numFrames, byte[] quantized) {
     if (numFrames <= 0 || quantized.length != (long) numFrames * dimension) {
-      throw new IllegalArgumentException("video " + videoId + ": " + quantized.length
+      throw new IllegalArgumentException("video " + Excerpt.of(videoId) + ": " + quantized.length
           + " bytes are not " + numFrames + " frames of " + dimension);
     }
     byte[] id = videoId.getBytes(StandardCharsets.UTF_8);
@@ -162,7 +162,7 @@ public final class SequenceExampleCodec implements RecordCodec {
       }
       cos.checkNoSpaceLeft();
     } catch (IOException e) {
-      throw new UncheckedIOException("sizing error while encoding video " + videoId, e);
+      throw new UncheckedIOException("sizing error while encoding video " + Excerpt.of(videoId), e);
     }
     return out;
   }

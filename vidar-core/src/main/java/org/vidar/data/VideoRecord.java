@@ -15,7 +15,7 @@ public record VideoRecord(String id, int[] labels, int numFrames, float[] featur
     Objects.requireNonNull(features, "features");
     if (numFrames <= 0 || features.length % numFrames != 0) {
       throw new IllegalArgumentException(
-          "video " + id + ": " + features.length + " values do not split into " + numFrames + " frames");
+          "video " + Excerpt.of(id) + ": " + features.length + " values do not split into " + numFrames + " frames");
     }
   }
 

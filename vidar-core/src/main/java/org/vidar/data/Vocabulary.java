@@ -47,7 +47,7 @@ public record Vocabulary(List<String> names, long[] trainCounts) {
     int name = columns.indexOf("Name");
     int count = columns.indexOf("TrainVideoCount");
     if (index < 0 || name < 0) {
-      throw new IOException(file + ": header must hold columns Index and Name, found " + columns);
+      throw new IOException(file + ": header must hold columns Index and Name, found " + Excerpt.of(String.join(",", columns)));
     }
     List<String[]> rows = new ArrayList<>();
     String line;
@@ -66,7 +66,7 @@ public record Vocabulary(List<String> names, long[] trainCounts) {
       try {
         i = Integer.parseInt(f.get(index).trim());
       } catch (NumberFormatException e) {
-        throw new IOException(file + ": line " + lineNo + ": Index '" + f.get(index) + "' is not a number");
+        throw new IOException(file + ": line " + lineNo + ": Index " + Excerpt.of(f.get(index)) + " is not a number");
       }
       if (i < 0) {
         throw new IOException(file + ": line " + lineNo + ": negative Index " + i);
@@ -86,7 +86,7 @@ public record Vocabulary(List<String> names, long[] trainCounts) {
       try {
         counts[i] = row[2].isEmpty() ? 0 : Long.parseLong(row[2]);
       } catch (NumberFormatException e) {
-        throw new IOException(file + ": line " + row[3] + ": TrainVideoCount '" + row[2] + "' is not a number");
+        throw new IOException(file + ": line " + row[3] + ": TrainVideoCount " + Excerpt.of(row[2]) + " is not a number");
       }
     }
     for (int i = 0; i < names.length; i++) {

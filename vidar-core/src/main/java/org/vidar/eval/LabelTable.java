@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.vidar.data.Excerpt;
 import org.vidar.data.VideoReader;
 import org.vidar.data.VideoRecord;
 
@@ -24,7 +25,7 @@ public final class LabelTable {
     while ((r = reader.next()) != null) {
       Integer previous = table.index.putIfAbsent(r.id(), table.ids.size());
       if (previous != null) {
-        throw new IOException("video id '" + r.id() + "' appears twice in the labelled data (second time in "
+        throw new IOException("video id " + Excerpt.of(r.id()) + " appears twice in the labelled data (second time in "
             + reader.currentFile() + ")");
       }
       table.ids.add(r.id());

@@ -1,16 +1,19 @@
 package org.vidar.eval;
 
-import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.Reader;
 import java.util.Arrays;
 import java.util.Objects;
+import org.vidar.data.Excerpt;
 
 /**
  * Streams a Kaggle YouTube-8M prediction CSV one video at a time into reusable arrays, ranking each
  * video's pairs by score descending (equal scores by class ascending) whatever their order in the
- * file. Malformed input throws {@link PredictionFormatException} naming the file and line.
+ * file. Malformed input throws {@link PredictionFormatException} naming the file and line. Every
+ * line, the last one too, ends with a line break ({@code \n}, {@code \r\n} or {@code \r}), as
+ * {@link PredictionCsvWriter} writes it: a file that ends inside a line was cut short, and its last
+ * line may be a shorter list than the one written, so it is an error rather than a video.
  *
  * <pre>{@code
  * try (var csv = new PredictionCsvReader(reader, "predictions.csv", 3862)) {
@@ -22,11 +25,16 @@ import java.util.Objects;
  */
 public final class PredictionCsvReader implements Closeable {
 
-  private final BufferedReader in;
+  private final Reader in;
+  private final char[] buffer = new char[1 << 16];
+  private int bufferPos;
+  private int bufferEnd;
+  private final StringBuilder lineText = new StringBuilder(256);
   private final String fileName;
   private final int numClasses;
 
   private long lineNumber;
+  private boolean pendingCr; // the last line ended with \r: a \n right after it belongs to it
   private boolean headerRead;
   private String videoId;
   private int count;
@@ -38,7 +46,7 @@ public final class PredictionCsvReader implements Closeable {
   private int videoStamp;
 
   /**
-   * @param in the CSV text; wrapped in a BufferedReader unless it is one
+   * @param in the CSV text, read in blocks (it needs no buffering of its own)
    * @param fileName how errors name the input (a path or URI as the caller knows it)
    * @param numClasses class indices must lie in [0, numClasses)
    */
@@ -48,7 +56,7 @@ public final class PredictionCsvReader implements Closeable {
     if (numClasses < 1) {
       throw new IllegalArgumentException("numClasses must be >= 1, got " + numClasses);
     }
-    this.in = in instanceof BufferedReader b ? b : new BufferedReader(in, 1 << 16);
+    this.in = in;
     this.numClasses = numClasses;
     this.seen = new int[numClasses];
   }
@@ -65,7 +73,7 @@ public final class PredictionCsvReader implements Closeable {
     }
     String line;
     do {
-      line = in.readLine();
+      line = readLine();
       if (line == null) {
         videoId = null;
         count = 0;
@@ -117,7 +125,7 @@ public final class PredictionCsvReader implements Closeable {
 
   private void readHeader() throws IOException {
     headerRead = true;
-    String header = in.readLine();
+    String header = readLine();
     lineNumber = 1;
     if (header == null) {
       throw error("empty file, expected header '" + PredictionCsvWriter.HEADER + "'");
@@ -126,8 +134,49 @@ public final class PredictionCsvReader implements Closeable {
       header = header.substring(1); // tolerate a UTF-8 byte order mark from spreadsheet tools
     }
     if (!header.strip().equals(PredictionCsvWriter.HEADER)) {
-      throw error("bad header '" + abbreviate(header) + "', expected '"
+      throw error("bad header " + Excerpt.of(header) + ", expected '"
           + PredictionCsvWriter.HEADER + "'");
+    }
+  }
+
+  /**
+   * The next line without its line break, or null at the end of the input. A line the input ends
+   * inside (no line break after it) is an error naming it; blank text after the last line break is
+   * the end.
+   */
+  private String readLine() throws IOException {
+    lineText.setLength(0);
+    while (true) {
+      if (bufferPos == bufferEnd) {
+        int n = in.read(buffer, 0, buffer.length);
+        if (n < 0) {
+          if (lineText.length() == 0 || lineText.toString().isBlank()) {
+            return null;
+          }
+          lineNumber++;
+          throw error("the file ends inside this line, after " + lineText.length() + " characters and without a "
+              + "line break: it was cut short (every line, the last one too, ends with a line break)");
+        }
+        bufferEnd = n;
+        bufferPos = 0;
+      }
+      if (pendingCr) {
+        pendingCr = false;
+        if (buffer[bufferPos] == '\n') {
+          bufferPos++; // the second half of a \r\n
+          continue;
+        }
+      }
+      int start = bufferPos;
+      while (bufferPos < bufferEnd && buffer[bufferPos] != '\n' && buffer[bufferPos] != '\r') {
+        bufferPos++;
+      }
+      lineText.append(buffer, start, bufferPos - start);
+      if (bufferPos < bufferEnd) {
+        pendingCr = buffer[bufferPos] == '\r';
+        bufferPos++;
+        return lineText.toString();
+      }
     }
   }
 
@@ -193,14 +242,13 @@ public final class PredictionCsvReader implements Closeable {
     for (int i = start; i < end; i++) {
       char ch = line.charAt(i);
       if (ch < '0' || ch > '9') {
-        throw error("class '" + abbreviate(line.substring(start, end))
-            + "' is not a non-negative integer");
+        throw error("class " + Excerpt.of(line.substring(start, end)) + " is not a non-negative integer");
       }
       // Saturate rather than overflow: anything past numClasses is out of range anyway.
       value = Math.min(value * 10 + (ch - '0'), Integer.MAX_VALUE);
     }
     if (value >= numClasses) {
-      throw error("class " + abbreviate(line.substring(start, end)) + " out of range [0, "
+      throw error("class " + Excerpt.of(line.substring(start, end)) + " out of range [0, "
           + numClasses + ")");
     }
     int c = (int) value;
@@ -220,12 +268,12 @@ public final class PredictionCsvReader implements Closeable {
     // Float.parseFloat alone would also take hex floats, "1f" and "Infinity": accept plain
     // decimals only, so every file Vidar accepts is one any other reader accepts too.
     if (!isDecimal(token)) {
-      throw error("score '" + abbreviate(token) + "' of class " + classIndex
+      throw error("score " + Excerpt.of(token) + " of class " + classIndex
           + " is not a number");
     }
     float score = Float.parseFloat(token);
     if (Float.isInfinite(score)) {
-      throw error("score " + token + " of class " + classIndex + " overflows a float");
+      throw error("score " + Excerpt.of(token) + " of class " + classIndex + " overflows a float");
     }
     return score;
   }
@@ -275,10 +323,6 @@ public final class PredictionCsvReader implements Closeable {
 
   private static boolean isSpace(char ch) {
     return ch == ' ' || ch == '\t';
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() <= 40 ? s : s.substring(0, 40) + "...";
   }
 
   private PredictionFormatException error(String problem) {

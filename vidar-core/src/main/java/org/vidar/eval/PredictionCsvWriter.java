@@ -7,6 +7,7 @@ import java.io.Writer;
 import java.util.Formatter;
 import java.util.Locale;
 import java.util.Objects;
+import org.vidar.data.Excerpt;
 
 /**
  * Writes predictions in the Kaggle YouTube-8M format: header {@value #HEADER}, then per video
@@ -54,7 +55,7 @@ public final class PredictionCsvWriter implements Closeable, Flushable {
       }
       if (!Float.isFinite(scores[i])) {
         throw new IllegalArgumentException(
-            "scores[" + i + "] = " + scores[i] + " is not finite (video " + videoId + ")");
+            "scores[" + i + "] = " + scores[i] + " is not finite (video " + Excerpt.of(videoId) + ")");
       }
       if (i > 0) {
         line.append(' ');
@@ -92,7 +93,7 @@ public final class PredictionCsvWriter implements Closeable, Flushable {
       float score = RankKeys.score(topKeys[i]);
       if (!Float.isFinite(score)) {
         throw new IllegalArgumentException("score of class " + RankKeys.classIndex(topKeys[i])
-            + " is not finite (video " + videoId + ")");
+            + " is not finite (video " + Excerpt.of(videoId) + ")");
       }
       if (i > 0) {
         line.append(' ');
@@ -153,8 +154,8 @@ public final class PredictionCsvWriter implements Closeable, Flushable {
     for (int i = 0; i < videoId.length(); i++) {
       char ch = videoId.charAt(i);
       if (ch == ',' || ch == '"' || ch == '\n' || ch == '\r') {
-        throw new IllegalArgumentException("video id '" + videoId
-            + "' contains a comma, quote or line break, which the CSV format cannot hold");
+        throw new IllegalArgumentException("video id " + Excerpt.of(videoId)
+            + " contains a comma, quote or line break, which the CSV format cannot hold");
       }
     }
   }

@@ -2,6 +2,7 @@ package org.vidar.eval;
 
 import java.io.IOException;
 import java.util.BitSet;
+import org.vidar.data.Excerpt;
 
 /**
  * Scores Kaggle-format prediction files against a {@link LabelTable}: each prediction line is joined
@@ -38,7 +39,7 @@ public final class PredictionScoring {
       }
       if (seen.get(i)) {
         throw new PredictionFormatException(reader.fileName(), reader.lineNumber(),
-            "video '" + reader.videoId() + "' is predicted a second time");
+            "video " + Excerpt.of(reader.videoId()) + " is predicted a second time");
       }
       seen.set(i);
       evaluator.add(reader.classes(), reader.scores(), reader.count(), labels.labels(i));

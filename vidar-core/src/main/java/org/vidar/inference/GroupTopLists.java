@@ -9,6 +9,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import org.vidar.data.Excerpt;
 
 /**
  * The intermediate file of scoring by class groups: for one input file and one class group, every
@@ -39,7 +40,7 @@ public final class GroupTopLists {
     @Override
     public void video(String id, int[] classes, float[] scores, int count) throws IOException {
       if (count < 0 || count > MAX_COUNT) {
-        throw new IllegalArgumentException("video " + id + ": " + count + " classes, at most " + MAX_COUNT);
+        throw new IllegalArgumentException("video " + Excerpt.of(id) + ": " + count + " classes, at most " + MAX_COUNT);
       }
       out.writeUTF(id);
       out.writeShort(count);
@@ -88,7 +89,7 @@ public final class GroupTopLists {
       try {
         count = in.readShort();
         if (count < 0 || count > maxCount) {
-          throw new IOException(name + ": video " + id + " has " + count + " classes, not 0.." + maxCount);
+          throw new IOException(name + ": video " + Excerpt.of(id) + " has " + count + " classes, not 0.." + maxCount);
         }
         if (classes.length < count) {
           classes = new int[count];
@@ -98,11 +99,11 @@ public final class GroupTopLists {
           classes[i] = in.readInt();
           scores[i] = in.readFloat();
           if (classes[i] < 0 || classes[i] >= numClasses) {
-            throw new IOException(name + ": video " + id + ": class " + classes[i] + " outside 0.." + (numClasses - 1));
+            throw new IOException(name + ": video " + Excerpt.of(id) + ": class " + classes[i] + " outside 0.." + (numClasses - 1));
           }
         }
       } catch (EOFException e) {
-        throw new IOException(name + ": truncated in the list of video " + id, e);
+        throw new IOException(name + ": truncated in the list of video " + Excerpt.of(id), e);
       }
       return true;
     }

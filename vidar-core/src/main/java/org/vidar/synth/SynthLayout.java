@@ -1,5 +1,11 @@
 package org.vidar.synth;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.vidar.data.DataPaths;
+
 /**
  * What {@link SyntheticDatasetWriter} writes and where: the split sizes, shards per split, which
  * levels, and the thread count. Files land under {@code outDir} as
@@ -40,6 +46,20 @@ public record SynthLayout(
     if (threads <= 0) {
       throw new IllegalArgumentException("threads must be positive, got " + threads);
     }
+  }
+
+  /**
+   * Every folder the dataset is written into, each with the names of the files written in it (each
+   * written under a temporary name first, {@link DataPaths#createAtomic}).
+   */
+  public Map<String, Pattern> filesByFolder() {
+    Pattern shards = Pattern.compile("(train|validate)-\\d{5}-of-\\d{5}\\.(tfrecord|csv)");
+    Map<String, Pattern> folders = new LinkedHashMap<>();
+    folders.put(outDir, Pattern.compile("vocabulary\\.csv|synth\\.txt"));
+    for (String folder : List.of("video", "frame", "oracle")) {
+      folders.put(DataPaths.join(outDir, folder), shards);
+    }
+    return folders;
   }
 
   /** Shards for a split of {@code videos} videos: no more shards than videos. */

@@ -3,7 +3,6 @@ package org.vidar.train;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,7 +17,8 @@ import org.vidar.model.io.ModelFiles;
  * name; resuming takes the highest complete one.
  */
 public final class Checkpoints {
-  private static final Pattern NAME = Pattern.compile("stage-(\\d{3})");
+  /** How checkpoints are named; each is written under {@link DataPaths#temporaryName} of its name first. */
+  public static final Pattern NAMES = Pattern.compile("stage-(\\d{3})");
   private final String dir;
 
   public Checkpoints(String dir) {
@@ -71,7 +71,7 @@ public final class Checkpoints {
       throws IOException {
     int index = stageIndex(stage);
     String name = String.format("stage-%03d", index);
-    String tmp = DataPaths.join(dir, "." + name + "." + UUID.randomUUID() + ".tmp");
+    String tmp = DataPaths.join(dir, DataPaths.temporaryName(name));
     ObjectNode p = provenance.deepCopy();
     p.put("stage", stage);
     p.put("stageIndex", index);
@@ -87,7 +87,7 @@ public final class Checkpoints {
   public Optional<Checkpoint> latest() throws IOException {
     int best = -1;
     for (String n : DataPaths.list(dir)) {
-      Matcher m = NAME.matcher(n);
+      Matcher m = NAMES.matcher(n);
       if (m.matches()) {
         best = Math.max(best, Integer.parseInt(m.group(1)));
       }

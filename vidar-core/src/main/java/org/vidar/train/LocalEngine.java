@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.vidar.data.Excerpt;
 import org.vidar.data.batch.DataShard;
 import org.vidar.data.batch.VideoBatch;
 import org.vidar.data.batch.VideoDataset;
@@ -124,8 +125,9 @@ public final class LocalEngine implements Engine {
           if (exact) {
             System.arraycopy(out, i * dim, values, to, dim);
           } else {
+            String where = "video " + Excerpt.of(data.id(batch.sourceIndex[i])); // once a video, not a value
             for (int j = 0; j < dim; j++) {
-              packed[to + j] = precision.checkedBits(out[i * dim + j], "video " + data.id(batch.sourceIndex[i]));
+              packed[to + j] = precision.checkedBits(out[i * dim + j], where);
             }
           }
         }

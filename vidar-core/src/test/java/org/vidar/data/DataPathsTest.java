@@ -106,6 +106,33 @@ class DataPathsTest {
     assertEquals(List.of("t1-0", "t1-1", "v0-0"), Fixtures.ids(read(both)));
   }
 
+  /**
+   * Data linked in from elsewhere: a glob over a symbolic link to a folder, a folder holding links
+   * to a folder and to a file, and a link back up the tree (entered once, not forever).
+   */
+  @Test
+  void globsAndDirectoriesFollowSymbolicLinks() throws IOException {
+    Path link = Files.createSymbolicLink(tmp.resolve("link"), data);
+    assertEquals(List.of(link + "/train00.tfrecord", link + "/train01.tfrecord"),
+        names(DataPaths.resolve(List.of(link + "/train*.tfrecord"))));
+    assertEquals(List.of("t0-0", "t0-1", "t0-2", "t1-0", "t1-1"),
+        Fixtures.ids(read(DataPaths.resolve(List.of(link + "/train*.tfrecord")))));
+    assertEquals(5, DataPaths.resolve(List.of(link.toString())).size(), "the linked folder as a directory input");
+
+    Path elsewhere = tmp.resolve("elsewhere");
+    Fixtures.writeTfRecord(elsewhere.resolve("train03.tfrecord"), videos("t3-", 1));
+    Path mixed = tmp.resolve("mixed");
+    Files.createDirectories(mixed);
+    Files.createSymbolicLink(mixed.resolve("linked-folder"), elsewhere);
+    Files.createSymbolicLink(mixed.resolve("train04.tfrecord"), data.resolve("train00.tfrecord"));
+    Files.createSymbolicLink(mixed.resolve("back-up"), mixed);
+    Files.createSymbolicLink(mixed.resolve("gone.tfrecord"), tmp.resolve("no-such-file"));
+    assertEquals(List.of(mixed + "/linked-folder/train03.tfrecord", mixed + "/train04.tfrecord"),
+        names(DataPaths.resolve(List.of(mixed.toString()))));
+    assertEquals(List.of(mixed + "/linked-folder/train03.tfrecord"),
+        names(DataPaths.resolve(List.of(mixed + "/*/train*.tfrecord"))));
+  }
+
   @Test
   void duplicatesAreRemovedKeepingFirstOccurrenceOrder() throws IOException {
     List<InputFile> files = DataPaths.resolve(List.of(
@@ -290,6 +317,58 @@ class DataPathsTest {
       assertEquals(List.of(), listing(target.getParent()), "no file and no temporary file");
       assertFalse(DataPaths.exists(location));
     }
+  }
+
+  /**
+   * A killed run leaves its temporary files and folders ({@code .NAME.UUID.tmp}); the next run
+   * removes those of the names it writes, and nothing else: not other names' temporaries, not
+   * files that merely look alike.
+   */
+  @Test
+  void removeTemporariesTakesOnlyThoseOfTheNamesGiven() throws IOException {
+    for (boolean uri : new boolean[] {false, true}) {
+      Path dir = tmp.resolve(uri ? "left-uri" : "left-local");
+      Files.createDirectories(dir);
+      String csv = DataPaths.temporaryName("preds.csv");
+      String stage = DataPaths.temporaryName("stage-001");
+      Files.write(dir.resolve(csv), new byte[] {1});
+      Files.createDirectories(dir.resolve(stage));
+      Files.write(dir.resolve(stage).resolve("model.json"), new byte[] {2});
+      List<String> kept = List.of(DataPaths.temporaryName("other.csv"), ".preds.csv.tmp", "preds.csv",
+          "preds.csv." + java.util.UUID.randomUUID() + ".tmp", ".preds.csv." + java.util.UUID.randomUUID() + ".tmp.bak",
+          ".xpreds.csv." + java.util.UUID.randomUUID() + ".tmp", "notes.tmp");
+      for (String k : kept) {
+        Files.write(dir.resolve(k), new byte[] {3});
+      }
+      String location = uri ? dir.toUri().toString() : dir.toString();
+      List<String> removed = DataPaths.removeTemporaries(location,
+          java.util.regex.Pattern.compile(java.util.regex.Pattern.quote("preds.csv") + "|stage-\\d{3}"));
+      assertEquals(2, removed.size(), removed.toString());
+      assertTrue(removed.stream().anyMatch(r -> r.endsWith(csv)) && removed.stream().anyMatch(r -> r.endsWith(stage)),
+          removed.toString());
+      assertEquals(kept.stream().sorted().toList(), listing(dir), "nothing else is touched");
+      assertEquals(List.of(), DataPaths.removeTemporaries(tmp.resolve("absent").toString(),
+          java.util.regex.Pattern.compile("x")), "a folder that is not there holds none");
+    }
+  }
+
+  /** A folder to write in is created, and one that cannot be is named with what is in the way. */
+  @Test
+  void prepareDirectoryCreatesItOrNamesWhatIsInTheWay() throws IOException {
+    Path deep = tmp.resolve("made/a/b");
+    DataPaths.prepareDirectory(deep.toString());
+    assertTrue(Files.isDirectory(deep));
+    assertEquals(List.of(), listing(deep), "the probe file is gone");
+    DataPaths.prepareDirectory(tmp.resolve("made-uri/c").toUri().toString());
+    assertTrue(Files.isDirectory(tmp.resolve("made-uri/c")));
+
+    Path file = Files.writeString(tmp.resolve("a-file"), "x");
+    IOException e = assertThrows(IOException.class, () -> DataPaths.prepareDirectory(file.resolve("model").toString()));
+    assertTrue(e.getMessage().contains(file + " is a file, not a directory"), e.getMessage());
+    e = assertThrows(IOException.class, () -> DataPaths.prepareDirectory(file.toString()));
+    assertTrue(e.getMessage().contains("is a file"), e.getMessage());
+    e = assertThrows(IOException.class, () -> DataPaths.prepareDirectory(file.toUri().toString()));
+    assertTrue(e.getMessage().contains("is a file"), e.getMessage());
   }
 
   @Test

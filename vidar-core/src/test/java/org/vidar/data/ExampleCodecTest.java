@@ -344,6 +344,21 @@ class ExampleCodecTest {
     assertEquals(RecordProblem.LABEL_OUT_OF_RANGE, n.problem());
   }
 
+  /** An error quotes a huge id by its start and length: a 1 MB id makes a short message, not a 1 MB one. */
+  @Test
+  void aHugeIdIsQuotedByItsStartAndLength() {
+    String id = "big" + "x".repeat(1_000_000);
+    byte[] missing = TfProtos.example(ordered("id", bytesFeature(id), "mean_rgb", floatFeature(new float[1024]),
+        "mean_audio", floatFeature(new float[128]))).toByteArray();
+    InvalidRecordException e = assertThrows(InvalidRecordException.class, () -> decode(YT8M, missing));
+    assertTrue(e.getMessage().contains("video 'bigxxx") && e.getMessage().contains("…' (1000003 chars): key 'labels' is "
+        + "missing"), e.getMessage());
+    assertTrue(e.getMessage().length() < 200, e.getMessage().length() + " chars");
+    byte[] outOfRange = Fixtures.yt8mExample(id, new long[] {-1}, new float[1024], new float[128]).toByteArray();
+    String m = assertThrows(InvalidRecordException.class, () -> decode(YT8M, outOfRange)).getMessage();
+    assertTrue(m.length() < 200, m.length() + " chars");
+  }
+
   @Test
   void forSpecPicksTheCodecOfTheLevel() {
     assertTrue(RecordCodec.forSpec(YT8M) instanceof ExampleCodec);

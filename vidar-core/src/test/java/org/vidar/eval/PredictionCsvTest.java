@@ -128,13 +128,72 @@ class PredictionCsvTest {
     assertError(H + "a,1 high\n", "preds.csv:2: score 'high' of class 1 is not a number");
     assertError(H + "a,1 0x1p-3\n", "is not a number");
     assertError(H + "a,1 Infinity\n", "is not a number");
-    assertError(H + "a,1 1e99\n", "preds.csv:2: score 1e99 of class 1 overflows a float");
-    assertError(H + "a,4 0.5\n", "preds.csv:2: class 4 out of range [0, 4)");
-    assertError(H + "a,99999999999999 0.5\n", "class 99999999999999 out of range [0, 4)");
+    assertError(H + "a,1 1e99\n", "preds.csv:2: score '1e99' of class 1 overflows a float");
+    assertError(H + "a,4 0.5\n", "preds.csv:2: class '4' out of range [0, 4)");
+    assertError(H + "a,99999999999999 0.5\n", "class '99999999999999' out of range [0, 4)");
     assertError(H + "a,1 NaN\n", "preds.csv:2: score of class 1 is NaN");
     assertError(H + "a,1 0.5 1 0.25\n", "preds.csv:2: class 1 appears twice");
     assertError(H + "a 1 0.5\n", "preds.csv:2: no comma");
     assertError(H + ",1 0.5\n", "preds.csv:2: empty video id");
+  }
+
+  /**
+   * The writer ends every line with a line break, so a file that ends inside a line was cut short:
+   * an error naming the file and that line, never a video with fewer pairs than were written.
+   */
+  @Test
+  void aFileThatEndsInsideALineWasCutShort() throws IOException {
+    assertError(H + "a,1 0.5\nb,1 0.5 2 0.25", "preds.csv:3: the file ends inside this line, after 14 characters");
+    assertError(H + "a,1 0.5\r\nb,1 0.5", "preds.csv:3: the file ends inside this line");
+    assertError(H + "a,1 0.5\nb,1 0.", "cut short");
+    assertError(H.trim(), "preds.csv:1: the file ends inside this line");
+
+    StringWriter text = new StringWriter();
+    try (PredictionCsvWriter w = new PredictionCsvWriter(text)) {
+      w.write("first", new int[] {1, 3, 0}, new float[] {0.25f, 0.875f, 0.5f}, 3);
+      w.write("second", new int[] {2}, new float[] {0.125f}, 1);
+      w.write("third", new int[] {0, 2}, new float[] {0.75f, 0.0625f}, 2);
+    }
+    String whole = text.toString();
+    for (int cut = 1; cut <= whole.length(); cut++) {
+      String part = whole.substring(0, cut);
+      if (part.endsWith("\n")) {
+        int lines = 0;
+        try (PredictionCsvReader r = new PredictionCsvReader(new StringReader(part), "cut.csv", 4)) {
+          while (r.next()) {
+            lines++;
+          }
+        }
+        assertEquals(part.split("\n").length - 1, lines, part);
+      } else {
+        long line = part.chars().filter(c -> c == '\n').count() + 1;
+        PredictionFormatException e = assertThrows(PredictionFormatException.class, () -> {
+          try (PredictionCsvReader r = new PredictionCsvReader(new StringReader(part), "cut.csv", 4)) {
+            while (r.next()) {
+              // to the cut
+            }
+          }
+        }, part);
+        assertEquals(line, e.lineNumber(), part);
+      }
+    }
+  }
+
+  /** Blank text after the last line break is the end; lone \r line breaks still read. */
+  @Test
+  void blankTextAfterTheLastLineBreakIsTheEnd() throws IOException {
+    try (PredictionCsvReader r = new PredictionCsvReader(new StringReader(H + "a,1 0.5\r \t"), "f.csv", 4)) {
+      assertTrue(r.next());
+      assertEquals("a", r.videoId());
+      assertFalse(r.next());
+    }
+    try (PredictionCsvReader r = new PredictionCsvReader(new StringReader(H.trim() + "\ra,1 0.5\rb,2 1\r"), "f.csv", 4)) {
+      assertTrue(r.next());
+      assertTrue(r.next());
+      assertEquals("b", r.videoId());
+      assertEquals(3, r.lineNumber());
+      assertFalse(r.next());
+    }
   }
 
   @Test

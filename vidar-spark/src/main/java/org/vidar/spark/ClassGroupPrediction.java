@@ -12,6 +12,7 @@ import org.apache.spark.util.LongAccumulator;
 import org.vidar.data.AtomicOutput;
 import org.vidar.data.BadRecordPolicy;
 import org.vidar.data.DataPaths;
+import org.vidar.data.Excerpt;
 import org.vidar.eval.TopClasses;
 import org.vidar.inference.ClassGroupScorer;
 import org.vidar.inference.GroupTopLists;
@@ -118,7 +119,7 @@ final class ClassGroupPrediction {
           for (int group = 1; group < g; group++) {
             if (!in[group].next() || !id.equals(in[group].id())) {
               throw new IllegalStateException(groupFile(parts, file, group) + " is out of step with group 0 at "
-                  + "video " + id);
+                  + "video " + Excerpt.of(id));
             }
             count += in[group].copyTo(candidates, candidateScores, count);
           }

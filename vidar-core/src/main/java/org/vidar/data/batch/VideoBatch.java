@@ -1,6 +1,7 @@
 package org.vidar.data.batch;
 
 import java.util.Arrays;
+import org.vidar.data.Excerpt;
 import org.vidar.data.FeatureSpec;
 import org.vidar.data.Seeds;
 import org.vidar.data.VideoRecord;
@@ -126,7 +127,7 @@ public final class VideoBatch {
     int i = rows;
     int frames = level == FeatureSpec.Level.VIDEO ? 1 : r.numFrames();
     if (level == FeatureSpec.Level.VIDEO && r.numFrames() != 1) {
-      throw new IllegalArgumentException("video " + r.id() + ": a video-level batch takes one row per video");
+      throw new IllegalArgumentException("video " + Excerpt.of(r.id()) + ": a video-level batch takes one row per video");
     }
     sourceIndex = grow(sourceIndex, i + 1);
     keys = grow(keys, i + 1);

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -14,6 +15,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.vidar.data.AtomicOutput;
 import org.vidar.data.DataPaths;
+import org.vidar.data.Excerpt;
 import org.vidar.data.FeatureField;
 import org.vidar.data.FeatureSpec;
 import org.vidar.model.ModelConfig;
@@ -44,6 +46,9 @@ public final class ModelFiles {
   public static final int OLDEST_VERSION = 1;
   public static final String CONFIG = "model.json";
   public static final String TENSORS = "model.safetensors";
+  /** The files of a model directory, each written under a temporary name first ({@link DataPaths#createAtomic}). */
+  public static final Pattern FILES = Pattern.compile(
+      Pattern.quote(CONFIG) + "|" + Pattern.quote(TENSORS));
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private ModelFiles() {}
@@ -175,7 +180,7 @@ public final class ModelFiles {
       for (int i = 0; i < t.size(); i++) {
         float v = values[t.offset() + i];
         if (!Float.isFinite(v)) {
-          throw new IOException(file + ": tensor '" + t.name() + "' holds " + v + " at index " + i
+          throw new IOException(file + ": tensor " + Excerpt.of(t.name()) + " holds " + v + " at index " + i
               + "; a model's parameters must be finite");
         }
       }
@@ -246,7 +251,7 @@ public final class ModelFiles {
     }
 
     IOException error(String field, String what) {
-      return new IOException(file + ": field '" + field + "' " + what);
+      return new IOException(file + ": field " + Excerpt.of(field) + " " + what);
     }
 
     private JsonNode get(JsonNode n, String field) throws IOException {
@@ -336,12 +341,12 @@ public final class ModelFiles {
       FeatureSpec.Level lvl = switch (level) {
         case "video" -> FeatureSpec.Level.VIDEO;
         case "frame" -> FeatureSpec.Level.FRAME;
-        default -> throw error("features.level", "'" + level + "' is not video or frame");
+        default -> throw error("features.level", Excerpt.of(level) + " is not video or frame");
       };
       List<String> ids = new ArrayList<>();
       for (JsonNode id : array(n, "idKeys")) {
         if (!id.isTextual() || id.asText().isEmpty()) {
-          throw error("features.idKeys", "holds " + id + ": every id key must be a non-empty string");
+          throw error("features.idKeys", "holds " + Excerpt.of(id.toString()) + ": every id key must be a non-empty string");
         }
         ids.add(id.asText());
       }
@@ -372,13 +377,13 @@ public final class ModelFiles {
         try {
           p = TrunkConfig.Pooling.valueOf(pooling.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-          throw error("trunk.pooling", "'" + pooling + "' is not swap, mean or max");
+          throw error("trunk.pooling", Excerpt.of(pooling) + " is not swap, mean or max");
         }
         int vh = integer(n, "videoHidden");
         boolean bn = bool(n, "batchNorm");
         return build("trunk", () -> new TrunkConfig.Dbof(fh, fcg, p, vh, bn));
       }
-      throw error("trunk.type", "'" + type + "' is not video_mlp or dbof");
+      throw error("trunk.type", Excerpt.of(type) + " is not video_mlp or dbof");
     }
   }
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.vidar.data.Excerpt;
 import org.vidar.model.param.ParameterLayout;
 import org.vidar.model.param.TensorRef;
 
@@ -73,18 +74,18 @@ public final class ParameterFile {
     List<String> problems = new ArrayList<>();
     for (TensorRef t : expected.tensors()) {
       if (!reader.has(t.name())) {
-        problems.add("missing '" + t.name() + "' (expected shape " + Arrays.toString(t.shape()) + ")");
+        problems.add("missing " + Excerpt.of(t.name()) + " (expected shape " + Arrays.toString(t.shape()) + ")");
       } else {
         int[] found = reader.tensor(t.name()).shape();
         if (!Arrays.equals(found, t.shape())) {
-          problems.add("'" + t.name() + "' has shape " + Arrays.toString(found) + ", expected "
+          problems.add(Excerpt.of(t.name()) + " has shape " + Arrays.toString(found) + ", expected "
               + Arrays.toString(t.shape()));
         }
       }
     }
     for (TensorEntry e : reader.tensors()) {
       if (!expected.has(e.name())) {
-        problems.add("unexpected '" + e.name() + "' (shape " + Arrays.toString(e.shape()) + ")");
+        problems.add("unexpected " + Excerpt.of(e.name()) + " (shape " + Arrays.toString(e.shape()) + ")");
       }
     }
     if (!problems.isEmpty()) {

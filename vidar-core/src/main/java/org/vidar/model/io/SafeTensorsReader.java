@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.vidar.data.Excerpt;
 
 /**
  * Reads a safetensors file of F32, F16 or BF16 tensors into float arrays, after checking the whole
@@ -80,11 +81,11 @@ public final class SafeTensorsReader implements Closeable {
         try {
           value = JSON.readTree(p);
         } catch (JsonProcessingException ex) {
-          throw new SafeTensorsException(source + ": tensor '" + name + "': entry is not valid JSON: "
+          throw new SafeTensorsException(source + ": tensor " + Excerpt.of(name) + ": entry is not valid JSON: "
               + ex.getOriginalMessage(), ex);
         }
         if (value == null) {
-          throw error("header ends inside the entry of '" + name + "'");
+          throw error("header ends inside the entry of " + Excerpt.of(name));
         }
         if (SafeTensorsFormat.METADATA_KEY.equals(name)) {
           if (sawMetadata) {
@@ -112,12 +113,12 @@ public final class SafeTensorsReader implements Closeable {
     String prev = null;
     for (TensorEntry e : entries) {
       if (e.begin() < pos) {
-        throw error(e.name(), "data_offsets [" + e.begin() + ", " + e.end() + "] overlap tensor '" + prev
-            + "', which ends at " + pos);
+        throw error(e.name(), "data_offsets [" + e.begin() + ", " + e.end() + "] overlap tensor " + Excerpt.of(prev)
+            + ", which ends at " + pos);
       }
       if (e.begin() > pos) {
         throw error(e.name(), "data_offsets [" + e.begin() + ", " + e.end() + "] leave a gap: "
-            + (prev == null ? "the data section starts at 0" : "tensor '" + prev + "' ends at " + pos));
+            + (prev == null ? "the data section starts at 0" : "tensor " + Excerpt.of(prev) + " ends at " + pos));
       }
       pos = e.end();
       prev = e.name();
@@ -214,14 +215,14 @@ public final class SafeTensorsReader implements Closeable {
     TensorEntry e = tensor(name);
     int n = checkedCount(e);
     if (offset < 0 || (long) offset + n > dst.length) {
-      throw new IllegalArgumentException(source + ": tensor '" + name + "' has " + n
+      throw new IllegalArgumentException(source + ": tensor " + Excerpt.of(name) + " has " + n
           + " values, more than fit in an array of " + dst.length + " from offset " + offset);
     }
     if (n == 0) {
       return;
     }
     if (e.begin() < position) {
-      throw new IllegalStateException(source + ": tensor '" + name + "' lies before the read position; "
+      throw new IllegalStateException(source + ": tensor " + Excerpt.of(name) + " lies before the read position; "
           + "read tensors in file order, the order of tensors()");
     }
     try {
@@ -273,7 +274,7 @@ public final class SafeTensorsReader implements Closeable {
   private int checkedCount(TensorEntry e) {
     long n = e.count();
     if (n > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException(source + ": tensor '" + e.name() + "' has " + n
+      throw new IllegalArgumentException(source + ": tensor " + Excerpt.of(e.name()) + " has " + n
           + " values, more than one array holds");
     }
     return (int) n;
@@ -286,7 +287,7 @@ public final class SafeTensorsReader implements Closeable {
     Map<String, String> meta = new LinkedHashMap<>();
     for (Map.Entry<String, JsonNode> f : value.properties()) {
       if (!f.getValue().isTextual()) {
-        throw error(SafeTensorsFormat.METADATA_KEY + " value of '" + f.getKey() + "' is not a string but "
+        throw error(SafeTensorsFormat.METADATA_KEY + " value of " + Excerpt.of(f.getKey()) + " is not a string but "
             + f.getValue().getNodeType());
       }
       meta.put(f.getKey(), f.getValue().textValue());
@@ -301,7 +302,7 @@ public final class SafeTensorsReader implements Closeable {
     for (Map.Entry<String, JsonNode> p : v.properties()) {
       String f = p.getKey();
       if (!ENTRY_FIELDS.contains(f)) {
-        throw error(name, "unknown field '" + f + "' (expected dtype, shape, data_offsets)");
+        throw error(name, "unknown field " + Excerpt.of(f) + " (expected dtype, shape, data_offsets)");
       }
     }
     JsonNode dt = required(name, v, "dtype");
@@ -314,7 +315,7 @@ public final class SafeTensorsReader implements Closeable {
     } catch (IllegalArgumentException ex) {
       throw error(name, Dtype.isFormatDtype(dt.textValue())
           ? "dtype " + dt.textValue() + " is not supported; Vidar reads " + Arrays.toString(Dtype.values())
-          : "unknown dtype '" + dt.textValue() + "'");
+          : "unknown dtype " + Excerpt.of(dt.textValue()));
     }
     long[] dims = longs(name, required(name, v, "shape"), "shape", -1);
     int[] shape = new int[dims.length];
@@ -381,6 +382,6 @@ public final class SafeTensorsReader implements Closeable {
   }
 
   private SafeTensorsException error(String tensor, String what) {
-    return new SafeTensorsException(source + ": tensor '" + tensor + "': " + what);
+    return new SafeTensorsException(source + ": tensor " + Excerpt.of(tensor) + ": " + what);
   }
 }

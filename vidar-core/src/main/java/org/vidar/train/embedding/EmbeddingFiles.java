@@ -74,8 +74,9 @@ public final class EmbeddingFiles {
               record.putFloat(emb[i * dim + j]);
             }
           } else {
+            String where = location + " video " + videos; // once a video, not a value
             for (int j = 0; j < dim; j++) {
-              record.putShort(precision.checkedBits(emb[i * dim + j], location + " video " + videos));
+              record.putShort(precision.checkedBits(emb[i * dim + j], where));
             }
           }
           writer.write(record.array(), 0, size);
