@@ -192,8 +192,7 @@ public final class TimeToQualityBench {
     double trained = videos * (1 - config.pretrainHoldout());
     double pretrainFlops = epochs * trained * perVideo;
     long headColumns = (long) classes * (2L * config.heads().maxExperts() + 1);
-    int groups = config.headGroupsFor(org.vidar.model.moe.ExpertAllocation.fixed(classes, config.heads().maxExperts()),
-        Runtime.getRuntime().availableProcessors());
+    int groups = config.headGroupsFor(org.vidar.model.moe.ExpertAllocation.fixed(classes, config.heads().maxExperts()));
     double passes = heads == null || Double.isNaN(heads.passes()) ? 0 : heads.passes();
     // trained rows: forward and weight gradient; held-out rows: forward only
     double headFlops = passes * videos * (4.0 - 2.0 * config.pretrainHoldout()) * h * headColumns;

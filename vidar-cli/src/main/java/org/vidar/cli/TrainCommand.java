@@ -153,10 +153,9 @@ final class TrainCommand implements Callable<Integer> {
   int lbfgsIterations;
 
   @Option(names = "--head-groups", defaultValue = "" + TrainConfig.AUTO_HEAD_GROUPS,
-      description = "Stage 1 class groups; 0, the default, takes a multiple of the workers with at most "
-          + ClassGroups.MAX_SCHEDULED_GATES_PER_GROUP + " gate columns a group (Adam: each class stops on its own, "
-          + "so the grouping does not change the model), or with L-BFGS one group per "
-          + ClassGroups.DEFAULT_GATES_PER_GROUP + " gate columns, the same on every machine.")
+      description = "Stage 1 class groups, the classes that stop together (Adam) or are stepped together "
+          + "(L-BFGS); 0, the default, takes one per " + ClassGroups.DEFAULT_GATES_PER_GROUP
+          + " gate columns of the heads, the same on every machine.")
   int headGroups;
 
   @Option(names = "--trunk-steps", defaultValue = "" + TrainConfig.DEFAULT_TRUNK_STEPS, description = "Stage 2 iRprop+ steps (default: ${DEFAULT-VALUE}).")

@@ -3,7 +3,7 @@ package org.vidar.train;
 /**
  * The best pass of a training loop so far, by a score on held-out videos (higher is better), with
  * a copy of its parameters, and whether the patience has run out since: the early stopping of
- * pre-training (held-out GAP); Stage 1 stops each class on its own ({@link ClassStopping}).
+ * pre-training (held-out GAP); Stage 1 stops each class on its own ({@link GroupStopping}).
  */
 final class BestPass {
   private final int patience;

@@ -24,9 +24,11 @@ import org.vidar.train.embedding.EmbeddingSource;
  * <p>The objective of a group is the mean binary cross-entropy over all videos plus
  * {@code λ/2·‖W‖²}. A task holds its group's heads, the optimizer's history and one chunk of
  * embeddings at a time. Heads are initialized per class from the seed, so a class starts the same in
- * any grouping; with Adam each class also stops on its own, so the grouping only spreads the work
- * over the workers, while L-BFGS steps a group's classes together, which makes the grouping part
- * of the model ({@link TrainConfig#headGroupsFor}). With {@link TrainConfig#continueHeads}, a model whose heads
+ * any grouping; the grouping itself is part of the model ({@link TrainConfig#headGroupsFor}), since
+ * Adam stops a group's classes together and L-BFGS steps them together. With Adam, the groups are
+ * spread over as many tasks as the workers can run at once ({@link ClassGroups#scheduledCount}),
+ * each task training its groups in one set of GEMMs but stopping each on its own, so the model is
+ * the same on any number of workers. With {@link TrainConfig#continueHeads}, a model whose heads
  * already have the stage's experts per class (every round after the first) starts from them instead.
  */
 public final class HeadStage implements java.io.Serializable {
@@ -39,8 +41,8 @@ public final class HeadStage implements java.io.Serializable {
   public static final int MIN_ADAM_STEPS = 800;
 
   /**
-   * Stage 1's Adam multiplies its learning rate by this after each pass that did not lower the
-   * held-out loss. At 20,000 videos, 300 classes of 4 experts: GAP 0.8647 against 0.8631 without
+   * Stage 1's Adam multiplies a class group's learning rate by this after each pass that did not
+   * lower the group's held-out loss. At 20,000 videos, 300 classes of 4 experts: GAP 0.8647 against 0.8631 without
    * (0.3 gave the same as 0.5), for 7 more passes on average.
    */
   static final double HELD_OUT_DECAY = 0.5;
@@ -56,7 +58,7 @@ public final class HeadStage implements java.io.Serializable {
   static final double GAIN_TOLERANCE = 1e-3;
 
   /**
-   * The share of a group's columns that classes already done must hold before Stage 1's Adam drops
+   * The share of a task's columns that frozen class groups must hold before Stage 1's Adam drops
    * them from its GEMMs (a rebuild copies the parameters and moments of the classes left).
    */
   static final double COMPACT_SHARE = 0.2;
@@ -100,16 +102,20 @@ public final class HeadStage implements java.io.Serializable {
    */
   public StageResult run(Engine engine, VideoModel model, EmbeddingSource table, long[] positives, int round) {
     ExpertAllocation allocation = config.heads().allocate(positives);
-    List<int[]> groups = ClassGroups.balance(allocation.expertsPerClass(), config.headGroupsFor(allocation, engine.parallelism()));
+    List<int[]> groups = ClassGroups.balance(allocation.expertsPerClass(), config.headGroupsFor(allocation));
+    List<GroupTask> tasks = config.headOptimizer() == TrainConfig.HeadOptimizer.ADAM
+        ? GroupTask.scheduled(groups, allocation, ClassGroups.scheduledCount(allocation, engine.parallelism()))
+        : GroupTask.each(groups);
     boolean continuing = config.continueHeads() && model.allocation().equals(allocation);
     List<GroupResult> results;
     // The task carries this stage (its config), the allocation and the embedding source: all serializable.
     if (continuing) {
       try (Engine.Shared<float[]> previous = engine.shareArray(model.headParams())) {
-        results = engine.mapItems(groups, classes -> trainGroup(allocation, classes, table, round, previous.get()));
+        results = engine.mapItems(tasks, t -> trainGroup(allocation, t.classes(), t.groupOf(), table, round,
+            previous.get()));
       }
     } else {
-      results = engine.mapItems(groups, classes -> trainGroup(allocation, classes, table, round));
+      results = engine.mapItems(tasks, t -> trainGroup(allocation, t.classes(), t.groupOf(), table, round, null));
     }
     MoeHeads heads = new MoeHeads(table.dim(), allocation);
     float[] full = heads.newParams();
@@ -133,9 +139,48 @@ public final class HeadStage implements java.io.Serializable {
     return (long) a.totalExperts() + a.totalGates();
   }
 
+  /**
+   * A task of Stage 1: the classes of one or more class groups, trained together in one set of
+   * GEMMs; {@code groupOf[i]} numbers the group of {@code classes[i]} within the task (from 0).
+   * With Adam, each group keeps its own best pass, learning rate and patience, so which groups share
+   * a task is a matter of scheduling alone.
+   */
+  record GroupTask(int[] classes, int[] groupOf) implements java.io.Serializable {
+    /** One task per group. */
+    static List<GroupTask> each(List<int[]> groups) {
+      List<GroupTask> tasks = new java.util.ArrayList<>();
+      for (int[] g : groups) {
+        tasks.add(new GroupTask(g, new int[g.length]));
+      }
+      return tasks;
+    }
+
+    /** The groups spread over at most {@code count} tasks of about equal cost (experts of their classes). */
+    static List<GroupTask> scheduled(List<int[]> groups, ExpertAllocation allocation, int count) {
+      int[] cost = new int[groups.size()];
+      for (int g = 0; g < cost.length; g++) {
+        for (int c : groups.get(g)) {
+          cost[g] += allocation.experts(c);
+        }
+      }
+      List<GroupTask> tasks = new java.util.ArrayList<>();
+      for (int[] members : ClassGroups.balance(cost, Math.min(count, Math.max(1, groups.size())))) {
+        java.util.TreeMap<Integer, Integer> groupOfClass = new java.util.TreeMap<>();
+        for (int i = 0; i < members.length; i++) {
+          for (int c : groups.get(members[i])) {
+            groupOfClass.put(c, i);
+          }
+        }
+        tasks.add(new GroupTask(groupOfClass.keySet().stream().mapToInt(Integer::intValue).toArray(),
+            groupOfClass.values().stream().mapToInt(Integer::intValue).toArray()));
+      }
+      return tasks;
+    }
+  }
+
   /** Trains the fresh heads of one class group over the whole table. */
   public GroupResult trainGroup(ExpertAllocation full, int[] classes, EmbeddingSource table, int round) {
-    return trainGroup(full, classes, table, round, null);
+    return trainGroup(full, classes, new int[classes.length], table, round, null);
   }
 
   /**
@@ -144,6 +189,15 @@ public final class HeadStage implements java.io.Serializable {
    * from a random stream of its own, so a class starts the same whichever group it is in.
    */
   public GroupResult trainGroup(ExpertAllocation full, int[] classes, EmbeddingSource table, int round,
+      float[] previous) {
+    return trainGroup(full, classes, new int[classes.length], table, round, previous);
+  }
+
+  /**
+   * Trains the heads of the classes of one task, {@code classes[i]} in its group {@code groupOf[i]}
+   * (Adam stops each group on its own; L-BFGS takes the task as one group).
+   */
+  GroupResult trainGroup(ExpertAllocation full, int[] classes, int[] groupOf, EmbeddingSource table, int round,
       float[] previous) {
     MoeHeads fullHeads = new MoeHeads(table.dim(), full);
     MoeHeads heads = fullHeads.select(classes);
@@ -163,7 +217,7 @@ public final class HeadStage implements java.io.Serializable {
     double lambda = config.heads().l2();
     if (config.headOptimizer() == TrainConfig.HeadOptimizer.ADAM) {
       double[] passes = {0};
-      OptimizationResult r = adam(heads, params, local, table, classes, passes);
+      OptimizationResult r = adam(heads, params, local, table, classes, groupOf, passes);
       return new GroupResult(classes, params, r, passes[0]);
     }
     int chunk = config.chunkRows();
@@ -194,17 +248,20 @@ public final class HeadStage implements java.io.Serializable {
    * weights.
    *
    * <p>With a held-out slice ({@link TrainConfig#pretrainHoldout}: the videos pre-training holds
-   * out, by id), those videos are not trained on, and each class stops on its own held-out loss,
-   * summed as each pass goes ({@link ClassStopping}): a class keeps the heads of its best pass;
-   * each pass that is not its best halves its learning rate ({@link #HELD_OUT_DECAY}); after
-   * {@link TrainConfig#pretrainPatience} passes without a gain it is frozen, and the group ends
-   * when all its classes are. Since no decision looks at more than one class, the model does not
-   * depend on how the classes are grouped. The result's loss is the sum over classes of their
-   * training loss in their best pass, plus the penalty; its iterations are the Adam steps, its
-   * evaluations the passes over the table.
+   * out, by id), those videos are not trained on, and each class group of the task
+   * ({@code groupOf}) stops on its own held-out loss, summed over its classes as each pass goes
+   * ({@link GroupStopping}): a group keeps the heads of its best pass; each pass that is not its
+   * best halves its learning rate ({@link #HELD_OUT_DECAY}); after
+   * {@link TrainConfig#pretrainPatience} passes without a gain it is frozen, and once frozen groups
+   * hold {@link #COMPACT_SHARE} of the task's columns they leave its GEMMs. The task ends when all
+   * its groups are frozen. No decision looks beyond one group, so the heads do not depend on which
+   * groups share a task. The result's loss is the sum over classes of their training loss in their
+   * group's best pass, plus the penalty; its iterations are the Adam steps, its evaluations the
+   * passes over the table, and {@code work} receives the passes weighted by the share of the
+   * columns still training in each.
    */
   private OptimizationResult adam(MoeHeads heads, float[] params, int[] local, EmbeddingSource table,
-      int[] classes, double[] work) {
+      int[] classes, int[] groupOf, double[] work) {
     float l2 = config.heads().l2();
     MoeHeads.Scratch scratch = heads.newWorkerScratch(); // the groups run at once: see newWorkerScratch
     boolean stopping = config.pretrainHoldout() > 0;
@@ -217,8 +274,11 @@ public final class HeadStage implements java.io.Serializable {
     long[] trainVideos = {0};
     long[] heldVideos = {0};
     int[] steps = {0};
-    ClassStopping classStopping = new ClassStopping(k, config.pretrainPatience(), GAIN_TOLERANCE);
-    boolean[] improved = new boolean[k];
+    int groups = Arrays.stream(groupOf).max().orElse(-1) + 1;
+    double[] heldGroup = new double[groups];
+    GroupStopping stoppingGroups = new GroupStopping(groups, config.pretrainPatience(), GAIN_TOLERANCE);
+    boolean[] improved = new boolean[groups];
+    boolean[] gained = new boolean[groups];
     float[] classRate = new float[k];
     Arrays.fill(classRate, 1f);
     float[] best = stopping ? params.clone() : params;
@@ -272,15 +332,20 @@ public final class HeadStage implements java.io.Serializable {
       double perVideo = 1.0 / Math.max(1, trainVideos[0]);
       if (stopping && heldVideos[0] > 0) {
         offered = true;
-        classStopping.offer(epoch, heldClass, improved);
+        Arrays.fill(heldGroup, 0);
+        for (int c = 0; c < k; c++) {
+          heldGroup[groupOf[c]] += heldClass[c];
+        }
+        stoppingGroups.offer(epoch, heldGroup, improved, gained);
         for (int i = 0; i < a.members.length; i++) {
           int c = a.members[i];
-          if (improved[c]) {
+          int g = groupOf[c];
+          if (improved[g]) {
             a.heads.copyClassTo(a.params, i, heads, best, c);
             bestTrain[c] = trainClass[c] * perVideo;
           }
-          if (classStopping.done(c) || !improved[c]) {
-            classRate[c] = classStopping.done(c) ? 0f : (float) (classRate[c] * HELD_OUT_DECAY);
+          if (stoppingGroups.done(g) || !improved[g]) {
+            classRate[c] = stoppingGroups.done(g) ? 0f : (float) (classRate[c] * HELD_OUT_DECAY);
             a.heads.fillClass(a.rate, i, classRate[c]);
           }
         }
@@ -296,11 +361,11 @@ public final class HeadStage implements java.io.Serializable {
       if (seen != null) {
         seen.passDone(classes, passes, offered ? best : params);
       }
-      if (offered && classStopping.allDone()) {
+      if (offered && stoppingGroups.allDone()) {
         break;
       }
       if (offered) {
-        live[0] = a.withoutDone(classStopping, heads, local);
+        live[0] = a.withoutDone(c -> stoppingGroups.done(groupOf[c]), heads, local);
       }
     }
     if (offered) {
@@ -314,17 +379,17 @@ public final class HeadStage implements java.io.Serializable {
     }
     double penalty = heads.l2(params, l2, new float[params.length]);
     return new OptimizationResult(trainLoss + penalty, steps[0], passes,
-        offered && classStopping.allDone() ? StopReason.LOSS_CHANGE : StopReason.MAX_ITERATIONS);
+        offered && stoppingGroups.allDone() ? StopReason.LOSS_CHANGE : StopReason.MAX_ITERATIONS);
   }
 
   /**
-   * The classes of a group still training, as heads of their own with their parameters, Adam
-   * moments and per-parameter rates: once the classes that are done (frozen at their best pass)
-   * hold {@link #COMPACT_SHARE} of the columns, they are dropped, and the passes that follow run
+   * The classes of a task still training, as heads of their own with their parameters, Adam
+   * moments and per-parameter rates: once the classes whose group is frozen at its best pass hold
+   * {@link #COMPACT_SHARE} of the columns, they are dropped, and the passes that follow run
    * narrower GEMMs over the rest.
    */
   private static final class ActiveHeads {
-    /** Group indices of the classes held, ascending. */
+    /** The task's indices of the classes held, ascending. */
     final int[] members;
     final MoeHeads heads;
     final float[] params;
@@ -367,7 +432,7 @@ public final class HeadStage implements java.io.Serializable {
       return a;
     }
 
-    /** Moves this pass's per-class losses into the group's arrays (by group index) and clears them. */
+    /** Moves this pass's per-class losses into the task's arrays (by the task's index) and clears them. */
     void drainLosses(double[] groupTrain, double[] groupHeld) {
       for (int i = 0; i < members.length; i++) {
         groupTrain[members[i]] = train[i];
@@ -377,19 +442,19 @@ public final class HeadStage implements java.io.Serializable {
       Arrays.fill(held, 0);
     }
 
-    /** Copies the held classes' parameters into the group's array {@code to} (of {@code group}'s layout). */
+    /** Copies the held classes' parameters into the task's array {@code to} (of {@code group}'s layout). */
     void writeBack(MoeHeads group, float[] to) {
       for (int i = 0; i < members.length; i++) {
         heads.copyClassTo(params, i, group, to, members[i]);
       }
     }
 
-    /** These heads without the classes that are done, when they hold enough columns to pay for it. */
-    ActiveHeads withoutDone(ClassStopping stopping, MoeHeads group, int[] groupLocal) {
+    /** These heads without the classes that are {@code done}, when they hold enough columns to pay for it. */
+    ActiveHeads withoutDone(java.util.function.IntPredicate done, MoeHeads group, int[] groupLocal) {
       long doneColumns = 0;
       int keep = 0;
       for (int i = 0; i < members.length; i++) {
-        if (stopping.done(members[i])) {
+        if (done.test(members[i])) {
           doneColumns += 2L * heads.allocation().experts(i) + 1;
         } else {
           keep++;
@@ -403,7 +468,7 @@ public final class HeadStage implements java.io.Serializable {
       int[] keptMembers = new int[keep];
       keep = 0;
       for (int i = 0; i < members.length; i++) {
-        if (!stopping.done(members[i])) {
+        if (!done.test(members[i])) {
           kept[keep] = i;
           keptMembers[keep++] = members[i];
         }
@@ -425,7 +490,7 @@ public final class HeadStage implements java.io.Serializable {
       int[] narrowLocal = new int[groupLocal.length];
       Arrays.fill(narrowLocal, -1);
       for (int c = 0; c < groupLocal.length; c++) {
-        if (local[c] >= 0 && !stopping.done(members[local[c]])) {
+        if (local[c] >= 0 && !done.test(members[local[c]])) {
           narrowLocal[c] = Arrays.binarySearch(keptMembers, members[local[c]]);
         }
       }

@@ -23,8 +23,9 @@ import org.vidar.train.embedding.EmbeddingPrecision;
  * @param rounds alternating rounds of Stage 1 and Stage 2
  * @param heads the large heads of Stage 1
  * @param headGroups class groups of Stage 1, or {@link #AUTO_HEAD_GROUPS} for
- *     {@link #headGroupsFor}: with Adam a schedule (each class stops on its own, so any grouping
- *     gives the same model), with L-BFGS a property of the model, not of the cluster
+ *     {@link ClassGroups#defaultCount}; a property of the model, not of the cluster, so one worker
+ *     and many, and any machine, give the same model (with Adam, the workers' tasks each take
+ *     one or more whole groups)
  * @param lbfgs Stage 1's optimizer, per class group
  * @param trunkSteps Stage 2's iRprop+ iterations
  * @param irprop Stage 2's optimizer
@@ -195,18 +196,11 @@ public record TrainConfig(
   }
 
   /**
-   * The class groups Stage 1 trains heads of {@code allocation} in on {@code workers} workers. By
-   * default, with Adam, whose every decision is one class's own, the grouping is only a schedule
-   * ({@link ClassGroups#scheduledCount}: a multiple of the workers); with L-BFGS, which steps a
-   * group's classes together, it is part of the model ({@link ClassGroups#defaultCount}, the same on
-   * every machine).
+   * The class groups Stage 1 trains heads of {@code allocation} in: the classes that stop together
+   * (Adam) or are stepped together (L-BFGS), a property of the model, the same on every machine.
    */
-  public int headGroupsFor(ExpertAllocation allocation, int workers) {
-    if (headGroups != AUTO_HEAD_GROUPS) {
-      return headGroups;
-    }
-    return headOptimizer == HeadOptimizer.ADAM ? ClassGroups.scheduledCount(allocation, workers)
-        : ClassGroups.defaultCount(allocation);
+  public int headGroupsFor(ExpertAllocation allocation) {
+    return headGroups == AUTO_HEAD_GROUPS ? ClassGroups.defaultCount(allocation) : headGroups;
   }
 
   /** The frames training reads of each frame-level video. */

@@ -281,13 +281,14 @@ class HeadStageTest {
   }
 
   /**
-   * With a held-out slice each class stops on its own: on classes that learn at different speeds
-   * (two separable, two random), the classes stop after different passes, and the heads are the
-   * same in one group of four classes, in two groups and in four of one class each (with
-   * decisions per group, a group's classes would stop together and the heads would differ).
+   * With a held-out slice each class group stops on its own, also when a task trains several
+   * groups in one set of GEMMs: with four groups of one class each (two classes separable, two
+   * random, so they stop after different passes), the heads are the same from one task holding
+   * all four groups (one worker), from three tasks (three workers), and from each group trained
+   * alone; finished groups leaving a task's GEMMs change nothing either.
    */
   @Test
-  void adamHeadsDoNotDependOnTheGrouping() {
+  void adamHeadsDoNotDependOnHowGroupsShareTasks() {
     java.util.SplittableRandom r = new java.util.SplittableRandom(5);
     int n = 240;
     String[] ids = new String[n];
@@ -326,9 +327,16 @@ class HeadStageTest {
     }
     assertTrue(java.util.Arrays.stream(passes).distinct().count() > 1,
         "the classes stop after different passes: " + java.util.Arrays.toString(passes));
-    float[] one = runHeads(data, grouped.apply(1), 2).headParams();
-    assertArrayEquals(one, runHeads(data, grouped.apply(2), 2).headParams(), 1e-6f, "two groups");
-    assertArrayEquals(one, runHeads(data, grouped.apply(4), 2).headParams(), 1e-6f, "four groups");
+    float[] oneTask = runHeads(data, grouped.apply(4), 1).headParams();
+    assertArrayEquals(oneTask, runHeads(data, grouped.apply(4), 3).headParams(), 1e-6f, "three tasks");
+    MoeHeads fullHeads = new MoeHeads(DIM, full);
+    float[] alone = fullHeads.newParams();
+    for (int k = 0; k < 4; k++) {
+      int[] one = {k};
+      fullHeads.scatter(fullHeads.select(one), new HeadStage(grouped.apply(4)).trainGroup(full, one, t, 1).params(),
+          one, alone);
+    }
+    assertArrayEquals(oneTask, alone, 1e-6f, "each group alone");
   }
 
   /**

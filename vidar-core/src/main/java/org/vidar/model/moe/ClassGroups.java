@@ -16,13 +16,13 @@ import java.util.PriorityQueue;
  */
 public final class ClassGroups {
   /**
-   * Gate columns per class group when the count is not given: enough columns for GEMMs that keep a
-   * core busy, small enough that a group task holds little, and many groups on large models. At
-   * 20,000 videos, 300 classes of 4 experts (1,500 gates), Stage 1 by Adam ran its passes at 64 %
-   * of sgemm in 2 groups against 57 % in the 6 groups of 256 gates (20.0 s against 23.3 s, same
-   * GAP); YouTube-8M's 3,862 classes still make 19 groups.
+   * Gate columns per class group when the count is not given. With Adam a group is the classes
+   * that stop together, and the workers' tasks each take several groups in one set of GEMMs (see
+   * {@link #scheduledCount}); groups this small spread evenly over the workers. At 20,000 videos, 300
+   * classes of 4 experts (1,500 gates), groups of 256 and of 1,024 gates gave the same GAP; YouTube-8M's
+   * 3,862 classes make 76 groups.
    */
-  public static final int DEFAULT_GATES_PER_GROUP = 1024;
+  public static final int DEFAULT_GATES_PER_GROUP = 256;
 
   private ClassGroups() {}
 
@@ -37,17 +37,17 @@ public final class ClassGroups {
   }
 
   /**
-   * Gate columns a group may hold when the groups are only a schedule (Stage 1 by Adam, whose
-   * decisions are each class's own): groups this wide still keep a task's work area small (a batch
-   * of 1,024 videos × 4,096 gates is 16 MB of logits), and wider GEMMs run closer to sgemm's peak.
+   * Gate columns a task of Stage 1 by Adam may hold (it trains one or more whole class groups in one
+   * set of GEMMs): tasks this wide still keep their work area small (a batch of 1,024 videos ×
+   * 4,096 gates is 16 MB of logits), and wider GEMMs run closer to sgemm's peak.
    */
   public static final int MAX_SCHEDULED_GATES_PER_GROUP = 4096;
 
   /**
-   * The number of class groups when the grouping does not change the model, only where the work
-   * runs: the fewest that keep every group within {@link #MAX_SCHEDULED_GATES_PER_GROUP} gate
-   * columns, rounded up to a multiple of {@code workers} so that every worker has as much to do,
-   * at most one per class.
+   * The number of tasks Stage 1 by Adam spreads its class groups over: the fewest that keep every
+   * task within {@link #MAX_SCHEDULED_GATES_PER_GROUP} gate columns, rounded up to a multiple of
+   * {@code workers} so that every worker has as much to do, at most one per class. Where the work
+   * runs, not what it computes.
    */
   public static int scheduledCount(ExpertAllocation allocation, int workers) {
     if (workers <= 0) {

@@ -115,12 +115,12 @@ class ClassGroupsTest {
   @Test
   void defaultCountDependsOnTheHeadsAlone() {
     assertEquals(1, ClassGroups.defaultCount(ExpertAllocation.fixed(10, 4)), "50 gates");
-    assertEquals(2, ClassGroups.defaultCount(ExpertAllocation.fixed(300, 4)), "1500 gates");
-    assertEquals(5, ClassGroups.defaultCount(ExpertAllocation.fixed(300, 16)), "5100 gates");
-    assertEquals(65, ClassGroups.defaultCount(ExpertAllocation.fixed(3862, 16)), "65654 gates");
+    assertEquals(6, ClassGroups.defaultCount(ExpertAllocation.fixed(300, 4)), "1500 gates");
+    assertEquals(20, ClassGroups.defaultCount(ExpertAllocation.fixed(300, 16)), "5100 gates");
+    assertEquals(257, ClassGroups.defaultCount(ExpertAllocation.fixed(3862, 16)), "65654 gates");
     assertEquals(2, ClassGroups.defaultCount(ExpertAllocation.of(1200, 1200)), "at most one group per class");
-    assertEquals(1, ClassGroups.defaultCount(ExpertAllocation.of(1023)), "exactly 1024 gates");
-    assertEquals(2, ClassGroups.defaultCount(ExpertAllocation.of(1023, 1)), "1026 gates");
-    assertEquals(1, ClassGroups.defaultCount(ExpertAllocation.of(1024)), "1025 gates, but one class");
+    assertEquals(1, ClassGroups.defaultCount(ExpertAllocation.of(255)), "exactly 256 gates");
+    assertEquals(2, ClassGroups.defaultCount(ExpertAllocation.of(255, 1)), "258 gates");
+    assertEquals(1, ClassGroups.defaultCount(ExpertAllocation.of(256)), "257 gates, but one class");
   }
 }
