@@ -1,0 +1,671 @@
+package org.vidar.data;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The one reader of {@code tf.train.Example} and {@code SequenceExample} payloads (message layout in
+ * {@link ProtoWire}): it parses the whole message as protobuf's own parser does, without building
+ * message objects, and notes where the map entries of wanted keys lie so that values are copied
+ * straight from the record buffer.
+ *
+ * <p>Strictness is protobuf's: every byte must belong to a well-formed field, unknown fields
+ * included. A varint or length that runs past its message, a varint of more than ten bytes, field
+ * number 0, wire type 6 or 7, an end-group tag that closes no group (or a group left open), groups
+ * nested past protobuf's recursion limit, a map key that is not UTF-8 and a packed float list that is
+ * not whole floats are {@link RecordProblem#MALFORMED}. A known field with another wire type than its
+ * own is an unknown field, as in protobuf.
+ *
+ * <p>Merging is protobuf's too: a message field that occurs twice merges (two {@code Example.features}
+ * make one map), a map key that repeats keeps its last entry, a {@code Feature} is a oneof so a later
+ * kind of list replaces the earlier ones while the same kind merges, and repeated values, packed or
+ * not, concatenate. A record TensorFlow writes has each field once; reading it then touches the
+ * header of each value list, not its values, before the copy.
+ *
+ * <p>Instances keep scratch state: one per codec, and a codec per thread.
+ */
+final class ExampleParser {
+  /** Roles of a {@code Features} / {@code FeatureLists} map: the context features, the frame lists. */
+  static final int CONTEXT = 0;
+  static final int LISTS = 1;
+
+  /** protobuf-java's default recursion limit: messages and groups nested deeper are refused. */
+  private static final int RECURSION_LIMIT = 100;
+
+  private static final int VARINT = 0;
+  private static final int FIXED64 = 1;
+  private static final int LEN = 2;
+  private static final int START_GROUP = 3;
+  private static final int END_GROUP = 4;
+  private static final int FIXED32 = 5;
+  private static final int TAG1_LEN = ProtoWire.tag(1, LEN);
+  private static final int TAG2_LEN = ProtoWire.tag(2, LEN);
+  private static final int TAG3_LEN = ProtoWire.tag(3, LEN);
+  private static final int TAG1_VARINT = ProtoWire.tag(1, VARINT);
+  private static final int TAG1_FIXED32 = ProtoWire.tag(1, FIXED32);
+
+  /** Receives every entry of the maps of a record, in order, for readers that want all keys. */
+  @FunctionalInterface
+  interface EntryVisitor {
+    void entry(int role, String key, long entry);
+  }
+
+  private final byte[][][] wanted = new byte[2][][];
+  private final long[][] found = new long[2][];
+  private EntryVisitor visitor;
+  private boolean featureLists;
+
+  private byte[] buf;
+  private int pos;
+  /** The message being parsed and the key of the map entry being parsed, for errors. */
+  private String where;
+  private int keyStart = -1;
+  private int keyLength;
+
+  /** The list messages of the feature last resolved, in order: all of its final kind. */
+  private long[] lists = new long[4];
+  private int listCount;
+
+  /** A parser that notes the entries of {@code contextKeys} and {@code listKeys}. */
+  ExampleParser(List<String> contextKeys, List<String> listKeys) {
+    wanted[CONTEXT] = contextKeys.stream().map(ProtoWire::utf8).toArray(byte[][]::new);
+    wanted[LISTS] = listKeys.stream().map(ProtoWire::utf8).toArray(byte[][]::new);
+    found[CONTEXT] = new long[contextKeys.size()];
+    found[LISTS] = new long[listKeys.size()];
+  }
+
+  // ---- parsing ----
+
+  /** Parses {@code length} bytes of {@code payload} as an {@code Example}. */
+  void parseExample(byte[] payload, int length) throws InvalidRecordException {
+    parse(payload, length, false, null);
+  }
+
+  /** Parses {@code length} bytes of {@code payload} as a {@code SequenceExample}. */
+  void parseSequenceExample(byte[] payload, int length) throws InvalidRecordException {
+    parse(payload, length, true, null);
+  }
+
+  /**
+   * Parses a payload and hands every map entry to {@code visitor} instead of matching wanted keys;
+   * {@code sequence} parses a {@code SequenceExample}, else an {@code Example}.
+   */
+  void parse(byte[] payload, int length, boolean sequence, EntryVisitor visitor) throws InvalidRecordException {
+    if (length < 0 || length > payload.length) {
+      throw new IllegalArgumentException("length " + length + " outside a buffer of " + payload.length);
+    }
+    this.buf = payload;
+    this.visitor = visitor;
+    Arrays.fill(found[CONTEXT], ProtoWire.ABSENT);
+    Arrays.fill(found[LISTS], ProtoWire.ABSENT);
+    featureLists = false;
+    keyStart = -1;
+    pos = 0;
+    where = sequence ? "SequenceExample" : "Example";
+    try {
+      while (pos < length) {
+        int tag = readTag(length);
+        if (tag == TAG1_LEN) {
+          features(messageEnd(length), 1, CONTEXT);
+        } else if (tag == TAG2_LEN && sequence) {
+          featureLists = true;
+          int end = messageEnd(length);
+          where = "FeatureLists";
+          while (pos < end) {
+            int t = readTag(end);
+            if (t == TAG1_LEN) {
+              entry(messageEnd(end), 2, LISTS);
+            } else {
+              skipField(t, end, 1);
+            }
+          }
+        } else {
+          skipField(tag, length, 0);
+        }
+        where = sequence ? "SequenceExample" : "Example";
+      }
+    } finally {
+      this.visitor = null;
+    }
+  }
+
+  /** The entry of wanted key {@code i} of map {@code role}, or {@link ProtoWire#ABSENT}. */
+  long entry(int role, int i) {
+    return found[role][i];
+  }
+
+  /** Whether the last record parsed as a SequenceExample had a {@code feature_lists} field. */
+  boolean hadFeatureLists() {
+    return featureLists;
+  }
+
+  private void features(int end, int depth, int role) throws InvalidRecordException {
+    where = "Features";
+    while (pos < end) {
+      int tag = readTag(end);
+      if (tag == TAG1_LEN) {
+        entry(messageEnd(end), depth + 1, role);
+        where = "Features";
+      } else {
+        skipField(tag, end, depth);
+      }
+    }
+  }
+
+  /** A map entry {1: string key, 2: Feature or FeatureList}; its key is checked as UTF-8. */
+  private void entry(int end, int depth, int role) throws InvalidRecordException {
+    int start = pos;
+    keyStart = -1;
+    int ks = start;
+    int kl = 0;
+    while (pos < end) {
+      where = role == CONTEXT ? "Features entry" : "FeatureLists entry";
+      int tag = readTag(end);
+      if (tag == TAG1_LEN) {
+        int len = readLength(end);
+        if (!Utf8.isValid(buf, pos, pos + len)) {
+          throw malformed(pos, "the map key is not valid UTF-8");
+        }
+        ks = keyStart = pos;
+        kl = keyLength = len;
+        pos += len;
+      } else if (tag == TAG2_LEN) {
+        int valueEnd = messageEnd(end);
+        if (role == CONTEXT) {
+          feature(valueEnd, depth + 1);
+        } else {
+          featureList(valueEnd, depth + 1);
+        }
+      } else {
+        skipField(tag, end, depth);
+      }
+    }
+    keyStart = -1;
+    long slice = ProtoWire.slice(start, end - start);
+    if (visitor != null) {
+      visitor.entry(role, new String(buf, ks, kl, StandardCharsets.UTF_8), slice);
+      return;
+    }
+    byte[][] keys = wanted[role];
+    for (int i = 0; i < keys.length; i++) {
+      byte[] k = keys[i];
+      if (k.length == kl && Arrays.equals(buf, ks, ks + kl, k, 0, kl)) {
+        found[role][i] = slice;
+      }
+    }
+  }
+
+  private void featureList(int end, int depth) throws InvalidRecordException {
+    while (pos < end) {
+      where = "FeatureList";
+      int tag = readTag(end);
+      if (tag == TAG1_LEN) {
+        feature(messageEnd(end), depth + 1);
+      } else {
+        skipField(tag, end, depth);
+      }
+    }
+  }
+
+  private void feature(int end, int depth) throws InvalidRecordException {
+    while (pos < end) {
+      where = "Feature";
+      int tag = readTag(end);
+      if (tag == TAG1_LEN) {
+        bytesList(messageEnd(end), depth + 1);
+      } else if (tag == TAG2_LEN) {
+        floatList(messageEnd(end), depth + 1);
+      } else if (tag == TAG3_LEN) {
+        int64List(messageEnd(end), depth + 1);
+      } else {
+        skipField(tag, end, depth);
+      }
+    }
+  }
+
+  private void bytesList(int end, int depth) throws InvalidRecordException {
+    where = "BytesList";
+    while (pos < end) {
+      int tag = readTag(end);
+      if (tag == TAG1_LEN) {
+        int len = readLength(end); // not pos += readLength(..), which adds to pos as it was before
+        pos += len;
+      } else {
+        skipField(tag, end, depth);
+      }
+    }
+  }
+
+  private void floatList(int end, int depth) throws InvalidRecordException {
+    where = "FloatList";
+    while (pos < end) {
+      int tag = readTag(end);
+      if (tag == TAG1_LEN) {
+        int at = pos;
+        int len = readLength(end);
+        if ((len & 3) != 0) {
+          throw malformed(at, "a packed float list of " + len + " bytes is not whole floats");
+        }
+        pos += len;
+      } else if (tag == TAG1_FIXED32) {
+        skipRaw(4, end);
+      } else {
+        skipField(tag, end, depth);
+      }
+    }
+  }
+
+  private void int64List(int end, int depth) throws InvalidRecordException {
+    where = "Int64List";
+    while (pos < end) {
+      int tag = readTag(end);
+      if (tag == TAG1_LEN) {
+        int packedEnd = messageEnd(end);
+        while (pos < packedEnd) {
+          readVarint64(packedEnd);
+        }
+      } else if (tag == TAG1_VARINT) {
+        readVarint64(end);
+      } else {
+        skipField(tag, end, depth);
+      }
+    }
+  }
+
+  // ---- the wire format, as protobuf-java's CodedInputStream reads it ----
+
+  /** A tag; the caller has checked that bytes are left before {@code end}. */
+  private int readTag(int end) throws InvalidRecordException {
+    int at = pos;
+    int tag = readVarint32(end);
+    if (tag >>> 3 == 0) {
+      throw malformed(at, "field number 0 (tag " + Integer.toUnsignedString(tag) + ")");
+    }
+    return tag;
+  }
+
+  /** A varint of up to ten bytes of which the low 32 bits are kept, as protobuf reads tags and lengths. */
+  private int readVarint32(int end) throws InvalidRecordException {
+    int p = pos;
+    if (p < end && buf[p] >= 0) {
+      pos = p + 1;
+      return buf[p];
+    }
+    return (int) readVarint64(end);
+  }
+
+  private long readVarint64(int end) throws InvalidRecordException {
+    int at = pos;
+    int p = pos;
+    long result = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (p >= end) {
+        throw malformed(at, "a varint runs past the end of the message");
+      }
+      byte b = buf[p++];
+      result |= (long) (b & 0x7f) << shift;
+      if (b >= 0) {
+        pos = p;
+        return result;
+      }
+    }
+    throw malformed(at, "a varint is longer than ten bytes");
+  }
+
+  /** A length that must fit in what is left of the message. */
+  private int readLength(int end) throws InvalidRecordException {
+    int at = pos;
+    int len = readVarint32(end);
+    if (len < 0) {
+      throw malformed(at, "negative length " + len);
+    }
+    if (len > end - pos) {
+      throw malformed(at, "a length of " + len + " bytes runs past the end of the message ("
+          + (end - pos) + " bytes left)");
+    }
+    return len;
+  }
+
+  /** Reads a length and returns where the message it announces ends. */
+  private int messageEnd(int end) throws InvalidRecordException {
+    int len = readLength(end);
+    return pos + len;
+  }
+
+  private void skipRaw(int n, int end) throws InvalidRecordException {
+    if (end - pos < n) {
+      throw malformed(pos, "a " + 8 * n + "-bit field runs past the end of the message");
+    }
+    pos += n;
+  }
+
+  /** Skips an unknown field after its tag, checking that it is well-formed as protobuf does. */
+  private void skipField(int tag, int end, int depth) throws InvalidRecordException {
+    switch (tag & 7) {
+      case VARINT -> readVarint64(end);
+      case FIXED64 -> skipRaw(8, end);
+      case LEN -> {
+        int len = readLength(end);
+        pos += len;
+      }
+      case START_GROUP -> skipGroup(tag >>> 3, end, depth);
+      case FIXED32 -> skipRaw(4, end);
+      case END_GROUP -> throw malformed(pos, "an end-group tag (field " + (tag >>> 3) + ") closes no group");
+      default -> throw malformed(pos, "invalid wire type " + (tag & 7) + " (field " + (tag >>> 3) + ")");
+    }
+  }
+
+  /** An unknown group at recursion depth {@code depth}: fields up to the end-group tag of its field. */
+  private void skipGroup(int field, int end, int depth) throws InvalidRecordException {
+    if (depth >= RECURSION_LIMIT) {
+      throw malformed(pos, "groups nested past protobuf's limit of " + RECURSION_LIMIT + " levels");
+    }
+    while (pos < end) {
+      int at = pos;
+      int tag = readTag(end);
+      if ((tag & 7) == END_GROUP) {
+        if (tag >>> 3 != field) {
+          throw malformed(at, "an end-group tag of field " + (tag >>> 3) + " closes the group of field " + field);
+        }
+        return;
+      }
+      skipField(tag, end, depth + 1);
+    }
+    throw malformed(pos, "the group of field " + field + " is not closed");
+  }
+
+  private InvalidRecordException malformed(int at, String what) {
+    String key = keyStart < 0 ? "" : " (key '" + new String(buf, keyStart, keyLength, StandardCharsets.UTF_8) + "')";
+    return new InvalidRecordException(RecordProblem.MALFORMED,
+        "malformed protocol buffer at byte " + at + " in " + where + key + ": " + what);
+  }
+
+  // ---- values of parsed records; the bytes were checked by the parse ----
+
+  /**
+   * Resolves the {@code Feature} of map entry {@code entry} (or, with {@code bare}, the Feature
+   * message {@code entry} itself) as protobuf merges it: returns the kind of its list
+   * ({@link ProtoWire#BYTES_LIST}, {@link ProtoWire#FLOAT_LIST}, {@link ProtoWire#INT64_LIST}, or
+   * 0 for none) and keeps the list messages of that kind for the readers below.
+   */
+  int resolve(long entry, boolean bare) {
+    listCount = 0;
+    int start = ProtoWire.start(entry);
+    int end = start + ProtoWire.length(entry);
+    pos = start;
+    try {
+      if (bare) {
+        return collectLists(end, 0);
+      }
+      int kind = 0;
+      while (pos < end) {
+        int tag = readTag(end);
+        if (tag == TAG2_LEN) {
+          int valueEnd = messageEnd(end);
+          kind = collectLists(valueEnd, kind);
+        } else {
+          skipField(tag, end, 0);
+        }
+      }
+      return kind;
+    } catch (InvalidRecordException e) {
+      throw new IllegalStateException("bytes checked by the parse are malformed: " + e.getMessage(), e);
+    }
+  }
+
+  private int collectLists(int end, int kind) throws InvalidRecordException {
+    while (pos < end) {
+      int tag = readTag(end);
+      if (tag == TAG1_LEN || tag == TAG2_LEN || tag == TAG3_LEN) {
+        int field = tag >>> 3;
+        int len = readLength(end);
+        if (field != kind) {
+          kind = field; // a oneof: another kind replaces what came before
+          listCount = 0;
+        }
+        if (listCount == lists.length) {
+          lists = Arrays.copyOf(lists, 2 * listCount);
+        }
+        lists[listCount++] = ProtoWire.slice(pos, len);
+        pos += len;
+      } else {
+        skipField(tag, end, 0);
+      }
+    }
+    return kind;
+  }
+
+  private void requireKind(int kind, int expected, String key) throws InvalidRecordException {
+    if (kind != 0 && kind != expected) {
+      throw new InvalidRecordException(RecordProblem.WRONG_TYPE, "key '" + key + "' holds a "
+          + ProtoWire.kindName(kind) + ", expected a " + ProtoWire.kindName(expected));
+    }
+  }
+
+  /**
+   * Copies the float values of the feature of {@code entry} into {@code dst[dstOff ..]}; they must be
+   * exactly {@code expected} finite values.
+   */
+  void readFloats(long entry, float[] dst, int dstOff, int expected, String key) throws InvalidRecordException {
+    int kind = resolve(entry, false);
+    requireKind(kind, ProtoWire.FLOAT_LIST, key);
+    int n = 0;
+    try {
+      for (int l = 0; l < listCount && kind != 0; l++) {
+        int end = ProtoWire.start(lists[l]) + ProtoWire.length(lists[l]);
+        pos = ProtoWire.start(lists[l]);
+        while (pos < end) {
+          int tag = readTag(end);
+          if (tag == TAG1_LEN) {
+            int len = readLength(end);
+            int count = len >>> 2;
+            if (n + count > expected) {
+              throw wrongLength(key, n + count, expected);
+            }
+            ByteBuffer.wrap(buf, pos, len).slice().order(ByteOrder.LITTLE_ENDIAN)
+                .asFloatBuffer().get(dst, dstOff + n, count);
+            n += count;
+            pos += len;
+          } else if (tag == TAG1_FIXED32) {
+            if (n == expected) {
+              throw wrongLength(key, n + 1, expected);
+            }
+            dst[dstOff + n++] = Float.intBitsToFloat(LittleEndian.getInt(buf, pos));
+            pos += 4;
+          } else {
+            skipField(tag, end, 0);
+          }
+        }
+      }
+    } catch (InvalidRecordException e) {
+      if (e.problem() != RecordProblem.MALFORMED) {
+        throw e;
+      }
+      throw new IllegalStateException("bytes checked by the parse are malformed: " + e.getMessage(), e);
+    }
+    if (n != expected) {
+      throw wrongLength(key, n, expected);
+    }
+    for (int i = dstOff, end = dstOff + n; i < end; i++) {
+      if (!Float.isFinite(dst[i])) {
+        throw new InvalidRecordException(RecordProblem.NON_FINITE,
+            "key '" + key + "' value " + (i - dstOff) + " is " + dst[i]);
+      }
+    }
+  }
+
+  private static InvalidRecordException wrongLength(String key, int got, int expected) {
+    return new InvalidRecordException(RecordProblem.WRONG_LENGTH,
+        "key '" + key + "' has " + (got > expected ? "more than " + expected : got)
+            + " values, expected " + expected);
+  }
+
+  /** The int64 values of the feature of {@code entry}. */
+  long[] readInt64s(long entry, String key) throws InvalidRecordException {
+    int kind = resolve(entry, false);
+    requireKind(kind, ProtoWire.INT64_LIST, key);
+    long[] out = new long[8];
+    int n = 0;
+    try {
+      for (int l = 0; l < listCount && kind != 0; l++) {
+        int end = ProtoWire.start(lists[l]) + ProtoWire.length(lists[l]);
+        pos = ProtoWire.start(lists[l]);
+        while (pos < end) {
+          int tag = readTag(end);
+          if (tag == TAG1_VARINT) {
+            out = put(out, n++, readVarint64(end));
+          } else if (tag == TAG1_LEN) {
+            int packedEnd = messageEnd(end);
+            while (pos < packedEnd) {
+              out = put(out, n++, readVarint64(packedEnd));
+            }
+          } else {
+            skipField(tag, end, 0);
+          }
+        }
+      }
+    } catch (InvalidRecordException e) {
+      throw new IllegalStateException("bytes checked by the parse are malformed: " + e.getMessage(), e);
+    }
+    return Arrays.copyOf(out, n);
+  }
+
+  /** {@code a} with {@code a[i] = v}, grown when {@code i} is past its end. */
+  private static long[] put(long[] a, int i, long v) {
+    long[] out = i < a.length ? a : Arrays.copyOf(a, Math.max(8, 2 * i));
+    out[i] = v;
+    return out;
+  }
+
+  /**
+   * Stores the slices of the bytes values of the feature of {@code entry} (a bare Feature with
+   * {@code bare}) in {@code out[0]}, growing it as needed; returns how many there are.
+   */
+  int readBytes(long entry, boolean bare, long[][] out, String key) throws InvalidRecordException {
+    int kind = resolve(entry, bare);
+    requireKind(kind, ProtoWire.BYTES_LIST, key);
+    return kind == 0 ? 0 : collect(TAG1_LEN, out);
+  }
+
+  /**
+   * The number of values of the feature of {@code entry} (a bare Feature with {@code bare}) after
+   * {@link #resolve}; {@code kind} is what it returned.
+   */
+  int countValues(int kind) {
+    if (kind == ProtoWire.INT64_LIST) {
+      int n = 0;
+      try {
+        for (int l = 0; l < listCount; l++) {
+          int end = ProtoWire.start(lists[l]) + ProtoWire.length(lists[l]);
+          pos = ProtoWire.start(lists[l]);
+          while (pos < end) {
+            int tag = readTag(end);
+            if (tag == TAG1_LEN) {
+              int valuesEnd = messageEnd(end);
+              while (pos < valuesEnd) {
+                readVarint64(valuesEnd);
+                n++;
+              }
+            } else if (tag == TAG1_VARINT) {
+              readVarint64(end);
+              n++;
+            } else {
+              skipField(tag, end, 0);
+            }
+          }
+        }
+      } catch (InvalidRecordException e) {
+        throw new IllegalStateException("bytes checked by the parse are malformed: " + e.getMessage(), e);
+      }
+      return n;
+    }
+    if (kind == ProtoWire.FLOAT_LIST) {
+      int n = 0;
+      long[][] packed = {new long[4]};
+      int chunks = collectSliced(TAG1_LEN, packed);
+      for (int i = 0; i < chunks; i++) {
+        n += ProtoWire.length(packed[0][i]) / 4;
+      }
+      return n + collectSliced(TAG1_FIXED32, packed);
+    }
+    return kind == ProtoWire.BYTES_LIST ? collectSliced(TAG1_LEN, new long[][] {new long[4]}) : 0;
+  }
+
+  private int collectSliced(int wantedTag, long[][] out) {
+    try {
+      return collect(wantedTag, out);
+    } catch (InvalidRecordException e) {
+      throw new IllegalStateException("bytes checked by the parse are malformed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The slices of the values of the resolved lists with tag {@code wantedTag} (length-delimited:
+   * the payload; fixed32: the four bytes), in order.
+   */
+  private int collect(int wantedTag, long[][] out) throws InvalidRecordException {
+    int n = 0;
+    for (int l = 0; l < listCount; l++) {
+      int end = ProtoWire.start(lists[l]) + ProtoWire.length(lists[l]);
+      pos = ProtoWire.start(lists[l]);
+      while (pos < end) {
+        int tag = readTag(end);
+        if (tag == wantedTag) {
+          int len = tag == TAG1_FIXED32 ? 4 : readLength(end);
+          if (n == out[0].length) {
+            out[0] = Arrays.copyOf(out[0], Math.max(4, 2 * n));
+          }
+          out[0][n++] = ProtoWire.slice(pos, len);
+          pos += len;
+        } else {
+          skipField(tag, end, 0);
+        }
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Stores in {@code out[0]} the slices of the {@code Feature}s (frames) of the {@code FeatureList}
+   * of map entry {@code entry}, growing it as needed; returns how many there are.
+   */
+  int readFrames(long entry, long[][] out) {
+    int n = 0;
+    int end = ProtoWire.start(entry) + ProtoWire.length(entry);
+    pos = ProtoWire.start(entry);
+    try {
+      while (pos < end) {
+        int tag = readTag(end);
+        if (tag != TAG2_LEN) {
+          skipField(tag, end, 0);
+          continue;
+        }
+        int listEnd = messageEnd(end);
+        while (pos < listEnd) {
+          int t = readTag(listEnd);
+          if (t == TAG1_LEN) {
+            int len = readLength(listEnd);
+            if (n == out[0].length) {
+              out[0] = Arrays.copyOf(out[0], Math.max(4, 2 * n));
+            }
+            out[0][n++] = ProtoWire.slice(pos, len);
+            pos += len;
+          } else {
+            skipField(t, listEnd, 0);
+          }
+        }
+      }
+    } catch (InvalidRecordException e) {
+      throw new IllegalStateException("bytes checked by the parse are malformed: " + e.getMessage(), e);
+    }
+    return n;
+  }
+
+  /** The bytes of the record last parsed. */
+  byte[] buffer() {
+    return buf;
+  }
+}
