@@ -41,9 +41,9 @@ final class ContextFields {
     return keys;
   }
 
-  /** The entry of extra key {@code i} in the record {@code parser} parsed last, or {@link ProtoWire#ABSENT}. */
-  long value(ExampleParser parser, int i) {
-    return parser.entry(ExampleParser.CONTEXT, labelsSlot + 1 + i);
+  /** The parser's slot of extra key {@code i}: see {@link ExampleParser#entry} and its readers. */
+  int slot(int i) {
+    return labelsSlot + 1 + i;
   }
 
   String id(ExampleParser parser) throws InvalidRecordException {
@@ -53,7 +53,7 @@ final class ContextFields {
         continue;
       }
       String key = spec.idKeys().get(i);
-      int n = parser.readBytes(entry, false, bytesValues, key);
+      int n = parser.readBytes(i, bytesValues, key);
       if (n != 1) {
         throw new InvalidRecordException(RecordProblem.WRONG_LENGTH,
             "key '" + key + "' holds " + n + " values, expected one video id");
@@ -81,7 +81,7 @@ final class ContextFields {
       throw new InvalidRecordException(RecordProblem.MISSING_KEY,
           "video " + id + ": key '" + key + "' is missing");
     }
-    long[] raw = parser.readInt64s(entry, key);
+    long[] raw = parser.readInt64s(labelsSlot, key);
     int[] labels = new int[raw.length];
     for (int i = 0; i < raw.length; i++) {
       if (raw[i] < 0 || raw[i] >= spec.numClasses()) {

@@ -49,13 +49,13 @@ public final class ExampleCodec implements RecordCodec {
     List<FeatureField> fields = spec.features();
     for (int i = 0; i < fields.size(); i++) {
       FeatureField f = fields.get(i);
-      long entry = context.value(parser, i);
-      if (entry == ProtoWire.ABSENT) {
+      int slot = context.slot(i);
+      if (parser.entry(ExampleParser.CONTEXT, slot) == ProtoWire.ABSENT) {
         throw new InvalidRecordException(RecordProblem.MISSING_KEY,
             "video " + id + ": key '" + f.name() + "' is missing");
       }
       try {
-        parser.readFloats(entry, values, offset, f.size(), f.name());
+        parser.readFloats(slot, values, offset, f.size(), f.name());
       } catch (InvalidRecordException e) {
         throw new InvalidRecordException(e.problem(), "video " + id + ": " + e.getMessage());
       }

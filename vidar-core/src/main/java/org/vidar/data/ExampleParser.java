@@ -9,8 +9,8 @@ import java.util.List;
 /**
  * The one reader of {@code tf.train.Example} and {@code SequenceExample} payloads (message layout in
  * {@link ProtoWire}): it parses the whole message as protobuf's own parser does, without building
- * message objects, and notes where the map entries of wanted keys lie so that values are copied
- * straight from the record buffer.
+ * message objects, and notes where the values of wanted keys lie so that they are copied straight
+ * from the record buffer.
  *
  * <p>Strictness is protobuf's: every byte must belong to a well-formed field, unknown fields
  * included. A varint or length that runs past its message, a varint of more than ten bytes, field
@@ -22,8 +22,9 @@ import java.util.List;
  * <p>Merging is protobuf's too: a message field that occurs twice merges (two {@code Example.features}
  * make one map), a map key that repeats keeps its last entry, a {@code Feature} is a oneof so a later
  * kind of list replaces the earlier ones while the same kind merges, and repeated values, packed or
- * not, concatenate. A record TensorFlow writes has each field once; reading it then touches the
- * header of each value list, not its values, before the copy.
+ * not, concatenate. A record TensorFlow writes has each of these once: the parse then notes each
+ * wanted value list as it passes (the packed floats of a key, the one bytes value of a frame) and
+ * reading it is a copy; anything else is resolved by walking the entry again.
  *
  * <p>Instances keep scratch state: one per codec, and a codec per thread.
  */
@@ -47,6 +48,12 @@ final class ExampleParser {
   private static final int TAG1_VARINT = ProtoWire.tag(1, VARINT);
   private static final int TAG1_FIXED32 = ProtoWire.tag(1, FIXED32);
 
+  /**
+   * Marks a frame noted by the parse as the slice of its one bytes value rather than of its Feature
+   * (slices start below 2^31, so the sign bit is free).
+   */
+  private static final long SINGLE_VALUE = Long.MIN_VALUE;
+
   /** Receives every entry of the maps of a record, in order, for readers that want all keys. */
   @FunctionalInterface
   interface EntryVisitor {
@@ -54,7 +61,14 @@ final class ExampleParser {
   }
 
   private final byte[][][] wanted = new byte[2][][];
+  /** Per role and wanted key: the slice of its last entry, or ABSENT. */
   private final long[][] found = new long[2][];
+  /**
+   * Per wanted context key: the slice of the values of its one list (packed floats, packed int64s,
+   * the one bytes value) when the entry is as TensorFlow writes it, else ABSENT; and that list's kind.
+   */
+  private final long[] simpleValues;
+  private final int[] simpleKinds;
   private EntryVisitor visitor;
   private boolean featureLists;
 
@@ -64,6 +78,21 @@ final class ExampleParser {
   private String where;
   private int keyStart = -1;
   private int keyLength;
+
+  /** What the last {@link #feature} and list parse saw: the kind and values slice of a lone list, or ABSENT. */
+  private int featureKind;
+  private long featureValues;
+  private long listValues;
+
+  /**
+   * The frames of each wanted feature list, noted during the parse: of the key's last entry, as
+   * Feature slices or, flagged {@link #SINGLE_VALUE}, the slice of a frame's one bytes value.
+   * {@code entryFrames} collects those of the entry being parsed.
+   */
+  private final long[][] frames;
+  private final int[] frameCounts;
+  private long[] entryFrames = new long[64];
+  private int entryFrameCount;
 
   /** The list messages of the feature last resolved, in order: all of its final kind. */
   private long[] lists = new long[4];
@@ -75,6 +104,10 @@ final class ExampleParser {
     wanted[LISTS] = listKeys.stream().map(ProtoWire::utf8).toArray(byte[][]::new);
     found[CONTEXT] = new long[contextKeys.size()];
     found[LISTS] = new long[listKeys.size()];
+    simpleValues = new long[contextKeys.size()];
+    simpleKinds = new int[contextKeys.size()];
+    frames = new long[listKeys.size()][64];
+    frameCounts = new int[listKeys.size()];
   }
 
   // ---- parsing ----
@@ -101,40 +134,47 @@ final class ExampleParser {
     this.visitor = visitor;
     Arrays.fill(found[CONTEXT], ProtoWire.ABSENT);
     Arrays.fill(found[LISTS], ProtoWire.ABSENT);
+    Arrays.fill(frameCounts, 0);
     featureLists = false;
     keyStart = -1;
     pos = 0;
-    where = sequence ? "SequenceExample" : "Example";
+    String name = sequence ? "SequenceExample" : "Example";
+    where = name;
     try {
       while (pos < length) {
         int tag = readTag(length);
         if (tag == TAG1_LEN) {
-          features(messageEnd(length), 1, CONTEXT);
+          features(messageEnd(length), 1);
         } else if (tag == TAG2_LEN && sequence) {
           featureLists = true;
-          int end = messageEnd(length);
-          where = "FeatureLists";
-          while (pos < end) {
-            int t = readTag(end);
-            if (t == TAG1_LEN) {
-              entry(messageEnd(end), 2, LISTS);
-            } else {
-              skipField(t, end, 1);
-            }
-          }
+          featureLists(messageEnd(length), 1);
         } else {
           skipField(tag, length, 0);
+          continue;
         }
-        where = sequence ? "SequenceExample" : "Example";
+        where = name;
       }
     } finally {
       this.visitor = null;
     }
   }
 
-  /** The entry of wanted key {@code i} of map {@code role}, or {@link ProtoWire#ABSENT}. */
+  /** The entry of wanted key {@code i} of map {@code role} in the record parsed last, or {@link ProtoWire#ABSENT}. */
   long entry(int role, int i) {
     return found[role][i];
+  }
+
+  /**
+   * The frames of wanted feature list {@code i} in the record parsed last, for {@link #frameValue};
+   * valid up to {@link #frameCount} and until the next parse.
+   */
+  long[] frames(int i) {
+    return frames[i];
+  }
+
+  /** How many frames wanted feature list {@code i} has; 0 when the key is absent. */
+  int frameCount(int i) {
+    return frameCounts[i];
   }
 
   /** Whether the last record parsed as a SequenceExample had a {@code feature_lists} field. */
@@ -142,13 +182,26 @@ final class ExampleParser {
     return featureLists;
   }
 
-  private void features(int end, int depth, int role) throws InvalidRecordException {
+  private void features(int end, int depth) throws InvalidRecordException {
     where = "Features";
     while (pos < end) {
       int tag = readTag(end);
       if (tag == TAG1_LEN) {
-        entry(messageEnd(end), depth + 1, role);
+        entry(messageEnd(end), depth + 1, CONTEXT);
         where = "Features";
+      } else {
+        skipField(tag, end, depth);
+      }
+    }
+  }
+
+  private void featureLists(int end, int depth) throws InvalidRecordException {
+    where = "FeatureLists";
+    while (pos < end) {
+      int tag = readTag(end);
+      if (tag == TAG1_LEN) {
+        entry(messageEnd(end), depth + 1, LISTS);
+        where = "FeatureLists";
       } else {
         skipField(tag, end, depth);
       }
@@ -157,12 +210,17 @@ final class ExampleParser {
 
   /** A map entry {1: string key, 2: Feature or FeatureList}; its key is checked as UTF-8. */
   private void entry(int end, int depth, int role) throws InvalidRecordException {
+    String name = role == CONTEXT ? "Features entry" : "FeatureLists entry";
+    where = name;
     int start = pos;
     keyStart = -1;
+    entryFrameCount = 0;
     int ks = start;
     int kl = 0;
+    int values = 0;
+    long simple = ProtoWire.ABSENT;
+    int kind = 0;
     while (pos < end) {
-      where = role == CONTEXT ? "Features entry" : "FeatureLists entry";
       int tag = readTag(end);
       if (tag == TAG1_LEN) {
         int len = readLength(end);
@@ -176,9 +234,13 @@ final class ExampleParser {
         int valueEnd = messageEnd(end);
         if (role == CONTEXT) {
           feature(valueEnd, depth + 1);
+          simple = featureValues;
+          kind = featureKind;
+          values++;
         } else {
           featureList(valueEnd, depth + 1);
         }
+        where = name;
       } else {
         skipField(tag, end, depth);
       }
@@ -194,25 +256,90 @@ final class ExampleParser {
       byte[] k = keys[i];
       if (k.length == kl && Arrays.equals(buf, ks, ks + kl, k, 0, kl)) {
         found[role][i] = slice;
+        if (role == CONTEXT) {
+          simpleValues[i] = values == 1 ? simple : ProtoWire.ABSENT;
+          simpleKinds[i] = kind;
+        } else {
+          // keep this entry's frames: swap the buffers rather than copy (list keys are distinct)
+          long[] kept = frames[i];
+          frames[i] = entryFrames;
+          frameCounts[i] = entryFrameCount;
+          entryFrames = kept;
+          entryFrameCount = 0;
+        }
       }
     }
   }
 
+  /** A FeatureList; its Features (frames) are noted for the entry being parsed. */
   private void featureList(int end, int depth) throws InvalidRecordException {
+    where = "FeatureList";
     while (pos < end) {
-      where = "FeatureList";
       int tag = readTag(end);
       if (tag == TAG1_LEN) {
-        feature(messageEnd(end), depth + 1);
+        int len = readLength(end);
+        long frame = singleBytesValue(pos, pos + len);
+        if (frame == ProtoWire.ABSENT) {
+          frame = ProtoWire.slice(pos, len);
+          feature(pos + len, depth + 1);
+          where = "FeatureList";
+          if (featureKind == ProtoWire.BYTES_LIST && featureValues != ProtoWire.ABSENT) {
+            frame = featureValues | SINGLE_VALUE;
+          }
+        } else {
+          pos += len;
+        }
+        entryFrames = put(entryFrames, entryFrameCount++, frame);
       } else {
         skipField(tag, end, depth);
       }
     }
   }
 
+  /**
+   * The slice of the one value, flagged {@link #SINGLE_VALUE}, when the Feature in {@code [from, to)}
+   * is exactly a bytes_list holding one value, the shape of every frame TensorFlow writes; else
+   * ABSENT, and {@link #feature} parses it. Both lengths must end where the Feature ends, so a
+   * Feature of this shape is well-formed.
+   */
+  private long singleBytesValue(int from, int to) {
+    if (to - from < 4 || buf[from] != TAG1_LEN) {
+      return ProtoWire.ABSENT;
+    }
+    long list = shortVarint(from + 1, to);
+    int at = (int) list;
+    if (list < 0 || list >>> 32 != to - at || at == to || buf[at] != TAG1_LEN) {
+      return ProtoWire.ABSENT;
+    }
+    long value = shortVarint(at + 1, to);
+    at = (int) value;
+    return value >= 0 && value >>> 32 == to - at ? ProtoWire.slice(at, to - at) | SINGLE_VALUE : ProtoWire.ABSENT;
+  }
+
+  /** The varint of at most three bytes at {@code p}, as {@code value << 32 | end}; -1 if longer or cut. */
+  private long shortVarint(int p, int end) {
+    int v = 0;
+    for (int i = 0; i < 3 && p + i < end; i++) {
+      byte b = buf[p + i];
+      v |= (b & 0x7f) << (7 * i);
+      if (b >= 0) {
+        return (long) v << 32 | (p + i + 1);
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * A Feature. Afterwards {@link #featureKind} is the kind of the list it holds last, and
+   * {@link #featureValues} the slice of that list's values when it is the Feature's only list and
+   * holds them in one field (see the list parsers), else ABSENT.
+   */
   private void feature(int end, int depth) throws InvalidRecordException {
+    where = "Feature";
+    int kind = 0;
+    int lists = 0;
+    long values = ProtoWire.ABSENT;
     while (pos < end) {
-      where = "Feature";
       int tag = readTag(end);
       if (tag == TAG1_LEN) {
         bytesList(messageEnd(end), depth + 1);
@@ -222,25 +349,41 @@ final class ExampleParser {
         int64List(messageEnd(end), depth + 1);
       } else {
         skipField(tag, end, depth);
+        continue;
       }
+      kind = tag >>> 3;
+      lists++;
+      values = listValues;
+      where = "Feature";
     }
+    featureKind = kind;
+    featureValues = lists == 1 ? values : ProtoWire.ABSENT;
   }
 
+  /** A BytesList; {@link #listValues} is the slice of its value when it holds exactly one. */
   private void bytesList(int end, int depth) throws InvalidRecordException {
     where = "BytesList";
+    int n = 0;
+    long value = ProtoWire.ABSENT;
     while (pos < end) {
       int tag = readTag(end);
       if (tag == TAG1_LEN) {
-        int len = readLength(end); // not pos += readLength(..), which adds to pos as it was before
+        int len = readLength(end);
+        value = ProtoWire.slice(pos, len);
+        n++;
         pos += len;
       } else {
         skipField(tag, end, depth);
       }
     }
+    listValues = n == 1 ? value : ProtoWire.ABSENT;
   }
 
+  /** A FloatList; {@link #listValues} is the slice of its floats when one packed field holds them all. */
   private void floatList(int end, int depth) throws InvalidRecordException {
     where = "FloatList";
+    int n = 0;
+    long packed = ProtoWire.ABSENT;
     while (pos < end) {
       int tag = readTag(end);
       if (tag == TAG1_LEN) {
@@ -249,30 +392,41 @@ final class ExampleParser {
         if ((len & 3) != 0) {
           throw malformed(at, "a packed float list of " + len + " bytes is not whole floats");
         }
+        packed = ProtoWire.slice(pos, len);
+        n++;
         pos += len;
       } else if (tag == TAG1_FIXED32) {
         skipRaw(4, end);
+        n++;
       } else {
         skipField(tag, end, depth);
       }
     }
+    listValues = n == 1 ? packed : ProtoWire.ABSENT;
   }
 
+  /** An Int64List; {@link #listValues} is the slice of its varints when one packed field holds them all. */
   private void int64List(int end, int depth) throws InvalidRecordException {
     where = "Int64List";
+    int n = 0;
+    long packed = ProtoWire.ABSENT;
     while (pos < end) {
       int tag = readTag(end);
       if (tag == TAG1_LEN) {
         int packedEnd = messageEnd(end);
+        packed = ProtoWire.slice(pos, packedEnd - pos);
         while (pos < packedEnd) {
           readVarint64(packedEnd);
         }
+        n++;
       } else if (tag == TAG1_VARINT) {
         readVarint64(end);
+        n++;
       } else {
         skipField(tag, end, depth);
       }
     }
+    listValues = n == 1 ? packed : ProtoWire.ABSENT;
   }
 
   // ---- the wire format, as protobuf-java's CodedInputStream reads it ----
@@ -290,9 +444,16 @@ final class ExampleParser {
   /** A varint of up to ten bytes of which the low 32 bits are kept, as protobuf reads tags and lengths. */
   private int readVarint32(int end) throws InvalidRecordException {
     int p = pos;
-    if (p < end && buf[p] >= 0) {
-      pos = p + 1;
-      return buf[p];
+    if (p < end) {
+      byte b = buf[p];
+      if (b >= 0) {
+        pos = p + 1;
+        return b;
+      }
+      if (p + 1 < end && buf[p + 1] >= 0) {
+        pos = p + 2;
+        return (b & 0x7f) | buf[p + 1] << 7;
+      }
     }
     return (int) readVarint64(end);
   }
@@ -319,14 +480,16 @@ final class ExampleParser {
   private int readLength(int end) throws InvalidRecordException {
     int at = pos;
     int len = readVarint32(end);
-    if (len < 0) {
-      throw malformed(at, "negative length " + len);
-    }
-    if (len > end - pos) {
-      throw malformed(at, "a length of " + len + " bytes runs past the end of the message ("
-          + (end - pos) + " bytes left)");
+    if (len < 0 || len > end - pos) {
+      throw badLength(at, len, end);
     }
     return len;
+  }
+
+  private InvalidRecordException badLength(int at, int len, int end) {
+    return len < 0 ? malformed(at, "negative length " + len)
+        : malformed(at, "a length of " + len + " bytes runs past the end of the message (" + (end - pos)
+            + " bytes left)");
   }
 
   /** Reads a length and returns where the message it announces ends. */
@@ -348,7 +511,7 @@ final class ExampleParser {
       case VARINT -> readVarint64(end);
       case FIXED64 -> skipRaw(8, end);
       case LEN -> {
-        int len = readLength(end);
+        int len = readLength(end); // not pos += readLength(..), which adds to pos as it was before
         pos += len;
       }
       case START_GROUP -> skipGroup(tag >>> 3, end, depth);
@@ -383,62 +546,13 @@ final class ExampleParser {
         "malformed protocol buffer at byte " + at + " in " + where + key + ": " + what);
   }
 
-  // ---- values of parsed records; the bytes were checked by the parse ----
-
-  /**
-   * Resolves the {@code Feature} of map entry {@code entry} (or, with {@code bare}, the Feature
-   * message {@code entry} itself) as protobuf merges it: returns the kind of its list
-   * ({@link ProtoWire#BYTES_LIST}, {@link ProtoWire#FLOAT_LIST}, {@link ProtoWire#INT64_LIST}, or
-   * 0 for none) and keeps the list messages of that kind for the readers below.
-   */
-  int resolve(long entry, boolean bare) {
-    listCount = 0;
-    int start = ProtoWire.start(entry);
-    int end = start + ProtoWire.length(entry);
-    pos = start;
-    try {
-      if (bare) {
-        return collectLists(end, 0);
-      }
-      int kind = 0;
-      while (pos < end) {
-        int tag = readTag(end);
-        if (tag == TAG2_LEN) {
-          int valueEnd = messageEnd(end);
-          kind = collectLists(valueEnd, kind);
-        } else {
-          skipField(tag, end, 0);
-        }
-      }
-      return kind;
-    } catch (InvalidRecordException e) {
-      throw new IllegalStateException("bytes checked by the parse are malformed: " + e.getMessage(), e);
-    }
+  private static IllegalStateException unreachable(InvalidRecordException e) {
+    return new IllegalStateException("bytes checked by the parse are malformed: " + e.getMessage(), e);
   }
 
-  private int collectLists(int end, int kind) throws InvalidRecordException {
-    while (pos < end) {
-      int tag = readTag(end);
-      if (tag == TAG1_LEN || tag == TAG2_LEN || tag == TAG3_LEN) {
-        int field = tag >>> 3;
-        int len = readLength(end);
-        if (field != kind) {
-          kind = field; // a oneof: another kind replaces what came before
-          listCount = 0;
-        }
-        if (listCount == lists.length) {
-          lists = Arrays.copyOf(lists, 2 * listCount);
-        }
-        lists[listCount++] = ProtoWire.slice(pos, len);
-        pos += len;
-      } else {
-        skipField(tag, end, 0);
-      }
-    }
-    return kind;
-  }
+  // ---- values of wanted context keys ----
 
-  private void requireKind(int kind, int expected, String key) throws InvalidRecordException {
+  private static void requireKind(int kind, int expected, String key) throws InvalidRecordException {
     if (kind != 0 && kind != expected) {
       throw new InvalidRecordException(RecordProblem.WRONG_TYPE, "key '" + key + "' holds a "
           + ProtoWire.kindName(kind) + ", expected a " + ProtoWire.kindName(expected));
@@ -446,55 +560,77 @@ final class ExampleParser {
   }
 
   /**
-   * Copies the float values of the feature of {@code entry} into {@code dst[dstOff ..]}; they must be
-   * exactly {@code expected} finite values.
+   * Copies the float values of wanted context key {@code slot} (present) into {@code dst[dstOff ..]};
+   * they must be exactly {@code expected} finite values.
    */
-  void readFloats(long entry, float[] dst, int dstOff, int expected, String key) throws InvalidRecordException {
+  void readFloats(int slot, float[] dst, int dstOff, int expected, String key) throws InvalidRecordException {
+    long simple = simpleValues[slot];
+    int n;
+    if (simple != ProtoWire.ABSENT) {
+      requireKind(simpleKinds[slot], ProtoWire.FLOAT_LIST, key);
+      n = ProtoWire.length(simple) >>> 2;
+      if (n != expected) {
+        throw wrongLength(key, n, expected);
+      }
+      copyFloats(ProtoWire.start(simple), dst, dstOff, n);
+    } else {
+      n = readFloatsOf(found[CONTEXT][slot], dst, dstOff, expected, key);
+    }
+    // The largest magnitude is NaN or infinite exactly when a value is: a loop without an exit, which
+    // the JIT vectorizes (a test per value with an early exit costs most of a video-level decode).
+    float largest = 0f;
+    for (int i = dstOff, end = dstOff + n; i < end; i++) {
+      largest = Math.max(largest, Math.abs(dst[i]));
+    }
+    if (!(largest <= Float.MAX_VALUE)) {
+      for (int i = dstOff, end = dstOff + n; i < end; i++) {
+        if (!Float.isFinite(dst[i])) {
+          throw new InvalidRecordException(RecordProblem.NON_FINITE,
+              "key '" + key + "' value " + (i - dstOff) + " is " + dst[i]);
+        }
+      }
+    }
+  }
+
+  private void copyFloats(int from, float[] dst, int dstOff, int count) {
+    ByteBuffer.wrap(buf, from, 4 * count).slice().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
+        .get(dst, dstOff, count);
+  }
+
+  /** The general case of {@link #readFloats(int, float[], int, int, String)}: any encoding, any merge. */
+  private int readFloatsOf(long entry, float[] dst, int dstOff, int expected, String key) throws InvalidRecordException {
     int kind = resolve(entry, false);
     requireKind(kind, ProtoWire.FLOAT_LIST, key);
     int n = 0;
-    try {
-      for (int l = 0; l < listCount && kind != 0; l++) {
-        int end = ProtoWire.start(lists[l]) + ProtoWire.length(lists[l]);
-        pos = ProtoWire.start(lists[l]);
-        while (pos < end) {
-          int tag = readTag(end);
-          if (tag == TAG1_LEN) {
-            int len = readLength(end);
-            int count = len >>> 2;
-            if (n + count > expected) {
-              throw wrongLength(key, n + count, expected);
-            }
-            ByteBuffer.wrap(buf, pos, len).slice().order(ByteOrder.LITTLE_ENDIAN)
-                .asFloatBuffer().get(dst, dstOff + n, count);
-            n += count;
-            pos += len;
-          } else if (tag == TAG1_FIXED32) {
-            if (n == expected) {
-              throw wrongLength(key, n + 1, expected);
-            }
-            dst[dstOff + n++] = Float.intBitsToFloat(LittleEndian.getInt(buf, pos));
-            pos += 4;
-          } else {
-            skipField(tag, end, 0);
+    for (int l = 0; l < listCount && kind != 0; l++) {
+      int end = ProtoWire.start(lists[l]) + ProtoWire.length(lists[l]);
+      pos = ProtoWire.start(lists[l]);
+      while (pos < end) {
+        int tag = nextTag(end);
+        if (tag == TAG1_LEN) {
+          int len = lengthOf(end);
+          int count = len >>> 2;
+          if (n + count > expected) {
+            throw wrongLength(key, n + count, expected);
           }
+          copyFloats(pos, dst, dstOff + n, count);
+          n += count;
+          pos += len;
+        } else if (tag == TAG1_FIXED32) {
+          if (n == expected) {
+            throw wrongLength(key, n + 1, expected);
+          }
+          dst[dstOff + n++] = Float.intBitsToFloat(LittleEndian.getInt(buf, pos));
+          pos += 4;
+        } else {
+          skip(tag, end);
         }
       }
-    } catch (InvalidRecordException e) {
-      if (e.problem() != RecordProblem.MALFORMED) {
-        throw e;
-      }
-      throw new IllegalStateException("bytes checked by the parse are malformed: " + e.getMessage(), e);
     }
     if (n != expected) {
       throw wrongLength(key, n, expected);
     }
-    for (int i = dstOff, end = dstOff + n; i < end; i++) {
-      if (!Float.isFinite(dst[i])) {
-        throw new InvalidRecordException(RecordProblem.NON_FINITE,
-            "key '" + key + "' value " + (i - dstOff) + " is " + dst[i]);
-      }
-    }
+    return n;
   }
 
   private static InvalidRecordException wrongLength(String key, int got, int expected) {
@@ -503,8 +639,29 @@ final class ExampleParser {
             + " values, expected " + expected);
   }
 
-  /** The int64 values of the feature of {@code entry}. */
-  long[] readInt64s(long entry, String key) throws InvalidRecordException {
+  /** The int64 values of wanted context key {@code slot} (present). */
+  long[] readInt64s(int slot, String key) throws InvalidRecordException {
+    long simple = simpleValues[slot];
+    if (simple == ProtoWire.ABSENT) {
+      return readInt64sOf(found[CONTEXT][slot], key);
+    }
+    requireKind(simpleKinds[slot], ProtoWire.INT64_LIST, key);
+    long[] out = new long[Math.min(8, ProtoWire.length(simple))];
+    int n = 0;
+    int end = ProtoWire.start(simple) + ProtoWire.length(simple);
+    pos = ProtoWire.start(simple);
+    try {
+      while (pos < end) {
+        out = put(out, n++, readVarint64(end));
+      }
+    } catch (InvalidRecordException e) {
+      throw unreachable(e);
+    }
+    return n == out.length ? out : Arrays.copyOf(out, n);
+  }
+
+  /** The general case of {@link #readInt64s(int, String)}. */
+  private long[] readInt64sOf(long entry, String key) throws InvalidRecordException {
     int kind = resolve(entry, false);
     requireKind(kind, ProtoWire.INT64_LIST, key);
     long[] out = new long[8];
@@ -528,7 +685,7 @@ final class ExampleParser {
         }
       }
     } catch (InvalidRecordException e) {
-      throw new IllegalStateException("bytes checked by the parse are malformed: " + e.getMessage(), e);
+      throw unreachable(e);
     }
     return Arrays.copyOf(out, n);
   }
@@ -541,8 +698,107 @@ final class ExampleParser {
   }
 
   /**
-   * Stores the slices of the bytes values of the feature of {@code entry} (a bare Feature with
-   * {@code bare}) in {@code out[0]}, growing it as needed; returns how many there are.
+   * Stores the slices of the bytes values of wanted context key {@code slot} (present) in
+   * {@code out[0]}, growing it as needed; returns how many there are.
+   */
+  int readBytes(int slot, long[][] out, String key) throws InvalidRecordException {
+    long simple = simpleValues[slot];
+    if (simple == ProtoWire.ABSENT) {
+      return readBytes(found[CONTEXT][slot], false, out, key);
+    }
+    requireKind(simpleKinds[slot], ProtoWire.BYTES_LIST, key);
+    out[0][0] = simple;
+    return 1;
+  }
+
+  /**
+   * The slice of the one bytes value of frame {@code frame} (of {@link #frames}) when it holds
+   * exactly one, as TensorFlow writes frames, or ABSENT: then {@link #readBytes(long, boolean,
+   * long[][], String)} of the frame reads it.
+   */
+  static long frameValue(long frame) {
+    return frame < 0 ? frame & ~SINGLE_VALUE : ProtoWire.ABSENT;
+  }
+
+  // ---- any entry or Feature, resolved by walking it again ----
+
+  /**
+   * Resolves the {@code Feature} of map entry {@code entry} (or, with {@code bare}, the Feature
+   * message {@code entry} itself) as protobuf merges it: returns the kind of its list
+   * ({@link ProtoWire#BYTES_LIST}, {@link ProtoWire#FLOAT_LIST}, {@link ProtoWire#INT64_LIST}, or
+   * 0 for none) and keeps the list messages of that kind for the readers.
+   */
+  int resolve(long entry, boolean bare) {
+    listCount = 0;
+    int start = ProtoWire.start(entry);
+    int end = start + ProtoWire.length(entry);
+    pos = start;
+    if (bare) {
+      return collectLists(end, 0);
+    }
+    int kind = 0;
+    while (pos < end) {
+      int tag = nextTag(end);
+      if (tag == TAG2_LEN) {
+        int len = lengthOf(end);
+        kind = collectLists(pos + len, kind);
+      } else {
+        skip(tag, end);
+      }
+    }
+    return kind;
+  }
+
+  private int collectLists(int end, int kind) {
+    while (pos < end) {
+      int tag = nextTag(end);
+      if (tag == TAG1_LEN || tag == TAG2_LEN || tag == TAG3_LEN) {
+        int field = tag >>> 3;
+        int len = lengthOf(end);
+        if (field != kind) {
+          kind = field; // a oneof: another kind replaces what came before
+          listCount = 0;
+        }
+        if (listCount == lists.length) {
+          lists = Arrays.copyOf(lists, 2 * listCount);
+        }
+        lists[listCount++] = ProtoWire.slice(pos, len);
+        pos += len;
+      } else {
+        skip(tag, end);
+      }
+    }
+    return kind;
+  }
+
+  /** {@link #readTag}, {@link #readLength} and {@link #skipField} on bytes the parse has checked. */
+  private int nextTag(int end) {
+    try {
+      return readTag(end);
+    } catch (InvalidRecordException e) {
+      throw unreachable(e);
+    }
+  }
+
+  private int lengthOf(int end) {
+    try {
+      return readLength(end);
+    } catch (InvalidRecordException e) {
+      throw unreachable(e);
+    }
+  }
+
+  private void skip(int tag, int end) {
+    try {
+      skipField(tag, end, 0);
+    } catch (InvalidRecordException e) {
+      throw unreachable(e);
+    }
+  }
+
+  /**
+   * Stores the slices of the bytes values of the Feature of map entry {@code entry} (the Feature
+   * message itself with {@code bare}) in {@code out[0]}, growing it as needed; returns how many.
    */
   int readBytes(long entry, boolean bare, long[][] out, String key) throws InvalidRecordException {
     int kind = resolve(entry, bare);
@@ -550,10 +806,7 @@ final class ExampleParser {
     return kind == 0 ? 0 : collect(TAG1_LEN, out);
   }
 
-  /**
-   * The number of values of the feature of {@code entry} (a bare Feature with {@code bare}) after
-   * {@link #resolve}; {@code kind} is what it returned.
-   */
+  /** The number of values of the Feature {@link #resolve} resolved last, which returned {@code kind}. */
   int countValues(int kind) {
     if (kind == ProtoWire.INT64_LIST) {
       int n = 0;
@@ -578,50 +831,42 @@ final class ExampleParser {
           }
         }
       } catch (InvalidRecordException e) {
-        throw new IllegalStateException("bytes checked by the parse are malformed: " + e.getMessage(), e);
+        throw unreachable(e);
       }
       return n;
     }
+    long[][] slices = {new long[4]};
     if (kind == ProtoWire.FLOAT_LIST) {
       int n = 0;
-      long[][] packed = {new long[4]};
-      int chunks = collectSliced(TAG1_LEN, packed);
+      int chunks = collect(TAG1_LEN, slices);
       for (int i = 0; i < chunks; i++) {
-        n += ProtoWire.length(packed[0][i]) / 4;
+        n += ProtoWire.length(slices[0][i]) / 4;
       }
-      return n + collectSliced(TAG1_FIXED32, packed);
+      return n + collect(TAG1_FIXED32, slices);
     }
-    return kind == ProtoWire.BYTES_LIST ? collectSliced(TAG1_LEN, new long[][] {new long[4]}) : 0;
-  }
-
-  private int collectSliced(int wantedTag, long[][] out) {
-    try {
-      return collect(wantedTag, out);
-    } catch (InvalidRecordException e) {
-      throw new IllegalStateException("bytes checked by the parse are malformed: " + e.getMessage(), e);
-    }
+    return kind == ProtoWire.BYTES_LIST ? collect(TAG1_LEN, slices) : 0;
   }
 
   /**
    * The slices of the values of the resolved lists with tag {@code wantedTag} (length-delimited:
    * the payload; fixed32: the four bytes), in order.
    */
-  private int collect(int wantedTag, long[][] out) throws InvalidRecordException {
+  private int collect(int wantedTag, long[][] out) {
     int n = 0;
     for (int l = 0; l < listCount; l++) {
       int end = ProtoWire.start(lists[l]) + ProtoWire.length(lists[l]);
       pos = ProtoWire.start(lists[l]);
       while (pos < end) {
-        int tag = readTag(end);
+        int tag = nextTag(end);
         if (tag == wantedTag) {
-          int len = tag == TAG1_FIXED32 ? 4 : readLength(end);
+          int len = tag == TAG1_FIXED32 ? 4 : lengthOf(end);
           if (n == out[0].length) {
             out[0] = Arrays.copyOf(out[0], Math.max(4, 2 * n));
           }
           out[0][n++] = ProtoWire.slice(pos, len);
           pos += len;
         } else {
-          skipField(tag, end, 0);
+          skip(tag, end);
         }
       }
     }
@@ -636,30 +881,26 @@ final class ExampleParser {
     int n = 0;
     int end = ProtoWire.start(entry) + ProtoWire.length(entry);
     pos = ProtoWire.start(entry);
-    try {
-      while (pos < end) {
-        int tag = readTag(end);
-        if (tag != TAG2_LEN) {
-          skipField(tag, end, 0);
-          continue;
-        }
-        int listEnd = messageEnd(end);
-        while (pos < listEnd) {
-          int t = readTag(listEnd);
-          if (t == TAG1_LEN) {
-            int len = readLength(listEnd);
-            if (n == out[0].length) {
-              out[0] = Arrays.copyOf(out[0], Math.max(4, 2 * n));
-            }
-            out[0][n++] = ProtoWire.slice(pos, len);
-            pos += len;
-          } else {
-            skipField(t, listEnd, 0);
+    while (pos < end) {
+      int tag = nextTag(end);
+      if (tag != TAG2_LEN) {
+        skip(tag, end);
+        continue;
+      }
+      int listEnd = lengthOf(end) + pos;
+      while (pos < listEnd) {
+        int t = nextTag(listEnd);
+        if (t == TAG1_LEN) {
+          int len = lengthOf(listEnd);
+          if (n == out[0].length) {
+            out[0] = Arrays.copyOf(out[0], Math.max(4, 2 * n));
           }
+          out[0][n++] = ProtoWire.slice(pos, len);
+          pos += len;
+        } else {
+          skip(t, listEnd);
         }
       }
-    } catch (InvalidRecordException e) {
-      throw new IllegalStateException("bytes checked by the parse are malformed: " + e.getMessage(), e);
     }
     return n;
   }

@@ -20,7 +20,6 @@ public final class SequenceExampleCodec implements RecordCodec {
   private final List<FeatureField> fields;
   private final byte[][] listKeys;
   private final ExampleParser parser;
-  private final long[][][] frames;
   private final long[][] values = {new long[4]};
   private final int dimension;
   private long truncatedVideos;
@@ -39,10 +38,6 @@ public final class SequenceExampleCodec implements RecordCodec {
     this.fields = spec.features();
     this.listKeys = fields.stream().map(f -> ProtoWire.utf8(f.name())).toArray(byte[][]::new);
     this.parser = new ExampleParser(context.keys(), fields.stream().map(FeatureField::name).toList());
-    this.frames = new long[fields.size()][1][];
-    for (long[][] holder : frames) {
-      holder[0] = new long[Math.min(spec.maxFrames(), 1024)];
-    }
     this.dimension = spec.dimension();
   }
 
@@ -68,7 +63,7 @@ public final class SequenceExampleCodec implements RecordCodec {
         throw new InvalidRecordException(RecordProblem.MISSING_KEY,
             "video " + id + ": feature list '" + fields.get(i).name() + "' is missing");
       }
-      int n = parser.readFrames(entry, frames[i]);
+      int n = parser.frameCount(i);
       if (count >= 0 && n != count) {
         throw new InvalidRecordException(RecordProblem.BAD_FRAMES, "video " + id + ": feature list '"
             + fields.get(i).name() + "' has " + n + " frames but '" + fields.get(0).name() + "' has " + count);
@@ -86,25 +81,34 @@ public final class SequenceExampleCodec implements RecordCodec {
     int column = 0;
     for (int i = 0; i < fields.size(); i++) {
       FeatureField f = fields.get(i);
-      long[] frameSlices = frames[i][0];
+      long[] frames = parser.frames(i);
       for (int t = 0; t < kept; t++) {
-        int n;
-        try {
-          n = parser.readBytes(frameSlices[t], true, values, f.name());
-        } catch (InvalidRecordException e) {
-          throw new InvalidRecordException(e.problem(), "video " + id + ": frame " + t + ": " + e.getMessage());
-        }
-        long v = values[0][0];
-        if (n != 1 || ProtoWire.length(v) != f.size()) {
-          throw new InvalidRecordException(RecordProblem.WRONG_LENGTH, "video " + id + ": frame " + t
-              + " of '" + f.name() + "' holds " + (n != 1 ? n + " bytes values, expected 1"
-                  : ProtoWire.length(v) + " bytes, expected " + f.size()));
-        }
+        long v = frameValue(frames[t], t, f, id);
         Quantization.dequantize(payload, ProtoWire.start(v), out, t * dimension + column, f.size());
       }
       column += f.size();
     }
     return new VideoRecord(id, labels, kept, out);
+  }
+
+  /** The slice of frame {@code t}'s one bytes value of {@code f.size()} bytes, which it must hold. */
+  private long frameValue(long frame, int t, FeatureField f, String id) throws InvalidRecordException {
+    long v = ExampleParser.frameValue(frame);
+    int n = 1;
+    if (v == ProtoWire.ABSENT) {
+      try {
+        n = parser.readBytes(frame, true, values, f.name());
+      } catch (InvalidRecordException e) {
+        throw new InvalidRecordException(e.problem(), "video " + id + ": frame " + t + ": " + e.getMessage());
+      }
+      v = n > 0 ? values[0][0] : ProtoWire.slice(0, 0);
+    }
+    if (n != 1 || ProtoWire.length(v) != f.size()) {
+      throw new InvalidRecordException(RecordProblem.WRONG_LENGTH, "video " + id + ": frame " + t
+          + " of '" + f.name() + "' holds " + (n != 1 ? n + " bytes values, expected 1"
+              : ProtoWire.length(v) + " bytes, expected " + f.size()));
+    }
+    return v;
   }
 
   /** Parses the whole record, as {@link #decode} does, and reads its id and labels. */

@@ -312,6 +312,27 @@ class ExampleParserTest {
     SequenceExampleCodecTest.assertFrames(r, rgb, audio);
   }
 
+  /** A frame that is an empty bytes_list with a three-byte length, the last bytes of the buffer: nothing is read past them. */
+  @Test
+  void aFrameEndingTheBufferIsNotReadPast() {
+    byte[] rgbFrame = bytesFeature(new byte[1024]).toByteArray();
+    byte[] oddFrame = {0x0a, (byte) 0x80, (byte) 0x80, 0x00};
+    byte[] lists = concat(
+        wire(c -> c.writeByteArray(1, concat(wire(d -> d.writeString(1, "rgb")),
+            wire(d -> d.writeByteArray(2, wire(e -> e.writeByteArray(1, rgbFrame))))))),
+        wire(c -> c.writeByteArray(1, concat(wire(d -> d.writeString(1, "audio")),
+            wire(d -> d.writeByteArray(2, wire(e -> e.writeByteArray(1, oddFrame))))))));
+    byte[] payload = concat(
+        wire(c -> c.writeByteArray(1, TfProtos.features(ordered("id", bytesFeature("end"), "labels", int64Feature(1)))
+            .toByteArray())),
+        wire(c -> c.writeByteArray(2, lists)));
+    assertTrue(Arrays.equals(oddFrame, Arrays.copyOfRange(payload, payload.length - 4, payload.length)));
+    assertEquals(RecordProblem.WRONG_LENGTH, ProtobufOracle.verdict(FRAME, LabelPolicy.REQUIRED, payload, false).problem());
+    InvalidRecordException e = assertThrows(InvalidRecordException.class,
+        () -> RecordCodec.forSpec(FRAME).decode(payload, payload.length));
+    assertEquals(RecordProblem.WRONG_LENGTH, e.problem(), e.getMessage());
+  }
+
   @Test
   void longerThanMinimalVarintsAreReadAsProtobufReadsThem() throws Exception {
     byte[] good = video("pad", new long[] {8}, 80);
@@ -364,6 +385,40 @@ class ExampleParserTest {
       WireTree.writeVarint(out, (field << 3) | 4, 0);
     }
     return out.toByteArray();
+  }
+
+  /** The finite check is one pass over the largest magnitude; every NaN and infinity, anywhere, is still named. */
+  @Test
+  void everyNonFiniteValueIsFoundWhereverItIs() throws Exception {
+    FeatureSpec small = new FeatureSpec(FeatureSpec.Level.VIDEO, List.of("id"), "labels",
+        List.of(new FeatureField("a", 9), new FeatureField("b", 4)), 10, 300);
+    float[] bad = {Float.NaN, Float.intBitsToFloat(0xffc00001), Float.intBitsToFloat(0x7f800001),
+        Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+    for (boolean packed : new boolean[] {true, false}) {
+      for (int at = 0; at < 13; at++) {
+        for (float x : bad) {
+          float[] v = Fixtures.values(13, at);
+          v[at] = x;
+          byte[] a = packed ? ExampleCodecTest.rawPackedFloats(v, 0, 9) : ExampleCodecTest.rawUnpackedFloats(v, 0, 9);
+          byte[] payload = ExampleCodecTest.rawExample(
+              ExampleCodecTest.rawEntry("id", ExampleCodecTest.rawBytesFeature("nf"), false),
+              ExampleCodecTest.rawEntry("labels", ExampleCodecTest.rawUnpackedInt64s(1), false),
+              ExampleCodecTest.rawEntry("a", ExampleCodecTest.floatFeatureOf(a), false),
+              ExampleCodecTest.rawEntry("b", ExampleCodecTest.floatFeatureOf(
+                  ExampleCodecTest.rawPackedFloats(v, 9, 13)), false));
+          InvalidRecordException e = assertThrows(InvalidRecordException.class, () -> decode(small, payload));
+          assertEquals(RecordProblem.NON_FINITE, e.problem());
+          String where = "key '" + (at < 9 ? "a" : "b") + "' value " + (at < 9 ? at : at - 9) + " is ";
+          assertTrue(e.getMessage().contains(where), e.getMessage());
+        }
+      }
+    }
+    float[] extremes = {Float.MAX_VALUE, -Float.MAX_VALUE, Float.MIN_VALUE, -0f, 0f, 1e-40f, -3f, 3f, 1e38f, -1e38f,
+        Float.MIN_NORMAL, 7f, -7f};
+    byte[] fine = TfProtos.example(ordered("id", bytesFeature("ok"), "labels", int64Feature(1),
+        "a", floatFeature(Arrays.copyOf(extremes, 9)), "b", floatFeature(Arrays.copyOfRange(extremes, 9, 13))))
+        .toByteArray();
+    assertArrayEquals(extremes, decode(small, fine).features());
   }
 
   @Test
