@@ -91,13 +91,20 @@ import org.vidar.train.Trainer;
  * its all-class row. The summary at the end compares the two on those classes: GAP@20, train times
  * (training only, not load or predict) and their ratio.
  *
+ * <p><b>Time to MLlib's GAP.</b> Spark runs Stage 1's class groups as tasks in executors, where
+ * nothing sees their passes; so with {@code curve=true} (the default) the same training runs again
+ * on the local engine (this JVM, as many threads as cores, the Spark session idle) and the model
+ * after each Stage 1 pass is scored, off the clock, on the classes compared. The summary then gives
+ * the training time Vidar took to reach MLlib's GAP on that curve against MLlib's whole training
+ * time (MLlib's GAP exists only once every class is fitted).
+ *
  * <p>Run with one BLAS thread per task, as Spark sets it on a cluster ({@code OMP_NUM_THREADS} =
  * {@code spark.task.cpus}, SPARK-41188) but not in local mode, where two tasks would otherwise share
  * OpenBLAS's threads: {@code OPENBLAS_NUM_THREADS=1 java -Xmx16g $(cat vidar-cli/target/jvm-options.txt) -cp
  * vidar-bench/target/classes:$(cat vidar-bench/target/runtime-classpath.txt) org.vidar.bench.MllibBaselineBench
  * [videos=62500] [classes=300] [dir=work/quality] [master=local[2]] [baselines=vidar,binary,multinomial]
  * [sampleClasses=0] [regParam=1e-4] [maxIter=20] [multinomialIter=100] [hidden=0] [gating=false]
- * [experts=4] [epochs=100] [rounds=2] [groups=0] [steps=10]}: 62,500 videos give 50,000 training videos.
+ * [experts=8] [epochs=100] [rounds=2] [groups=0] [steps=10] [curve=true]}: 62,500 videos give 50,000 training videos.
  * Rows come in the order of {@code baselines}. The Vidar options default to the CLI's ({@code hidden}
  * is one hidden layer's width, 0 for none; {@code epochs} caps pre-training, {@code groups=0} is the
  * default class group count, {@code steps} are Stage 2's). For the "100x sooner" comparison:

@@ -98,7 +98,7 @@ final class DataOptions {
     FeatureSpec.Level lvl = switch (level.toLowerCase(java.util.Locale.ROOT)) {
       case "video" -> FeatureSpec.Level.VIDEO;
       case "frame" -> FeatureSpec.Level.FRAME;
-      case "auto" -> firstLayout(files, policy()).level();
+      case "auto" -> firstLayout(files, policy(), null).level();
       default -> throw new IllegalArgumentException("--level must be video, frame or auto, got " + level);
     };
     FeatureSpec base = FeatureSpec.youtube8m(lvl, numClasses).withMaxFrames(maxFrames);
@@ -108,10 +108,13 @@ final class DataOptions {
   }
 
   /**
-   * The layout of the first sound record. Under the skip policy unreadable records are passed over
-   * (the reader that follows counts them); under the fail policy the first one is the error.
+   * The layout of the first sound record, parsed as a record of {@code level} (the codecs' parse, so
+   * it refuses what they refuse), or with the level told from it when {@code level} is null. Under
+   * the skip policy unreadable records are passed over (the reader that follows counts them); under
+   * the fail policy the first one is the error.
    */
-  static RecordLayout firstLayout(List<InputFile> files, BadRecordPolicy policy) throws IOException {
+  static RecordLayout firstLayout(List<InputFile> files, BadRecordPolicy policy, FeatureSpec.Level level)
+      throws IOException {
     for (InputFile f : files) {
       try (TfRecordReader r = new TfRecordReader(f.open(), f.name())) {
         while (true) {
@@ -119,7 +122,8 @@ final class DataOptions {
             if (!r.next()) {
               break;
             }
-            return RecordLayout.of(r.payload(), r.length());
+            return level == null ? RecordLayout.of(r.payload(), r.length())
+                : RecordLayout.of(r.payload(), r.length(), level);
           } catch (BadRecordException e) {
             if (policy == BadRecordPolicy.FAIL) {
               throw e;

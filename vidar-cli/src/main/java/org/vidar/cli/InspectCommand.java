@@ -72,7 +72,7 @@ final class InspectCommand implements Callable<Integer> {
     out.println("level: " + (spec.level() == FeatureSpec.Level.VIDEO
         ? "video (tf.train.Example)" : "frame (tf.train.SequenceExample)"));
     out.println("first record:");
-    for (RecordLayout.KeyInfo k : DataOptions.firstLayout(files, data.policy()).keys()) {
+    for (RecordLayout.KeyInfo k : DataOptions.firstLayout(files, data.policy(), spec.level()).keys()) {
       out.println("  " + k);
     }
     out.println("reading as: features " + spec.features() + ", id key " + spec.idKeys()

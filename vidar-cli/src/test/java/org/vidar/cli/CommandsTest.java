@@ -227,6 +227,77 @@ class CommandsTest {
     assertTrue(r.out().contains("labelled videos: " + (countRecords(bad) - 1) + " from 1 file(s)"), r::toString);
   }
 
+  /**
+   * inspect and eval read records through the codecs' one parse, which takes in every byte as
+   * protobuf does: a record protobuf refuses is a bad record for each, however little of it the
+   * command needs. Record 0 holds a key no command reads whose int64 list ends inside a varint (once
+   * a bad first record for inspect's layout alone, and sound for the reader that followed); record
+   * 2 has a field of wire type 7 after its features (once read past by every command).
+   */
+  @Test
+  void inspectAndEvalRefuseTheRecordsProtobufRefuses() throws IOException {
+    byte[] unreadKey = {0x0a, 0x10, 0x0a, 0x06, 'u', 'n', 'r', 'e', 'a', 'd', 0x12, 0x06, 0x1a, 0x04, 0x0a, 0x02,
+        (byte) 0x80, (byte) 0x80};
+    Path bad = tmp.resolve("malformed.tfrecord");
+    long records = 0;
+    try (org.vidar.data.TfRecordReader in = new org.vidar.data.TfRecordReader(Files.newInputStream(
+            data.resolve("video").resolve("train-00000-of-00004.tfrecord")), "train-00000");
+        org.vidar.data.TfRecordWriter out = new org.vidar.data.TfRecordWriter(Files.newOutputStream(bad))) {
+      while (in.next()) {
+        byte[] p = java.util.Arrays.copyOf(in.payload(), in.length());
+        if (records == 0) {
+          p = withEntryInFeatures(p, unreadKey);
+        } else if (records == 2) {
+          p = java.util.Arrays.copyOf(p, p.length + 1);
+          p[p.length - 1] = 0x0f;
+        }
+        out.write(p);
+        records++;
+      }
+    }
+    String malformed = org.vidar.data.RecordProblem.MALFORMED.description();
+
+    Run skip = run("inspect", "--skip-bad-records", bad.toString());
+    assertEquals(ExitCodes.SKIPPED_RECORDS, skip.code(), skip::toString);
+    assertTrue(skip.out().contains("videos: " + (records - 2) + "\n"), skip::toString);
+    assertTrue(skip.out().contains("bad records: 2") && skip.out().contains("2 x " + malformed), skip::toString);
+
+    Run fail = run("inspect", bad.toString());
+    assertEquals(ExitCodes.FAILED, fail.code(), fail::toString);
+    assertTrue(fail.err().contains("record 0 at byte offset 0") && fail.err().contains("'unread'"), fail::toString);
+
+    Run eval = run("eval", "--skip-bad-records", "-p", data.resolve("oracle").resolve("train-00000*.csv").toString(),
+        bad.toString());
+    assertEquals(ExitCodes.SKIPPED_RECORDS, eval.code(), eval::toString);
+    assertTrue(eval.out().contains("labelled videos: " + (records - 2) + " from 1 file(s)"), eval::toString);
+  }
+
+  /** An Example payload (field 1 only, as the codec writes it) with {@code entry} added at the end of its map. */
+  private static byte[] withEntryInFeatures(byte[] example, byte[] entry) {
+    int p = 1;
+    int length = 0;
+    for (int shift = 0; ; shift += 7) {
+      byte b = example[p++];
+      length |= (b & 0x7f) << shift;
+      if (b >= 0) {
+        break;
+      }
+    }
+    assertEquals(example.length, p + length, "one field, Example.features");
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.write(0x0a);
+    for (int v = length + entry.length; ; v >>>= 7) {
+      if (v < 0x80) {
+        out.write(v);
+        break;
+      }
+      out.write((v & 0x7f) | 0x80);
+    }
+    out.write(example, p, length);
+    out.writeBytes(entry);
+    return out.toByteArray();
+  }
+
   @Test
   void aMissingInputFailsNamingThePath() {
     String missing = tmp.resolve("no-such-dir").resolve("x.tfrecord").toString();

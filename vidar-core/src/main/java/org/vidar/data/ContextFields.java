@@ -3,6 +3,7 @@ package org.vidar.data;
 import com.google.protobuf.CodedOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -12,60 +13,53 @@ import java.util.List;
  */
 final class ContextFields {
   private final FeatureSpec spec;
-  private final byte[][] keys; // id keys in order, then the labels key, then the spec's extra keys
+  private final List<String> keys; // id keys in order, then the labels key, then the spec's extra keys
   private final int labelsSlot;
-  private final long[] values;
   private final long[][] bytesValues = {new long[4]};
   private final byte[] writeIdKey;
   private final byte[] labelsKey;
   private final LabelPolicy labelPolicy;
 
   /**
-   * Reads the id and labels plus {@code extraKeys} (whose slices {@link #value} then returns); the
+   * Reads the id and labels plus {@code extraKeys} (whose entries {@link #value} then returns); the
    * labels key may be absent under {@link LabelPolicy#OPTIONAL}.
    */
   ContextFields(FeatureSpec spec, List<String> extraKeys, LabelPolicy labelPolicy) {
     this.spec = spec;
     this.labelPolicy = labelPolicy;
-    List<String> ids = spec.idKeys();
-    labelsSlot = ids.size();
-    keys = new byte[ids.size() + 1 + extraKeys.size()][];
-    for (int i = 0; i < ids.size(); i++) {
-      keys[i] = ProtoWire.utf8(ids.get(i));
-    }
-    keys[labelsSlot] = ProtoWire.utf8(spec.labelsKey());
-    for (int i = 0; i < extraKeys.size(); i++) {
-      keys[labelsSlot + 1 + i] = ProtoWire.utf8(extraKeys.get(i));
-    }
-    values = new long[keys.length];
-    writeIdKey = keys[0];
-    labelsKey = keys[labelsSlot];
+    labelsSlot = spec.idKeys().size();
+    List<String> all = new ArrayList<>(spec.idKeys());
+    all.add(spec.labelsKey());
+    all.addAll(extraKeys);
+    keys = List.copyOf(all);
+    writeIdKey = ProtoWire.utf8(keys.get(0));
+    labelsKey = ProtoWire.utf8(spec.labelsKey());
   }
 
-  /** Scans a Features map; afterwards {@link #id}, {@link #labels} and {@link #value} read from it. */
-  void scan(byte[] buf, long features) throws InvalidRecordException {
-    ProtoWire.scanMap(buf, features, keys, values, "features");
+  /** The keys the parser should note in the context map, in the order {@link #value} and the rest expect. */
+  List<String> keys() {
+    return keys;
   }
 
-  /** The slice of extra key {@code i}'s Feature, or {@link ProtoWire#ABSENT}. */
-  long value(int i) {
-    return values[labelsSlot + 1 + i];
+  /** The parser's slot of extra key {@code i}: see {@link ExampleParser#entry} and its readers. */
+  int slot(int i) {
+    return labelsSlot + 1 + i;
   }
 
-  String id(byte[] buf) throws InvalidRecordException {
+  String id(ExampleParser parser) throws InvalidRecordException {
     for (int i = 0; i < labelsSlot; i++) {
-      if (values[i] == ProtoWire.ABSENT) {
+      long entry = parser.entry(ExampleParser.CONTEXT, i);
+      if (entry == ProtoWire.ABSENT) {
         continue;
       }
       String key = spec.idKeys().get(i);
-      long list = ProtoWire.featureList(buf, values[i], ProtoWire.BYTES_LIST, key);
-      int n = ProtoWire.readBytesValues(buf, list, bytesValues, key);
+      int n = parser.readBytes(i, bytesValues, key);
       if (n != 1) {
         throw new InvalidRecordException(RecordProblem.WRONG_LENGTH,
             "key " + Excerpt.of(key) + " holds " + n + " values, expected one video id");
       }
       long s = bytesValues[0][0];
-      return new String(buf, ProtoWire.start(s), ProtoWire.length(s), StandardCharsets.UTF_8);
+      return new String(parser.buffer(), ProtoWire.start(s), ProtoWire.length(s), StandardCharsets.UTF_8);
     }
     throw new InvalidRecordException(RecordProblem.MISSING_KEY,
         "no video id: none of the keys " + spec.idKeys() + " is present");
@@ -77,17 +71,17 @@ final class ContextFields {
    * The labels, sorted ascending, each checked to lie in the vocabulary and to appear once; none
    * when the key is absent and labels are optional.
    */
-  int[] labels(byte[] buf, String id) throws InvalidRecordException {
-    long feature = values[labelsSlot];
+  int[] labels(ExampleParser parser, String id) throws InvalidRecordException {
+    long entry = parser.entry(ExampleParser.CONTEXT, labelsSlot);
     String key = spec.labelsKey();
-    if (feature == ProtoWire.ABSENT) {
+    if (entry == ProtoWire.ABSENT) {
       if (labelPolicy == LabelPolicy.OPTIONAL) {
         return NO_LABELS;
       }
       throw new InvalidRecordException(RecordProblem.MISSING_KEY,
           "video " + Excerpt.of(id) + ": key " + Excerpt.of(key) + " is missing");
     }
-    long[] raw = ProtoWire.readInt64s(buf, ProtoWire.featureList(buf, feature, ProtoWire.INT64_LIST, key), key);
+    long[] raw = parser.readInt64s(labelsSlot, key);
     int[] labels = new int[raw.length];
     for (int i = 0; i < raw.length; i++) {
       if (raw[i] < 0 || raw[i] >= spec.numClasses()) {

@@ -13,6 +13,7 @@ import java.util.List;
 public final class ExampleCodec implements RecordCodec {
   private final FeatureSpec spec;
   private final ContextFields context;
+  private final ExampleParser parser;
   private final byte[][] featureKeys;
   private final int dimension;
 
@@ -28,6 +29,7 @@ public final class ExampleCodec implements RecordCodec {
     this.spec = spec;
     List<String> names = spec.features().stream().map(FeatureField::name).toList();
     this.context = new ContextFields(spec, names, labels);
+    this.parser = new ExampleParser(context.keys(), List.of());
     this.featureKeys = names.stream().map(ProtoWire::utf8).toArray(byte[][]::new);
     this.dimension = spec.dimension();
   }
@@ -39,23 +41,21 @@ public final class ExampleCodec implements RecordCodec {
 
   @Override
   public VideoRecord decode(byte[] payload, int length) throws InvalidRecordException {
-    long features = ProtoWire.findMessageField(payload, ProtoWire.slice(0, length), 1, "Example");
-    context.scan(payload, features);
-    String id = context.id(payload);
-    int[] labels = context.labels(payload, id);
+    parser.parseExample(payload, length);
+    String id = context.id(parser);
+    int[] labels = context.labels(parser, id);
     float[] values = new float[dimension];
     int offset = 0;
     List<FeatureField> fields = spec.features();
     for (int i = 0; i < fields.size(); i++) {
       FeatureField f = fields.get(i);
-      long feature = context.value(i);
-      if (feature == ProtoWire.ABSENT) {
+      int slot = context.slot(i);
+      if (parser.entry(ExampleParser.CONTEXT, slot) == ProtoWire.ABSENT) {
         throw new InvalidRecordException(RecordProblem.MISSING_KEY,
             "video " + Excerpt.of(id) + ": key " + Excerpt.of(f.name()) + " is missing");
       }
-      long list = ProtoWire.featureList(payload, feature, ProtoWire.FLOAT_LIST, f.name());
       try {
-        ProtoWire.readFloats(payload, list, values, offset, f.size(), f.name());
+        parser.readFloats(slot, values, offset, f.size(), f.name());
       } catch (InvalidRecordException e) {
         throw new InvalidRecordException(e.problem(), "video " + Excerpt.of(id) + ": " + e.getMessage());
       }
@@ -64,11 +64,12 @@ public final class ExampleCodec implements RecordCodec {
     return new VideoRecord(id, labels, 1, values);
   }
 
+  /** Parses the whole record, as {@link #decode} does, and reads its id and labels. */
   @Override
   public VideoRecord decodeLabels(byte[] payload, int length) throws InvalidRecordException {
-    context.scan(payload, ProtoWire.findMessageField(payload, ProtoWire.slice(0, length), 1, "Example"));
-    String id = context.id(payload);
-    return new VideoRecord(id, context.labels(payload, id), 1, new float[0]);
+    parser.parseExample(payload, length);
+    String id = context.id(parser);
+    return new VideoRecord(id, context.labels(parser, id), 1, new float[0]);
   }
 
   @Override

@@ -19,8 +19,7 @@ public final class SequenceExampleCodec implements RecordCodec {
   private final ContextFields context;
   private final List<FeatureField> fields;
   private final byte[][] listKeys;
-  private final long[] lists;
-  private final long[][] frames;
+  private final ExampleParser parser;
   private final long[][] values = {new long[4]};
   private final int dimension;
   private long truncatedVideos;
@@ -38,11 +37,7 @@ public final class SequenceExampleCodec implements RecordCodec {
     this.context = new ContextFields(spec, List.of(), labels);
     this.fields = spec.features();
     this.listKeys = fields.stream().map(f -> ProtoWire.utf8(f.name())).toArray(byte[][]::new);
-    this.lists = new long[fields.size()];
-    this.frames = new long[fields.size()][];
-    for (int i = 0; i < frames.length; i++) {
-      frames[i] = new long[spec.maxFrames()];
-    }
+    this.parser = new ExampleParser(context.keys(), fields.stream().map(FeatureField::name).toList());
     this.dimension = spec.dimension();
   }
 
@@ -58,21 +53,17 @@ public final class SequenceExampleCodec implements RecordCodec {
 
   @Override
   public VideoRecord decode(byte[] payload, int length) throws InvalidRecordException {
-    long whole = ProtoWire.slice(0, length);
-    context.scan(payload, ProtoWire.findMessageField(payload, whole, 1, "SequenceExample context"));
-    String id = context.id(payload);
-    int[] labels = context.labels(payload, id);
-    long featureLists = ProtoWire.findMessageField(payload, whole, 2, "SequenceExample feature_lists");
-    ProtoWire.scanMap(payload, featureLists, listKeys, lists, "feature_lists");
+    parser.parseSequenceExample(payload, length);
+    String id = context.id(parser);
+    int[] labels = context.labels(parser, id);
     int count = -1;
     for (int i = 0; i < fields.size(); i++) {
-      if (lists[i] == ProtoWire.ABSENT) {
+      long entry = parser.entry(ExampleParser.LISTS, i);
+      if (entry == ProtoWire.ABSENT) {
         throw new InvalidRecordException(RecordProblem.MISSING_KEY,
             "video " + Excerpt.of(id) + ": feature list " + Excerpt.of(fields.get(i).name()) + " is missing");
       }
-      long[][] holder = {frames[i]};
-      int n = ProtoWire.readFeatureListEntries(payload, lists[i], holder, fields.get(i).name());
-      frames[i] = holder[0];
+      int n = parser.frameCount(i);
       if (count >= 0 && n != count) {
         throw new InvalidRecordException(RecordProblem.BAD_FRAMES, "video " + Excerpt.of(id) + ": feature list "
             + Excerpt.of(fields.get(i).name()) + " has " + n + " frames but " + Excerpt.of(fields.get(0).name()) + " has " + count);
@@ -90,15 +81,9 @@ public final class SequenceExampleCodec implements RecordCodec {
     int column = 0;
     for (int i = 0; i < fields.size(); i++) {
       FeatureField f = fields.get(i);
+      long[] frames = parser.frames(i);
       for (int t = 0; t < kept; t++) {
-        long list = ProtoWire.featureList(payload, frames[i][t], ProtoWire.BYTES_LIST, f.name());
-        int n = ProtoWire.readBytesValues(payload, list, values, f.name());
-        long v = values[0][0];
-        if (n != 1 || ProtoWire.length(v) != f.size()) {
-          throw new InvalidRecordException(RecordProblem.WRONG_LENGTH, "video " + Excerpt.of(id) + ": frame " + t
-              + " of " + Excerpt.of(f.name()) + " holds " + (n != 1 ? n + " bytes values, expected 1"
-                  : ProtoWire.length(v) + " bytes, expected " + f.size()));
-        }
+        long v = frameValue(frames[t], t, f, id);
         Quantization.dequantize(payload, ProtoWire.start(v), out, t * dimension + column, f.size());
       }
       column += f.size();
@@ -106,12 +91,32 @@ public final class SequenceExampleCodec implements RecordCodec {
     return new VideoRecord(id, labels, kept, out);
   }
 
+  /** The slice of frame {@code t}'s one bytes value of {@code f.size()} bytes, which it must hold. */
+  private long frameValue(long frame, int t, FeatureField f, String id) throws InvalidRecordException {
+    long v = ExampleParser.frameValue(frame);
+    int n = 1;
+    if (v == ProtoWire.ABSENT) {
+      try {
+        n = parser.readBytes(frame, true, values, f.name());
+      } catch (InvalidRecordException e) {
+        throw new InvalidRecordException(e.problem(), "video " + Excerpt.of(id) + ": frame " + t + ": " + e.getMessage());
+      }
+      v = n > 0 ? values[0][0] : ProtoWire.slice(0, 0);
+    }
+    if (n != 1 || ProtoWire.length(v) != f.size()) {
+      throw new InvalidRecordException(RecordProblem.WRONG_LENGTH, "video " + Excerpt.of(id) + ": frame " + t
+          + " of '" + f.name() + "' holds " + (n != 1 ? n + " bytes values, expected 1"
+              : ProtoWire.length(v) + " bytes, expected " + f.size()));
+    }
+    return v;
+  }
+
+  /** Parses the whole record, as {@link #decode} does, and reads its id and labels. */
   @Override
   public VideoRecord decodeLabels(byte[] payload, int length) throws InvalidRecordException {
-    long context = ProtoWire.findMessageField(payload, ProtoWire.slice(0, length), 1, "SequenceExample context");
-    this.context.scan(payload, context);
-    String id = this.context.id(payload);
-    return new VideoRecord(id, this.context.labels(payload, id), 1, new float[0]);
+    parser.parseSequenceExample(payload, length);
+    String id = context.id(parser);
+    return new VideoRecord(id, context.labels(parser, id), 1, new float[0]);
   }
 
   /** Quantizes the record's frames (see {@link Quantization}) and encodes them. */

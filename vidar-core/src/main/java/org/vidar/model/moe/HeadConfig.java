@@ -12,11 +12,14 @@ package org.vidar.model.moe;
  */
 public record HeadConfig(boolean adaptive, int maxExperts, int positivesPerExpert, float l2) implements java.io.Serializable {
   /**
-   * Stage 1's experts per class (the cap when adaptive). At 20,000 videos and 300 classes, heads on
-   * the features reached GAP 0.920 in 35 s with 4, 0.921 in 114 s with 16, and 0.908 in 23 s
-   * adaptive (100 positives an expert, capped at 16: 649 experts in all).
+   * Stage 1's experts per class (the cap when adaptive). On synth data whose classes have up to 8
+   * modes (seed 7, {@code --max-modes 8 --multi-mode-rate 0.5}), 300 classes, heads on the
+   * features, 2 cores ({@code TimeToQualityBench}, one run beside TensorFlow's MoE, whose best was
+   * 0.8543 in 34.4 s): at 20,000 videos, 8 experts reached GAP 0.8681 in 33.4 s (TensorFlow's best
+   * in 12.9 s) and 4 experts 0.8641 in 20.1 s (9.2 s). On the default synth data, 4 reached 0.920
+   * in 35 s, 16 0.921 in 114 s, and adaptive (100 positives an expert, capped at 16) 0.908 in 23 s.
    */
-  public static final int DEFAULT_EXPERTS = 4;
+  public static final int DEFAULT_EXPERTS = 8;
   /** Adaptive allocation: one expert per this many positive videos. */
   public static final int DEFAULT_POSITIVES_PER_EXPERT = 100;
   /**
