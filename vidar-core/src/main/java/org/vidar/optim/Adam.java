@@ -112,10 +112,7 @@ public final class Adam {
     public void update(float[] params, float[] grad, int from, int to, float gradScale, float l2) {
       float[] m = state.m;
       float[] v = state.v;
-      if (from < 0 || to > m.length || from > to || params.length != m.length || grad.length != m.length) {
-        throw new IllegalArgumentException("range [" + from + ", " + to + ") of " + m.length
-            + " parameters, params " + params.length + ", gradient " + grad.length);
-      }
+      checkRange(params, grad, from, to);
       float ob1 = 1f - b1;
       float ob2 = 1f - b2;
       float lrDecay = lr * decay;
@@ -133,15 +130,16 @@ public final class Adam {
     /**
      * As {@link #update(float[], float[], int, int, float, float)}, with parameter {@code i}'s step
      * (and weight decay) multiplied by {@code rate[i]}: a learning rate of each parameter's own,
-     * 0 freezing it (its moments still move).
+     * 0 freezing it (its moments still move). A loop of its own on purpose: one loop for both, with
+     * {@code rate == null ? 1 : rate[i]}, was not vectorized for the rated case (7.8 ms against 1.4
+     * ms a step over 3 million parameters).
      */
     public void update(float[] params, float[] grad, int from, int to, float gradScale, float l2, float[] rate) {
       float[] m = state.m;
       float[] v = state.v;
-      if (from < 0 || to > m.length || from > to || params.length != m.length || grad.length != m.length
-          || rate.length != m.length) {
-        throw new IllegalArgumentException("range [" + from + ", " + to + ") of " + m.length
-            + " parameters, params " + params.length + ", gradient " + grad.length + ", rates " + rate.length);
+      checkRange(params, grad, from, to);
+      if (rate.length != m.length) {
+        throw new IllegalArgumentException(rate.length + " rates for " + m.length + " parameters");
       }
       float ob1 = 1f - b1;
       float ob2 = 1f - b2;
@@ -154,6 +152,14 @@ public final class Adam {
         m[i] = mi;
         v[i] = vi;
         params[i] = x - rate[i] * (lrCorrected * mi / ((float) Math.sqrt(vi) * rootCorrection + eps) + lrDecay * x);
+      }
+    }
+
+    private void checkRange(float[] params, float[] grad, int from, int to) {
+      int n = state.m.length;
+      if (from < 0 || to > n || from > to || params.length != n || grad.length != n) {
+        throw new IllegalArgumentException("range [" + from + ", " + to + ") of " + n
+            + " parameters, params " + params.length + ", gradient " + grad.length);
       }
     }
   }
