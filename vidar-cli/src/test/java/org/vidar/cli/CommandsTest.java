@@ -468,7 +468,70 @@ class CommandsTest {
     }
     Run eval = run("eval", "--classes", "20", "-m", "model=" + model, unlabelled.toString());
     assertEquals(ExitCodes.FAILED, eval.code(), eval::toString);
-    assertTrue(eval.err().contains("'labels' is missing"), eval::toString);
+    assertTrue(eval.err().contains("none of the 24 videos in " + unlabelled + " has the labels key 'labels'"),
+        eval::toString);
+  }
+
+  /**
+   * eval scores the labelled videos of files that mix labelled and unlabelled ones (no labels key)
+   * exactly as it scores the labelled ones alone, and says how many were unlabelled, for a model
+   * and for predictions (whose lines for unlabelled videos are counted apart from unknown ids); a
+   * labelled video with an empty label list stays a labelled video. inspect counts both kinds.
+   */
+  @Test
+  void evalScoresTheLabelledVideosAndCountsTheUnlabelledApart() throws IOException {
+    Path model = smallModel("mixed-model");
+    org.vidar.data.FeatureSpec spec = org.vidar.data.FeatureSpec.youtube8mVideo(20);
+    org.vidar.data.ExampleCodec withLabels = new org.vidar.data.ExampleCodec(spec);
+    org.vidar.data.ExampleCodec withoutLabels = new org.vidar.data.ExampleCodec(new org.vidar.data.FeatureSpec(
+        spec.level(), spec.idKeys(), "not_the_labels_key", spec.features(), spec.numClasses(), spec.maxFrames()));
+    Path mixed = tmp.resolve("mixed").resolve("mixed.tfrecord");
+    Path labelledOnly = tmp.resolve("mixed").resolve("labelled-only.tfrecord");
+    Files.createDirectories(mixed.getParent());
+    int videos = 0;
+    try (org.vidar.data.VideoReader reader = new org.vidar.data.VideoReader(org.vidar.data.DataPaths.resolve(
+            List.of(data.resolve("video").resolve("validate*").toString())), spec,
+            org.vidar.data.BadRecordPolicy.FAIL);
+        org.vidar.data.TfRecordWriter both = new org.vidar.data.TfRecordWriter(Files.newOutputStream(mixed));
+        org.vidar.data.TfRecordWriter some = new org.vidar.data.TfRecordWriter(Files.newOutputStream(labelledOnly))) {
+      for (org.vidar.data.VideoRecord r = reader.next(); r != null; r = reader.next(), videos++) {
+        if (videos % 2 == 1) {
+          both.write(withoutLabels.encode(new org.vidar.data.VideoRecord(r.id(), new int[0], 1, r.features())));
+          continue;
+        }
+        // one labelled video with the labels key but no labels in it
+        org.vidar.data.VideoRecord kept = videos == 0 ? new org.vidar.data.VideoRecord(r.id(), new int[0], 1, r.features()) : r;
+        both.write(withLabels.encode(kept));
+        some.write(withLabels.encode(kept));
+      }
+    }
+    assertEquals(24, videos);
+    String oracle = data.resolve("oracle").resolve("validate*.csv").toString();
+    Run alone = run("eval", "--classes", "20", "-m", "model=" + model, "-p", "oracle=" + oracle, labelledOnly.toString());
+    assertEquals(ExitCodes.OK, alone.code(), alone::toString);
+    Run r = run("eval", "--classes", "20", "-m", "model=" + model, "-p", "oracle=" + oracle, mixed.toString());
+    assertEquals(ExitCodes.OK, r.code(), r::toString);
+    assertTrue(r.out().contains("labelled videos: 12 from 1 file(s)"), r::toString);
+    assertTrue(r.out().contains("unlabelled videos: 12 (no 'labels' key): not scored"), r::toString);
+    assertTrue(r.out().contains("model: 12 videos scored by the model in " + model + ", 12 unlabelled videos not scored"),
+        r::toString);
+    assertTrue(r.out().contains("oracle: 12 videos predicted, 0 labelled videos without a prediction, "
+        + "12 predictions of unlabelled videos not scored\n"), r::toString);
+    assertTrue(alone.out().contains("12 predicted ids not in the labelled data"), alone::toString);
+    // the same metrics, and the empty-labelled video among the 12 scored
+    assertEquals(metrics(alone), metrics(r));
+    assertTrue(metrics(r).contains("(12 videos, 11 with labels"), r::toString);
+
+    Run inspect = run("inspect", mixed.toString());
+    assertEquals(ExitCodes.OK, inspect.code(), inspect::toString);
+    assertTrue(inspect.out().contains("videos: 24\n"), inspect::toString);
+    assertTrue(inspect.out().contains("labelled videos: 12; unlabelled videos (no 'labels' key): 12\n"), inspect::toString);
+    assertTrue(inspect.out().contains("with an empty label list: 1\n"), inspect::toString);
+  }
+
+  /** The metrics table eval prints after its counts. */
+  private static String metrics(Run r) {
+    return r.out().substring(r.out().indexOf("\nmetric "));
   }
 
   /** predict never writes over its input: an --out that is one of the files, or a --parquet folder holding one, is refused. */
