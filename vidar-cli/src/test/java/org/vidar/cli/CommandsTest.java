@@ -622,6 +622,64 @@ class CommandsTest {
   }
 
   /**
+   * A Spark task whose input file fails halfway through on its first attempt (an I/O error, not a
+   * bad record: it fails the task) is retried, and the job ends as it does without the fault: the
+   * same predictions from predict, and from train a model that predicts the same. The master is
+   * local[2,2]: two threads, and a task may fail once.
+   */
+  @Test
+  void aSparkTaskThatFailsOnceIsRetriedToTheFaultFreeResult() throws IOException {
+    List<String> plain = new java.util.ArrayList<>();
+    List<String> flaky = new java.util.ArrayList<>();
+    try (java.util.stream.Stream<Path> files = Files.list(data.resolve("video"))) {
+      files.filter(f -> f.getFileName().toString().startsWith("train")).sorted().forEach(f -> {
+        plain.add(f.toString());
+        flaky.add("flaky://" + f.toAbsolutePath());
+      });
+    }
+    String faulty = Path.of(plain.get(1)).getFileName().toString();
+    Path model = smallModel("retry-model");
+    String validate = data.resolve("video").resolve("validate*").toString();
+
+    Path expected = tmp.resolve("retry-expected.csv");
+    Run reference = run("predict", "--master", "local[2]", "-m", model.toString(), "-o", expected.toString(),
+        plain.get(0), plain.get(1), plain.get(2), plain.get(3));
+    assertEquals(ExitCodes.OK, reference.code(), reference::toString);
+    FlakyFileSystem.failOnce(faulty);
+    Path retried = tmp.resolve("retry-got.csv");
+    List<String> args = new java.util.ArrayList<>(List.of("predict", "--master", "local[2,2]", "-m", model.toString(),
+        "-o", retried.toString()));
+    args.addAll(flaky);
+    Run r = run(args.toArray(new String[0]));
+    assertEquals(ExitCodes.OK, r.code(), r::toString);
+    assertEquals(1, FlakyFileSystem.faults(), "the fault happened once");
+    assertEquals(Files.readAllLines(expected), Files.readAllLines(retried));
+
+    // train on Spark, with and without the fault; each model predicts the validation videos
+    List<String> predictions = new java.util.ArrayList<>();
+    for (boolean fault : new boolean[] {false, true}) {
+      Path out = tmp.resolve("retry-trained-" + fault);
+      List<String> train = new java.util.ArrayList<>(List.of("train", "--master", fault ? "local[2,2]" : "local[2]",
+          "--classes", "20", "--experts", "2", "--head-epochs", "2", "--out", out.toString(), "--train"));
+      train.addAll(fault ? flaky : plain);
+      if (fault) {
+        FlakyFileSystem.failOnce(faulty);
+      }
+      Run t = run(train.toArray(new String[0]));
+      assertEquals(ExitCodes.OK, t.code(), t::toString);
+      if (fault) {
+        assertEquals(1, FlakyFileSystem.faults(), "the fault happened once");
+      }
+      Path csv = tmp.resolve("retry-trained-" + fault + ".csv");
+      Run p = run("predict", "--engine", "local", "-m", out.toString(), "-o", csv.toString(), validate);
+      assertEquals(ExitCodes.OK, p.code(), p::toString);
+      predictions.add(csv.toString());
+    }
+    assertSameClasses(Files.readAllLines(Path.of(predictions.get(0))), Files.readAllLines(Path.of(predictions.get(1))),
+        "a model trained through a task retry");
+  }
+
+  /**
    * Without --vocabulary or --classes, train takes the classes the data use (one past the largest
    * label), not YouTube-8M's 3,862, and says so; eval -m then takes the model's count.
    */
