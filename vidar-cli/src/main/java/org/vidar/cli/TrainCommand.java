@@ -397,7 +397,7 @@ final class TrainCommand implements Callable<Integer> {
   private Trained locally(List<InputFile> trainFiles, TrainConfig config, ModelConfig modelConfig, StageTable table,
       Optional<Checkpoints.Checkpoint> resume) throws IOException {
     VideoDataset trainData = VideoDataset.load(trainFiles, modelConfig.features(), data.policy(),
-        config.frameSampling());
+        config.frameSampling(), org.vidar.data.batch.MemoryBudget.ofRuntime());
     table.loaded(trainData.size(), trainData.skipped());
     try (LocalEngine local = new LocalEngine(trainData, localThreads())) {
       VideoModel model = new Trainer(config).train(local, new InMemoryPretrainData(trainData), modelConfig, table,
