@@ -13,6 +13,7 @@ import org.vidar.data.DataPaths;
 import org.vidar.data.Excerpt;
 import org.vidar.data.FeatureSpec;
 import org.vidar.data.InputFile;
+import org.vidar.data.LabelPolicy;
 import org.vidar.data.VideoReader;
 import org.vidar.data.Vocabulary;
 import org.vidar.eval.EvalReport;
@@ -37,9 +38,14 @@ import picocli.CommandLine;
         + "sets are shown side by side.",
         "Labelled videos missing from a prediction set count as predicting nothing; predicted ids that are "
         + "not in the labelled data are counted and reported.",
+        "Only labelled videos are scored: records without the labels key (unlabelled videos, like YouTube-8M's "
+        + "test split) are counted and reported apart, and their predictions are not scored; a video whose "
+        + "labels key holds no labels is labelled and is scored. Files with no labelled video at all are an "
+        + "error.",
         "Exit codes: 0 done, 1 failed, 3 done but bad records were skipped."})
 final class EvalCommand implements Callable<Integer> {
-  @Parameters(arity = "1..*", paramLabel = "FILES", description = "Labelled TFRecord files, directories or globs.")
+  @Parameters(arity = "1..*", paramLabel = "FILES",
+      description = "Labelled TFRecord files, directories or globs (unlabelled records among them are counted, not scored).")
   List<String> inputs;
 
   @Option(names = {"-p", "--predictions"}, paramLabel = "[NAME=]CSV[,CSV...]",
@@ -89,7 +95,7 @@ final class EvalCommand implements Callable<Integer> {
     FeatureSpec spec = data.spec(files, numClasses);
     LabelTable labels;
     long skipped;
-    try (VideoReader reader = VideoReader.labelsOnly(files, spec, data.policy())) {
+    try (VideoReader reader = VideoReader.labelsOnly(files, spec, data.policy(), LabelPolicy.OPTIONAL)) {
       labels = LabelTable.read(reader);
       skipped = reader.skipped().total();
       if (skipped > 0) {
@@ -97,6 +103,15 @@ final class EvalCommand implements Callable<Integer> {
       }
     }
     out.printf(Locale.ROOT, "labelled videos: %d from %d file(s), %d classes%n", labels.size(), files.size(), numClasses);
+    if (labels.unlabelledCount() > 0) {
+      out.printf(Locale.ROOT, "unlabelled videos: %d (no '%s' key): not scored%n", labels.unlabelledCount(),
+          spec.labelsKey());
+    }
+    if (labels.size() == 0 && labels.unlabelledCount() > 0) {
+      throw new IllegalArgumentException("none of the " + labels.unlabelledCount() + " videos in " + String.join(" ", inputs)
+          + " has the labels key '" + spec.labelsKey() + "': eval needs labelled videos (vidar predict scores "
+          + "unlabelled ones; --labels-key names another key)");
+    }
 
     if (predictions.isEmpty() && models.isEmpty()) {
       throw new CommandLine.ParameterException(commandSpec.commandLine(), "give at least one --predictions or --model");
@@ -113,11 +128,13 @@ final class EvalCommand implements Callable<Integer> {
         throw new IllegalArgumentException("model " + dir + " has " + model.config().numClasses()
             + " classes, the data " + numClasses + " (set --classes or --vocabulary)");
       }
-      ModelEvaluation.FileResult scored = ModelEvaluation.evaluate(model, files, data.policy(), topK, 1024);
+      ModelEvaluation.FileResult scored = ModelEvaluation.evaluate(model, files, data.policy(), LabelPolicy.OPTIONAL,
+          topK, 1024);
       skipped += scored.skipped().total();
       names.add(name);
-      results.add(new PredictionScoring.Result(scored.report(), scored.videos(), 0, 0, null));
-      out.printf(Locale.ROOT, "%s: %d videos scored by the model in %s%n", name, scored.videos(), dir);
+      results.add(new PredictionScoring.Result(scored.report(), scored.videos(), 0, scored.unlabelled(), 0, null));
+      out.printf(Locale.ROOT, "%s: %d videos scored by the model in %s%s%n", name, scored.videos(), dir,
+          scored.unlabelled() == 0 ? "" : ", " + scored.unlabelled() + " unlabelled videos not scored");
     }
     for (String set : predictions) {
       int eq = set.indexOf('=');
@@ -133,8 +150,10 @@ final class EvalCommand implements Callable<Integer> {
       PredictionScoring.Result result = scoring.finish();
       names.add(name);
       results.add(result);
-      out.printf(Locale.ROOT, "%s: %d videos predicted, %d labelled videos without a prediction%s%n", name,
-          result.predicted(), result.missing(), result.unknownIds() == 0 ? ""
+      out.printf(Locale.ROOT, "%s: %d videos predicted, %d labelled videos without a prediction%s%s%n", name,
+          result.predicted(), result.missing(), result.unlabelled() == 0 ? ""
+              : ", " + result.unlabelled() + " predictions of unlabelled videos not scored",
+          result.unknownIds() == 0 ? ""
               : ", " + result.unknownIds() + " predicted ids not in the labelled data (first: "
                   + Excerpt.of(result.firstUnknownId()) + ")");
     }

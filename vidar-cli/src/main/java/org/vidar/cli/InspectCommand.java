@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import org.vidar.data.DataPaths;
 import org.vidar.data.FeatureSpec;
 import org.vidar.data.InputFile;
+import org.vidar.data.LabelPolicy;
 import org.vidar.data.RecordLayout;
 import org.vidar.data.VideoReader;
 import org.vidar.data.VideoRecord;
@@ -33,6 +34,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "inspect", mixinStandardHelpOptions = true,
     description = {"Reads TFRecord files and reports their records, keys, value types and sizes, the label "
         + "histogram, frames per video and bad records.",
+        "Videos are counted as labelled (the labels key is there, perhaps with no labels) and unlabelled (no "
+        + "labels key, like YouTube-8M's test split); label statistics are of the labelled ones.",
         "Exit codes: 0 all records sound, 1 a bad record (or other failure), 3 bad records skipped."})
 final class InspectCommand implements Callable<Integer> {
   @Parameters(arity = "0..*", paramLabel = "FILES",
@@ -81,22 +84,27 @@ final class InspectCommand implements Callable<Integer> {
     long videos = 0;
     long labelCount = 0;
     long unlabelled = 0;
+    long emptyLabels = 0;
     int minLabels = Integer.MAX_VALUE;
     int maxLabels = 0;
     long frames = 0;
     int minFrames = Integer.MAX_VALUE;
     int maxFrames = 0;
     Map<Integer, long[]> histogram = new TreeMap<>();
-    try (VideoReader reader = new VideoReader(files, spec, data.policy());
+    try (VideoReader reader = new VideoReader(files, spec, data.policy(), LabelPolicy.OPTIONAL);
         Progress progress = new Progress("inspect", totalBytes, "bytes")) {
       VideoRecord r;
       while ((r = reader.next()) != null) {
         videos++;
         int n = r.labels().length;
-        labelCount += n;
-        unlabelled += n == 0 ? 1 : 0;
-        minLabels = Math.min(minLabels, n);
-        maxLabels = Math.max(maxLabels, n);
+        if (r.labelled()) {
+          labelCount += n;
+          emptyLabels += n == 0 ? 1 : 0;
+          minLabels = Math.min(minLabels, n);
+          maxLabels = Math.max(maxLabels, n);
+        } else {
+          unlabelled++;
+        }
         for (int label : r.labels()) {
           histogram.computeIfAbsent(label, k -> new long[1])[0]++;
         }
@@ -110,9 +118,16 @@ final class InspectCommand implements Callable<Integer> {
       progress.update(totalBytes);
       progress.close();  // before the report; closing twice is harmless
       out.printf(Locale.ROOT, "videos: %d%n", videos);
+      long labelled = videos - unlabelled;
       if (videos > 0) {
-        out.printf(Locale.ROOT, "labels per video: mean %.3f, min %d, max %d; videos without labels: %d%n",
-            (double) labelCount / videos, minLabels, maxLabels, unlabelled);
+        out.printf(Locale.ROOT, "labelled videos: %d; unlabelled videos (no '%s' key): %d%n", labelled,
+            spec.labelsKey(), unlabelled);
+      }
+      if (labelled > 0) {
+        out.printf(Locale.ROOT, "labels per labelled video: mean %.3f, min %d, max %d; with an empty label list: %d%n",
+            (double) labelCount / labelled, minLabels, maxLabels, emptyLabels);
+      }
+      if (videos > 0) {
         if (spec.level() == FeatureSpec.Level.FRAME) {
           out.printf(Locale.ROOT, "frames per video: mean %.1f, min %d, max %d; videos cut to %d frames: %d%n",
               (double) frames / videos, minFrames, maxFrames, spec.maxFrames(), reader.truncatedVideos());
@@ -126,8 +141,8 @@ final class InspectCommand implements Callable<Integer> {
         out.println("most frequent classes:");
         for (Map.Entry<Integer, long[]> e : ranked.subList(0, Math.min(top, ranked.size()))) {
           String name = vocab != null && e.getKey() < vocab.size() ? "  " + vocab.name(e.getKey()) : "";
-          out.printf(Locale.ROOT, "  %6d  %8d videos (%5.2f%%)%s%n", e.getKey(), e.getValue()[0],
-              100.0 * e.getValue()[0] / videos, name);
+          out.printf(Locale.ROOT, "  %6d  %8d videos (%5.2f%% of labelled)%s%n", e.getKey(), e.getValue()[0],
+              100.0 * e.getValue()[0] / labelled, name);
         }
       }
       long skipped = reader.skipped().total();

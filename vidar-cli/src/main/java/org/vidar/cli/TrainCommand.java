@@ -378,15 +378,12 @@ final class TrainCommand implements Callable<Integer> {
         VideoModel model = new Trainer(config).train(sparkEngine, pretrainData, modelConfig, table,
             resume.map(c -> c.saved().model()).orElse(null), resume.map(Checkpoints.Checkpoint::stage).orElse(-1));
         // Pre-training (this process) and the stages (the executors) read the same files: the same
-        // bad records, counted once.
+        // bad records, reported once, as the local engine reports them.
         SkipReport streamed = pretrainData.skipped();
-        long skipped = Math.max(streamed.total(), sparkEngine.skippedRecords());
-        if (streamed.total() > 0) {
-          System.err.print(streamed.summary());
-        }
-        if (sparkEngine.skippedRecords() > streamed.total()) {
-          System.err.printf("skipped %d bad training record(s) in each pass of the stages (details in the executors' "
-              + "logs)%n", sparkEngine.skippedRecords());
+        SkipReport report = sparkEngine.skipReport().total() > streamed.total() ? sparkEngine.skipReport() : streamed;
+        long skipped = report.total();
+        if (skipped > 0) {
+          System.err.print(report.summary());
         }
         return new Trained(model, skipped);
       } finally {
@@ -400,7 +397,7 @@ final class TrainCommand implements Callable<Integer> {
   private Trained locally(List<InputFile> trainFiles, TrainConfig config, ModelConfig modelConfig, StageTable table,
       Optional<Checkpoints.Checkpoint> resume) throws IOException {
     VideoDataset trainData = VideoDataset.load(trainFiles, modelConfig.features(), data.policy(),
-        config.frameSampling());
+        config.frameSampling(), org.vidar.data.batch.MemoryBudget.ofRuntime());
     table.loaded(trainData.size(), trainData.skipped());
     try (LocalEngine local = new LocalEngine(trainData, localThreads())) {
       VideoModel model = new Trainer(config).train(local, new InMemoryPretrainData(trainData), modelConfig, table,

@@ -468,7 +468,70 @@ class CommandsTest {
     }
     Run eval = run("eval", "--classes", "20", "-m", "model=" + model, unlabelled.toString());
     assertEquals(ExitCodes.FAILED, eval.code(), eval::toString);
-    assertTrue(eval.err().contains("'labels' is missing"), eval::toString);
+    assertTrue(eval.err().contains("none of the 24 videos in " + unlabelled + " has the labels key 'labels'"),
+        eval::toString);
+  }
+
+  /**
+   * eval scores the labelled videos of files that mix labelled and unlabelled ones (no labels key)
+   * exactly as it scores the labelled ones alone, and says how many were unlabelled, for a model
+   * and for predictions (whose lines for unlabelled videos are counted apart from unknown ids); a
+   * labelled video with an empty label list stays a labelled video. inspect counts both kinds.
+   */
+  @Test
+  void evalScoresTheLabelledVideosAndCountsTheUnlabelledApart() throws IOException {
+    Path model = smallModel("mixed-model");
+    org.vidar.data.FeatureSpec spec = org.vidar.data.FeatureSpec.youtube8mVideo(20);
+    org.vidar.data.ExampleCodec withLabels = new org.vidar.data.ExampleCodec(spec);
+    org.vidar.data.ExampleCodec withoutLabels = new org.vidar.data.ExampleCodec(new org.vidar.data.FeatureSpec(
+        spec.level(), spec.idKeys(), "not_the_labels_key", spec.features(), spec.numClasses(), spec.maxFrames()));
+    Path mixed = tmp.resolve("mixed").resolve("mixed.tfrecord");
+    Path labelledOnly = tmp.resolve("mixed").resolve("labelled-only.tfrecord");
+    Files.createDirectories(mixed.getParent());
+    int videos = 0;
+    try (org.vidar.data.VideoReader reader = new org.vidar.data.VideoReader(org.vidar.data.DataPaths.resolve(
+            List.of(data.resolve("video").resolve("validate*").toString())), spec,
+            org.vidar.data.BadRecordPolicy.FAIL);
+        org.vidar.data.TfRecordWriter both = new org.vidar.data.TfRecordWriter(Files.newOutputStream(mixed));
+        org.vidar.data.TfRecordWriter some = new org.vidar.data.TfRecordWriter(Files.newOutputStream(labelledOnly))) {
+      for (org.vidar.data.VideoRecord r = reader.next(); r != null; r = reader.next(), videos++) {
+        if (videos % 2 == 1) {
+          both.write(withoutLabels.encode(new org.vidar.data.VideoRecord(r.id(), new int[0], 1, r.features())));
+          continue;
+        }
+        // one labelled video with the labels key but no labels in it
+        org.vidar.data.VideoRecord kept = videos == 0 ? new org.vidar.data.VideoRecord(r.id(), new int[0], 1, r.features()) : r;
+        both.write(withLabels.encode(kept));
+        some.write(withLabels.encode(kept));
+      }
+    }
+    assertEquals(24, videos);
+    String oracle = data.resolve("oracle").resolve("validate*.csv").toString();
+    Run alone = run("eval", "--classes", "20", "-m", "model=" + model, "-p", "oracle=" + oracle, labelledOnly.toString());
+    assertEquals(ExitCodes.OK, alone.code(), alone::toString);
+    Run r = run("eval", "--classes", "20", "-m", "model=" + model, "-p", "oracle=" + oracle, mixed.toString());
+    assertEquals(ExitCodes.OK, r.code(), r::toString);
+    assertTrue(r.out().contains("labelled videos: 12 from 1 file(s)"), r::toString);
+    assertTrue(r.out().contains("unlabelled videos: 12 (no 'labels' key): not scored"), r::toString);
+    assertTrue(r.out().contains("model: 12 videos scored by the model in " + model + ", 12 unlabelled videos not scored"),
+        r::toString);
+    assertTrue(r.out().contains("oracle: 12 videos predicted, 0 labelled videos without a prediction, "
+        + "12 predictions of unlabelled videos not scored\n"), r::toString);
+    assertTrue(alone.out().contains("12 predicted ids not in the labelled data"), alone::toString);
+    // the same metrics, and the empty-labelled video among the 12 scored
+    assertEquals(metrics(alone), metrics(r));
+    assertTrue(metrics(r).contains("(12 videos, 11 with labels"), r::toString);
+
+    Run inspect = run("inspect", mixed.toString());
+    assertEquals(ExitCodes.OK, inspect.code(), inspect::toString);
+    assertTrue(inspect.out().contains("videos: 24\n"), inspect::toString);
+    assertTrue(inspect.out().contains("labelled videos: 12; unlabelled videos (no 'labels' key): 12\n"), inspect::toString);
+    assertTrue(inspect.out().contains("with an empty label list: 1\n"), inspect::toString);
+  }
+
+  /** The metrics table eval prints after its counts. */
+  private static String metrics(Run r) {
+    return r.out().substring(r.out().indexOf("\nmetric "));
   }
 
   /** predict never writes over its input: an --out that is one of the files, or a --parquet folder holding one, is refused. */
@@ -512,7 +575,7 @@ class CommandsTest {
     stages.addAll(List.of(files));
     Run r = run(stages.toArray(new String[0]));
     assertEquals(ExitCodes.SKIPPED_RECORDS, r.code(), r::toString);
-    assertTrue(r.err().contains("skipped 1 bad training record(s)"), r::toString);
+    assertTrue(r.err().contains("skipped 1 bad record(s):"), r::toString);
 
     List<String> withTrunk = new java.util.ArrayList<>(List.of("train", "--master", "local[2]", "--skip-bad-records",
         "--classes", "20", "--hidden", "8", "--pretrain-epochs", "1", "--experts", "2", "--head-epochs", "2",
@@ -522,6 +585,98 @@ class CommandsTest {
     Run t = run(withTrunk.toArray(new String[0]));
     assertEquals(ExitCodes.SKIPPED_RECORDS, t.code(), t::toString);
     assertTrue(t.err().contains(bad.toString()) && t.err().contains("record 2"), t::toString);
+  }
+
+  /**
+   * The Spark engine's skip report for damaged training files is the local engine's: the same
+   * counts by reason, the same first records (file, record, offset, detail), exit 3. One file has a
+   * record whose payload CRC fails, another is cut short inside a record (the rest of it lost).
+   */
+  @Test
+  void sparkTrainingSkipsWhatLocalTrainingSkipsAndSaysTheSame() throws IOException {
+    Path bad = corruptCopy(3);
+    Path cut = tmp.resolve("cut").resolve("train-00001-of-00004.tfrecord");
+    Files.createDirectories(cut.getParent());
+    byte[] whole = Files.readAllBytes(data.resolve("video").resolve("train-00001-of-00004.tfrecord"));
+    Files.write(cut, java.util.Arrays.copyOf(whole, whole.length / 2 + 7));
+    String[] files = {bad.toString(), cut.toString(),
+        data.resolve("video").resolve("train-00002-of-00004.tfrecord").toString()};
+    String[] reports = new String[2];
+    String[][] engines = {{"--engine", "local"}, {"--master", "local[2]"}};
+    for (int i = 0; i < engines.length; i++) {
+      List<String> args = new java.util.ArrayList<>(List.of("train"));
+      args.addAll(List.of(engines[i]));
+      args.addAll(List.of("--skip-bad-records", "--classes", "20", "--experts", "2", "--head-epochs", "2",
+          "--out", tmp.resolve("same-skips-" + i).toString(), "--train"));
+      args.addAll(List.of(files));
+      Run r = run(args.toArray(new String[0]));
+      assertEquals(ExitCodes.SKIPPED_RECORDS, r.code(), r::toString);
+      Matcher m = Pattern.compile("(?m)^skipped \\d+ bad record\\(s\\):\n(?:  .*\n)+").matcher(r.err());
+      assertTrue(m.find(), r::toString);
+      reports[i] = m.group();
+      assertTrue(!m.find(), "one report\n" + r);
+    }
+    assertTrue(reports[0].startsWith("skipped 2 bad record(s):"), reports[0]);
+    assertTrue(reports[0].contains(bad + ": record 3 at byte offset") && reports[0].contains(cut.toString()), reports[0]);
+    assertEquals(reports[0], reports[1]);
+  }
+
+  /**
+   * A Spark task whose input file fails halfway through on its first attempt (an I/O error, not a
+   * bad record: it fails the task) is retried, and the job ends as it does without the fault: the
+   * same predictions from predict, and from train a model that predicts the same. The master is
+   * local[2,2]: two threads, and a task may fail once.
+   */
+  @Test
+  void aSparkTaskThatFailsOnceIsRetriedToTheFaultFreeResult() throws IOException {
+    List<String> plain = new java.util.ArrayList<>();
+    List<String> flaky = new java.util.ArrayList<>();
+    try (java.util.stream.Stream<Path> files = Files.list(data.resolve("video"))) {
+      files.filter(f -> f.getFileName().toString().startsWith("train")).sorted().forEach(f -> {
+        plain.add(f.toString());
+        flaky.add("flaky://" + f.toAbsolutePath());
+      });
+    }
+    String faulty = Path.of(plain.get(1)).getFileName().toString();
+    Path model = smallModel("retry-model");
+    String validate = data.resolve("video").resolve("validate*").toString();
+
+    Path expected = tmp.resolve("retry-expected.csv");
+    Run reference = run("predict", "--master", "local[2]", "-m", model.toString(), "-o", expected.toString(),
+        plain.get(0), plain.get(1), plain.get(2), plain.get(3));
+    assertEquals(ExitCodes.OK, reference.code(), reference::toString);
+    FlakyFileSystem.failOnce(faulty);
+    Path retried = tmp.resolve("retry-got.csv");
+    List<String> args = new java.util.ArrayList<>(List.of("predict", "--master", "local[2,2]", "-m", model.toString(),
+        "-o", retried.toString()));
+    args.addAll(flaky);
+    Run r = run(args.toArray(new String[0]));
+    assertEquals(ExitCodes.OK, r.code(), r::toString);
+    assertEquals(1, FlakyFileSystem.faults(), "the fault happened once");
+    assertEquals(Files.readAllLines(expected), Files.readAllLines(retried));
+
+    // train on Spark, with and without the fault; each model predicts the validation videos
+    List<String> predictions = new java.util.ArrayList<>();
+    for (boolean fault : new boolean[] {false, true}) {
+      Path out = tmp.resolve("retry-trained-" + fault);
+      List<String> train = new java.util.ArrayList<>(List.of("train", "--master", fault ? "local[2,2]" : "local[2]",
+          "--classes", "20", "--experts", "2", "--head-epochs", "2", "--out", out.toString(), "--train"));
+      train.addAll(fault ? flaky : plain);
+      if (fault) {
+        FlakyFileSystem.failOnce(faulty);
+      }
+      Run t = run(train.toArray(new String[0]));
+      assertEquals(ExitCodes.OK, t.code(), t::toString);
+      if (fault) {
+        assertEquals(1, FlakyFileSystem.faults(), "the fault happened once");
+      }
+      Path csv = tmp.resolve("retry-trained-" + fault + ".csv");
+      Run p = run("predict", "--engine", "local", "-m", out.toString(), "-o", csv.toString(), validate);
+      assertEquals(ExitCodes.OK, p.code(), p::toString);
+      predictions.add(csv.toString());
+    }
+    assertSameClasses(Files.readAllLines(Path.of(predictions.get(0))), Files.readAllLines(Path.of(predictions.get(1))),
+        "a model trained through a task retry");
   }
 
   /**

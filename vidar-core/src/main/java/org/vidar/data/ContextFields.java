@@ -65,6 +65,11 @@ final class ContextFields {
         "no video id: none of the keys " + spec.idKeys() + " is present");
   }
 
+  /** Whether the record holds the labels key (it may lack it only under {@link LabelPolicy#OPTIONAL}). */
+  boolean hasLabels(ExampleParser parser) {
+    return parser.entry(ExampleParser.CONTEXT, labelsSlot) != ProtoWire.ABSENT;
+  }
+
   private static final int[] NO_LABELS = new int[0];
 
   /**

@@ -61,7 +61,7 @@ public final class ExampleCodec implements RecordCodec {
       }
       offset += f.size();
     }
-    return new VideoRecord(id, labels, 1, values);
+    return new VideoRecord(id, labels, 1, values, context.hasLabels(parser));
   }
 
   /** Parses the whole record, as {@link #decode} does, and reads its id and labels. */
@@ -69,7 +69,7 @@ public final class ExampleCodec implements RecordCodec {
   public VideoRecord decodeLabels(byte[] payload, int length) throws InvalidRecordException {
     parser.parseExample(payload, length);
     String id = context.id(parser);
-    return new VideoRecord(id, context.labels(parser, id), 1, new float[0]);
+    return new VideoRecord(id, context.labels(parser, id), 1, new float[0], context.hasLabels(parser));
   }
 
   @Override

@@ -88,7 +88,7 @@ public final class SequenceExampleCodec implements RecordCodec {
       }
       column += f.size();
     }
-    return new VideoRecord(id, labels, kept, out);
+    return new VideoRecord(id, labels, kept, out, context.hasLabels(parser));
   }
 
   /** The slice of frame {@code t}'s one bytes value of {@code f.size()} bytes, which it must hold. */
@@ -116,7 +116,7 @@ public final class SequenceExampleCodec implements RecordCodec {
   public VideoRecord decodeLabels(byte[] payload, int length) throws InvalidRecordException {
     parser.parseSequenceExample(payload, length);
     String id = context.id(parser);
-    return new VideoRecord(id, context.labels(parser, id), 1, new float[0]);
+    return new VideoRecord(id, context.labels(parser, id), 1, new float[0], context.hasLabels(parser));
   }
 
   /** Quantizes the record's frames (see {@link Quantization}) and encodes them. */

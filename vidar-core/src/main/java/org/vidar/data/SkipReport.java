@@ -8,9 +8,11 @@ import java.util.Map;
 
 /**
  * Counts the records a reader skipped, by reason, and keeps the first few full messages (file,
- * record, offset, detail) so a user can find them. Thread-safe; reports from parallel readers merge.
+ * record, offset, detail) so a user can find them. Thread-safe; reports from parallel readers merge,
+ * and a report travels (serialized) from a Spark executor to the driver.
  */
-public final class SkipReport {
+public final class SkipReport implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
   private static final int KEPT_EXAMPLES = 10;
   private final EnumMap<RecordProblem, Long> counts = new EnumMap<>(RecordProblem.class);
   private final List<String> examples = new ArrayList<>();

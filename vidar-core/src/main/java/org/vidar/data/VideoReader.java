@@ -47,7 +47,13 @@ public final class VideoReader implements Closeable {
    * returns have an empty feature row, and feature problems are not detected.
    */
   public static VideoReader labelsOnly(List<InputFile> files, FeatureSpec spec, BadRecordPolicy policy) {
-    return new VideoReader(files, spec, policy, LabelPolicy.REQUIRED, true);
+    return labelsOnly(files, spec, policy, LabelPolicy.REQUIRED);
+  }
+
+  /** As {@link #labelsOnly(List, FeatureSpec, BadRecordPolicy)}, records needing the labels key under {@code labels} only. */
+  public static VideoReader labelsOnly(List<InputFile> files, FeatureSpec spec, BadRecordPolicy policy,
+      LabelPolicy labels) {
+    return new VideoReader(files, spec, policy, labels, true);
   }
 
   /** The next video, or null after the last one. */

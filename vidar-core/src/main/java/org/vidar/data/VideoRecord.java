@@ -7,8 +7,17 @@ import java.util.Objects;
  * One decoded video: its id, its label indices and its features. Video-level records have one row
  * ({@code numFrames == 1}); frame-level records have one row per frame. Rows are the spec's features
  * concatenated in order, stored row-major in {@code features} ({@code numFrames × dimension}).
+ *
+ * <p>{@code labelled} is false for a record without the labels key (read under
+ * {@link LabelPolicy#OPTIONAL}; its {@code labels} are then empty): an unlabelled video, which is not
+ * the same as a labelled video whose label list is empty, and which evaluation must not score.
  */
-public record VideoRecord(String id, int[] labels, int numFrames, float[] features) {
+public record VideoRecord(String id, int[] labels, int numFrames, float[] features, boolean labelled) {
+  /** A labelled video. */
+  public VideoRecord(String id, int[] labels, int numFrames, float[] features) {
+    this(id, labels, numFrames, features, true);
+  }
+
   public VideoRecord {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(labels, "labels");
@@ -29,18 +38,19 @@ public record VideoRecord(String id, int[] labels, int numFrames, float[] featur
     return o instanceof VideoRecord r
         && id.equals(r.id)
         && numFrames == r.numFrames
+        && labelled == r.labelled
         && Arrays.equals(labels, r.labels)
         && Arrays.equals(features, r.features);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(id, numFrames, Arrays.hashCode(labels), Arrays.hashCode(features));
+    return Objects.hash(id, numFrames, labelled, Arrays.hashCode(labels), Arrays.hashCode(features));
   }
 
   @Override
   public String toString() {
-    return "VideoRecord[id=" + id + ", labels=" + Arrays.toString(labels) + ", frames=" + numFrames
+    return "VideoRecord[id=" + id + ", labels=" + (labelled ? Arrays.toString(labels) : "none (unlabelled)") + ", frames=" + numFrames
         + ", dimension=" + dimension() + "]";
   }
 }

@@ -3,38 +3,60 @@ package org.vidar.eval;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.vidar.data.Excerpt;
 import org.vidar.data.VideoReader;
 import org.vidar.data.VideoRecord;
 
 /**
  * The true labels of a set of videos by id, for scoring prediction files against them. Holds ids and
- * label indices only (tens of bytes a video), never features.
+ * label indices only (tens of bytes a video), never features. Unlabelled videos (records without the
+ * labels key) are kept apart, by id only: they are not scored, and a prediction for one is counted as
+ * such rather than as an unknown id.
  */
 public final class LabelTable {
   private final Map<String, Integer> index = new HashMap<>();
+  private final Set<String> unlabelled = new HashSet<>();
   private final List<String> ids = new ArrayList<>();
   private final List<int[]> labels = new ArrayList<>();
 
-  /** Reads every video of {@code reader}; a video id seen twice is an error naming it. */
+  /**
+   * Reads every video of {@code reader}, labelled ones into the table and unlabelled ones (see
+   * {@link VideoRecord#labelled}) into their own set; a video id seen twice is an error naming it.
+   */
   public static LabelTable read(VideoReader reader) throws IOException {
     LabelTable table = new LabelTable();
     VideoRecord r;
     while ((r = reader.next()) != null) {
-      Integer previous = table.index.putIfAbsent(r.id(), table.ids.size());
-      if (previous != null) {
-        throw new IOException("video id " + Excerpt.of(r.id()) + " appears twice in the labelled data (second time in "
+      if (table.index.containsKey(r.id()) || table.unlabelled.contains(r.id())) {
+        throw new IOException("video id " + Excerpt.of(r.id()) + " appears twice in the data (second time in "
             + reader.currentFile() + ")");
       }
+      if (!r.labelled()) {
+        table.unlabelled.add(r.id());
+        continue;
+      }
+      table.index.put(r.id(), table.ids.size());
       table.ids.add(r.id());
       table.labels.add(r.labels());
     }
     return table;
   }
 
-  /** Number of videos. */
+  /** Number of unlabelled videos read (not in the table). */
+  public int unlabelledCount() {
+    return unlabelled.size();
+  }
+
+  /** Whether {@code id} is an unlabelled video that was read. */
+  public boolean isUnlabelled(String id) {
+    return unlabelled.contains(id);
+  }
+
+  /** Number of labelled videos. */
   public int size() {
     return ids.size();
   }

@@ -7,14 +7,16 @@ import org.vidar.data.Excerpt;
 /**
  * Scores Kaggle-format prediction files against a {@link LabelTable}: each prediction line is joined
  * to its video's labels by id; labelled videos without a prediction line count as videos for which
- * nothing was predicted (so GAP, Hit@1 and PERR are not flattered by leaving videos out), and
- * prediction lines for unknown ids are counted and reported, never silently dropped.
+ * nothing was predicted (so GAP, Hit@1 and PERR are not flattered by leaving videos out); prediction
+ * lines for unlabelled videos (in the data without the labels key) and for unknown ids are counted
+ * apart and reported, never silently dropped.
  */
 public final class PredictionScoring {
   private final LabelTable labels;
   private final YouTube8mEvaluator evaluator;
   private final BitSet seen;
   private long unknownIds;
+  private long unlabelled;
   private String firstUnknownId;
   private boolean finished;
 
@@ -31,6 +33,10 @@ public final class PredictionScoring {
     }
     while (reader.next()) {
       int i = labels.indexOf(reader.videoId());
+      if (i < 0 && labels.isUnlabelled(reader.videoId())) {
+        unlabelled++;
+        continue;
+      }
       if (i < 0) {
         if (unknownIds++ == 0) {
           firstUnknownId = reader.videoId();
@@ -55,7 +61,7 @@ public final class PredictionScoring {
       }
     }
     return new Result(evaluator.report(), seen.cardinality(), labels.size() - seen.cardinality(),
-        unknownIds, firstUnknownId);
+        unlabelled, unknownIds, firstUnknownId);
   }
 
   /**
@@ -63,8 +69,10 @@ public final class PredictionScoring {
    *
    * @param predicted labelled videos that had a prediction line
    * @param missing labelled videos without one (scored as predicting nothing)
+   * @param unlabelled prediction lines (or videos a model scored) of unlabelled videos in the data (not scored)
    * @param unknownIds prediction lines whose id is not in the labelled data (not scored)
    * @param firstUnknownId the first such id, or null
    */
-  public record Result(EvalReport report, long predicted, long missing, long unknownIds, String firstUnknownId) {}
+  public record Result(EvalReport report, long predicted, long missing, long unlabelled, long unknownIds,
+      String firstUnknownId) {}
 }

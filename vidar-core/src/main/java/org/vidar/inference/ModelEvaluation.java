@@ -10,20 +10,41 @@ import org.vidar.model.VideoModel;
 public final class ModelEvaluation {
   private ModelEvaluation() {}
 
-  /** The metrics of a model on labelled files, with the videos scored and the records skipped. */
-  public record FileResult(EvalReport report, long videos, org.vidar.data.SkipReport skipped) {}
+  /**
+   * The metrics of a model on files, with the labelled videos scored, the unlabelled ones passed
+   * over and the records skipped.
+   */
+  public record FileResult(EvalReport report, long videos, long unlabelled, org.vidar.data.SkipReport skipped) {}
 
-  /** GAP@k, Hit@1, PERR and MAP of {@code model} on labelled TFRecord files, streaming. */
+  /**
+   * GAP@k, Hit@1, PERR and MAP of {@code model} on labelled TFRecord files, streaming: a record without
+   * the labels key is bad (validation during training, whose data must be labelled).
+   */
   public static FileResult evaluate(VideoModel model, java.util.List<org.vidar.data.InputFile> files,
       org.vidar.data.BadRecordPolicy policy, int topK, int chunkRows) throws java.io.IOException {
+    return evaluate(model, files, policy, org.vidar.data.LabelPolicy.REQUIRED, topK, chunkRows);
+  }
+
+  /**
+   * GAP@k, Hit@1, PERR and MAP of {@code model} on the labelled videos of TFRecord files, streaming;
+   * under {@link org.vidar.data.LabelPolicy#OPTIONAL} videos without the labels key are counted, not
+   * scored (a video whose label list is there but empty is scored).
+   */
+  public static FileResult evaluate(VideoModel model, java.util.List<org.vidar.data.InputFile> files,
+      org.vidar.data.BadRecordPolicy policy, org.vidar.data.LabelPolicy labelPolicy, int topK, int chunkRows)
+      throws java.io.IOException {
     YouTube8mEvaluator evaluator = new YouTube8mEvaluator(model.config().numClasses(), topK);
-    long[] videos = {0};
-    org.vidar.data.SkipReport skipped = StreamingScorer.score(model, files, policy, chunkRows,
-        (id, labels, probs, offset) -> {
+    long[] videos = {0, 0};
+    org.vidar.data.SkipReport skipped = StreamingScorer.score(model, files, policy,
+        labelPolicy, chunkRows, (id, labels, probs, offset) -> {
+          if (labels == null) {
+            videos[1]++;
+            return;
+          }
           evaluator.addScores(probs, offset, labels);
           videos[0]++;
         });
-    return new FileResult(evaluator.report(), videos[0], skipped);
+    return new FileResult(evaluator.report(), videos[0], videos[1], skipped);
   }
 
   /** GAP@k, Hit@1, PERR and MAP of {@code model} on {@code data}. */

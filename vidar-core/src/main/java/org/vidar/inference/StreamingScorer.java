@@ -17,7 +17,11 @@ import org.vidar.model.VideoModel;
  * Frame-level videos are scored on all their frames up to the spec's limit.
  */
 public final class StreamingScorer {
-  /** Receives each video's id, labels and class probabilities ({@code probs[offset .. offset+K)}). */
+  /**
+   * Receives each video's id, labels and class probabilities ({@code probs[offset .. offset+K)});
+   * the labels are null for an unlabelled video (a record without the labels key, read under
+   * {@link LabelPolicy#OPTIONAL}).
+   */
   @FunctionalInterface
   public interface Sink {
     void video(String id, int[] labels, float[] probs, int offset) throws IOException;
@@ -69,7 +73,7 @@ public final class StreamingScorer {
       while (true) {
         r = reader.next();
         if (r != null) {
-          labels[batch.rows] = r.labels();
+          labels[batch.rows] = r.labelled() ? r.labels() : null;
           batch.append(r, ids);
         }
         if (batch.rows == chunkRows || (r == null && batch.rows > 0)) {

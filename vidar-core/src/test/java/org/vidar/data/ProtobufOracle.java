@@ -58,11 +58,12 @@ final class ProtobufOracle {
       Map<String, DynamicMessage> context = featureMap(TfProtos.subMessage(m, video ? "features" : "context"));
       String id = id(spec, context);
       int[] labelList = labels(spec, labels, context, id);
-      if (labelsOnly) {
-        return Verdict.decoded(new VideoRecord(id, labelList, 1, new float[0]));
-      }
-      return Verdict.decoded(video ? videoFeatures(spec, context, id, labelList)
-          : frames(spec, featureListMap(TfProtos.subMessage(m, "feature_lists")), id, labelList));
+      VideoRecord r = labelsOnly ? new VideoRecord(id, labelList, 1, new float[0])
+          : video ? videoFeatures(spec, context, id, labelList)
+          : frames(spec, featureListMap(TfProtos.subMessage(m, "feature_lists")), id, labelList);
+      // without the labels key (read under OPTIONAL) the video is unlabelled, not one with no labels
+      return Verdict.decoded(context.containsKey(spec.labelsKey()) ? r
+          : new VideoRecord(r.id(), r.labels(), r.numFrames(), r.features(), false));
     } catch (Refusal r) {
       return new Verdict(r.problem, null, r.getMessage());
     }

@@ -56,9 +56,9 @@ final class FileShard implements DataShard, Closeable {
     return index;
   }
 
-  /** Records skipped so far under {@link BadRecordPolicy#SKIP}; their reasons go to this executor's log on close. */
-  long skipped() {
-    return reader.skipped().total();
+  /** Records skipped so far under {@link BadRecordPolicy#SKIP}; also written to this executor's log on close. */
+  org.vidar.data.SkipReport skipped() {
+    return reader.skipped();
   }
 
   @Override

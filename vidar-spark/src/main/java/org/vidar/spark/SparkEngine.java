@@ -17,6 +17,7 @@ import org.vidar.data.BadRecordPolicy;
 import org.vidar.data.DataPaths;
 import org.vidar.data.FeatureSpec;
 import org.vidar.data.InputFile;
+import org.vidar.data.SkipReport;
 import org.vidar.data.batch.FrameSampling;
 import org.vidar.model.TrunkPart;
 import org.vidar.model.VideoModel;
@@ -48,10 +49,10 @@ public final class SparkEngine implements Engine {
   private final boolean ownsWorkDir;
   /** The directory of every embedding table this engine wrote and nobody has discarded yet. */
   private final Map<EmbeddingSource, String> embeddingDirs = new IdentityHashMap<>();
-  /** Records the shards of the current pass skipped; reset before each pass. */
-  private final org.apache.spark.util.LongAccumulator passSkips;
-  /** The most records one pass over the shards skipped (every pass reads every file). */
-  private long skipped;
+  /** The records the shards of the current pass skipped; reset before each pass. */
+  private final SkipAccumulator passSkips;
+  /** The report of the pass that skipped the most records (every pass reads every file). */
+  private SkipReport skipped = new SkipReport();
 
   /**
    * An engine over the files that {@code locations} name (paths, globs, directories or Hadoop URIs,
@@ -90,7 +91,8 @@ public final class SparkEngine implements Engine {
     this.ownsWorkDir = ownsWorkDir;
     // One element per slice: partition i reads file i, and its index is the shard index.
     this.shards = sc.parallelize(new ArrayList<>(files), files.size()).setName("vidar input files");
-    this.passSkips = sc.sc().longAccumulator("vidar skipped records");
+    this.passSkips = new SkipAccumulator();
+    sc.sc().register(passSkips, "vidar skipped records");
   }
 
   /** An engine on the session's context. */
@@ -132,21 +134,25 @@ public final class SparkEngine implements Engine {
   }
 
   /**
-   * Training records skipped under {@link BadRecordPolicy#SKIP}: the most any one pass over the
-   * shards skipped (each pass reads every file; a retried task may count its skips twice, so this
-   * is at least the number skipped). The reasons are in the executors' logs.
+   * Training records skipped under {@link BadRecordPolicy#SKIP}, counts by reason and the first
+   * records, merged over the shards in file order: the report of the pass that skipped the most (each
+   * pass reads every file, so passes agree unless a file changed under them). It reads as the local
+   * engine's report for the same files.
    */
-  public long skippedRecords() {
+  public SkipReport skipReport() {
     return skipped;
   }
 
-  private org.apache.spark.util.LongAccumulator startPass() {
+  private SkipAccumulator startPass() {
     passSkips.reset();
     return passSkips;
   }
 
   private void endPass() {
-    skipped = Math.max(skipped, passSkips.value());
+    SkipReport pass = passSkips.value();
+    if (pass.total() > skipped.total()) {
+      skipped = pass;
+    }
   }
 
   @Override
@@ -160,7 +166,7 @@ public final class SparkEngine implements Engine {
     FeatureSpec wire = spec;
     BadRecordPolicy onBad = policy;
     FrameSampling frames = sampling;
-    org.apache.spark.util.LongAccumulator skips = startPass();
+    SkipAccumulator skips = startPass();
     JavaRDD<R> partial = shards.mapPartitionsWithIndex((index, it) -> {
       List<String> mine = new ArrayList<>();
       it.forEachRemaining(mine::add);
@@ -169,7 +175,7 @@ public final class SparkEngine implements Engine {
       }
       try (FileShard shard = FileShard.open(index, mine, wire, onBad, frames)) {
         R result = task.apply(shard);
-        skips.add(shard.skipped());
+        skips.add(new SkipAccumulator.ShardSkips(index, shard.skipped()));
         return Collections.singletonList(result).iterator();
       }
     }, false);
@@ -200,7 +206,7 @@ public final class SparkEngine implements Engine {
     FrameSampling frames = sampling;
     List<String> written;
     Broadcast<TrunkPart> trunk = sc.broadcast(TrunkPart.of(model));
-    org.apache.spark.util.LongAccumulator skips = startPass();
+    SkipAccumulator skips = startPass();
     boolean done = false;
     try {
       written = shards.mapPartitionsWithIndex((index, it) -> {
@@ -212,7 +218,7 @@ public final class SparkEngine implements Engine {
         String out = DataPaths.join(dir, String.format("part-%05d.tfrecord", index));
         try (FileShard shard = FileShard.open(index, mine, wire, onBad, frames)) {
           EmbeddingFiles.write(shard, trunk.value(), out, chunkRows, precision);
-          skips.add(shard.skipped());
+          skips.add(new SkipAccumulator.ShardSkips(index, shard.skipped()));
         }
         return Collections.singletonList(out).iterator();
       }, false).collect();

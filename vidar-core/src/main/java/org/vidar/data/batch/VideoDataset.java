@@ -94,17 +94,49 @@ public final class VideoDataset {
    */
   public static VideoDataset load(List<InputFile> files, FeatureSpec spec, BadRecordPolicy policy,
       FrameSampling sampling) throws IOException {
+    return load(files, spec, policy, sampling, MemoryBudget.UNLIMITED);
+  }
+
+  /**
+   * Reads every video of {@code files} within {@code budget}: before reading, frame-level data whose
+   * files hold more values than the heap can take as floats (each stored byte is a value, 4 bytes in
+   * memory; the array is held twice while it grows) are refused; while reading, each larger array
+   * is checked first, which catches what the files' sizes cannot tell (gzip, sampled frames).
+   *
+   * @throws MemoryBudget.InsufficientMemoryException naming the bytes needed and how to set the heap
+   */
+  public static VideoDataset load(List<InputFile> files, FeatureSpec spec, BadRecordPolicy policy,
+      FrameSampling sampling, MemoryBudget budget) throws IOException {
     int dim = spec.dimension();
     boolean frames = spec.level() == FeatureSpec.Level.FRAME;
+    long stored = 0;
+    boolean sizesTell = frames && sampling.frames() == 0;
+    for (InputFile f : files) {
+      stored += f.length();
+      sizesTell &= !f.name().endsWith(".gz");
+    }
+    if (sizesTell) {
+      // A quantized frame-level file stores one byte a value (and a little protobuf framing), so its
+      // size bounds the values it holds; frames past --max-frames make the bound loose.
+      long data = Math.multiplyExact(stored, (long) Float.BYTES);
+      budget.require(2 * data, "frame-level training on the local engine holds its training videos in memory: "
+          + "about " + MemoryBudget.bytes(data) + " (" + stored + " stored bytes of " + files.size()
+          + " file(s), one value each, 4 bytes a value in memory), and twice that while loading");
+    }
+    long totalStored = stored;
     List<String> ids = new ArrayList<>();
     IntList labelOffsets = new IntList();
     IntList labels = new IntList();
-    FloatList features = new FloatList();
     IntList frameOffsets = new IntList();
     labelOffsets.add(0);
     frameOffsets.add(0);
+    float[] values;
     SkipReport skipped;
     try (VideoReader reader = new VideoReader(files, spec, policy)) {
+      FloatList features = new FloatList((held, more) -> budget.require(more,
+          "loading the training videos into memory needs " + MemoryBudget.bytes(more) + " more for "
+              + held + " values so far (about " + MemoryBudget.bytes(estimate(held, reader.bytesRead(),
+                  totalStored)) + " for all " + files.size() + " file(s))"));
       VideoRecord r;
       while ((r = reader.next()) != null) {
         ids.add(r.id());
@@ -119,8 +151,8 @@ public final class VideoDataset {
         }
       }
       skipped = reader.skipped();
+      values = features.toArray();
     }
-    float[] values = features.toArray();
     InputNormalization.l2NormalizeRows(values, values.length / dim, dim);
     return new VideoDataset(spec.level(), dim, ids.toArray(new String[0]), labelOffsets.toArray(),
         labels.toArray(), values, frames ? frameOffsets.toArray() : null, skipped);
@@ -255,10 +287,28 @@ public final class VideoDataset {
     }
   }
 
+  /** The in-memory bytes of all the data, extrapolated from {@code values} in the first {@code read} of {@code total} bytes. */
+  private static long estimate(long values, long read, long total) {
+    return read <= 0 ? values * Float.BYTES : (long) ((double) values * Float.BYTES * Math.max(total, read) / read);
+  }
+
+  /** Asked before a {@link FloatList} allocates {@code bytes} more, holding {@code values}; may refuse. */
+  @FunctionalInterface
+  interface Growth {
+    void allocating(long values, long bytes);
+  }
+
   /** A growable float array. */
   static final class FloatList {
-    private float[] a = new float[1 << 16];
+    private final Growth growth;
+    private float[] a;
     private long n;
+
+    FloatList(Growth growth) {
+      this.growth = growth;
+      growth.allocating(0, (1L << 16) * Float.BYTES);
+      a = new float[1 << 16];
+    }
 
     void addAll(float[] v, int off, int len) {
       if (n + len > Integer.MAX_VALUE - 8) {
@@ -266,13 +316,16 @@ public final class VideoDataset {
             + "sample fewer frames or use the Spark engine");
       }
       if (n + len > a.length) {
-        a = Arrays.copyOf(a, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(n + len, 2L * a.length)));
+        int capacity = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(n + len, 2L * a.length));
+        growth.allocating(n, (long) capacity * Float.BYTES);
+        a = Arrays.copyOf(a, capacity);
       }
       System.arraycopy(v, off, a, (int) n, len);
       n += len;
     }
 
     float[] toArray() {
+      growth.allocating(n, n * Float.BYTES);
       return Arrays.copyOf(a, (int) n);
     }
   }
