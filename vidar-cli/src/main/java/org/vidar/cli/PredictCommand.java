@@ -94,8 +94,8 @@ final class PredictCommand implements Callable<Integer> {
     }
     System.out.printf(Locale.ROOT, "wrote top-%d predictions of %d videos from %d file(s) to %s%s in %.1f s%n",
         topK, r.videos(), r.parts(), out, parquet == null ? "" : " and " + parquet, (System.nanoTime() - start) / 1e9);
-    if (r.skipped() > 0) {
-      System.err.println("skipped " + r.skipped() + " bad record(s) (details in the executors' logs)");
+    if (r.skipped().total() > 0) {
+      System.err.print(r.skipped().summary());
       return ExitCodes.SKIPPED_RECORDS;
     }
     return ExitCodes.OK;

@@ -622,6 +622,50 @@ class CommandsTest {
   }
 
   /**
+   * predict on Spark, whole model or by class groups, skips what the local engine skips and says
+   * the same: the report (counts by reason, first records) and exit 3; class groups, whose tasks
+   * each read the same file, count a bad record once. The good videos get the same classes. Spark
+   * once said only "skipped N bad record(s) (details in the executors' logs)".
+   */
+  @Test
+  void sparkPredictionSkipsWhatLocalPredictionSkipsAndSaysTheSame() throws IOException {
+    Path model = smallModel("skip-predict-model");
+    Path bad = corruptCopy(4);
+    Path cut = tmp.resolve("cut-predict").resolve("train-00001-of-00004.tfrecord");
+    Files.createDirectories(cut.getParent());
+    byte[] whole = Files.readAllBytes(data.resolve("video").resolve("train-00001-of-00004.tfrecord"));
+    Files.write(cut, java.util.Arrays.copyOf(whole, whole.length / 2 + 7));
+    String[] files = {bad.toString(), cut.toString(),
+        data.resolve("video").resolve("train-00002-of-00004.tfrecord").toString()};
+    String[][] engines = {{"--engine", "local"}, {"--master", "local[2]"}, {"--master", "local[2]", "--class-groups", "2"}};
+    String[] reports = new String[engines.length];
+    List<List<String>> predictions = new java.util.ArrayList<>();
+    for (int i = 0; i < engines.length; i++) {
+      Path csv = tmp.resolve("skip-predict-" + i + ".csv");
+      List<String> args = new java.util.ArrayList<>(List.of("predict"));
+      args.addAll(List.of(engines[i]));
+      args.addAll(List.of("--skip-bad-records", "-m", model.toString(), "-o", csv.toString()));
+      args.addAll(List.of(files));
+      Run r = run(args.toArray(new String[0]));
+      assertEquals(ExitCodes.SKIPPED_RECORDS, r.code(), r::toString);
+      Matcher m = Pattern.compile("(?m)^skipped \\d+ bad record\\(s\\):\n(?:  .*\n)+").matcher(r.err());
+      assertTrue(m.find(), r::toString);
+      reports[i] = m.group();
+      assertTrue(!m.find(), "one report\n" + r);
+      predictions.add(Files.readAllLines(csv));
+    }
+    assertTrue(reports[0].startsWith("skipped 2 bad record(s):"), reports[0]);
+    assertTrue(reports[0].contains(bad + ": record 4 at byte offset") && reports[0].contains(cut.toString()), reports[0]);
+    assertEquals(reports[0], reports[1], "Spark");
+    assertEquals(reports[0], reports[2], "Spark by class groups");
+    long good = countRecords(bad) - 1 + countRecords(data.resolve("video").resolve("train-00002-of-00004.tfrecord"));
+    assertTrue(predictions.get(0).size() > good + 1, "the cut file's first records are scored");
+    // Local scoring batches across files, Spark per file: the scores may differ in the last bits.
+    assertSameClasses(predictions.get(0), predictions.get(1), "Spark");
+    assertSameClasses(predictions.get(0), predictions.get(2), "Spark by class groups");
+  }
+
+  /**
    * A Spark task whose input file fails halfway through on its first attempt (an I/O error, not a
    * bad record: it fails the task) is retried, and the job ends as it does without the fault: the
    * same predictions from predict, and from train a model that predicts the same. The master is

@@ -8,11 +8,11 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
-import org.apache.spark.util.LongAccumulator;
 import org.vidar.data.AtomicOutput;
 import org.vidar.data.BadRecordPolicy;
 import org.vidar.data.DataPaths;
 import org.vidar.data.Excerpt;
+import org.vidar.data.SkipReport;
 import org.vidar.eval.TopClasses;
 import org.vidar.inference.ClassGroupScorer;
 import org.vidar.inference.GroupTopLists;
@@ -34,10 +34,10 @@ final class ClassGroupPrediction {
   private final SparkPredictor.Request request;
   private final List<String> files;
   private final String partsDir;
-  private final LongAccumulator skippedRecords;
+  private final SkipAccumulator skippedRecords;
 
   ClassGroupPrediction(JavaSparkContext sc, SparkPredictor.Request request, List<String> files, String partsDir,
-      LongAccumulator skippedRecords) {
+      SkipAccumulator skippedRecords) {
     this.sc = sc;
     this.request = request;
     this.files = files;
@@ -77,18 +77,19 @@ final class ClassGroupPrediction {
     BadRecordPolicy policy = request.policy();
     int chunkRows = request.chunkRows();
     int topK = request.topK();
-    LongAccumulator skippedRecords = this.skippedRecords;
+    SkipAccumulator skippedRecords = this.skippedRecords;
     sc.parallelize(tasks, tasks.size()).foreach(t -> {
       int file = t / g;
       int group = t % g;
       try (AtomicOutput o = DataPaths.createAtomic(groupFile(parts, file, group))) {
         GroupTopLists.Writer w = new GroupTopLists.Writer(o.stream());
-        long skipped = ClassGroupScorer.score(trunk.value(), slices.get(group).value(),
-            DataPaths.resolve(List.of(names.get(file))), policy, chunkRows, topK, w).total();
+        SkipReport skipped = ClassGroupScorer.score(trunk.value(), slices.get(group).value(),
+            DataPaths.resolve(List.of(names.get(file))), policy, chunkRows, topK, w);
         w.flush();
         o.commit();
         if (group == 0) {
-          skippedRecords.add(skipped); // every group reads the same records
+          // Every group reads the same records: the file's report is group 0's, once.
+          skippedRecords.add(new SkipAccumulator.ShardSkips(file, skipped));
         }
       }
     });

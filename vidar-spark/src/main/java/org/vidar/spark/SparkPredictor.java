@@ -18,13 +18,13 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vidar.data.AtomicOutput;
 import org.vidar.data.BadRecordPolicy;
 import org.vidar.data.DataPaths;
 import org.vidar.data.InputFile;
+import org.vidar.data.SkipReport;
 import org.vidar.eval.PredictionCsvWriter;
 import org.vidar.eval.TopClasses;
 import org.vidar.inference.StreamingScorer;
@@ -72,8 +72,15 @@ public final class SparkPredictor {
     }
   }
 
-  /** Counts of a prediction job. */
-  public record Result(long videos, long skipped, int parts) {}
+  /**
+   * Counts of a prediction job.
+   *
+   * @param videos videos scored
+   * @param skipped the records skipped under the policy, merged over the files in file order: the
+   *     report the local engine gives for the same files
+   * @param parts files scored (one task, or one task per class group, each)
+   */
+  public record Result(long videos, SkipReport skipped, int parts) {}
 
   /** Scores the request's files with {@code model} and writes its outputs, each atomically. */
   public static Result predict(SparkSession session, VideoModel model, Request request) throws IOException {
@@ -83,7 +90,9 @@ public final class SparkPredictor {
       names.add(f.name());
     }
     String partsDir = DataPaths.join(request.workDir(), "predictions-" + UUID.randomUUID());
-    LongAccumulator skippedRecords = sc.sc().longAccumulator("skipped records");
+    // Keyed by file: a task run twice (a retry, a partition computed again for the Parquet) counts once.
+    SkipAccumulator skippedRecords = new SkipAccumulator();
+    sc.sc().register(skippedRecords, "vidar skipped records");
     List<Broadcast<?>> broadcasts = new ArrayList<>();
     try {
       JavaRDD<Row> rows = request.classGroups() == 1
@@ -126,7 +135,7 @@ public final class SparkPredictor {
 
   /** One task per file, each holding the whole model. */
   private static JavaRDD<Row> wholeModel(JavaSparkContext sc, VideoModel model, Request request, List<String> names,
-      String partsDir, LongAccumulator skippedRecords, List<Broadcast<?>> broadcasts) {
+      String partsDir, SkipAccumulator skippedRecords, List<Broadcast<?>> broadcasts) {
     Broadcast<ModelBytes> shared = sc.broadcast(ModelBytes.of(model));
     broadcasts.add(shared);
     int k = model.config().numClasses();
@@ -143,11 +152,11 @@ public final class SparkPredictor {
       int[] top = new int[Math.min(topK, k)];
       float[] scores = new float[top.length];
       try (PredictionPart part = new PredictionPart(partsDir, index, vocabulary)) {
-        long skipped = StreamingScorer.score(shared.value().model(), DataPaths.resolve(mine), policy,
+        SkipReport skipped = StreamingScorer.score(shared.value().model(), DataPaths.resolve(mine), policy,
             org.vidar.data.LabelPolicy.OPTIONAL, chunkRows,
             (id, labels, probs, offset) -> part.video(id, top, scores,
-                TopClasses.select(probs, offset, k, topK, top, scores))).total();
-        skippedRecords.add(skipped);
+                TopClasses.select(probs, offset, k, topK, top, scores)));
+        skippedRecords.add(new SkipAccumulator.ShardSkips(index, skipped));
         return part.commit().iterator();
       }
     }, false);

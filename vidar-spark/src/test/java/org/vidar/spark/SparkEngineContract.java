@@ -358,7 +358,7 @@ abstract class SparkEngineContract {
     SparkPredictor.Result r = SparkPredictor.predict(session, m, new SparkPredictor.Request(DataPaths.resolve(files),
         BadRecordPolicy.FAIL, 2, 4, out.resolve("work").toString(), csv, parquet, List.of("a", "b", "c"), 1));
     assertEquals(dataset.size(), r.videos());
-    assertEquals(0, r.skipped());
+    assertEquals(0, r.skipped().total());
     assertEquals(List.of(), DataPaths.list(out.resolve("work").toString()), "the parts are deleted once joined");
     // The best class of every video, scored here without Spark.
     java.util.Map<String, Integer> best = new java.util.HashMap<>();
