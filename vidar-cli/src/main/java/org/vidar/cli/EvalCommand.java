@@ -60,7 +60,8 @@ final class EvalCommand implements Callable<Integer> {
   int topK;
 
   @Option(names = "--per-class", paramLabel = "CSV",
-      description = "Also write per-class AP and positive counts of each prediction set to this CSV.")
+      description = "Also write per-class AP and positive counts of each prediction set to this CSV, classes named "
+          + "by --vocabulary, else by the first model's class names.")
   String perClassFile;
 
   @Mixin DataOptions data;
@@ -84,8 +85,14 @@ final class EvalCommand implements Callable<Integer> {
     outputs.file("--per-class", perClassFile).prepare(System.err);
     Vocabulary vocab = data.loadVocabulary();
     List<VideoModel> loaded = new ArrayList<>();
+    // The per-class rows' names: the vocabulary's, else the first model's that has them (model.json).
+    List<String> classNames = vocab != null ? vocab.names() : List.of();
     for (String m : models) {
-      loaded.add(ModelFiles.load(modelDir(m)).model());
+      ModelFiles.Saved saved = ModelFiles.load(modelDir(m));
+      loaded.add(saved.model());
+      if (classNames.isEmpty()) {
+        classNames = saved.classNames();
+      }
     }
     int numClasses = data.numClasses(vocab, FeatureSpec.YT8M_2018_CLASSES);
     if (!data.classCountGiven() && !loaded.isEmpty()) {
@@ -160,7 +167,7 @@ final class EvalCommand implements Callable<Integer> {
     out.println();
     out.print(table(names, results));
     if (perClassFile != null) {
-      writePerClass(names, results, vocab);
+      writePerClass(names, results, classNames);
       out.println("per-class AP written to " + perClassFile);
     }
     return skipped > 0 ? ExitCodes.SKIPPED_RECORDS : ExitCodes.OK;
@@ -195,7 +202,7 @@ final class EvalCommand implements Callable<Integer> {
     return sb.toString();
   }
 
-  private void writePerClass(List<String> names, List<PredictionScoring.Result> results, Vocabulary vocab)
+  private void writePerClass(List<String> names, List<PredictionScoring.Result> results, List<String> classNames)
       throws java.io.IOException {
     try (var output = DataPaths.createAtomic(perClassFile)) {
       StringBuilder sb = new StringBuilder("Index,Name,Positives");
@@ -205,7 +212,7 @@ final class EvalCommand implements Callable<Integer> {
       sb.append('\n');
       EvalReport first = results.get(0).report();
       for (int c = 0; c < first.classPositives().length; c++) {
-        sb.append(c).append(',').append(vocab != null && c < vocab.size() ? csv(vocab.name(c)) : "")
+        sb.append(c).append(',').append(c < classNames.size() ? csv(classNames.get(c)) : "")
             .append(',').append(first.classPositives(c));
         for (PredictionScoring.Result r : results) {
           double ap = r.report().classAp(c);

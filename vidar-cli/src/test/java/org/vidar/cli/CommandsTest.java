@@ -130,6 +130,52 @@ class CommandsTest {
     assertEquals(1 + 3862, Files.readAllLines(perClass).size());
   }
 
+  /**
+   * eval -m without --vocabulary names the per-class rows with the model's own classes (its
+   * model.json's class names, from the vocabulary it was trained with), one row per model class.
+   */
+  @Test
+  void evalPerClassNamesTheModelsClassesWithoutAVocabulary() throws IOException {
+    Path model = tmp.resolve("named-model");
+    Path vocabulary = data.resolve("vocabulary.csv");
+    Run train = run("train", "--engine", "local", "--train", data.resolve("video").resolve("train*").toString(),
+        "--vocabulary", vocabulary.toString(), "--out", model.toString(), "--experts", "2", "--head-epochs", "1");
+    assertEquals(ExitCodes.OK, train.code(), train::toString);
+    Path perClass = tmp.resolve("per-class-model.csv");
+    Run r = run("eval", "-m", model.toString(), "--per-class", perClass.toString(),
+        data.resolve("video").resolve("validate*.tfrecord").toString());
+    assertEquals(ExitCodes.OK, r.code(), r::toString);
+    List<String> rows = Files.readAllLines(perClass);
+    assertEquals(1 + 20, rows.size(), rows::toString);
+    org.vidar.data.Vocabulary vocab;
+    try (java.io.InputStream in = Files.newInputStream(vocabulary)) {
+      vocab = org.vidar.data.Vocabulary.read(in, vocabulary.toString());
+    }
+    for (int c = 0; c < 20; c++) {
+      assertTrue(rows.get(1 + c).startsWith(c + "," + vocab.name(c) + ","), rows.get(1 + c));
+    }
+  }
+
+  /**
+   * A label the model has no class for (label >= its class count) is a named error: file, record,
+   * video, label and the model's class count; not an index out of bounds, not a silent drop.
+   */
+  @Test
+  void evalOfAModelOnDataWithLabelsBeyondItsClassesNamesTheLabel() throws IOException {
+    Path model = smallModel("twenty-classes-model");
+    Path wide = tmp.resolve("wide");
+    Run s = run("synth", "--out", wide.toString(), "-n", "40", "-c", "60", "--level", "video", "--threads", "1",
+        "--seed", "7");
+    assertEquals(ExitCodes.OK, s.code(), s::toString);
+    Run r = run("eval", "-m", model.toString(), wide.resolve("video").toString());
+    assertEquals(ExitCodes.FAILED, r.code(), r::toString);
+    Matcher m = Pattern.compile("(\\S+\\.tfrecord): record (\\d+) at byte offset \\d+: video (\\S+): label (\\d+) "
+        + "lies outside the (?:vocabulary|model's classes) of 20 classes").matcher(r.err());
+    assertTrue(m.find(), r::toString);
+    assertTrue(Integer.parseInt(m.group(4)) >= 20, r::toString);
+    assertTrue(!r.err().contains("ArrayIndexOutOfBounds"), r::toString);
+  }
+
   @Test
   void evalReportsUnknownIdsAndMissingVideos() throws IOException {
     // Validate predictions scored against the train split: none match, all are unknown.
