@@ -317,8 +317,7 @@ public final class HeadStage implements java.io.Serializable {
         if (n == 0) {
           return;
         }
-        Arrays.fill(a.grad, 0f);
-        a.heads.lossAndBackward(a.params, e, n, gl, go, null, a.grad, scratch, a.train);
+        a.heads.lossAndGradient(a.params, e, n, gl, go, a.grad, scratch, a.train);
         trainVideos[0] += n;
         Adam.Step step = a.adam.beginStep();
         for (TensorRef t : a.heads.tensors()) {

@@ -421,6 +421,28 @@ public final class MoeHeads {
    */
   public double lossAndBackward(float[] params, float[] emb, int rows, int[] labels,
       int[] labelOffsets, float[] dEmb, float[] grad, Scratch scratch, double[] classLoss) {
+    return lossAndBackward(params, emb, rows, labels, labelOffsets, dEmb, grad, 1f, scratch, classLoss);
+  }
+
+  /**
+   * The loss of {@code rows} (and each class's, into {@code classLoss} when it is not null) with
+   * the parameter gradient of these rows alone written over {@code grad}'s tensors: the GEMMs write
+   * it with β = 0, so the caller need not zero the array first (Stage 1 does this every batch).
+   */
+  public double lossAndGradient(float[] params, float[] emb, int rows, int[] labels, int[] labelOffsets,
+      float[] grad, Scratch scratch, double[] classLoss) {
+    Objects.requireNonNull(grad, "grad");
+    if (rows == 0) {
+      checkParams(grad, "grad");
+      for (TensorRef t : tensors()) {
+        Arrays.fill(grad, t.offset(), t.offset() + t.size(), 0f);
+      }
+    }
+    return lossAndBackward(params, emb, rows, labels, labelOffsets, null, grad, 0f, scratch, classLoss);
+  }
+
+  private double lossAndBackward(float[] params, float[] emb, int rows, int[] labels,
+      int[] labelOffsets, float[] dEmb, float[] grad, float gradBeta, Scratch scratch, double[] classLoss) {
     checkParams(params, "params");
     if (classLoss != null) {
       checkLength(classLoss, numClasses(), "classLoss");
@@ -445,12 +467,14 @@ public final class MoeHeads {
     float[] dA = scratch.expert;
     float[] dZ = scratch.gate;
     if (grad != null) {
-      // dW += xᵀ·dLogits
-      kernels.sgemm(true, false, h, te, rows, 1f, emb, 0, h, dA, 0, te, 1f, grad, expertW.offset(), te);
-      kernels.sgemm(true, false, h, tg, rows, 1f, emb, 0, h, dZ, 0, tg, 1f, grad, gateW.offset(), tg);
-      // db += 1ᵀ·dLogits (a GEMM with a row of ones: BLAS reads dLogits once, in parallel)
-      kernels.sgemm(false, false, 1, te, rows, 1f, scratch.ones, 0, rows, dA, 0, te, 1f, grad, expertB.offset(), te);
-      kernels.sgemm(false, false, 1, tg, rows, 1f, scratch.ones, 0, rows, dZ, 0, tg, 1f, grad, gateB.offset(), tg);
+      // dW = β·dW + xᵀ·dLogits
+      kernels.sgemm(true, false, h, te, rows, 1f, emb, 0, h, dA, 0, te, gradBeta, grad, expertW.offset(), te);
+      kernels.sgemm(true, false, h, tg, rows, 1f, emb, 0, h, dZ, 0, tg, gradBeta, grad, gateW.offset(), tg);
+      // db = β·db + 1ᵀ·dLogits (a GEMM with a row of ones: BLAS reads dLogits once, in parallel)
+      kernels.sgemm(false, false, 1, te, rows, 1f, scratch.ones, 0, rows, dA, 0, te, gradBeta, grad, expertB.offset(),
+          te);
+      kernels.sgemm(false, false, 1, tg, rows, 1f, scratch.ones, 0, rows, dZ, 0, tg, gradBeta, grad, gateB.offset(),
+          tg);
     }
     if (dEmb != null) {
       // dx += dA·Weᵀ + dZ·Wgᵀ

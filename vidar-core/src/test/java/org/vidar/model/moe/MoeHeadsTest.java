@@ -18,6 +18,7 @@ import org.vidar.math.JavaKernels;
 import org.vidar.math.KernelProvider;
 import org.vidar.math.Kernels;
 import org.vidar.model.param.ParameterLayout;
+import org.vidar.model.param.TensorRef;
 
 /**
  * {@link MoeHeads} against an independent double-precision reference written with straight loops
@@ -395,6 +396,40 @@ class MoeHeadsTest {
     }
     assertThrows(IllegalArgumentException.class, () -> f.heads.lossAndBackward(f.params, f.emb, rows, f.labels,
         f.offsets, null, null, f.heads.newScratch(), new double[39]));
+  }
+
+  /**
+   * lossAndGradient writes the gradient over whatever the array held (NaNs included): the same
+   * loss, per-class losses and gradient as lossAndBackward into a zeroed array; no rows give zeros.
+   */
+  @Test
+  void lossAndGradientOverwritesTheGradient() {
+    ExpertAllocation alloc = ExpertAllocation.of(1, 3, 2);
+    Fixture f = new Fixture(new JavaKernels(), 9, 5, alloc, 3, 0.5);
+    float[] zeroed = new float[f.params.length];
+    double[] perClass = new double[3];
+    double loss = f.heads.lossAndBackward(f.params, f.emb, f.rows, f.labels, f.offsets, null, zeroed,
+        f.heads.newScratch(), perClass);
+    float[] dirty = new float[f.params.length];
+    Arrays.fill(dirty, Float.NaN);
+    double[] perClass2 = new double[3];
+    double loss2 = f.heads.lossAndGradient(f.params, f.emb, f.rows, f.labels, f.offsets, dirty, f.heads.newScratch(),
+        perClass2);
+    assertEquals(loss, loss2, 0);
+    assertArrayEquals(perClass, perClass2, 0);
+    for (TensorRef t : f.heads.tensors()) {
+      for (int i = t.offset(); i < t.offset() + t.size(); i++) {
+        assertEquals(zeroed[i], dirty[i], 0f, t.name() + " " + i);
+      }
+      Arrays.fill(dirty, t.offset(), t.offset() + t.size(), 1f);
+    }
+    assertEquals(0, f.heads.lossAndGradient(f.params, f.emb, 0, f.labels, f.offsets, dirty, f.heads.newScratch(),
+        null), 0);
+    for (TensorRef t : f.heads.tensors()) {
+      for (int i = t.offset(); i < t.offset() + t.size(); i++) {
+        assertEquals(0f, dirty[i], 0f, "no rows: " + t.name() + " " + i);
+      }
+    }
   }
 
   /** copyClassTo and fillClass touch class k's columns and biases, and nothing else. */
