@@ -335,20 +335,7 @@ public final class MllibBaselineBench {
     StageOnePasses passes = new StageOnePasses(clock);
     List<TimeToQualityBench.Point> curve = new ArrayList<>();
     try (LocalEngine engine = new LocalEngine(data, Runtime.getRuntime().availableProcessors())) {
-      new Trainer(config).train(engine, new InMemoryPretrainData(data), mc, new Trainer.Listener() {
-        @Override
-        public void headPassDone(int[] classes, int pass, float[] params) {
-          passes.add(classes, params);
-        }
-
-        @Override
-        public void stageDone(String stage, StageResult result, double seconds) {
-          if (stage.equals("round 1 heads")) {
-            curve.addAll(passes.curve(result.model()));
-          }
-          curve.add(clock.score(stage, result.model()));
-        }
-      });
+      new Trainer(config).train(engine, new InMemoryPretrainData(data), mc, passes.listener(curve));
     }
     curve.sort(java.util.Comparator.comparingDouble(TimeToQualityBench.Point::seconds));
     return curve;

@@ -8,6 +8,8 @@ import java.util.Map;
 import org.vidar.bench.TimeToQualityBench.Point;
 import org.vidar.model.VideoModel;
 import org.vidar.model.moe.MoeHeads;
+import org.vidar.train.StageResult;
+import org.vidar.train.Trainer;
 
 /**
  * Round 1's Stage 1 pass by pass, on the local engine: each class group's heads after each of its
@@ -21,9 +23,42 @@ final class StageOnePasses {
   private final Map<Integer, int[]> classes = new LinkedHashMap<>();
   private final Map<Integer, List<float[]>> params = new HashMap<>();
   private final Map<Integer, List<Double>> seconds = new HashMap<>();
+  private StageResult stageOne;
 
   StageOnePasses(TrainingClock clock) {
     this.clock = clock;
+  }
+
+  /**
+   * A training listener that feeds {@code points}: each pre-training epoch's model and every
+   * stage's, scored as they come, and round 1's Stage 1 pass by pass once it ends.
+   */
+  Trainer.Listener listener(List<Point> points) {
+    return new Trainer.Listener() {
+      @Override
+      public void epochDone(int epoch, StageResult result, double s) {
+        points.add(clock.score("pretrain epoch " + (epoch + 1), result.model()));
+      }
+
+      @Override
+      public void headPassDone(int[] classes, int pass, float[] params) {
+        add(classes, params);
+      }
+
+      @Override
+      public void stageDone(String stage, StageResult result, double s) {
+        if (stage.equals("round 1 heads")) {
+          stageOne = result;
+          points.addAll(curve(result.model()));
+        }
+        points.add(clock.score(stage, result.model()));
+      }
+    };
+  }
+
+  /** Round 1's Stage 1 result, once the listener has seen it (else null). */
+  StageResult stageOne() {
+    return stageOne;
   }
 
   /** A group's heads after its next pass (called from the group's thread; the copy is on the clock). */

@@ -112,34 +112,14 @@ public final class TimeToQualityBench {
       ModelConfig mc = new ModelConfig(spec, new TrunkConfig.VideoMlp(hidden == 0 ? List.of() : List.of(hidden),
           gating && hidden > 0));
       List<Point> vidar = new ArrayList<>();
-      StageResult[] heads = new StageResult[1];
       TrainingClock clock = new TrainingClock(m -> ModelEvaluation.evaluate(m, validate, 20, 1024).gap());
       StageOnePasses passes = new StageOnePasses(clock);
       try (LocalEngine engine = new LocalEngine(train, Runtime.getRuntime().availableProcessors())) {
-        new Trainer(config).train(engine, new InMemoryPretrainData(train), mc, new Trainer.Listener() {
-          @Override
-          public void epochDone(int epoch, StageResult result, double seconds) {
-            vidar.add(clock.score("pretrain epoch " + (epoch + 1), result.model()));
-          }
-
-          @Override
-          public void headPassDone(int[] classes, int pass, float[] params) {
-            passes.add(classes, params);
-          }
-
-          @Override
-          public void stageDone(String stage, StageResult result, double seconds) {
-            if (stage.equals("round 1 heads")) {
-              heads[0] = result;
-              vidar.addAll(passes.curve(result.model()));
-            }
-            vidar.add(clock.score(stage, result.model()));
-          }
-        });
+        new Trainer(config).train(engine, new InMemoryPretrainData(train), mc, passes.listener(vidar));
       }
       vidar.sort(java.util.Comparator.comparingDouble(Point::seconds));
       print(peers, peerCurves, vidar);
-      efficiency(train.size(), vidar, heads[0], config, mc, classes);
+      efficiency(train.size(), vidar, passes.stageOne(), config, mc, classes);
     }
   }
 

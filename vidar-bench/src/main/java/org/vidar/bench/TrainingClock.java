@@ -32,11 +32,9 @@ final class TrainingClock {
   /** Scores {@code model} now, off the clock, and prints the point. */
   synchronized Point score(String label, VideoModel model) {
     long t = System.nanoTime();
-    double seconds = (t - start - scoring) / 1e9;
-    double gap = score.applyAsDouble(model);
+    Point p = scoreAt(label, (t - start - scoring) / 1e9, model);
     scoring += System.nanoTime() - t;
-    System.out.printf(Locale.ROOT, "vidar: %-18s %8.1f s  GAP@20 %.4f%n", label, seconds, gap);
-    return new Point(label, seconds, gap);
+    return p;
   }
 
   /**

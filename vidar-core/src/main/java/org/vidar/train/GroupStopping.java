@@ -41,14 +41,13 @@ final class GroupStopping {
 
   /**
    * Offers pass {@code e}'s held-out loss of every group ({@code heldLoss[k]}, any scale common to
-   * the pass); sets {@code improved[k]} when it is group k's new best and {@code gained[k]} when
-   * it is a gain. Groups already done are skipped (neither); a group becomes done here when its
+   * the pass); sets {@code improved[k]} when it is group k's new best. Groups already done are
+   * skipped (never improved); a group becomes done here when its
    * patience runs out.
    */
-  void offer(int e, double[] heldLoss, boolean[] improved, boolean[] gained) {
+  void offer(int e, double[] heldLoss, boolean[] improved) {
     for (int k = 0; k < done.length; k++) {
       improved[k] = false;
-      gained[k] = false;
       if (done[k]) {
         continue;
       }
@@ -56,7 +55,6 @@ final class GroupStopping {
       if (lastGain[k] < 0 || gainLoss[k] - loss > tolerance * Math.abs(gainLoss[k])) {
         lastGain[k] = e;
         gainLoss[k] = loss;
-        gained[k] = true;
       }
       if (bestPass[k] < 0 || loss < best[k]) {
         bestPass[k] = e;

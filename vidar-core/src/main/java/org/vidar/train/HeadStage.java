@@ -51,7 +51,7 @@ public final class HeadStage implements java.io.Serializable {
 
   /**
    * The relative fall of the held-out loss below the last gain that counts as a new gain, for the
-   * patience (the best pass is still the lowest, and any pass that is not a new best halves the
+   * patience (the best pass is still the lowest, and any pass that is not a new best lowers the
    * rate). Without it, falls of a few parts in 10,000 kept groups running: at 200,000 videos (300
    * classes, 4 experts) Stage 1 ran 27 passes in 209 s to GAP 0.9078; with 1e-3, 18.5 passes in
    * 144 s to 0.9077. At 20,000 videos 1e-3 gave 0.8647 in 21.1 s, 3e-3 0.8636 in 17.4 s; on the
@@ -253,7 +253,7 @@ public final class HeadStage implements java.io.Serializable {
    * out, by id), those videos are not trained on, and each class group of the task
    * ({@code groupOf}) stops on its own held-out loss, summed over its classes as each pass goes
    * ({@link GroupStopping}): a group keeps the heads of its best pass; each pass that is not its
-   * best halves its learning rate ({@link #HELD_OUT_DECAY}); after
+   * best multiplies its learning rate by {@link #HELD_OUT_DECAY}; after
    * {@link TrainConfig#pretrainPatience} passes without a gain it is frozen, and once frozen groups
    * hold {@link #COMPACT_SHARE} of the task's columns they leave its GEMMs. The task ends when all
    * its groups are frozen. No decision looks beyond one group, so the heads do not depend on which
@@ -280,11 +280,10 @@ public final class HeadStage implements java.io.Serializable {
     double[] heldGroup = new double[groups];
     GroupStopping stoppingGroups = new GroupStopping(groups, config.pretrainPatience(), GAIN_TOLERANCE);
     boolean[] improved = new boolean[groups];
-    boolean[] gained = new boolean[groups];
-    float[] classRate = new float[k];
-    Arrays.fill(classRate, 1f);
+    float[] groupRate = new float[groups];
+    Arrays.fill(groupRate, 1f);
     float[] best = stopping ? params.clone() : params;
-    ActiveHeads[] live = {new ActiveHeads(heads, params, local, config.adam())};
+    ActiveHeads active = new ActiveHeads(heads, params, local, config.adam());
     boolean offered = false;
     int epochs = config.headEpochs();
     int passes = 0;
@@ -294,7 +293,7 @@ public final class HeadStage implements java.io.Serializable {
       Arrays.fill(heldClass, 0);
       trainVideos[0] = 0;
       heldVideos[0] = 0;
-      ActiveHeads a = live[0];
+      ActiveHeads a = active;
       work[0] += (double) columns(a.heads.allocation()) / columns(heads.allocation());
       table.forEachChunk(config.batchSize(), (emb, rows, labels, offsets, keys) -> {
         GroupLabels g = GroupLabels.of(labels, offsets, rows, a.local);
@@ -337,7 +336,12 @@ public final class HeadStage implements java.io.Serializable {
         for (int c = 0; c < k; c++) {
           heldGroup[groupOf[c]] += heldClass[c];
         }
-        stoppingGroups.offer(epoch, heldGroup, improved, gained);
+        stoppingGroups.offer(epoch, heldGroup, improved);
+        for (int g = 0; g < groups; g++) {
+          if (stoppingGroups.done(g) || !improved[g]) {
+            groupRate[g] = stoppingGroups.done(g) ? 0f : (float) (groupRate[g] * HELD_OUT_DECAY);
+          }
+        }
         for (int i = 0; i < a.members.length; i++) {
           int c = a.members[i];
           int g = groupOf[c];
@@ -346,8 +350,7 @@ public final class HeadStage implements java.io.Serializable {
             bestTrain[c] = trainClass[c] * perVideo;
           }
           if (stoppingGroups.done(g) || !improved[g]) {
-            classRate[c] = stoppingGroups.done(g) ? 0f : (float) (classRate[c] * HELD_OUT_DECAY);
-            a.heads.fillClass(a.rate, i, classRate[c]);
+            a.heads.fillClass(a.rate, i, groupRate[g]);
           }
         }
       } else {
@@ -366,13 +369,13 @@ public final class HeadStage implements java.io.Serializable {
         break;
       }
       if (offered) {
-        live[0] = a.withoutDone(c -> stoppingGroups.done(groupOf[c]), heads, local);
+        active = a.withoutDone(c -> stoppingGroups.done(groupOf[c]));
       }
     }
     if (offered) {
       System.arraycopy(best, 0, params, 0, params.length);
     } else {
-      live[0].writeBack(heads, params);
+      active.writeBack(heads, params);
     }
     double trainLoss = 0;
     for (double l : bestTrain) {
@@ -451,7 +454,7 @@ public final class HeadStage implements java.io.Serializable {
     }
 
     /** These heads without the classes that are {@code done}, when they hold enough columns to pay for it. */
-    ActiveHeads withoutDone(java.util.function.IntPredicate done, MoeHeads group, int[] groupLocal) {
+    ActiveHeads withoutDone(java.util.function.IntPredicate done) {
       long doneColumns = 0;
       int keep = 0;
       for (int i = 0; i < members.length; i++) {
@@ -488,9 +491,9 @@ public final class HeadStage implements java.io.Serializable {
       state.secondMoment().get(fv);
       heads.gather(fm, kept, narrow, m);
       heads.gather(fv, kept, narrow, v);
-      int[] narrowLocal = new int[groupLocal.length];
+      int[] narrowLocal = new int[local.length];
       Arrays.fill(narrowLocal, -1);
-      for (int c = 0; c < groupLocal.length; c++) {
+      for (int c = 0; c < local.length; c++) {
         if (local[c] >= 0 && !done.test(members[local[c]])) {
           narrowLocal[c] = Arrays.binarySearch(keptMembers, members[local[c]]);
         }

@@ -41,11 +41,11 @@ public final class ClassGroups {
    * set of GEMMs): tasks this wide still keep their work area small (a batch of 1,024 videos ×
    * 4,096 gates is 16 MB of logits), and wider GEMMs run closer to sgemm's peak.
    */
-  public static final int MAX_SCHEDULED_GATES_PER_GROUP = 4096;
+  public static final int MAX_GATES_PER_TASK = 4096;
 
   /**
    * The number of tasks Stage 1 by Adam spreads its class groups over: the fewest that keep every
-   * task within {@link #MAX_SCHEDULED_GATES_PER_GROUP} gate columns, rounded up to a multiple of
+   * task within {@link #MAX_GATES_PER_TASK} gate columns, rounded up to a multiple of
    * {@code workers} so that every worker has as much to do, at most one per class. Where the work
    * runs, not what it computes.
    */
@@ -53,7 +53,7 @@ public final class ClassGroups {
     if (workers <= 0) {
       throw new IllegalArgumentException("workers must be positive, got " + workers);
     }
-    long needed = (allocation.totalGates() + (long) MAX_SCHEDULED_GATES_PER_GROUP - 1) / MAX_SCHEDULED_GATES_PER_GROUP;
+    long needed = (allocation.totalGates() + (long) MAX_GATES_PER_TASK - 1) / MAX_GATES_PER_TASK;
     long groups = (Math.max(1, needed) + workers - 1) / workers * workers;
     return (int) Math.max(1, Math.min(allocation.numClasses(), groups));
   }
