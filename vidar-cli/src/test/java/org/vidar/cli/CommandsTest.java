@@ -634,19 +634,29 @@ class CommandsTest {
   }
 
   /**
+   * Three training files: a copy whose record {@code badRecord} fails its CRC, a copy of another cut
+   * short inside a record (in folder {@code cutFolder}), and a good one.
+   */
+  private String[] damagedFiles(int badRecord, String cutFolder) throws IOException {
+    Path bad = corruptCopy(badRecord);
+    Path cut = tmp.resolve(cutFolder).resolve("train-00001-of-00004.tfrecord");
+    Files.createDirectories(cut.getParent());
+    byte[] whole = Files.readAllBytes(data.resolve("video").resolve("train-00001-of-00004.tfrecord"));
+    Files.write(cut, java.util.Arrays.copyOf(whole, whole.length / 2 + 7));
+    return new String[] {bad.toString(), cut.toString(),
+        data.resolve("video").resolve("train-00002-of-00004.tfrecord").toString()};
+  }
+
+  /**
    * The Spark engine's skip report for damaged training files is the local engine's: the same
    * counts by reason, the same first records (file, record, offset, detail), exit 3. One file has a
    * record whose payload CRC fails, another is cut short inside a record (the rest of it lost).
    */
   @Test
   void sparkTrainingSkipsWhatLocalTrainingSkipsAndSaysTheSame() throws IOException {
-    Path bad = corruptCopy(3);
-    Path cut = tmp.resolve("cut").resolve("train-00001-of-00004.tfrecord");
-    Files.createDirectories(cut.getParent());
-    byte[] whole = Files.readAllBytes(data.resolve("video").resolve("train-00001-of-00004.tfrecord"));
-    Files.write(cut, java.util.Arrays.copyOf(whole, whole.length / 2 + 7));
-    String[] files = {bad.toString(), cut.toString(),
-        data.resolve("video").resolve("train-00002-of-00004.tfrecord").toString()};
+    String[] files = damagedFiles(3, "cut");
+    String bad = files[0];
+    String cut = files[1];
     String[] reports = new String[2];
     String[][] engines = {{"--engine", "local"}, {"--master", "local[2]"}};
     for (int i = 0; i < engines.length; i++) {
@@ -676,13 +686,9 @@ class CommandsTest {
   @Test
   void sparkPredictionSkipsWhatLocalPredictionSkipsAndSaysTheSame() throws IOException {
     Path model = smallModel("skip-predict-model");
-    Path bad = corruptCopy(4);
-    Path cut = tmp.resolve("cut-predict").resolve("train-00001-of-00004.tfrecord");
-    Files.createDirectories(cut.getParent());
-    byte[] whole = Files.readAllBytes(data.resolve("video").resolve("train-00001-of-00004.tfrecord"));
-    Files.write(cut, java.util.Arrays.copyOf(whole, whole.length / 2 + 7));
-    String[] files = {bad.toString(), cut.toString(),
-        data.resolve("video").resolve("train-00002-of-00004.tfrecord").toString()};
+    String[] files = damagedFiles(4, "cut-predict");
+    String bad = files[0];
+    String cut = files[1];
     String[][] engines = {{"--engine", "local"}, {"--master", "local[2]"}, {"--master", "local[2]", "--class-groups", "2"}};
     String[] reports = new String[engines.length];
     List<List<String>> predictions = new java.util.ArrayList<>();
@@ -704,7 +710,7 @@ class CommandsTest {
     assertTrue(reports[0].contains(bad + ": record 4 at byte offset") && reports[0].contains(cut.toString()), reports[0]);
     assertEquals(reports[0], reports[1], "Spark");
     assertEquals(reports[0], reports[2], "Spark by class groups");
-    long good = countRecords(bad) - 1 + countRecords(data.resolve("video").resolve("train-00002-of-00004.tfrecord"));
+    long good = countRecords(Path.of(bad)) - 1 + countRecords(data.resolve("video").resolve("train-00002-of-00004.tfrecord"));
     assertTrue(predictions.get(0).size() > good + 1, "the cut file's first records are scored");
     // Local scoring batches across files, Spark per file: the scores may differ in the last bits.
     assertSameClasses(predictions.get(0), predictions.get(1), "Spark");
