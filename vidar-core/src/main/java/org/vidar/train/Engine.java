@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.function.BinaryOperator;
 import java.util.function.Function;
 import org.vidar.data.batch.DataShard;
+import org.vidar.math.SpareThreads;
 import org.vidar.model.VideoModel;
 import org.vidar.train.embedding.EmbeddingPrecision;
 import org.vidar.train.embedding.EmbeddingSource;
@@ -21,6 +22,15 @@ import org.vidar.train.embedding.EmbeddingSource;
 public interface Engine extends AutoCloseable {
   /** Tasks that run at once. */
   int parallelism();
+
+  /**
+   * Threads a running task may borrow for one operation at a time when other tasks have left them
+   * idle ({@link LocalEngine}); none by default, as on a cluster, whose scheduler owns the cores.
+   * Tasks capture it when they are made; it must be serializable.
+   */
+  default SpareThreads spareThreads() {
+    return SpareThreads.NONE;
+  }
 
   /**
    * Runs {@code task} on every data shard and combines the results with {@code combine}, which must

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.vidar.data.Seeds;
 import org.vidar.model.VideoModel;
+import org.vidar.math.SpareThreads;
 import org.vidar.model.moe.ClassGroups;
 import org.vidar.model.moe.ExpertAllocation;
 import org.vidar.model.moe.MoeHeads;
@@ -110,14 +111,17 @@ public final class HeadStage implements java.io.Serializable {
         : GroupTask.each(groups);
     boolean continuing = config.continueHeads() && model.allocation().equals(allocation);
     List<GroupResult> results;
-    // The task carries this stage (its config), the allocation and the embedding source: all serializable.
+    // The task carries this stage (its config), the allocation, the embedding source and the
+    // engine's spare threads: all serializable.
+    SpareThreads spare = engine.spareThreads();
     if (continuing) {
       try (Engine.Shared<float[]> previous = engine.shareArray(model.headParams())) {
         results = engine.mapItems(tasks, t -> trainGroup(allocation, t.classes(), t.groupOf(), table, round,
-            previous.get()));
+            previous.get(), spare));
       }
     } else {
-      results = engine.mapItems(tasks, t -> trainGroup(allocation, t.classes(), t.groupOf(), table, round, null));
+      results = engine.mapItems(tasks, t -> trainGroup(allocation, t.classes(), t.groupOf(), table, round, null,
+          spare));
     }
     MoeHeads heads = new MoeHeads(table.dim(), allocation);
     float[] full = heads.newParams();
@@ -182,7 +186,7 @@ public final class HeadStage implements java.io.Serializable {
 
   /** Trains the fresh heads of one class group over the whole table. */
   public GroupResult trainGroup(ExpertAllocation full, int[] classes, EmbeddingSource table, int round) {
-    return trainGroup(full, classes, new int[classes.length], table, round, null);
+    return trainGroup(full, classes, new int[classes.length], table, round, null, SpareThreads.NONE);
   }
 
   /**
@@ -192,15 +196,16 @@ public final class HeadStage implements java.io.Serializable {
    */
   public GroupResult trainGroup(ExpertAllocation full, int[] classes, EmbeddingSource table, int round,
       float[] previous) {
-    return trainGroup(full, classes, new int[classes.length], table, round, previous);
+    return trainGroup(full, classes, new int[classes.length], table, round, previous, SpareThreads.NONE);
   }
 
   /**
    * Trains the heads of the classes of one task, {@code classes[i]} in its group {@code groupOf[i]}
-   * (Adam stops each group on its own; L-BFGS takes the task as one group).
+   * (Adam stops each group on its own; L-BFGS takes the task as one group), borrowing {@code spare}
+   * threads when other tasks have left them idle.
    */
   GroupResult trainGroup(ExpertAllocation full, int[] classes, int[] groupOf, EmbeddingSource table, int round,
-      float[] previous) {
+      float[] previous, SpareThreads spare) {
     MoeHeads fullHeads = new MoeHeads(table.dim(), full);
     MoeHeads heads = fullHeads.select(classes);
     float[] params = heads.newParams();
@@ -219,11 +224,11 @@ public final class HeadStage implements java.io.Serializable {
     double lambda = config.heads().l2();
     if (config.headOptimizer() == TrainConfig.HeadOptimizer.ADAM) {
       double[] passes = {0};
-      OptimizationResult r = adam(heads, params, local, table, classes, groupOf, passes);
+      OptimizationResult r = adam(heads, params, local, table, classes, groupOf, passes, spare);
       return new GroupResult(classes, params, r, passes[0]);
     }
     int chunk = config.chunkRows();
-    MoeHeads.Scratch scratch = heads.newWorkerScratch(); // the groups run at once: see newWorkerScratch
+    MoeHeads.Scratch scratch = heads.newWorkerScratch(spare); // the groups run at once: see newWorkerScratch
     DifferentiableFunction objective = (x, grad) -> {
       Arrays.fill(grad, 0f);
       double[] loss = {0};
@@ -263,9 +268,9 @@ public final class HeadStage implements java.io.Serializable {
    * columns still training in each.
    */
   private OptimizationResult adam(MoeHeads heads, float[] params, int[] local, EmbeddingSource table,
-      int[] classes, int[] groupOf, double[] work) {
+      int[] classes, int[] groupOf, double[] work, SpareThreads spare) {
     float l2 = config.heads().l2();
-    MoeHeads.Scratch scratch = heads.newWorkerScratch(); // the groups run at once: see newWorkerScratch
+    MoeHeads.Scratch scratch = heads.newWorkerScratch(spare); // the groups run at once: see newWorkerScratch
     boolean stopping = config.pretrainHoldout() > 0;
     java.util.function.LongPredicate heldOut = Pretrain.heldOut(config);
     RowSplit split = new RowSplit(table.dim());

@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.vidar.data.Excerpt;
+import org.vidar.math.SpareThreads;
 import org.vidar.data.batch.DataShard;
 import org.vidar.data.batch.VideoBatch;
 import org.vidar.data.batch.VideoDataset;
@@ -24,6 +25,8 @@ public final class LocalEngine implements Engine {
   private final int threads;
   private final int shards;
   private final ExecutorService pool;
+  /** Threads of the pool not running a task nor lent to one: see {@link #spareThreads}. */
+  private final java.util.concurrent.atomic.AtomicInteger idle;
 
   /** An engine with {@code threads} workers and as many shards as threads. */
   public LocalEngine(VideoDataset data, int threads) {
@@ -37,6 +40,7 @@ public final class LocalEngine implements Engine {
     this.data = data;
     this.threads = threads;
     this.shards = Math.max(1, Math.min(shards, Math.max(1, data.size())));
+    this.idle = new java.util.concurrent.atomic.AtomicInteger(threads);
     this.pool = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "vidar-local");
       t.setDaemon(true);
@@ -52,6 +56,40 @@ public final class LocalEngine implements Engine {
   @Override
   public int parallelism() {
     return threads;
+  }
+
+  /**
+   * The pool's threads that no task is running: a task still running when others have ended (a
+   * class group that trains longer than the rest) borrows them for its GEMMs. A thread that picks
+   * up a queued task while lent out runs beside the borrower until that operation ends.
+   */
+  @Override
+  public SpareThreads spareThreads() {
+    return new SpareThreads() {
+      @Override
+      public int poolSize() {
+        return threads;
+      }
+
+      @Override
+      public int take(int most) {
+        while (true) {
+          int now = idle.get();
+          int granted = Math.min(most, now);
+          if (granted <= 0) {
+            return 0;
+          }
+          if (idle.compareAndSet(now, now - granted)) {
+            return granted;
+          }
+        }
+      }
+
+      @Override
+      public void giveBack(int count) {
+        idle.addAndGet(count);
+      }
+    };
   }
 
   @Override
@@ -73,7 +111,14 @@ public final class LocalEngine implements Engine {
   public <T, R> List<R> mapItems(List<T> items, ItemTask<T, R> task) {
     List<Future<R>> futures = new ArrayList<>(items.size());
     for (T item : items) {
-      futures.add(pool.submit(() -> task.apply(item)));
+      futures.add(pool.submit(() -> {
+        idle.decrementAndGet();
+        try {
+          return task.apply(item);
+        } finally {
+          idle.incrementAndGet();
+        }
+      }));
     }
     List<R> out = new ArrayList<>(items.size());
     try {

@@ -9,8 +9,10 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.RecursiveAction;
 import org.vidar.math.BulkMath;
+import org.vidar.math.ColumnSplitGemm;
 import org.vidar.math.KernelProvider;
 import org.vidar.math.Kernels;
+import org.vidar.math.SpareThreads;
 import org.vidar.model.param.ParameterLayout;
 import org.vidar.model.param.TensorRef;
 
@@ -67,6 +69,9 @@ public final class MoeHeads {
 
   /** Below this many gate logits per call (rows × Σ(E_k+1)) the element-wise pass is serial. */
   static final long PARALLEL_MIN_WORK = 1L << 14;
+
+  /** Rows of a chunk of a worker's element-wise pass (its unit of work for lent threads). */
+  static final int WORKER_CHUNK_ROWS = 128;
 
   private final int inputDim;
   private final ExpertAllocation allocation;
@@ -214,7 +219,7 @@ public final class MoeHeads {
    * ForkJoin pool: for a caller that is the only one computing.
    */
   public Scratch newScratch() {
-    return new Scratch(true);
+    return new Scratch(true, SpareThreads.NONE);
   }
 
   /**
@@ -223,7 +228,16 @@ public final class MoeHeads {
    * the cores are busy with the other callers already.
    */
   public Scratch newWorkerScratch() {
-    return new Scratch(false);
+    return newWorkerScratch(SpareThreads.NONE);
+  }
+
+  /**
+   * As {@link #newWorkerScratch()}, for a worker that may borrow {@code spare} threads, op by op,
+   * when other workers have left them idle: its GEMMs and element-wise pass then run over them,
+   * with the same results as on one thread.
+   */
+  public Scratch newWorkerScratch(SpareThreads spare) {
+    return new Scratch(false, spare);
   }
 
   /**
@@ -468,8 +482,8 @@ public final class MoeHeads {
     float[] dZ = scratch.gate;
     if (grad != null) {
       // dW = β·dW + xᵀ·dLogits
-      kernels.sgemm(true, false, h, te, rows, 1f, emb, 0, h, dA, 0, te, gradBeta, grad, expertW.offset(), te);
-      kernels.sgemm(true, false, h, tg, rows, 1f, emb, 0, h, dZ, 0, tg, gradBeta, grad, gateW.offset(), tg);
+      gemm(scratch, true, false, h, te, rows, emb, 0, h, dA, 0, te, gradBeta, grad, expertW.offset(), te);
+      gemm(scratch, true, false, h, tg, rows, emb, 0, h, dZ, 0, tg, gradBeta, grad, gateW.offset(), tg);
       // db = β·db + 1ᵀ·dLogits (a GEMM with a row of ones: BLAS reads dLogits once, in parallel)
       kernels.sgemm(false, false, 1, te, rows, 1f, scratch.ones, 0, rows, dA, 0, te, gradBeta, grad, expertB.offset(),
           te);
@@ -478,8 +492,8 @@ public final class MoeHeads {
     }
     if (dEmb != null) {
       // dx += dA·Weᵀ + dZ·Wgᵀ
-      kernels.sgemm(false, true, rows, h, te, 1f, dA, 0, te, params, expertW.offset(), te, 1f, dEmb, 0, h);
-      kernels.sgemm(false, true, rows, h, tg, 1f, dZ, 0, tg, params, gateW.offset(), tg, 1f, dEmb, 0, h);
+      gemm(scratch, false, true, rows, h, te, dA, 0, te, params, expertW.offset(), te, 1f, dEmb, 0, h);
+      gemm(scratch, false, true, rows, h, tg, dZ, 0, tg, params, gateW.offset(), tg, 1f, dEmb, 0, h);
     }
     return loss;
   }
@@ -493,8 +507,15 @@ public final class MoeHeads {
     int te = allocation.totalExperts();
     int tg = allocation.totalGates();
     s.ensure(rows, te, tg);
-    kernels.sgemm(false, false, rows, te, h, 1f, emb, 0, h, params, expertW.offset(), te, 0f, s.expert, 0, te);
-    kernels.sgemm(false, false, rows, tg, h, 1f, emb, 0, h, params, gateW.offset(), tg, 0f, s.gate, 0, tg);
+    gemm(s, false, false, rows, te, h, emb, 0, h, params, expertW.offset(), te, 0f, s.expert, 0, te);
+    gemm(s, false, false, rows, tg, h, emb, 0, h, params, gateW.offset(), tg, 0f, s.gate, 0, tg);
+  }
+
+  /** One of the pass's large GEMMs (alpha 1), over the threads the scratch's caller may borrow. */
+  private void gemm(Scratch s, boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
+      float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+    ColumnSplitGemm.sgemm(kernels, s.spare, transA, transB, m, n, k, 1f, a, aOff, lda, b, bOff, ldb, beta, c, cOff,
+        ldc);
   }
 
   /**
@@ -505,9 +526,12 @@ public final class MoeHeads {
    */
   private double elementwise(float[] params, Scratch s, int rows, int[] labels,
       int[] labelOffsets, float[] probs, boolean backward, double[] classLoss) {
+    if (!s.parallel) {
+      return workerElementwise(params, s, rows, labels, labelOffsets, probs, backward, classLoss);
+    }
     long work = (long) rows * allocation.totalGates();
     int chunks = 1;
-    if (s.parallel && work >= PARALLEL_MIN_WORK) {
+    if (work >= PARALLEL_MIN_WORK) {
       // The calling thread works too: the common pool has one thread fewer than there are cores.
       int par = Math.max(ForkJoinPool.getCommonPoolParallelism() + 1,
           Runtime.getRuntime().availableProcessors());
@@ -532,6 +556,56 @@ public final class MoeHeads {
       });
     }
     ForkJoinTask.invokeAll(tasks);
+    double loss = 0;
+    for (int c = 0; c < chunks; c++) {
+      loss += losses[c];
+      if (classLosses != null) {
+        for (int k = 0; k < classLoss.length; k++) {
+          classLoss[k] += classLosses[c][k];
+        }
+      }
+    }
+    return loss;
+  }
+
+  /**
+   * The element-wise pass of a worker's scratch: rows in chunks of {@link #WORKER_CHUNK_ROWS}
+   * whatever the threads, each chunk's losses summed on their own and the chunks' added in order,
+   * so the result is the same whether or not spare threads were lent to run the chunks.
+   */
+  private double workerElementwise(float[] params, Scratch s, int rows, int[] labels,
+      int[] labelOffsets, float[] probs, boolean backward, double[] classLoss) {
+    int chunks = (rows + WORKER_CHUNK_ROWS - 1) / WORKER_CHUNK_ROWS;
+    if (chunks <= 1) {
+      return pass(params, s, 0, rows, labels, labelOffsets, probs, backward, classLoss);
+    }
+    double[] losses = new double[chunks];
+    double[][] classLosses = classLoss == null ? null : s.chunkClassLosses(chunks, classLoss.length);
+    int extra = s.spare.take(Math.min(ForkJoinPool.getCommonPoolParallelism(), chunks - 1));
+    try {
+      int parts = extra + 1;
+      List<RecursiveAction> tasks = new ArrayList<>(parts);
+      for (int p = 0; p < parts; p++) {
+        int c0 = chunks * p / parts;
+        int c1 = chunks * (p + 1) / parts;
+        tasks.add(new RecursiveAction() {
+          @Override
+          protected void compute() {
+            for (int c = c0; c < c1; c++) {
+              losses[c] = pass(params, s, c * WORKER_CHUNK_ROWS, Math.min(rows, (c + 1) * WORKER_CHUNK_ROWS), labels,
+                  labelOffsets, probs, backward, classLosses == null ? null : classLosses[c]);
+            }
+          }
+        });
+      }
+      if (parts == 1) {
+        tasks.get(0).invoke();
+      } else {
+        ForkJoinTask.invokeAll(tasks);
+      }
+    } finally {
+      s.spare.giveBack(extra);
+    }
     double loss = 0;
     for (int c = 0; c < chunks; c++) {
       loss += losses[c];
@@ -766,9 +840,25 @@ public final class MoeHeads {
 
     /** Whether the element-wise pass may split over the common ForkJoin pool. */
     private final boolean parallel;
+    /** Threads a worker's scratch may borrow for one operation ({@link SpareThreads#NONE} if it is the only caller). */
+    private final SpareThreads spare;
+    /** Per-chunk class losses of {@link #workerElementwise}, reused. */
+    private double[][] chunkClassLosses = new double[0][];
 
-    private Scratch(boolean parallel) {
+    private Scratch(boolean parallel, SpareThreads spare) {
       this.parallel = parallel;
+      this.spare = Objects.requireNonNull(spare, "spare");
+    }
+
+    private double[][] chunkClassLosses(int chunks, int classes) {
+      if (chunkClassLosses.length < chunks || chunkClassLosses[0].length != classes) {
+        chunkClassLosses = new double[chunks][classes];
+      } else {
+        for (int c = 0; c < chunks; c++) {
+          Arrays.fill(chunkClassLosses[c], 0);
+        }
+      }
+      return chunkClassLosses;
     }
 
     /** Floats held by the logit buffers (for memory accounting and tests of reuse). */

@@ -499,6 +499,63 @@ class MoeHeadsTest {
   }
 
   @Test
+  void lentThreadsChangeNothing() {
+    int rows = 3 * MoeHeads.WORKER_CHUNK_ROWS + 17;
+    int h = 9;
+    // A pool of 3 that lends what is asked, against one that lends nothing: the same pieces of work.
+    // Plain-Java exp and log: the Vector API's give other last bits once the JIT compiles them.
+    org.vidar.math.SpareThreads always = pool(3, true);
+    org.vidar.math.SpareThreads never = pool(3, false);
+    ExpertAllocation narrow = ExpertAllocation.of(3, 1, 2, 4, 1, 3, 2, 2, 1, 5, 3, 2, 4, 1, 2, 3, 1, 2, 3, 4);
+    ExpertAllocation wide = ExpertAllocation.fixed(60, 5);
+    // narrow: the element-wise pass is cut in chunks, the GEMMs are not; wide: both are
+    assertTrue(narrow.totalGates() < 2 * org.vidar.math.ColumnSplitGemm.MIN_BLOCK_COLUMNS);
+    assertTrue(wide.totalExperts() >= 2 * org.vidar.math.ColumnSplitGemm.MIN_BLOCK_COLUMNS);
+    for (Kernels kernels : new Kernels[] {KernelProvider.get(), new JavaKernels()}) {
+      for (ExpertAllocation alloc : new ExpertAllocation[] {narrow, wide}) {
+        Fixture f = new Fixture(kernels, rows, h, alloc, 21, 0.8);
+        MoeHeads heads = new MoeHeads(h, alloc, kernels, org.vidar.math.BulkMath.scalar());
+        float[] params = Arrays.copyOfRange(f.params, 3, f.layout.size()); // the fixture's heads follow trunk.w
+        float[] grad = heads.newParams();
+        float[] dEmb = new float[f.emb.length];
+        double[] classLoss = new double[alloc.numClasses()];
+        double loss = heads.lossAndBackward(params, f.emb, rows, f.labels, f.offsets, dEmb, grad,
+            heads.newWorkerScratch(never), classLoss);
+        assertEquals(f.reference(f.paramsD(), f.embD(), null), loss, 1e-6 * loss);
+        for (int repeat = 0; repeat < 3; repeat++) {
+          float[] g = heads.newParams();
+          float[] d = new float[f.emb.length];
+          double[] cl = new double[alloc.numClasses()];
+          String what = kernels.name() + ", " + alloc.numClasses() + " classes, lent threads";
+          assertEquals(loss, heads.lossAndBackward(params, f.emb, rows, f.labels, f.offsets, d, g,
+              heads.newWorkerScratch(always), cl), what);
+          assertArrayEquals(grad, g, what);
+          assertArrayEquals(dEmb, d, what);
+          assertArrayEquals(classLoss, cl, what);
+        }
+      }
+    }
+  }
+
+  /** A pool of {@code size} threads that lends all that is asked, or nothing. */
+  private static org.vidar.math.SpareThreads pool(int size, boolean lends) {
+    return new org.vidar.math.SpareThreads() {
+      @Override
+      public int poolSize() {
+        return size;
+      }
+
+      @Override
+      public int take(int most) {
+        return lends ? Math.min(most, size - 1) : 0;
+      }
+
+      @Override
+      public void giveBack(int count) {}
+    };
+  }
+
+  @Test
   void scratchIsReusedWithoutGrowing() {
     Fixture f = new Fixture(new JavaKernels(), 5, 7, ExpertAllocation.of(1, 3, 1, 3), 8, 1.0);
     MoeHeads.Scratch s = f.heads.newScratch();

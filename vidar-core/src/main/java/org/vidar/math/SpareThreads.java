@@ -1,0 +1,47 @@
+package org.vidar.math;
+
+/**
+ * Threads of a pool that no task is using, lent to a running task one operation at a time: when
+ * the tasks of a stage end at different times, the ones still running take the cores the others
+ * left (a GEMM cut into column blocks, say) instead of leaving them idle. A borrower takes what it
+ * is granted, runs one operation over that many more threads, and gives them back.
+ *
+ * <p>What is computed must not depend on what was granted: borrowers cut their work into the same
+ * pieces whatever they are lent (at most {@link #poolSize} of them), and the lent threads only
+ * share the pieces out.
+ */
+public interface SpareThreads extends java.io.Serializable {
+  /** The threads of the pool, the borrower's own included: the most pieces worth cutting work into. */
+  int poolSize();
+
+  /** Takes up to {@code most} spare threads; returns how many were taken (0 when none are spare). */
+  int take(int most);
+
+  /** Gives back {@code count} threads taken by {@link #take}. */
+  void giveBack(int count);
+
+  /** Never any to spare: for engines whose scheduler owns the cores (a cluster's executors). */
+  SpareThreads NONE = None.INSTANCE;
+
+  /** {@link #NONE}'s class (an enum, so that it stays a singleton when a task is shipped). */
+  enum None implements SpareThreads {
+    INSTANCE;
+
+    @Override
+    public int poolSize() {
+      return 1;
+    }
+
+    @Override
+    public int take(int most) {
+      return 0;
+    }
+
+    @Override
+    public void giveBack(int count) {
+      if (count != 0) {
+        throw new IllegalStateException("gave back " + count + " threads, none were lent");
+      }
+    }
+  }
+}
