@@ -46,8 +46,9 @@ import org.vidar.model.param.TensorRef;
  *   ∂L/∂z_j = g_j − (y·π_j + (1−y)·κ_j)              (j = 0..E, absent state included)
  * </pre>
  *
- * Since {@code g_e/p = w_e/P} with unnormalised softmax weights {@code w_j = exp(z_j − max z)},
- * {@code S = Σ w_j}, {@code P = Σ w_e σ(a_e)}, {@code Q = w_E + Σ w_e σ(−a_e)}, the pass uses
+ * Since {@code g_e/p = w_e/P} with unnormalised softmax weights {@code w_j = exp(z_j − c)}, the
+ * shift c the largest gate logit of the row (of the class, when the class's weights under the
+ * row's would sum below {@value #MIN_SHIFTED_SUM}), {@code S = Σ w_j}, {@code P = Σ w_e σ(a_e)}, {@code Q = w_E + Σ w_e σ(−a_e)}, the pass uses
  * 2E+1 exponentials, E+2 divisions, one logarithm and no {@code 1 − p} per class and row, all in
  * double (the biases are added there too, not before the GEMMs). Then
  * {@code dW = xᵀ·dLogits}, {@code db = Σ_rows dLogits} and {@code dx = dA·Weᵀ + dZ·Wgᵀ}, as GEMMs.
@@ -66,6 +67,13 @@ public final class MoeHeads {
 
   /** Floor of P and Q before dividing or taking a log; reached only on exact underflow. */
   public static final double TINY = 1e-300;
+
+  /**
+   * A class's softmax weights under the row's shift must sum to at least this (2⁻⁴⁰), else they
+   * are taken again under the class's own: its largest weight then lies within a factor of about
+   * 10¹² of 1, so a product such as P stays as far from underflow as with the class's own shift.
+   */
+  static final double MIN_SHIFTED_SUM = 0x1p-40;
 
   /** Below this many gate logits per call (rows × Σ(E_k+1)) the element-wise pass is serial. */
   static final long PARALLEL_MIN_WORK = 1L << 14;
@@ -666,33 +674,43 @@ public final class MoeHeads {
         a[j] = (double) ea[aRow + j] + params[eb + j];
       }
       math.sigmoids(a, sig, sigNeg, te);
-      for (int k = 0; k < numClasses; k++) {
-        int zOff = allocation.gateOffset(k);
-        int gates = allocation.experts(k) + 1;
-        double max = Double.NEGATIVE_INFINITY;
-        for (int j = zOff; j < zOff + gates; j++) {
-          double v = (double) zg[zRow + j] + params[gb + j];
-          z[j] = v;
-          max = Math.max(max, v);
-        }
-        for (int j = zOff; j < zOff + gates; j++) {
-          z[j] -= max;
-        }
+      // The softmaxes' shift: the row's largest gate logit (unit-stride loops the JIT vectorizes),
+      // not each class's (a serial chain of Math.max a class, a third of the pass); a class far
+      // below it takes its own (shiftToClassMax).
+      double rowMax = Double.NEGATIVE_INFINITY;
+      for (int j = 0; j < tg; j++) {
+        double v = (double) zg[zRow + j] + params[gb + j];
+        z[j] = v;
+        rowMax = Math.max(rowMax, v);
+      }
+      for (int j = 0; j < tg; j++) {
+        z[j] -= rowMax;
       }
       math.exp(z, w, tg);
       for (int k = 0; k < numClasses; k++) {
         int experts = allocation.experts(k);
         int aO = allocation.expertOffset(k);
         int zO = allocation.gateOffset(k);
-        double sum = 0;
-        for (int j = zO; j <= zO + experts; j++) {
-          sum += w[j];
-        }
-        double present = 0;
-        double absent = w[zO + experts];
-        for (int e = 0; e < experts; e++) {
-          present += w[zO + e] * sig[aO + e];
-          absent += w[zO + e] * sigNeg[aO + e];
+        double sum;
+        double present;
+        double absent;
+        boolean ownShift = false;
+        while (true) {
+          // S, P and Q in one loop: three independent sums
+          sum = w[zO + experts];
+          present = 0;
+          absent = sum;
+          for (int e = 0; e < experts; e++) {
+            double we = w[zO + e];
+            sum += we;
+            present += we * sig[aO + e];
+            absent += we * sigNeg[aO + e];
+          }
+          if (sum >= MIN_SHIFTED_SUM || ownShift) {
+            break;
+          }
+          shiftToClassMax(z, w, zO, experts + 1);
+          ownShift = true;
         }
         if (!backward) {
           probs[r * numClasses + k] = (float) (present / sum);
@@ -739,6 +757,23 @@ public final class MoeHeads {
       }
     }
     return loss;
+  }
+
+  /**
+   * Recomputes one class's softmax weights {@code w[from, from+gates)} with the class's own
+   * largest logit as the shift ({@code z} holds the logits less the row's shift): for a class whose
+   * gates all lie far below the row's largest, whose weights under the row's shift would lose
+   * their precision to underflow.
+   */
+  private static void shiftToClassMax(double[] z, double[] w, int from, int gates) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (int j = from; j < from + gates; j++) {
+      max = Math.max(max, z[j]);
+    }
+    for (int j = from; j < from + gates; j++) {
+      z[j] -= max;
+      w[j] = Math.exp(z[j]);
+    }
   }
 
   private void checkParams(float[] p, String what) {

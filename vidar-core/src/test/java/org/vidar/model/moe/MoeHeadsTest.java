@@ -499,6 +499,51 @@ class MoeHeadsTest {
   }
 
   @Test
+  void aClassFarBelowTheRowsLargestGateKeepsItsPrecision() {
+    // Class 0's gates sit near +600 and class 1's near -600: under the row's shift class 1's softmax
+    // weights underflow, so the pass takes its own; its loss and gradient must be those of class 1
+    // alone (whose own largest gate is the row's).
+    ExpertAllocation alloc = ExpertAllocation.fixed(2, 3);
+    int h = 2;
+    int rows = 3;
+    MoeHeads heads = new MoeHeads(h, alloc, new JavaKernels(), org.vidar.math.BulkMath.scalar());
+    float[] p = heads.newParams();
+    SplittableRandom random = new SplittableRandom(5);
+    for (int i = 0; i < p.length; i++) {
+      p[i] = (float) (random.nextDouble() - 0.5);
+    }
+    TensorRef gb = heads.gateBias();
+    for (int j = 0; j < 4; j++) {
+      p[gb.offset() + j] += 600f;
+      p[gb.offset() + 4 + j] -= 600f;
+    }
+    TensorRef eb = heads.expertBias();
+    p[eb.offset() + 3] = -30f; // class 1's first expert is nearly sure the label is absent
+    float[] emb = {0.3f, -1.2f, 0.8f, 0.5f, -0.4f, 0.9f};
+    int[] labels = {1, 0, 1};
+    int[] offsets = {0, 1, 2, 3};
+    float[] grad = heads.newParams();
+    double[] classLoss = new double[2];
+    heads.lossAndGradient(p, emb, rows, labels, offsets, grad, heads.newWorkerScratch(), classLoss);
+
+    MoeHeads one = heads.select(new int[] {1});
+    float[] p1 = one.newParams();
+    heads.gather(p, new int[] {1}, one, p1);
+    float[] g1 = one.newParams();
+    double[] loss1 = new double[1];
+    int[] labels1 = {0, 0};
+    int[] offsets1 = {0, 1, 1, 2};
+    one.lossAndGradient(p1, emb, rows, labels1, offsets1, g1, one.newWorkerScratch(), loss1);
+    assertTrue(loss1[0] > 1 && Double.isFinite(loss1[0]), "a real loss: " + loss1[0]);
+    assertEquals(loss1[0], classLoss[1], 1e-12 * loss1[0]);
+    float[] gathered = one.newParams();
+    heads.gather(grad, new int[] {1}, one, gathered);
+    for (int i = 0; i < g1.length; i++) {
+      assertEquals(g1[i], gathered[i], 1e-6f * Math.max(1e-3f, Math.abs(g1[i])), "gradient " + i);
+    }
+  }
+
+  @Test
   void lentThreadsChangeNothing() {
     int rows = 3 * MoeHeads.WORKER_CHUNK_ROWS + 17;
     int h = 9;
