@@ -117,7 +117,8 @@ public final class ModelFiles {
       throw f.error("version", version + " is not supported (this build reads versions " + OLDEST_VERSION + " to "
           + VERSION + ")");
     }
-    FeatureSpec spec = f.features(f.object(root, "features"));
+    // Errors about a label outside the model's classes name the model.
+    FeatureSpec spec = f.features(f.object(root, "features")).withClassesFrom("of the model " + configFile);
     TrunkConfig trunk = f.trunk(f.object(root, "trunk"));
     ModelConfig config = f.build("model", () -> new ModelConfig(spec, trunk));
     int[] experts = f.intArray(root, "expertsPerClass");
