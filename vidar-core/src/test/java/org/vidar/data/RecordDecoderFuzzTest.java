@@ -45,9 +45,9 @@ class RecordDecoderFuzzTest {
   /** No single input may take longer to decode than this (protobuf's own parse is not timed). */
   private static final long MAX_NANOS_PER_INPUT = 1_000_000_000L;
 
-  private static final FeatureSpec SMALL_VIDEO = new FeatureSpec(FeatureSpec.Level.VIDEO, List.of("id", "video_id"),
+  static final FeatureSpec SMALL_VIDEO = new FeatureSpec(FeatureSpec.Level.VIDEO, List.of("id", "video_id"),
       "labels", List.of(new FeatureField("a", 4), new FeatureField("b", 3)), 50, 300);
-  private static final FeatureSpec SMALL_FRAME = new FeatureSpec(FeatureSpec.Level.FRAME, List.of("id", "video_id"),
+  static final FeatureSpec SMALL_FRAME = new FeatureSpec(FeatureSpec.Level.FRAME, List.of("id", "video_id"),
       "labels", List.of(new FeatureField("rgb", 6), new FeatureField("audio", 3)), 50, 3);
   private static final FeatureSpec YT8M_VIDEO = FeatureSpec.youtube8mVideo(FeatureSpec.YT8M_2018_CLASSES);
 
@@ -75,7 +75,7 @@ class RecordDecoderFuzzTest {
     return new Bases(spec, root, payloads, trees);
   }
 
-  private static VideoRecord randomVideo(FeatureSpec spec, int i, SplittableRandom r) {
+  static VideoRecord randomVideo(FeatureSpec spec, int i, SplittableRandom r) {
     String id = switch (r.nextInt(4)) {
       case 0 -> "v" + i;
       case 1 -> "vidéo-" + i + "-日本";
