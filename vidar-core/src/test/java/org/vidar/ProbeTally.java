@@ -68,7 +68,7 @@ public final class ProbeTally {
   /** Longer error messages are unbounded (a 200 MB id was once echoed whole). */
   public static final int MAX_MESSAGE_CHARS = 2_000;
   /** The first cases of each bad outcome kept for the failure message. */
-  private static final int EXAMPLES = 8;
+  private static final int EXAMPLES = Integer.getInteger("vidar.probe.examples", 8);
 
   /** The seed of every probe, unless {@code -Dvidar.probe.seed} gives another. */
   public static final long SEED = Long.getLong("vidar.probe.seed", 0x1275_0bedL);

@@ -90,11 +90,11 @@ final class FramingOracle {
    * Reads {@code file} with a {@link VideoReader} of {@code spec} under both policies and compares
    * with {@code expected}. With {@code expected} null the file's compressed stream is damaged (a
    * second reading of it failed): the reader must then return the videos of {@code originals} in
-   * order, as many as it can, and name the damage (FAIL) or report it as losing the rest of the
-   * file (SKIP).
+   * order (records the damage corrupted are bad records of their own), and name the damage (FAIL,
+   * with {@code damageNamed} in the message) or report it as losing the rest of the file (SKIP).
    */
-  static Verdict check(InputFile file, FeatureSpec spec, List<Event> expected, List<VideoRecord> originals)
-      throws IOException {
+  static Verdict check(InputFile file, FeatureSpec spec, List<Event> expected, List<VideoRecord> originals,
+      String... damageNamed) throws IOException {
     List<InputFile> files = List.of(file);
     // SKIP: every video the oracle finds, and every bad record counted by its problem
     List<VideoRecord> got = new ArrayList<>();
@@ -114,7 +114,7 @@ final class FramingOracle {
     }
     boolean damaged = expected == null;
     if (damaged) {
-      if (!isPrefix(got, originals)) {
+      if (!isSubsequence(got, originals)) {
         return Verdict.wrong("videos not read in order from the original ones: " + got.size() + " read");
       }
       if (report.counts().keySet().stream().noneMatch(RecordProblem::losesRestOfFile)) {
@@ -148,8 +148,12 @@ final class FramingOracle {
       }
     } catch (BadRecordException e) {
       if (damaged) {
-        return isPrefix(read, originals) ? ProbeTally.named(e, file.name(), "record " + e.recordIndex())
-            : Verdict.wrong("videos before the error not the original ones");
+        if (!isPrefix(read, originals)) {
+          return Verdict.wrong("videos before the error not the original ones");
+        }
+        String[] names = java.util.stream.Stream.concat(java.util.stream.Stream.of(file.name(), "record "
+            + e.recordIndex()), java.util.Arrays.stream(damageNamed)).toArray(String[]::new);
+        return ProbeTally.named(e, names);
       }
       if (firstBad == null || e.recordIndex() != firstBad.index() || e.byteOffset() != firstBad.offset()
           || e.problem() != firstBad.problem()) {
@@ -176,6 +180,19 @@ final class FramingOracle {
       n++;
     }
     return n;
+  }
+
+  private static boolean isSubsequence(List<VideoRecord> got, List<VideoRecord> all) {
+    int i = 0;
+    for (VideoRecord v : got) {
+      while (i < all.size() && !all.get(i).equals(v)) {
+        i++;
+      }
+      if (i++ == all.size()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean isPrefix(List<VideoRecord> got, List<VideoRecord> all) {
