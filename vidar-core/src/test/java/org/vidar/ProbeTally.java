@@ -79,13 +79,20 @@ public final class ProbeTally {
   private final Map<Outcome, Integer> counts = new EnumMap<>(Outcome.class);
   private final List<String> examples = new ArrayList<>();
   private final long start = System.nanoTime();
+  private final long seed;
   private ExecutorService worker = newWorker();
   private long slowestNanos;
 
   /** A tally for {@code category} (the row's name), each case limited to {@code perCase}. */
   public ProbeTally(String category, Duration perCase) {
+    this(category, perCase, SEED);
+  }
+
+  /** As above, for a probe seeded otherwise than by {@code -Dvidar.probe.seed} (the row says {@code seed}). */
+  public ProbeTally(String category, Duration perCase, long seed) {
     this.category = category;
     this.limit = perCase;
+    this.seed = seed;
     for (Outcome o : Outcome.values()) {
       counts.put(o, 0);
     }
@@ -127,12 +134,17 @@ public final class ProbeTally {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted", e);
     }
-    slowestNanos = Math.max(slowestNanos, System.nanoTime() - t0);
+    count(description, v, System.nanoTime() - t0);
+    return v.outcome();
+  }
+
+  /** Counts a case a probe ran and timed itself (it then judges hangs itself too). */
+  public void count(String description, Verdict v, long nanos) {
+    slowestNanos = Math.max(slowestNanos, nanos);
     counts.merge(v.outcome(), 1, Integer::sum);
     if (v.outcome() != Outcome.ACCEPTED && v.outcome() != Outcome.NAMED_ERROR && examples.size() < EXAMPLES) {
       examples.add(v.outcome() + ": " + description + ": " + cut(v.detail(), 600));
     }
-    return v.outcome();
   }
 
   /**
@@ -175,7 +187,7 @@ public final class ProbeTally {
     return String.format(Locale.ROOT, "| %-34s | %6d | %6d | %d | %d | %d | %d |  accepted and correct %d, slowest "
         + "case %.1f ms, all in %.1f s, seed %d", category, cases(), count(Outcome.NAMED_ERROR), count(Outcome.CRASH),
         count(Outcome.HANG), count(Outcome.SILENT_WRONG), count(Outcome.DATA_LOST), count(Outcome.ACCEPTED),
-        slowestNanos / 1e6, (System.nanoTime() - start) / 1e9, SEED);
+        slowestNanos / 1e6, (System.nanoTime() - start) / 1e9, seed);
   }
 
   /**
