@@ -167,6 +167,31 @@ class CommandsTest {
     assertTrue(!given.err().contains("classes:"), given::toString);
   }
 
+  /**
+   * A stray huge label in data without a class count is a named error, not arrays of that many
+   * classes (a model of 5,000,001 classes, or eval's per-class arrays) that exhaust the memory.
+   */
+  @Test
+  void aClassCountFromTheDataHasABound() throws IOException {
+    Path stray = tmp.resolve("stray-label.tfrecord");
+    org.vidar.data.FeatureSpec spec = org.vidar.data.FeatureSpec.youtube8mVideo(10_000_000);
+    float[] features = new float[spec.dimension()];
+    try (org.vidar.data.TfRecordWriter w = new org.vidar.data.TfRecordWriter(Files.newOutputStream(stray))) {
+      w.write(new org.vidar.data.ExampleCodec(spec).encode(new org.vidar.data.VideoRecord("a", new int[] {3}, 1, features)));
+      w.write(new org.vidar.data.ExampleCodec(spec).encode(
+          new org.vidar.data.VideoRecord("b", new int[] {5_000_000}, 1, features)));
+    }
+    String bound = "is 5000000, which would make 5000001 classes, more than the " + DataOptions.MAX_CLASSES_FROM_DATA
+        + " a count taken from the data may reach: give --vocabulary or --classes";
+    Run train = run("train", "--engine", "local", "--train", stray.toString(), "--out", tmp.resolve("stray").toString());
+    assertEquals(ExitCodes.FAILED, train.code(), train::toString);
+    assertTrue(train.err().contains("the largest class in the training and validation files " + bound), train::toString);
+    Path csv = Files.writeString(tmp.resolve("stray.csv"), "VideoId,LabelConfidencePairs\na,3 0.5\n");
+    Run eval = run("eval", "-p", csv.toString(), stray.toString());
+    assertEquals(ExitCodes.FAILED, eval.code(), eval::toString);
+    assertTrue(eval.err().contains(bound), eval::toString);
+  }
+
   /** --classes and --vocabulary that disagree are a usage error naming both, before any work. */
   @Test
   void classesAndAVocabularyThatDisagreeAreRefused() {
