@@ -245,7 +245,7 @@ class GzipProbeTest {
     // commons-compress reads a header's extra field (FEXTRA) as RFC 1952's subfields and refuses
     // other contents; a reader that skips the field, as the JDK's and Vidar's do, may then read
     // every video (the CRCs vouch for them), or find the damage the field's new length caused
-    boolean extraField = plain == null && reading.error().contains("Extra subfield");
+    boolean extraField = plain == null && reading.error().toLowerCase(java.util.Locale.ROOT).contains("extra subfield");
     List<FramingOracle.Event> whole = FramingOracle.read(TfProtos.concat(p.bytes(), appended), p.spec());
     tally.run(description, () -> {
       if (extraField) {
