@@ -35,8 +35,8 @@ final class DataOptions {
   String labelsKey;
 
   @Option(names = "--classes", description = "Vocabulary size; labels must lie below it "
-      + "(default: the rows of --vocabulary if given; else train finds it in the data, one past the largest label, "
-      + "and eval takes the models'; else 3862, YouTube-8M 2018).")
+      + "(default: the rows of --vocabulary if given; else eval takes the first model's; else one past the largest "
+      + "class in the data, said on stderr; inspect then checks no range).")
   Integer classes;
 
   @Option(names = "--vocabulary", paramLabel = "CSV", description = "Class vocabulary CSV (Index,Name,...).")
@@ -64,25 +64,52 @@ final class DataOptions {
     }
   }
 
-  int numClasses(Vocabulary vocab, int fallback) {
-    if (classes != null) {
-      return classes;
-    }
-    return vocab != null ? vocab.size() : fallback;
-  }
+  /**
+   * A class count and where it came from, as {@link FeatureSpec#classesFrom} says it ("of the
+   * vocabulary v.csv", "given by --classes").
+   */
+  record ClassCount(int count, String from) {}
 
-  /** Whether the class count was given, by --classes or --vocabulary. */
-  boolean classCountGiven() {
-    return classes != null || vocabulary != null;
+  /** The most classes a count found in the data may give: past it, a stray label would make the arrays too large to hold. */
+  static final int MAX_CLASSES_FROM_DATA = 1 << 20;
+
+  /**
+   * The class count given by {@code --classes} or {@code --vocabulary} (which must agree when both
+   * are given), or null when neither was: the caller then takes the model's or the data's.
+   */
+  ClassCount givenClasses(Vocabulary vocab) {
+    if (classes != null && vocab != null && classes != vocab.size()) {
+      throw new UsageException("--classes " + classes + " and --vocabulary " + vocabulary + " (" + vocab.size()
+          + " classes) disagree: give one of them");
+    }
+    if (classes != null) {
+      return new ClassCount(classes, "given by --classes");
+    }
+    return vocab == null ? null : new ClassCount(vocab.size(), "of the vocabulary " + vocabulary);
   }
 
   /**
-   * One past the largest label in {@code files} (reading ids and labels only, as {@code open}, a
-   * spec that admits any label, lays them out), at least 1: the class count of data that came
-   * without a vocabulary.
+   * The class count of data without a vocabulary: one past {@code largest}, the largest class index
+   * {@code where} (a phrase naming the files) holds, at least 1, and said on stderr.
    */
-  int classesInData(List<InputFile> files, FeatureSpec open) throws IOException {
-    int max = -1;
+  static ClassCount classesFromData(long largest, String where) {
+    if (largest >= MAX_CLASSES_FROM_DATA) {
+      throw new IllegalArgumentException("the largest class in " + where + " is " + largest + ", which would make "
+          + (largest + 1) + " classes, more than the " + MAX_CLASSES_FROM_DATA + " a count taken from the data may "
+          + "reach: give --vocabulary or --classes");
+    }
+    int count = (int) Math.max(1, largest + 1);
+    System.err.printf(java.util.Locale.ROOT, "classes: %d, one past the largest class in %s (give --vocabulary or "
+        + "--classes to set them)%n", count, where);
+    return new ClassCount(count, "found in the data (one past the largest class in " + where + ")");
+  }
+
+  /**
+   * The largest label in {@code files} (reading ids and labels only, as {@code open}, a spec that
+   * admits any label, lays them out), or -1 when there is none.
+   */
+  long largestLabel(List<InputFile> files, FeatureSpec open) throws IOException {
+    long max = -1;
     try (VideoReader reader = VideoReader.labelsOnly(files, open, policy())) {
       for (org.vidar.data.VideoRecord r = reader.next(); r != null; r = reader.next()) {
         for (int label : r.labels()) {
@@ -90,7 +117,12 @@ final class DataOptions {
         }
       }
     }
-    return Math.max(1, max + 1);
+    return max;
+  }
+
+  /** The spec for {@code files} with {@code classes}, or admitting any label when it is null. */
+  FeatureSpec spec(List<InputFile> files, ClassCount classes) throws IOException {
+    return classes == null ? spec(files, Integer.MAX_VALUE) : spec(files, classes.count()).withClassesFrom(classes.from());
   }
 
   /** The spec for {@code files}, detecting the level from the first record when asked to. */

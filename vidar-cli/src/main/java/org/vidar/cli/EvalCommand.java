@@ -71,6 +71,9 @@ final class EvalCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
+    if (predictions.isEmpty() && models.isEmpty()) {
+      throw new CommandLine.ParameterException(commandSpec.commandLine(), "give at least one --predictions or --model");
+    }
     List<InputFile> files = DataPaths.resolve(inputs);
     // The per-class file is written last: a place it cannot go fails now, before the scoring.
     Outputs outputs = new Outputs(inputs, files).input(data.vocabulary);
@@ -94,12 +97,14 @@ final class EvalCommand implements Callable<Integer> {
         classNames = saved.classNames();
       }
     }
-    int numClasses = data.numClasses(vocab, FeatureSpec.YT8M_2018_CLASSES);
-    if (!data.classCountGiven() && !loaded.isEmpty()) {
-      // The models know their classes: take the first's, and check the others against it below.
-      numClasses = loaded.get(0).config().numClasses();
+    // The classes: the vocabulary's (or --classes), else the first model's (the others are checked
+    // against it below), else the data's, once the labels and predictions are read.
+    DataOptions.ClassCount classes = data.givenClasses(vocab);
+    if (classes == null && !loaded.isEmpty()) {
+      classes = new DataOptions.ClassCount(loaded.get(0).config().numClasses(),
+          loaded.get(0).config().features().classesFrom());
     }
-    FeatureSpec spec = data.spec(files, numClasses);
+    FeatureSpec spec = data.spec(files, classes);
     LabelTable labels;
     long skipped;
     try (VideoReader reader = VideoReader.labelsOnly(files, spec, data.policy(), LabelPolicy.OPTIONAL)) {
@@ -109,20 +114,23 @@ final class EvalCommand implements Callable<Integer> {
         System.err.print(reader.skipped().summary());
       }
     }
-    out.printf(Locale.ROOT, "labelled videos: %d from %d file(s), %d classes%n", labels.size(), files.size(), numClasses);
-    if (labels.unlabelledCount() > 0) {
-      out.printf(Locale.ROOT, "unlabelled videos: %d (no '%s' key): not scored%n", labels.unlabelledCount(),
-          spec.labelsKey());
-    }
     if (labels.size() == 0 && labels.unlabelledCount() > 0) {
       throw new IllegalArgumentException("none of the " + labels.unlabelledCount() + " videos in " + String.join(" ", inputs)
           + " has the labels key '" + spec.labelsKey() + "': eval needs labelled videos (vidar predict scores "
           + "unlabelled ones; --labels-key names another key)");
     }
-
-    if (predictions.isEmpty() && models.isEmpty()) {
-      throw new CommandLine.ParameterException(commandSpec.commandLine(), "give at least one --predictions or --model");
+    if (classes == null) {
+      // Predicted classes count too: a class no labelled video has is still one a prediction may rank.
+      classes = DataOptions.classesFromData(Math.max(labels.largestLabel(), largestPredictedClass()),
+          "the labels of " + String.join(" ", inputs) + (predictions.isEmpty() ? "" : " and the predictions"));
     }
+    int numClasses = classes.count();
+    out.printf(Locale.ROOT, "labelled videos: %d from %d file(s), %d classes%n", labels.size(), files.size(), numClasses);
+    if (labels.unlabelledCount() > 0) {
+      out.printf(Locale.ROOT, "unlabelled videos: %d (no '%s' key): not scored%n", labels.unlabelledCount(),
+          spec.labelsKey());
+    }
+
     List<String> names = new ArrayList<>();
     List<PredictionScoring.Result> results = new ArrayList<>();
     for (int i = 0; i < models.size(); i++) {
@@ -133,7 +141,7 @@ final class EvalCommand implements Callable<Integer> {
       VideoModel model = loaded.get(i);
       if (model.config().numClasses() != numClasses) {
         throw new IllegalArgumentException("model " + dir + " has " + model.config().numClasses()
-            + " classes, the data " + numClasses + " (set --classes or --vocabulary)");
+            + " classes, not " + spec.classesDescription());
       }
       ModelEvaluation.FileResult scored = ModelEvaluation.evaluate(model, files, data.policy(), LabelPolicy.OPTIONAL,
           topK, 1024);
@@ -227,6 +235,25 @@ final class EvalCommand implements Callable<Integer> {
 
   private static String csv(String s) {
     return s.indexOf(',') >= 0 || s.indexOf('"') >= 0 ? '"' + s.replace("\"", "\"\"") + '"' : s;
+  }
+
+  /** The largest class any prediction file names, or -1 (a first pass over them, when the classes come from the data). */
+  private long largestPredictedClass() throws java.io.IOException {
+    long largest = -1;
+    for (String set : predictions) {
+      for (InputFile f : DataPaths.resolve(Arrays.asList(predictionPaths(set).split(",")))) {
+        try (PredictionCsvReader r = new PredictionCsvReader(
+            new BufferedReader(new InputStreamReader(f.open(), StandardCharsets.UTF_8)), f.name(),
+            DataOptions.MAX_CLASSES_FROM_DATA)) {
+          while (r.next()) {
+            for (int i = 0; i < r.count(); i++) {
+              largest = Math.max(largest, r.classes()[i]);
+            }
+          }
+        }
+      }
+    }
+    return largest;
   }
 
   /** The files of a {@code -p NAME=CSV[,CSV...]} (or bare {@code CSV[,CSV...]}) argument. */

@@ -70,7 +70,7 @@ final class InspectCommand implements Callable<Integer> {
     long totalBytes = files.stream().mapToLong(InputFile::length).sum();
     Vocabulary vocab = data.loadVocabulary();
     // Without a vocabulary inspect checks nothing about label range: it reports the labels it finds.
-    FeatureSpec spec = data.spec(files, data.numClasses(vocab, Integer.MAX_VALUE));
+    FeatureSpec spec = data.spec(files, data.givenClasses(vocab));
     out.printf(Locale.ROOT, "files: %d (%s)%n", files.size(), Sizes.bytes(totalBytes));
     out.println("level: " + (spec.level() == FeatureSpec.Level.VIDEO
         ? "video (tf.train.Example)" : "frame (tf.train.SequenceExample)"));

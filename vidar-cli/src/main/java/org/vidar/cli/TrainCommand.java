@@ -231,19 +231,16 @@ final class TrainCommand implements Callable<Integer> {
         .prepare(System.err);
     Vocabulary vocab = data.loadVocabulary();
     List<String> classNames = vocab == null ? List.of() : vocab.names();
-    FeatureSpec features;
-    if (data.classCountGiven()) {
-      features = data.spec(trainFiles, data.numClasses(vocab, FeatureSpec.YT8M_2018_CLASSES));
-    } else {
+    DataOptions.ClassCount classes = data.givenClasses(vocab);
+    FeatureSpec open = data.spec(trainFiles, null);
+    if (classes == null) {
       // Without a vocabulary, the classes are the labels the data use: YouTube-8M's 3,862 on data
       // whose labels stop at 99 would make a model 38 times too large, and as slow.
-      FeatureSpec open = data.spec(trainFiles, Integer.MAX_VALUE);
       List<InputFile> labelled = new java.util.ArrayList<>(trainFiles);
       labelled.addAll(validateFiles);
-      features = open.withNumClasses(data.classesInData(labelled, open));
-      System.out.printf(java.util.Locale.ROOT, "classes: %d, one past the largest label in the training and validation "
-          + "files (give --vocabulary or --classes to set them)%n", features.numClasses());
+      classes = DataOptions.classesFromData(data.largestLabel(labelled, open), "the training and validation files");
     }
+    FeatureSpec features = open.withNumClasses(classes.count(), classes.from());
     TrainConfig config = trainConfig();
     ModelConfig modelConfig = new ModelConfig(features, trunkConfig(features.level()));
     Checkpoints checkpoints = new Checkpoints(checkpointsAt);

@@ -126,8 +126,106 @@ class CommandsTest {
     assertTrue(gap.find(), r::toString);
     double value = Double.parseDouble(gap.group(1));
     assertTrue(value > 0 && value <= 1, r::toString);
-    // Without --vocabulary eval assumes YouTube-8M's 3862 classes: one per-class row each.
-    assertEquals(1 + 3862, Files.readAllLines(perClass).size());
+    // Without --vocabulary, --classes or a model, the classes are the data's: one past the largest
+    // label or predicted class (the oracle ranks all 20), said on stderr; one per-class row each.
+    // Once YouTube-8M's 3,862 were assumed.
+    assertTrue(r.err().contains("classes: 20, one past the largest class in the labels of "
+        + data.resolve("video").resolve("validate*.tfrecord") + " and the predictions"), r::toString);
+    assertTrue(r.out().contains("labelled videos: 24 from 4 file(s), 20 classes"), r::toString);
+    assertEquals(1 + 20, Files.readAllLines(perClass).size());
+  }
+
+  /**
+   * Classes from the data are one past the largest class the labels or the predictions name: a
+   * class the predictions rank but no labelled video has is scored as a negative, not refused; a
+   * label no prediction names counts as well.
+   */
+  @Test
+  void evalWithoutAClassCountTakesTheLargestClassOfLabelsAndPredictions() throws IOException {
+    Path labelled = tmp.resolve("classes-from-data.tfrecord");
+    org.vidar.data.FeatureSpec spec = org.vidar.data.FeatureSpec.youtube8mVideo(100);
+    org.vidar.data.ExampleCodec codec = new org.vidar.data.ExampleCodec(spec);
+    float[] features = new float[spec.dimension()];
+    try (org.vidar.data.TfRecordWriter w = new org.vidar.data.TfRecordWriter(Files.newOutputStream(labelled))) {
+      w.write(codec.encode(new org.vidar.data.VideoRecord("a", new int[] {1, 7}, 1, features)));
+      w.write(codec.encode(new org.vidar.data.VideoRecord("b", new int[] {3}, 1, features)));
+    }
+    Path beyond = Files.writeString(tmp.resolve("beyond-labels.csv"), "VideoId,LabelConfidencePairs\na,41 0.9 7 0.8\nb,3 0.7\n");
+    Run r = run("eval", "-p", beyond.toString(), labelled.toString());
+    assertEquals(ExitCodes.OK, r.code(), r::toString);
+    assertTrue(r.err().contains("classes: 42, one past the largest class in the labels of " + labelled
+        + " and the predictions (give --vocabulary or --classes to set them)"), r::toString);
+    assertTrue(r.out().contains("labelled videos: 2 from 1 file(s), 42 classes"), r::toString);
+    Path below = Files.writeString(tmp.resolve("below-labels.csv"), "VideoId,LabelConfidencePairs\na,1 0.9\nb,2 0.7\n");
+    Run s = run("eval", "-p", below.toString(), labelled.toString());
+    assertEquals(ExitCodes.OK, s.code(), s::toString);
+    assertTrue(s.err().contains("classes: 8, one past the largest class in the labels of "), s::toString);
+    // the figures are those of the same eval with the count given
+    Run given = run("eval", "--classes", "8", "-p", below.toString(), labelled.toString());
+    assertEquals(ExitCodes.OK, given.code(), given::toString);
+    assertEquals(metrics(given), metrics(s));
+    assertTrue(!given.err().contains("classes:"), given::toString);
+  }
+
+  /**
+   * A stray huge label in data without a class count is a named error, not arrays of that many
+   * classes (a model of 5,000,001 classes, or eval's per-class arrays) that exhaust the memory.
+   */
+  @Test
+  void aClassCountFromTheDataHasABound() throws IOException {
+    Path stray = tmp.resolve("stray-label.tfrecord");
+    org.vidar.data.FeatureSpec spec = org.vidar.data.FeatureSpec.youtube8mVideo(10_000_000);
+    float[] features = new float[spec.dimension()];
+    try (org.vidar.data.TfRecordWriter w = new org.vidar.data.TfRecordWriter(Files.newOutputStream(stray))) {
+      w.write(new org.vidar.data.ExampleCodec(spec).encode(new org.vidar.data.VideoRecord("a", new int[] {3}, 1, features)));
+      w.write(new org.vidar.data.ExampleCodec(spec).encode(
+          new org.vidar.data.VideoRecord("b", new int[] {5_000_000}, 1, features)));
+    }
+    String bound = "is 5000000, which would make 5000001 classes, more than the " + DataOptions.MAX_CLASSES_FROM_DATA
+        + " a count taken from the data may reach: give --vocabulary or --classes";
+    Run train = run("train", "--engine", "local", "--train", stray.toString(), "--out", tmp.resolve("stray").toString());
+    assertEquals(ExitCodes.FAILED, train.code(), train::toString);
+    assertTrue(train.err().contains("the largest class in the training and validation files " + bound), train::toString);
+    Path csv = Files.writeString(tmp.resolve("stray.csv"), "VideoId,LabelConfidencePairs\na,3 0.5\n");
+    Run eval = run("eval", "-p", csv.toString(), stray.toString());
+    assertEquals(ExitCodes.FAILED, eval.code(), eval::toString);
+    assertTrue(eval.err().contains(bound), eval::toString);
+  }
+
+  /** --classes and --vocabulary that disagree are a usage error naming both, before any work. */
+  @Test
+  void classesAndAVocabularyThatDisagreeAreRefused() {
+    Run r = run("train", "--engine", "local", "--train", data.resolve("video").resolve("train*").toString(),
+        "--vocabulary", data.resolve("vocabulary.csv").toString(), "--classes", "30", "--out",
+        tmp.resolve("disagree").toString());
+    assertEquals(ExitCodes.USAGE, r.code(), r::toString);
+    assertTrue(r.err().contains("--classes 30 and --vocabulary " + data.resolve("vocabulary.csv") + " (20 classes) "
+        + "disagree"), r::toString);
+    Run agree = run("inspect", "--vocabulary", data.resolve("vocabulary.csv").toString(), "--classes", "20",
+        data.resolve("video").resolve("validate*").toString());
+    assertEquals(ExitCodes.OK, agree.code(), agree::toString);
+  }
+
+  /**
+   * A label outside the classes names where the class count came from: the model (eval -m, predict),
+   * the vocabulary or --classes (train, inspect, eval).
+   */
+  @Test
+  void aLabelOutsideTheClassesNamesWhereTheyCameFrom() throws IOException {
+    Path vocabulary = Files.writeString(tmp.resolve("five-classes.csv"), "Index,Name\n0,a\n1,b\n2,c\n3,d\n4,e\n");
+    String validate = data.resolve("video").resolve("validate*").toString();
+    String label = "(\\S+\\.tfrecord): record \\d+ at byte offset \\d+: video \\S+: label (\\d+) is outside the 5 classes ";
+    Run inspect = run("inspect", "--vocabulary", vocabulary.toString(), validate);
+    assertEquals(ExitCodes.FAILED, inspect.code(), inspect::toString);
+    assertTrue(Pattern.compile(label + "of the vocabulary " + Pattern.quote(vocabulary.toString()) + "\n")
+        .matcher(inspect.err()).find(), inspect::toString);
+    Run train = run("train", "--engine", "local", "--classes", "5", "--train", validate, "--out",
+        tmp.resolve("five").toString());
+    assertEquals(ExitCodes.FAILED, train.code(), train::toString);
+    assertTrue(Pattern.compile(label + "given by --classes\n").matcher(train.err()).find(), train::toString);
+    Run eval = run("eval", "--classes", "5", "-p", data.resolve("oracle").resolve("validate*.csv").toString(), validate);
+    assertEquals(ExitCodes.FAILED, eval.code(), eval::toString);
+    assertTrue(Pattern.compile(label + "given by --classes\n").matcher(eval.err()).find(), eval::toString);
   }
 
   /**
@@ -169,11 +267,17 @@ class CommandsTest {
     assertEquals(ExitCodes.OK, s.code(), s::toString);
     Run r = run("eval", "-m", model.toString(), wide.resolve("video").toString());
     assertEquals(ExitCodes.FAILED, r.code(), r::toString);
+    String modelJson = model.resolve("model.json").toString();
     Matcher m = Pattern.compile("(\\S+\\.tfrecord): record (\\d+) at byte offset \\d+: video (\\S+): label (\\d+) "
-        + "lies outside the (?:vocabulary|model's classes) of 20 classes").matcher(r.err());
+        + "is outside the 20 classes of the model " + Pattern.quote(modelJson) + "\n").matcher(r.err());
     assertTrue(m.find(), r::toString);
     assertTrue(Integer.parseInt(m.group(4)) >= 20, r::toString);
     assertTrue(!r.err().contains("ArrayIndexOutOfBounds"), r::toString);
+    // predict, too, reads the labels a video has against the model's classes
+    Run p = run("predict", "--engine", "local", "-m", model.toString(), "-o", tmp.resolve("wide.csv").toString(),
+        wide.resolve("video").toString());
+    assertEquals(ExitCodes.FAILED, p.code(), p::toString);
+    assertTrue(p.err().contains("is outside the 20 classes of the model " + modelJson + "\n"), p::toString);
   }
 
   @Test
@@ -786,7 +890,8 @@ class CommandsTest {
         "--validate", data.resolve("video").resolve("validate*").toString(), "--out", model.toString(),
         "--experts", "2", "--head-epochs", "2");
     assertEquals(ExitCodes.OK, train.code(), train::toString);
-    Matcher m = Pattern.compile("classes: (\\d+), one past the largest label").matcher(train.out());
+    Matcher m = Pattern.compile("classes: (\\d+), one past the largest class in the training and validation files")
+        .matcher(train.err());
     assertTrue(m.find(), train::toString);
     int classes = Integer.parseInt(m.group(1));
     assertTrue(classes > 1 && classes <= 20, "the synth data have 20 classes: " + classes);

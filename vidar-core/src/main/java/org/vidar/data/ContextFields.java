@@ -91,7 +91,7 @@ final class ContextFields {
     for (int i = 0; i < raw.length; i++) {
       if (raw[i] < 0 || raw[i] >= spec.numClasses()) {
         throw new InvalidRecordException(RecordProblem.LABEL_OUT_OF_RANGE, "video " + Excerpt.of(id)
-            + ": label " + raw[i] + " lies outside the vocabulary of " + spec.numClasses() + " classes");
+            + ": label " + raw[i] + " is outside " + spec.classesDescription());
       }
       labels[i] = (int) raw[i];
     }

@@ -27,7 +27,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -194,13 +193,11 @@ public final class DataPaths {
       return new BufferedInputStream(raw, BUFFER);
     }
     try {
-      return new BufferedInputStream(new GZIPInputStream(raw, BUFFER), BUFFER);
+      return new BufferedInputStream(new GzipMembersInputStream(raw, BUFFER), BUFFER);
     } catch (java.util.zip.ZipException | java.io.EOFException e) {
       raw.close();
-      // GZIPInputStream reads the header at once, and its messages name no file ("Not in GZIP
-      // format", or none at all for a file that ends inside the header).
-      throw new UnreadableFileException(name, "not a readable gzip file (" + (e.getMessage() == null
-          ? "it ends inside the gzip header" : e.getMessage()) + ")");
+      // The first header is read at once, and the message names no file.
+      throw new UnreadableFileException(name, "not a readable gzip file (" + e.getMessage() + ")");
     }
   }
 

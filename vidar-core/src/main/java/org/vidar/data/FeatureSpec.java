@@ -14,6 +14,9 @@ import java.util.List;
  * @param numClasses vocabulary size: labels must lie in [0, numClasses)
  * @param maxFrames frame-level only: frames past this many are not decoded (the YouTube-8M starter
  *     code keeps 300); readers count the videos so shortened
+ * @param classesFrom where {@code numClasses} came from, completing "the N classes ..." in the error
+ *     about a label outside them ({@code "of the model /m/model.json"}, {@code "given by --classes"});
+ *     null when not said. It names, it does not define: two specs that differ in it alone are equal
  */
 public record FeatureSpec(
     Level level,
@@ -21,7 +24,8 @@ public record FeatureSpec(
     String labelsKey,
     List<FeatureField> features,
     int numClasses,
-    int maxFrames) implements java.io.Serializable {
+    int maxFrames,
+    String classesFrom) implements java.io.Serializable {
 
   /** Video-level or frame-level records. */
   public enum Level {
@@ -60,6 +64,12 @@ public record FeatureSpec(
     }
   }
 
+  /** A spec that does not say where its class count came from. */
+  public FeatureSpec(Level level, List<String> idKeys, String labelsKey, List<FeatureField> features, int numClasses,
+      int maxFrames) {
+    this(level, idKeys, labelsKey, features, numClasses, maxFrames, null);
+  }
+
   /** YouTube-8M video-level records: {@code mean_rgb} (1024) and {@code mean_audio} (128). */
   public static FeatureSpec youtube8mVideo(int numClasses) {
     return new FeatureSpec(Level.VIDEO, List.of("id", "video_id"), "labels",
@@ -88,13 +98,41 @@ public record FeatureSpec(
     return d;
   }
 
-  /** This spec with another vocabulary size. */
+  /** This spec with another vocabulary size, whose source it no longer says. */
   public FeatureSpec withNumClasses(int classes) {
     return new FeatureSpec(level, idKeys, labelsKey, features, classes, maxFrames);
   }
 
+  /** This spec with another vocabulary size, and where that came from (see {@link #classesFrom}). */
+  public FeatureSpec withNumClasses(int classes, String from) {
+    return new FeatureSpec(level, idKeys, labelsKey, features, classes, maxFrames, from);
+  }
+
+  /** This spec saying where its class count came from (see {@link #classesFrom}). */
+  public FeatureSpec withClassesFrom(String from) {
+    return new FeatureSpec(level, idKeys, labelsKey, features, numClasses, maxFrames, from);
+  }
+
   /** This spec with another frame limit. */
   public FeatureSpec withMaxFrames(int frames) {
-    return new FeatureSpec(level, idKeys, labelsKey, features, numClasses, frames);
+    return new FeatureSpec(level, idKeys, labelsKey, features, numClasses, frames, classesFrom);
+  }
+
+  /** "the 300 classes of the model /m/model.json": the classes a label must lie in, and where they came from. */
+  public String classesDescription() {
+    return "the " + numClasses + " classes" + (classesFrom == null ? "" : " " + classesFrom);
+  }
+
+  // Where the class count came from is for messages: a spec read back from a model file reads the
+  // same records as the one the model was trained with, and must compare equal to it.
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof FeatureSpec s && level == s.level && idKeys.equals(s.idKeys) && labelsKey.equals(s.labelsKey)
+        && features.equals(s.features) && numClasses == s.numClasses && maxFrames == s.maxFrames;
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(level, idKeys, labelsKey, features, numClasses, maxFrames);
   }
 }

@@ -20,8 +20,8 @@ public enum RecordProblem {
   WRONG_LENGTH("a feature has the wrong length", false),
   /** A feature holds NaN or an infinity. */
   NON_FINITE("a feature holds NaN or infinity", false),
-  /** A label index lies outside the class vocabulary. */
-  LABEL_OUT_OF_RANGE("a label lies outside the vocabulary", false),
+  /** A label index lies outside the classes (of the vocabulary, the model, --classes or the data). */
+  LABEL_OUT_OF_RANGE("a label lies outside the classes", false),
   /** A label appears more than once in one video. */
   DUPLICATE_LABEL("a label appears more than once", false),
   /** A frame-level video has no frames, or its feature lists disagree on the number of frames. */

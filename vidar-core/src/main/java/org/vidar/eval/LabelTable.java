@@ -22,6 +22,7 @@ public final class LabelTable {
   private final Set<String> unlabelled = new HashSet<>();
   private final List<String> ids = new ArrayList<>();
   private final List<int[]> labels = new ArrayList<>();
+  private int largestLabel = -1;
 
   /**
    * Reads every video of {@code reader}, labelled ones into the table and unlabelled ones (see
@@ -42,8 +43,16 @@ public final class LabelTable {
       table.index.put(r.id(), table.ids.size());
       table.ids.add(r.id());
       table.labels.add(r.labels());
+      for (int label : r.labels()) {
+        table.largestLabel = Math.max(table.largestLabel, label);
+      }
     }
     return table;
+  }
+
+  /** The largest label of the labelled videos, or -1 when they have none. */
+  public int largestLabel() {
+    return largestLabel;
   }
 
   /** Number of unlabelled videos read (not in the table). */

@@ -20,6 +20,7 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vidar.ProbeTally;
 import org.vidar.data.ProtobufOracle.Verdict;
 import org.vidar.data.WireTree.Node;
 import org.vidar.data.WireTree.Type;
@@ -45,9 +46,9 @@ class RecordDecoderFuzzTest {
   /** No single input may take longer to decode than this (protobuf's own parse is not timed). */
   private static final long MAX_NANOS_PER_INPUT = 1_000_000_000L;
 
-  private static final FeatureSpec SMALL_VIDEO = new FeatureSpec(FeatureSpec.Level.VIDEO, List.of("id", "video_id"),
+  static final FeatureSpec SMALL_VIDEO = new FeatureSpec(FeatureSpec.Level.VIDEO, List.of("id", "video_id"),
       "labels", List.of(new FeatureField("a", 4), new FeatureField("b", 3)), 50, 300);
-  private static final FeatureSpec SMALL_FRAME = new FeatureSpec(FeatureSpec.Level.FRAME, List.of("id", "video_id"),
+  static final FeatureSpec SMALL_FRAME = new FeatureSpec(FeatureSpec.Level.FRAME, List.of("id", "video_id"),
       "labels", List.of(new FeatureField("rgb", 6), new FeatureField("audio", 3)), 50, 3);
   private static final FeatureSpec YT8M_VIDEO = FeatureSpec.youtube8mVideo(FeatureSpec.YT8M_2018_CLASSES);
 
@@ -75,7 +76,7 @@ class RecordDecoderFuzzTest {
     return new Bases(spec, root, payloads, trees);
   }
 
-  private static VideoRecord randomVideo(FeatureSpec spec, int i, SplittableRandom r) {
+  static VideoRecord randomVideo(FeatureSpec spec, int i, SplittableRandom r) {
     String id = switch (r.nextInt(4)) {
       case 0 -> "v" + i;
       case 1 -> "vidéo-" + i + "-日本";
@@ -473,18 +474,31 @@ class RecordDecoderFuzzTest {
 
   // ---- checking ----
 
-  /** What the fuzzer saw: verdicts by kind, and the disagreements. */
+  /** What the fuzzer saw: verdicts by kind, and the disagreements; each case's outcome for the probe table's row. */
   private static final class Tally {
     final Map<String, Integer> verdicts = new TreeMap<>();
     final List<String> failures = new ArrayList<>();
+    final ProbeTally row = new ProbeTally("records (Example, SequenceExample)", Duration.ofNanos(MAX_NANOS_PER_INPUT),
+        SEED);
     int failureCount;
     long maxNanos;
     int cases;
+    /** The worst outcome of the current case's decodes, and what went wrong. */
+    ProbeTally.Outcome outcome;
+    String detail;
+    long caseNanos;
 
     void fail(String what) {
       failureCount++;
       if (failures.size() < 15) {
         failures.add(what);
+      }
+    }
+
+    void outcome(ProbeTally.Outcome o, String why) {
+      if (outcome == null || o.compareTo(outcome) > 0) {
+        outcome = o;
+        detail = why;
       }
     }
   }
@@ -519,12 +533,20 @@ class RecordDecoderFuzzTest {
     }
     long nanos = System.nanoTime() - t0;
     tally.maxNanos = Math.max(tally.maxNanos, nanos);
+    tally.caseNanos += nanos;
     boolean agree = expected.refused() ? expected.problem() == problem : expected.record().equals(record);
+    String failure = null;
     if (!agree || nanos > MAX_NANOS_PER_INPUT) {
-      tally.fail(context + (labelsOnly ? " [labels only]" : "") + ": protobuf says " + expected + ", the codec "
+      failure = context + (labelsOnly ? " [labels only]" : "") + ": protobuf says " + expected + ", the codec "
           + got + (agree ? " but took " + nanos / 1_000_000 + " ms" : "") + "\n      payload "
-          + HexFormat.of().formatHex(payload, 0, Math.min(payload.length, 400)));
+          + HexFormat.of().formatHex(payload, 0, Math.min(payload.length, 400));
+      tally.fail(failure);
     }
+    // for the probe table: an exception that is not the named one is a crash; a record (or a problem)
+    // protobuf does not give, a wrong result
+    tally.outcome(got.startsWith("unexpected") ? ProbeTally.Outcome.CRASH : !agree ? ProbeTally.Outcome.SILENT_WRONG
+        : nanos > MAX_NANOS_PER_INPUT ? ProbeTally.Outcome.HANG
+        : expected.refused() ? ProbeTally.Outcome.NAMED_ERROR : ProbeTally.Outcome.ACCEPTED, failure);
     return expected;
   }
 
@@ -547,8 +569,10 @@ class RecordDecoderFuzzTest {
       got = "unexpected " + e + " telling the level";
     }
     if (got != null) {
-      tally.fail(context + " [layout]: protobuf " + (malformed ? "refuses" : "accepts") + " the bytes, RecordLayout gives "
-          + got + "\n      payload " + HexFormat.of().formatHex(payload, 0, Math.min(payload.length, 400)));
+      String failure = context + " [layout]: protobuf " + (malformed ? "refuses" : "accepts") + " the bytes, RecordLayout "
+          + "gives " + got + "\n      payload " + HexFormat.of().formatHex(payload, 0, Math.min(payload.length, 400));
+      tally.fail(failure);
+      tally.outcome(got.startsWith("unexpected") ? ProbeTally.Outcome.CRASH : ProbeTally.Outcome.SILENT_WRONG, failure);
     }
   }
 
@@ -568,6 +592,9 @@ class RecordDecoderFuzzTest {
           r, tally, context);
       checkLayout(b.spec(), payload, v.problem() == RecordProblem.MALFORMED, tally, context);
       tally.cases++;
+      tally.row.count(context, new ProbeTally.Verdict(tally.outcome, tally.detail), tally.caseNanos);
+      tally.outcome = null;
+      tally.caseNanos = 0;
     }
   }
 
@@ -587,6 +614,7 @@ class RecordDecoderFuzzTest {
     System.out.printf("record decoder fuzz: %d cases (seed %d) in %.1f s, slowest input %.2f ms; protobuf's verdicts %s%n",
         tally.cases, SEED, (System.nanoTime() - t0) / 1e9, tally.maxNanos / 1e6, tally.verdicts);
     assertEquals(CASES, tally.cases);
+    tally.row.assertClean();
     assertTrue(tally.failureCount == 0, tally.failureCount + " disagreements with protobuf, the first:\n  "
         + String.join("\n  ", tally.failures));
     // the mutations reach each verdict, so the agreement above means something

@@ -117,7 +117,8 @@ public final class ModelFiles {
       throw f.error("version", version + " is not supported (this build reads versions " + OLDEST_VERSION + " to "
           + VERSION + ")");
     }
-    FeatureSpec spec = f.features(f.object(root, "features"));
+    // Errors about a label outside the model's classes name the model.
+    FeatureSpec spec = f.features(f.object(root, "features")).withClassesFrom("of the model " + configFile);
     TrunkConfig trunk = f.trunk(f.object(root, "trunk"));
     ModelConfig config = f.build("model", () -> new ModelConfig(spec, trunk));
     int[] experts = f.intArray(root, "expertsPerClass");
@@ -133,8 +134,13 @@ public final class ModelFiles {
     ExpertAllocation allocation = f.build("expertsPerClass", () -> ExpertAllocation.of(experts));
     List<String> names = new ArrayList<>();
     if (root.has("classNames")) {
-      for (JsonNode n : f.array(root, "classNames")) {
-        names.add(n.asText());
+      JsonNode list = f.array(root, "classNames");
+      for (int i = 0; i < list.size(); i++) {
+        // not asText(): it would take null, a number or an object for a name ("null", "1", "")
+        if (!list.get(i).isTextual()) {
+          throw f.error("classNames", "entry " + i + " is " + Excerpt.of(list.get(i).toString()) + ", not a string");
+        }
+        names.add(list.get(i).asText());
       }
       if (!names.isEmpty() && names.size() != config.numClasses()) {
         throw f.error("classNames", "has " + names.size() + " names for " + config.numClasses() + " classes");
@@ -143,7 +149,8 @@ public final class ModelFiles {
     ObjectNode prov = root.has("provenance") ? (ObjectNode) f.object(root, "provenance").deepCopy()
         : JSON.createObjectNode();
     String tensorFile = DataPaths.join(dir, TENSORS);
-    long parameters = parameterCount(config, allocation);
+    // Laying out a trunk too wide for an array fails here, named, before anything is allocated.
+    long parameters = f.build("trunk", () -> parameterCount(config, allocation));
     long bytes = DataPaths.resolve(List.of(tensorFile)).get(0).length();
     if (parameters > Integer.MAX_VALUE - 8 || parameters * 2 > bytes) {
       // Checked before anything that size is allocated; the smallest dtype takes 2 bytes a value.

@@ -334,4 +334,27 @@ class ModelFilesTest {
     assertMentions(loadError(dir, r -> ((ArrayNode) r.get("features").get("idKeys")).set(0, "")),
         "'features.idKeys'");
   }
+
+  /**
+   * A class name that is not a string is refused, naming the field and the entry: null, a number or
+   * an object were once taken as the names "null", "1" and "" (found by the model probe).
+   */
+  @Test
+  void classNamesMustBeStrings(@TempDir Path dir) throws IOException {
+    assertMentions(loadError(dir, r -> ((ArrayNode) r.get("classNames")).setNull(1)),
+        "'classNames'", "entry 1 is 'null', not a string");
+    assertMentions(loadError(dir, r -> ((ArrayNode) r.get("classNames")).set(0, 7)), "'classNames'", "entry 0 is '7'");
+    assertMentions(loadError(dir, r -> ((ArrayNode) r.get("classNames")).set(2, JSON.createObjectNode())),
+        "'classNames'", "entry 2");
+  }
+
+  /**
+   * A hidden layer too wide for one array is refused naming the trunk field: it once escaped as a bare
+   * IllegalArgumentException from the parameter layout, naming no file (found by the model probe).
+   */
+  @Test
+  void aTrunkTooWideForAnArrayIsRefusedByName(@TempDir Path dir) throws IOException {
+    assertMentions(loadError(dir, r -> ((ArrayNode) r.get("trunk").get("hidden")).set(1, 10_000_000)),
+        "'trunk'", "more than one array holds");
+  }
 }
