@@ -1,11 +1,5 @@
 package org.vidar.math;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.RecursiveAction;
-
 /**
  * One sgemm ({@link Kernels#sgemm}) over several threads: C cut into blocks of whole columns, each
  * a GEMM of its own over the same A and a block of B's columns. The blocks depend on the shape and
@@ -28,41 +22,18 @@ public final class ColumnSplitGemm {
 
   /**
    * {@code C = alpha·op(A)·op(B) + beta·C} as {@link Kernels#sgemm}, in {@link #blocks} column
-   * blocks, run by the calling thread and as many as {@code spare} lends (no more than the common
-   * ForkJoin pool has).
+   * blocks, run by the calling thread and as many as {@code spare} lends ({@link SpareThreads#share}).
    */
   public static void sgemm(Kernels kernels, SpareThreads spare, boolean transA, boolean transB,
       int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta,
       float[] c, int cOff, int ldc) {
     int blocks = blocks(n, spare.poolSize());
-    int extra = blocks > 1 ? spare.take(Math.min(ForkJoinPool.getCommonPoolParallelism(), blocks - 1)) : 0;
-    try {
-      int parts = extra + 1;
-      List<RecursiveAction> work = new ArrayList<>(parts);
-      for (int p = 0; p < parts; p++) {
-        int first = blocks * p / parts;
-        int end = blocks * (p + 1) / parts;
-        work.add(new RecursiveAction() {
-          @Override
-          protected void compute() {
-            for (int q = first; q < end; q++) {
-              int c0 = (int) ((long) n * q / blocks);
-              int c1 = (int) ((long) n * (q + 1) / blocks);
-              // op(B)'s columns c0..c1: B's columns when B is k×n, its rows when it is stored n×k
-              int bBlock = transB ? bOff + c0 * ldb : bOff + c0;
-              kernels.sgemm(transA, transB, m, c1 - c0, k, alpha, a, aOff, lda, b, bBlock, ldb, beta, c, cOff + c0,
-                  ldc);
-            }
-          }
-        });
-      }
-      if (parts == 1) {
-        work.get(0).invoke();
-      } else {
-        ForkJoinTask.invokeAll(work);
-      }
-    } finally {
-      spare.giveBack(extra);
-    }
+    spare.share(blocks, q -> {
+      int c0 = (int) ((long) n * q / blocks);
+      int c1 = (int) ((long) n * (q + 1) / blocks);
+      // op(B)'s columns c0..c1: B's columns when B is k×n, its rows when it is stored n×k
+      int bBlock = transB ? bOff + c0 * ldb : bOff + c0;
+      kernels.sgemm(transA, transB, m, c1 - c0, k, alpha, a, aOff, lda, b, bBlock, ldb, beta, c, cOff + c0, ldc);
+    });
   }
 }

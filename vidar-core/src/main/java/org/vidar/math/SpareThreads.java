@@ -20,6 +20,40 @@ public interface SpareThreads extends java.io.Serializable {
   /** Gives back {@code count} threads taken by {@link #take}. */
   void giveBack(int count);
 
+  /**
+   * Runs {@code piece} for 0 to {@code pieces - 1}, in runs of consecutive pieces, on the calling
+   * thread and as many threads as are lent for the call (no more than the common ForkJoin pool
+   * has, nor than pieces less one), giving them back at the end. A piece must compute the same
+   * whichever thread runs it.
+   */
+  default void share(int pieces, java.util.function.IntConsumer piece) {
+    int extra = pieces > 1 ? take(Math.min(java.util.concurrent.ForkJoinPool.getCommonPoolParallelism(), pieces - 1))
+        : 0;
+    try {
+      int parts = extra + 1;
+      java.util.List<java.util.concurrent.RecursiveAction> runs = new java.util.ArrayList<>(parts);
+      for (int p = 0; p < parts; p++) {
+        int first = pieces * p / parts;
+        int end = pieces * (p + 1) / parts;
+        runs.add(new java.util.concurrent.RecursiveAction() {
+          @Override
+          protected void compute() {
+            for (int q = first; q < end; q++) {
+              piece.accept(q);
+            }
+          }
+        });
+      }
+      if (parts == 1) {
+        runs.get(0).invoke();
+      } else {
+        java.util.concurrent.ForkJoinTask.invokeAll(runs);
+      }
+    } finally {
+      giveBack(extra);
+    }
+  }
+
   /** Never any to spare: for engines whose scheduler owns the cores (a cluster's executors). */
   SpareThreads NONE = None.INSTANCE;
 

@@ -564,16 +564,7 @@ public final class MoeHeads {
       });
     }
     ForkJoinTask.invokeAll(tasks);
-    double loss = 0;
-    for (int c = 0; c < chunks; c++) {
-      loss += losses[c];
-      if (classLosses != null) {
-        for (int k = 0; k < classLoss.length; k++) {
-          classLoss[k] += classLosses[c][k];
-        }
-      }
-    }
-    return loss;
+    return addInOrder(losses, classLosses, classLoss);
   }
 
   /**
@@ -589,33 +580,16 @@ public final class MoeHeads {
     }
     double[] losses = new double[chunks];
     double[][] classLosses = classLoss == null ? null : s.chunkClassLosses(chunks, classLoss.length);
-    int extra = s.spare.take(Math.min(ForkJoinPool.getCommonPoolParallelism(), chunks - 1));
-    try {
-      int parts = extra + 1;
-      List<RecursiveAction> tasks = new ArrayList<>(parts);
-      for (int p = 0; p < parts; p++) {
-        int c0 = chunks * p / parts;
-        int c1 = chunks * (p + 1) / parts;
-        tasks.add(new RecursiveAction() {
-          @Override
-          protected void compute() {
-            for (int c = c0; c < c1; c++) {
-              losses[c] = pass(params, s, c * WORKER_CHUNK_ROWS, Math.min(rows, (c + 1) * WORKER_CHUNK_ROWS), labels,
-                  labelOffsets, probs, backward, classLosses == null ? null : classLosses[c]);
-            }
-          }
-        });
-      }
-      if (parts == 1) {
-        tasks.get(0).invoke();
-      } else {
-        ForkJoinTask.invokeAll(tasks);
-      }
-    } finally {
-      s.spare.giveBack(extra);
-    }
+    s.spare.share(chunks, c -> losses[c] = pass(params, s, c * WORKER_CHUNK_ROWS,
+        Math.min(rows, (c + 1) * WORKER_CHUNK_ROWS), labels, labelOffsets, probs, backward,
+        classLosses == null ? null : classLosses[c]));
+    return addInOrder(losses, classLosses, classLoss);
+  }
+
+  /** The chunks' losses added in chunk order (into {@code classLoss} too, when asked); their sum. */
+  private static double addInOrder(double[] losses, double[][] classLosses, double[] classLoss) {
     double loss = 0;
-    for (int c = 0; c < chunks; c++) {
+    for (int c = 0; c < losses.length; c++) {
       loss += losses[c];
       if (classLosses != null) {
         for (int k = 0; k < classLoss.length; k++) {
@@ -697,18 +671,24 @@ public final class MoeHeads {
       z[j] = v;
       rowMax = Math.max(rowMax, v);
     }
-    for (int j = 0; j < tg; j++) {
-      z[j] -= rowMax;
+    boolean rowShift = Double.isFinite(rowMax); // else an infinite or NaN logit spoils its own class alone
+    if (rowShift) {
+      for (int j = 0; j < tg; j++) {
+        z[j] -= rowMax;
+      }
+      math.exp(z, w, tg);
     }
-    math.exp(z, w, tg);
     for (int k = 0; k < numClasses; k++) {
       int experts = allocation.experts(k);
       int aO = allocation.expertOffset(k);
       int zO = allocation.gateOffset(k);
+      if (!rowShift) {
+        shiftToClassMax(z, w, zO, experts + 1);
+      }
       double sum;
       double present;
       double absent;
-      boolean ownShift = false;
+      boolean ownShift = !rowShift;
       while (true) {
         // S, P and Q in one loop: three independent sums
         sum = w[zO + experts];
@@ -774,9 +754,10 @@ public final class MoeHeads {
 
   /**
    * Recomputes one class's softmax weights {@code w[from, from+gates)} with the class's own
-   * largest logit as the shift ({@code z} holds the logits less the row's shift): for a class whose
-   * gates all lie far below the row's largest, whose weights under the row's shift would lose
-   * their precision to underflow.
+   * largest logit as the shift ({@code z} holds the logits, less the row's shift if it was taken):
+   * for a class whose gates all lie far below the row's largest, whose weights under the row's
+   * shift would lose their precision to underflow, and for every class of a row whose largest
+   * logit is not finite.
    */
   private static void shiftToClassMax(double[] z, double[] w, int from, int gates) {
     double max = Double.NEGATIVE_INFINITY;

@@ -544,6 +544,28 @@ class MoeHeadsTest {
   }
 
   @Test
+  void anInfiniteGateLogitSpoilsItsOwnClassAlone() {
+    ExpertAllocation alloc = ExpertAllocation.fixed(3, 2);
+    MoeHeads heads = new MoeHeads(2, alloc, new JavaKernels(), org.vidar.math.BulkMath.scalar());
+    float[] p = heads.newParams();
+    SplittableRandom random = new SplittableRandom(6);
+    for (int i = 0; i < p.length; i++) {
+      p[i] = (float) (random.nextDouble() - 0.5);
+    }
+    float[] emb = {0.3f, -1.2f, 0.8f, 0.5f};
+    int[] labels = {2, 0};
+    int[] offsets = {0, 1, 2};
+    double[] finite = new double[3];
+    heads.lossAndGradient(p, emb, 2, labels, offsets, heads.newParams(), heads.newWorkerScratch(), finite);
+    p[heads.gateBias().offset() + 3] = Float.POSITIVE_INFINITY; // class 1's first gate
+    double[] spoiled = new double[3];
+    heads.lossAndGradient(p, emb, 2, labels, offsets, heads.newParams(), heads.newWorkerScratch(), spoiled);
+    assertTrue(Double.isNaN(spoiled[1]), "class 1: " + spoiled[1]);
+    assertEquals(finite[0], spoiled[0], 1e-12 * finite[0]);
+    assertEquals(finite[2], spoiled[2], 1e-12 * finite[2]);
+  }
+
+  @Test
   void lentThreadsChangeNothing() {
     int rows = 3 * MoeHeads.WORKER_CHUNK_ROWS + 17;
     int h = 9;
