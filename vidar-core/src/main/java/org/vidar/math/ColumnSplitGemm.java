@@ -28,7 +28,7 @@ public final class ColumnSplitGemm {
       int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta,
       float[] c, int cOff, int ldc) {
     int blocks = blocks(n, spare.poolSize());
-    spare.share(blocks, q -> {
+    SpareThreads.share(spare, blocks, q -> {
       int c0 = (int) ((long) n * q / blocks);
       int c1 = (int) ((long) n * (q + 1) / blocks);
       // op(B)'s columns c0..c1: B's columns when B is k×n, its rows when it is stored n×k

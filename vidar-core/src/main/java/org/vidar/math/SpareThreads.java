@@ -22,12 +22,15 @@ public interface SpareThreads extends java.io.Serializable {
 
   /**
    * Runs {@code piece} for 0 to {@code pieces - 1}, in runs of consecutive pieces, on the calling
-   * thread and as many threads as are lent for the call (no more than the common ForkJoin pool
+   * thread and as many threads as {@code spare} lends for the call (no more than the common ForkJoin pool
    * has, nor than pieces less one), giving them back at the end. A piece must compute the same
-   * whichever thread runs it.
+   * whichever thread runs it. (Static, not a default method: a default method would make the
+   * interface initialize with {@link None}, and a task shipped with {@code NONE} would then find
+   * {@code NONE} null on an executor that loads the enum first.)
    */
-  default void share(int pieces, java.util.function.IntConsumer piece) {
-    int extra = pieces > 1 ? take(Math.min(java.util.concurrent.ForkJoinPool.getCommonPoolParallelism(), pieces - 1))
+  static void share(SpareThreads spare, int pieces, java.util.function.IntConsumer piece) {
+    int extra = pieces > 1
+        ? spare.take(Math.min(java.util.concurrent.ForkJoinPool.getCommonPoolParallelism(), pieces - 1))
         : 0;
     try {
       int parts = extra + 1;
@@ -50,7 +53,7 @@ public interface SpareThreads extends java.io.Serializable {
         java.util.concurrent.ForkJoinTask.invokeAll(runs);
       }
     } finally {
-      giveBack(extra);
+      spare.giveBack(extra);
     }
   }
 

@@ -580,7 +580,7 @@ public final class MoeHeads {
     }
     double[] losses = new double[chunks];
     double[][] classLosses = classLoss == null ? null : s.chunkClassLosses(chunks, classLoss.length);
-    s.spare.share(chunks, c -> losses[c] = pass(params, s, c * WORKER_CHUNK_ROWS,
+    SpareThreads.share(s.spare, chunks, c -> losses[c] = pass(params, s, c * WORKER_CHUNK_ROWS,
         Math.min(rows, (c + 1) * WORKER_CHUNK_ROWS), labels, labelOffsets, probs, backward,
         classLosses == null ? null : classLosses[c]));
     return addInOrder(losses, classLosses, classLoss);
