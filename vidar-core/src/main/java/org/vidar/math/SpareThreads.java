@@ -1,5 +1,12 @@
 package org.vidar.math;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.RecursiveAction;
+import java.util.function.IntConsumer;
+
 /**
  * Threads of a pool that no task is using, lent to a running task one operation at a time: when
  * the tasks of a stage end at different times, the ones still running take the cores the others
@@ -22,23 +29,27 @@ public interface SpareThreads extends java.io.Serializable {
 
   /**
    * Runs {@code piece} for 0 to {@code pieces - 1}, in runs of consecutive pieces, on the calling
-   * thread and as many threads as {@code spare} lends for the call (no more than the common ForkJoin pool
-   * has, nor than pieces less one), giving them back at the end. A piece must compute the same
+   * thread and as many threads as {@code spare} lends for the call (no more than the common
+   * ForkJoin pool has, nor than pieces less one), giving them back at the end. A piece must compute the same
    * whichever thread runs it. (Static, not a default method: a default method would make the
    * interface initialize with {@link None}, and a task shipped with {@code NONE} would then find
    * {@code NONE} null on an executor that loads the enum first.)
    */
-  static void share(SpareThreads spare, int pieces, java.util.function.IntConsumer piece) {
-    int extra = pieces > 1
-        ? spare.take(Math.min(java.util.concurrent.ForkJoinPool.getCommonPoolParallelism(), pieces - 1))
-        : 0;
+  static void share(SpareThreads spare, int pieces, IntConsumer piece) {
+    int extra = pieces > 1 ? spare.take(Math.min(ForkJoinPool.getCommonPoolParallelism(), pieces - 1)) : 0;
+    if (extra == 0) {
+      for (int q = 0; q < pieces; q++) {
+        piece.accept(q);
+      }
+      return;
+    }
     try {
       int parts = extra + 1;
-      java.util.List<java.util.concurrent.RecursiveAction> runs = new java.util.ArrayList<>(parts);
+      List<RecursiveAction> runs = new ArrayList<>(parts);
       for (int p = 0; p < parts; p++) {
         int first = pieces * p / parts;
         int end = pieces * (p + 1) / parts;
-        runs.add(new java.util.concurrent.RecursiveAction() {
+        runs.add(new RecursiveAction() {
           @Override
           protected void compute() {
             for (int q = first; q < end; q++) {
@@ -47,11 +58,7 @@ public interface SpareThreads extends java.io.Serializable {
           }
         });
       }
-      if (parts == 1) {
-        runs.get(0).invoke();
-      } else {
-        java.util.concurrent.ForkJoinTask.invokeAll(runs);
-      }
+      ForkJoinTask.invokeAll(runs);
     } finally {
       spare.giveBack(extra);
     }
