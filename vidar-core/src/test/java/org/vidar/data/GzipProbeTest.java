@@ -191,11 +191,7 @@ class GzipProbeTest {
         return TfProtos.concat(b, tail);
       }
       case 6 -> {
-        int at = r.nextInt(n + 1);
-        byte[] ins = new byte[1 + r.nextInt(8)];
-        r.nextBytes(ins);
-        what.append(ins.length).append(" bytes inserted at ").append(at);
-        return TfProtos.concat(Arrays.copyOf(b, at), ins, Arrays.copyOfRange(b, at, n));
+        return TfProtos.insertRandomBytes(b, r, 8, what);
       }
       case 7 -> {
         int at = r.nextInt(n);

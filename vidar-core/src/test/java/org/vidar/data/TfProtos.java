@@ -290,6 +290,15 @@ final class TfProtos {
     }
   }
 
+  /** {@code b} with 1 to {@code most} random bytes inserted at a random place, said in {@code what}. */
+  static byte[] insertRandomBytes(byte[] b, java.util.SplittableRandom r, int most, StringBuilder what) {
+    int at = r.nextInt(b.length + 1);
+    byte[] ins = new byte[1 + r.nextInt(most)];
+    r.nextBytes(ins);
+    what.append(ins.length).append(" bytes inserted at ").append(at);
+    return concat(java.util.Arrays.copyOf(b, at), ins, java.util.Arrays.copyOfRange(b, at, b.length));
+  }
+
   static byte[] concat(byte[]... parts) {
     ByteArrayOutputStream bos = new ByteArrayOutputStream();
     for (byte[] p : parts) {

@@ -140,11 +140,7 @@ class TfRecordFramingProbeTest {
         return TfProtos.concat(Arrays.copyOf(b, at), empty, Arrays.copyOfRange(b, at, n));
       }
       case 10 -> {
-        int at = r.nextInt(n + 1);
-        byte[] ins = new byte[1 + r.nextInt(16)];
-        r.nextBytes(ins);
-        what.append(ins.length).append(" bytes inserted at ").append(at);
-        return TfProtos.concat(Arrays.copyOf(b, at), ins, Arrays.copyOfRange(b, at, n));
+        return TfProtos.insertRandomBytes(b, r, 16, what);
       }
       default -> {
         int at = r.nextInt(n);
