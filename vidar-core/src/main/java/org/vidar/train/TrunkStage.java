@@ -31,7 +31,8 @@ public final class TrunkStage {
 
   /**
    * The model with its trunk fine-tuned in round {@code round} (which seeds the per-step subsets),
-   * with the optimizer's summary; the loss is the objective at the returned trunk.
+   * with the optimizer's summary; the loss is the objective at the returned trunk. On the full batch
+   * the returned trunk is the best point evaluated, so its loss is never above the starting trunk's.
    */
   public StageResult run(Engine engine, VideoModel model, int round) {
     float[] params = model.trunkParams().clone();
@@ -43,6 +44,12 @@ public final class TrunkStage {
     double fraction = config.trunkFraction();
     long seed = config.seed();
     int[] steps = {0};
+    // Full batch, every evaluation is of one fixed objective: keep the lowest point seen, so that a
+    // step that overshot (the last one is never checked by iRprop+'s backtracking) cannot leave the
+    // trunk worse than it came in. With subsets the losses of different steps do not compare.
+    boolean keepBest = fraction >= 1;
+    double[] bestLoss = {Double.POSITIVE_INFINITY};
+    float[] best = keepBest ? params.clone() : null;
     try (Engine.Shared<VideoModel> shared = engine.shareModel(model)) {
       DifferentiableFunction objective = (x, grad) -> {
         LossGradient sum;
@@ -57,9 +64,18 @@ public final class TrunkStage {
         for (int i = 0; i < g.length; i++) {
           grad[i] = (float) (g[i] / n);
         }
-        return sum.loss() / n + TrunkGradient.l2(model.trunk().layout(), x, config.trunkL2(), grad);
+        double loss = sum.loss() / n + TrunkGradient.l2(model.trunk().layout(), x, config.trunkL2(), grad);
+        if (keepBest && loss < bestLoss[0]) {
+          bestLoss[0] = loss;
+          System.arraycopy(x, 0, best, 0, x.length);
+        }
+        return loss;
       };
       result = new IRpropPlus(config.irprop(), params.length).minimize(objective, params, config.trunkSteps(), 1e-6);
+    }
+    if (keepBest && bestLoss[0] < result.loss()) {
+      params = best;
+      result = new OptimizationResult(bestLoss[0], result.iterations(), result.evaluations(), result.reason());
     }
     return new StageResult(model.withTrunkParams(params), result.loss(), result);
   }

@@ -175,6 +175,44 @@ class TrunkStageTest {
     assertTrue(meanLoss(model(m, one), data) < meanLoss(m, data), "half-data steps still lower the full loss");
   }
 
+  /**
+   * Issue 13: on frame data a DBoF trunk without batch normalization, given iRprop+ steps too large
+   * for it, ends its last (unchecked) step above the loss it started at; Stage 2 must return the best
+   * trunk it evaluated instead, never a worse one than it was given.
+   */
+  @Test
+  void dbofStageNeverEndsAboveItsStartingLoss() {
+    VideoDataset data = TrainFixtures.separableFrames(40, 4, 2, 21);
+    ModelConfig mc = new ModelConfig(TrainFixtures.spec(FeatureSpec.Level.FRAME, 4, 2),
+        new TrunkConfig.Dbof(6, false, TrunkConfig.Pooling.SWAP, 5, false));
+    // A trunk near a minimum, where one large sign step on every weight can only overshoot.
+    VideoModel m = run(VideoModel.initialize(mc, ExpertAllocation.fixed(2, 1), Seeds.stream(5)), data, 3, 40);
+    double before = meanLoss(m, data);
+    TrainConfig c = new TrainConfig(1, 0, 8, org.vidar.optim.AdamConfig.of(0.01), HeadConfig.fixed(1, 1e-4f), 1,
+        HeadConfig.fixed(2, 0f), 1, org.vidar.optim.LbfgsConfig.of(10, 1e-7, 1e-10), 1,
+        org.vidar.optim.IRpropConfig.withDelta0(0.5), 0f, 8);
+    // What plain iRprop+ does with these steps: its last point is worse than the start.
+    float[] x = m.trunkParams().clone();
+    org.vidar.optim.OptimizationResult plain;
+    try (LocalEngine e = new LocalEngine(data, 2, 3)) {
+      plain = new org.vidar.optim.IRpropPlus(c.irprop(), x.length).minimize((p, g) -> {
+        LossGradient sum = e.aggregateShards(s -> TrunkGradient.overShard(m, p, s, 8), LossGradient::plus);
+        for (int i = 0; i < g.length; i++) {
+          g[i] = (float) (sum.gradient()[i] / sum.videos());
+        }
+        return sum.loss() / sum.videos();
+      }, x, c.trunkSteps(), 1e-6);
+    }
+    assertTrue(plain.loss() > before + 0.01, "the case overshoots: " + before + " -> " + plain.loss());
+    StageResult result;
+    try (LocalEngine e = new LocalEngine(data, 2, 3)) {
+      result = new TrunkStage(c).run(e, m);
+    }
+    double after = meanLoss(result.model(), data);
+    assertTrue(after <= before, before + " -> " + after);
+    assertEquals(after, result.loss(), 1e-6, "reported loss is the returned model's");
+  }
+
   private static VideoModel model(VideoModel m, float[] trunk) {
     return m.withTrunkParams(trunk);
   }
