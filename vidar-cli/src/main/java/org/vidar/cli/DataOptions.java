@@ -131,7 +131,7 @@ final class DataOptions {
       case "video" -> FeatureSpec.Level.VIDEO;
       case "frame" -> FeatureSpec.Level.FRAME;
       case "auto" -> firstLayout(files, policy(), null).level();
-      default -> throw new IllegalArgumentException("--level must be video, frame or auto, got " + level);
+      default -> throw new UsageException("--level must be video, frame or auto, got " + level);
     };
     FeatureSpec base = FeatureSpec.youtube8m(lvl, numClasses).withMaxFrames(maxFrames);
     List<FeatureField> fields = features == null ? base.features()

@@ -45,17 +45,17 @@ final class EngineOptions {
   /** Refuses sizes no engine can work with, naming the option. */
   void checkSizes(int topK) {
     if (chunkRows < 1) {
-      throw new IllegalArgumentException("--chunk-rows must be at least 1, got " + chunkRows);
+      throw new UsageException("--chunk-rows must be at least 1, got " + chunkRows);
     }
     if (topK < 1) {
-      throw new IllegalArgumentException("--top-k must be at least 1, got " + topK);
+      throw new UsageException("--top-k must be at least 1, got " + topK);
     }
   }
 
   /** Refuses a Spark-only option on the local engine. */
   void requireSpark(boolean given, String option) {
     if (given && !spark()) {
-      throw new IllegalArgumentException(option + " needs --engine spark");
+      throw new UsageException(option + " needs --engine spark");
     }
   }
 }

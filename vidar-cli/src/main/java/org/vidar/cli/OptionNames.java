@@ -28,7 +28,8 @@ final class OptionNames {
 
   /**
    * {@code e} with its first word, a record field, replaced by its option ({@code aliases}, else
-   * the option of {@code spec} of the same name in kebab case), when there is one; else {@code e}.
+   * the option of {@code spec} of the same name in kebab case), as a usage error, when there is
+   * one; else {@code e}.
    */
   static IllegalArgumentException named(CommandSpec spec, IllegalArgumentException e, Map<String, String> aliases) {
     String message = String.valueOf(e.getMessage());
@@ -41,7 +42,7 @@ final class OptionNames {
     if (option == null) {
       return e;
     }
-    return new IllegalArgumentException(option + message.substring(field.length()), e);
+    return new UsageException(option + message.substring(field.length()), e);
   }
 
   /**

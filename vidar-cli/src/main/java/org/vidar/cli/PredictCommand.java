@@ -60,7 +60,7 @@ final class PredictCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (classGroups < 1) {
-      throw new IllegalArgumentException("--class-groups must be at least 1, got " + classGroups);
+      throw new UsageException("--class-groups must be at least 1, got " + classGroups);
     }
     engine.checkSizes(topK);
     engine.requireSpark(parquet != null, "--parquet");

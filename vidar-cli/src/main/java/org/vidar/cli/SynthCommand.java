@@ -63,12 +63,12 @@ final class SynthCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (validateFraction < 0 || validateFraction >= 1) {
-      throw new IllegalArgumentException("--validate-fraction must lie in [0, 1), got " + validateFraction);
+      throw new UsageException("--validate-fraction must lie in [0, 1), got " + validateFraction);
     }
     boolean videoLevel = level.equals("video") || level.equals("both");
     boolean frameLevel = level.equals("frame") || level.equals("both");
     if (!videoLevel && !frameLevel) {
-      throw new IllegalArgumentException("--level must be video, frame or both, got " + level);
+      throw new UsageException("--level must be video, frame or both, got " + level);
     }
     int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
     long validate = Math.round(videos * validateFraction);

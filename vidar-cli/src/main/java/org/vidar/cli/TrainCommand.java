@@ -340,7 +340,7 @@ final class TrainCommand implements Callable<Integer> {
     try {
       return EmbeddingPrecision.parse(embeddingPrecision);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--embedding-precision: " + e.getMessage(), e);
+      throw new UsageException("--embedding-precision: " + e.getMessage(), e);
     }
   }
 

@@ -488,11 +488,15 @@ class CommandsTest {
   @Test
   void badOptionValuesFail() {
     Run level = run("inspect", "--level", "clip", data.resolve("video").toString());
-    assertEquals(ExitCodes.FAILED, level.code(), level::toString);
+    assertEquals(ExitCodes.USAGE, level.code(), level::toString);
     assertTrue(level.err().contains("--level must be video, frame or auto"), level::toString);
     Run fraction = run("synth", "--out", tmp.resolve("x").toString(), "--validate-fraction", "1");
-    assertEquals(ExitCodes.FAILED, fraction.code(), fraction::toString);
+    assertEquals(ExitCodes.USAGE, fraction.code(), fraction::toString);
     assertTrue(fraction.err().contains("--validate-fraction"), fraction::toString);
+    Run parquet = run("predict", "--engine", "local", "--parquet", tmp.resolve("pq").toString(), "-m",
+        tmp.resolve("no-model").toString(), "-o", tmp.resolve("p.csv").toString(), data.resolve("video").toString());
+    assertEquals(ExitCodes.USAGE, parquet.code(), parquet::toString);
+    assertTrue(parquet.err().contains("--parquet needs --engine spark"), parquet::toString);
   }
 
   /** The Stage 1 and Stage 2 options reach the training and are recorded in the model's provenance. */
@@ -571,7 +575,7 @@ class CommandsTest {
     assertSameClasses(x, Files.readAllLines(grouped), "by class groups");
     Run wrong = run("predict", "--engine", "local", "--class-groups", "2", "-m", model.toString(), "-o",
         tmp.resolve("never.csv").toString(), validate);
-    assertEquals(ExitCodes.FAILED, wrong.code(), wrong::toString);
+    assertEquals(ExitCodes.USAGE, wrong.code(), wrong::toString);
     assertTrue(wrong.err().contains("--class-groups needs --engine spark"), wrong::toString);
   }
 
@@ -906,12 +910,12 @@ class CommandsTest {
     String train = data.resolve("video").resolve("train*").toString();
     Run precision = run("train", "--engine", "local", "--train", train, "--out", tmp.resolve("p").toString(),
         "--classes", "20", "--embedding-precision", "fp8");
-    assertEquals(ExitCodes.FAILED, precision.code(), precision::toString);
+    assertEquals(ExitCodes.USAGE, precision.code(), precision::toString);
     assertTrue(precision.err().contains("--embedding-precision: embedding precision must be float32, float16 or "
         + "bfloat16, got 'fp8'"), precision::toString);
     Run fraction = run("train", "--engine", "local", "--train", train, "--out", tmp.resolve("f").toString(),
         "--classes", "20", "--trunk-fraction", "0");
-    assertEquals(ExitCodes.FAILED, fraction.code(), fraction::toString);
+    assertEquals(ExitCodes.USAGE, fraction.code(), fraction::toString);
     assertTrue(fraction.err().contains("--trunk-fraction must be in (0, 1], got 0.0"), fraction::toString);
     // The core's records check each field once; the error names the option the value came from.
     String[][] cases = {{"--chunk-rows", "0", "--chunk-rows must be at least 1, got 0"},
@@ -928,7 +932,7 @@ class CommandsTest {
     for (String[] c : cases) {
       Run bad = run("train", "--engine", "local", "--train", train, "--out", tmp.resolve("o").toString(),
           "--classes", "20", c[0], c[1]);
-      assertEquals(ExitCodes.FAILED, bad.code(), bad::toString);
+      assertEquals(ExitCodes.USAGE, bad.code(), bad::toString);
       assertTrue(bad.err().contains(c[2]), bad::toString);
     }
   }
