@@ -773,16 +773,21 @@ class CommandsTest {
       args.addAll(List.of("--skip-bad-records", "--classes", "20", "--experts", "2", "--head-epochs", "2",
           "--out", tmp.resolve("same-skips-" + i).toString(), "--train"));
       args.addAll(List.of(files));
-      Run r = run(args.toArray(new String[0]));
-      assertEquals(ExitCodes.SKIPPED_RECORDS, r.code(), r::toString);
-      Matcher m = Pattern.compile("(?m)^skipped \\d+ bad record\\(s\\):\n(?:  .*\n)+").matcher(r.err());
-      assertTrue(m.find(), r::toString);
-      reports[i] = m.group();
-      assertTrue(!m.find(), "one report\n" + r);
+      reports[i] = skipReport(run(args.toArray(new String[0])));
     }
     assertTrue(reports[0].startsWith("skipped 2 bad record(s):"), reports[0]);
     assertTrue(reports[0].contains(bad + ": record 3 at byte offset") && reports[0].contains(cut.toString()), reports[0]);
     assertEquals(reports[0], reports[1]);
+  }
+
+  /** The one skip report of a run that skipped bad records (exit 3). */
+  private static String skipReport(Run r) {
+    assertEquals(ExitCodes.SKIPPED_RECORDS, r.code(), r::toString);
+    Matcher m = Pattern.compile("(?m)^skipped \\d+ bad record\\(s\\):\n(?:  .*\n)+").matcher(r.err());
+    assertTrue(m.find(), r::toString);
+    String report = m.group();
+    assertTrue(!m.find(), "one report\n" + r);
+    return report;
   }
 
   /**
@@ -806,12 +811,7 @@ class CommandsTest {
       args.addAll(List.of(engines[i]));
       args.addAll(List.of("--skip-bad-records", "-m", model.toString(), "-o", csv.toString()));
       args.addAll(List.of(files));
-      Run r = run(args.toArray(new String[0]));
-      assertEquals(ExitCodes.SKIPPED_RECORDS, r.code(), r::toString);
-      Matcher m = Pattern.compile("(?m)^skipped \\d+ bad record\\(s\\):\n(?:  .*\n)+").matcher(r.err());
-      assertTrue(m.find(), r::toString);
-      reports[i] = m.group();
-      assertTrue(!m.find(), "one report\n" + r);
+      reports[i] = skipReport(run(args.toArray(new String[0])));
       predictions.add(Files.readAllLines(csv));
     }
     assertTrue(reports[0].startsWith("skipped 2 bad record(s):"), reports[0]);
