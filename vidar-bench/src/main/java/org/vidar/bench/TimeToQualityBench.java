@@ -46,7 +46,7 @@ import org.vidar.train.Trainer;
  * vidar-bench/target/classes:$(cat vidar-bench/target/runtime-classpath.txt)
  * org.vidar.bench.TimeToQualityBench [dir=work/ttq] [videos=25000] [classes=300] [peers=mlp,moe@0.03]
  * [peerEpochs=20] [hidden=1024] [gating=true] [experts=4,8] [rounds=1] [headOptimizer=adam] [headEpochs=40]
- * [headL2=1e-8] [groups=0] [lbfgs=50] [trunkSteps=10]} (the Vidar options default to the CLI's, but for the
+ * [headL2=1e-8] [groups=0] [lr=0.03] [pretrainExperts=2] [lbfgs=50] [trunkSteps=10]} (the Vidar options default to the CLI's, but for the
  * trunk: {@code hidden=0} trains the CLI's default model; {@code groups=0} is the default class
  * group count). {@code peers} lists the peer's models, each with an optional {@code @} and Adam
  * learning rate, or is {@code none}.
@@ -77,6 +77,9 @@ public final class TimeToQualityBench {
     int headEpochs = Integer.parseInt(BenchArgs.get(args, "headEpochs", "" + TrainConfig.DEFAULT_HEAD_EPOCHS));
     float headL2 = Float.parseFloat(BenchArgs.get(args, "headL2", "" + HeadConfig.DEFAULT_L2));
     int headGroups = Integer.parseInt(BenchArgs.get(args, "groups", "" + TrainConfig.AUTO_HEAD_GROUPS));
+    double learningRate = Double.parseDouble(BenchArgs.get(args, "lr", "" + TrainConfig.DEFAULT_LEARNING_RATE));
+    int pretrainExperts = Integer.parseInt(BenchArgs.get(args, "pretrainExperts",
+        "" + TrainConfig.DEFAULT_PRETRAIN_EXPERTS));
     System.out.printf(Locale.ROOT, "kernels %s, %d cores, %s%n", KernelProvider.get().name(),
         Runtime.getRuntime().availableProcessors(), org.vidar.train.Provenance.Environment.current().cpu());
     BenchData.qualitySplits(dir, videos, classes, args);
@@ -105,7 +108,8 @@ public final class TimeToQualityBench {
       System.out.printf(Locale.ROOT, "%nvidar: %s experts per class%n", experts);
       TrainConfig defaults = TrainConfig.defaults();
       TrainConfig config = new TrainConfig(defaults.seed(), defaults.pretrainEpochs(), defaults.batchSize(),
-          defaults.adam(), defaults.pretrainHeads(), rounds, HeadConfig.fixed(Integer.parseInt(experts), headL2),
+          org.vidar.optim.AdamConfig.of(learningRate),
+          HeadConfig.fixed(pretrainExperts, defaults.pretrainHeads().l2()), rounds, HeadConfig.fixed(Integer.parseInt(experts), headL2),
           headGroups, TrainConfig.stage1Optimizer(lbfgs), trunkSteps, defaults.irprop(), defaults.trunkL2(),
           defaults.chunkRows(), defaults.embeddingPrecision(), defaults.trunkFraction(), defaults.continueHeads(),
           defaults.sampleFrames(), defaults.pretrainHoldout(), defaults.pretrainPatience(),
