@@ -63,9 +63,15 @@ final class StageTable implements Trainer.Listener {
   }
 
   /** The local engine has read its training videos. */
-  void loaded(long count, SkipReport skips) {
+  void loaded(org.vidar.data.batch.VideoDataset data, SkipReport skips) {
+    long count = data.size();
     epochVideos = count;
-    out.printf(Locale.ROOT, "loaded %d training videos in %.1f s%n", count, (System.nanoTime() - start) / 1e9);
+    String frames = data.level() == org.vidar.data.FeatureSpec.Level.FRAME
+        ? String.format(Locale.ROOT, " (%d frames, %.1f MiB in memory, a byte a value)", data.featureRows(),
+            data.featureBytes() / (double) (1 << 20))
+        : "";
+    out.printf(Locale.ROOT, "loaded %d training videos%s in %.1f s%n", count, frames,
+        (System.nanoTime() - start) / 1e9);
     if (skips.total() > 0) {
       System.err.print(skips.summary());
     }

@@ -395,7 +395,7 @@ final class TrainCommand implements Callable<Integer> {
       Optional<Checkpoints.Checkpoint> resume) throws IOException {
     VideoDataset trainData = VideoDataset.load(trainFiles, modelConfig.features(), data.policy(),
         config.frameSampling(), org.vidar.data.batch.MemoryBudget.ofRuntime());
-    table.loaded(trainData.size(), trainData.skipped());
+    table.loaded(trainData, trainData.skipped());
     try (LocalEngine local = new LocalEngine(trainData, localThreads())) {
       VideoModel model = new Trainer(config).train(local, new InMemoryPretrainData(trainData), modelConfig, table,
           resume.map(c -> c.saved().model()).orElse(null), resume.map(Checkpoints.Checkpoint::stage).orElse(-1));

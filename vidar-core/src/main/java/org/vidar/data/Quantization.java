@@ -35,6 +35,20 @@ public final class Quantization {
     return (byte) Math.round((clipped - MIN) * 255f / (MAX - MIN));
   }
 
+  /**
+   * The byte that {@link #dequantize(byte)} reads as {@code x}: the inverse of dequantizing, for
+   * frames decoded from a file and held again as bytes.
+   *
+   * @throws IllegalArgumentException when {@code x} is not one of the 256 levels
+   */
+  public static byte levelOf(float x) {
+    long q = Math.round((x - BIAS) / SCALE);
+    if (q < 0 || q > 255 || TABLE[(int) q] != x) {
+      throw new IllegalArgumentException(x + " is not a dequantized byte");
+    }
+    return (byte) q;
+  }
+
   /** Dequantizes {@code n} bytes from {@code src[srcOff]} into {@code dst[dstOff]}. */
   public static void dequantize(byte[] src, int srcOff, float[] dst, int dstOff, int n) {
     for (int i = 0; i < n; i++) {

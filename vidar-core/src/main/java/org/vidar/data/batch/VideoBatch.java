@@ -48,6 +48,10 @@ public final class VideoBatch {
 
   /** Fills the batch with the given videos of a dataset, in the given order. */
   public void gather(VideoDataset data, int[] videos, int from, int to) {
+    if (dimension != 0 && dimension != data.dimension()) {
+      throw new IllegalArgumentException("a batch of width " + dimension + " gathers from data of width "
+          + data.dimension());
+    }
     int n = to - from;
     resize(n);
     int labelCount = 0;
@@ -66,7 +70,6 @@ public final class VideoBatch {
     labelOffsets[0] = 0;
     frameOffsets[0] = 0;
     int[] src = data.labels();
-    float[] feats = data.features();
     for (int i = 0; i < n; i++) {
       int v = sourceIndex[i];
       int len = lo[v + 1] - lo[v];
@@ -74,7 +77,9 @@ public final class VideoBatch {
       labelOffsets[i + 1] = labelOffsets[i] + len;
       int firstRow = fo == null ? v : fo[v];
       int frames = fo == null ? 1 : fo[v + 1] - fo[v];
-      System.arraycopy(feats, firstRow * dimension, features, frameOffsets[i] * dimension, frames * dimension);
+      if (dimension > 0) { // a batch of width 0 gathers labels only
+        data.copyRows(firstRow, frames, features, frameOffsets[i] * dimension);
+      }
       frameOffsets[i + 1] = frameOffsets[i] + frames;
     }
   }

@@ -19,7 +19,9 @@ import org.vidar.data.VideoRecord;
  * <p>Video-level data holds one row per video. Frame-level data holds the frames of all videos
  * stacked row-wise with {@link #frameOffsets()}; with a {@link FrameSampling} of {@code frames > 0}
  * each video keeps that many frames drawn by {@link FrameSampler} (with a seed per video, so the draw does not depend on
- * how files are split), which bounds memory whatever the video lengths.
+ * how files are split), which bounds memory whatever the video lengths. Frames {@link #load}ed
+ * from files stay quantized in memory, one byte a value ({@link QuantizedRows}), and become floats
+ * a batch at a time ({@link #copyRows}).
  */
 public final class VideoDataset {
   private final FeatureSpec.Level level;
@@ -27,18 +29,20 @@ public final class VideoDataset {
   private final String[] ids;
   private final int[] labelOffsets;
   private final int[] labels;
-  private final float[] features;
+  private final float[] features; // null when the rows are quantized
+  private final QuantizedRows quantized; // null when the rows are floats
   private final int[] frameOffsets;
   private final SkipReport skipped;
 
   private VideoDataset(FeatureSpec.Level level, int dimension, String[] ids, int[] labelOffsets, int[] labels,
-      float[] features, int[] frameOffsets, SkipReport skipped) {
+      float[] features, QuantizedRows quantized, int[] frameOffsets, SkipReport skipped) {
     this.level = level;
     this.dimension = dimension;
     this.ids = ids;
     this.labelOffsets = labelOffsets;
     this.labels = labels;
     this.features = features;
+    this.quantized = quantized;
     this.frameOffsets = frameOffsets;
     this.skipped = skipped;
   }
@@ -58,7 +62,7 @@ public final class VideoDataset {
     if (features.length != (long) rows * dimension) {
       throw new IllegalArgumentException(features.length + " feature values are not " + rows + " rows of " + dimension);
     }
-    return new VideoDataset(level, dimension, ids, offsets, flat, features, frameOffsets, new SkipReport());
+    return new VideoDataset(level, dimension, ids, offsets, flat, features, null, frameOffsets, new SkipReport());
   }
 
   /** The videos of a batch (already normalized, as batches are) with their ids. */
@@ -72,12 +76,15 @@ public final class VideoDataset {
     float[] features = java.util.Arrays.copyOf(batch.features, batch.featureRows() * batch.dimension());
     int[] frameOffsets = batch.level() == FeatureSpec.Level.FRAME ? java.util.Arrays.copyOf(batch.frameOffsets, n + 1)
         : null;
-    return new VideoDataset(batch.level(), batch.dimension(), ids.clone(), labelOffsets, labels, features,
+    return new VideoDataset(batch.level(), batch.dimension(), ids.clone(), labelOffsets, labels, features, null,
         frameOffsets, new SkipReport());
   }
 
-  /** The videos {@code videos} of this dataset, in that order. */
+  /** The videos {@code videos} of this dataset, in that order (frames held as they are here). */
   public VideoDataset subset(int[] videos) {
+    if (quantized != null) {
+      return quantizedSubset(videos);
+    }
     VideoBatch batch = new VideoBatch(level, dimension);
     batch.gather(this, videos, 0, videos.length);
     String[] chosen = new String[videos.length];
@@ -85,6 +92,30 @@ public final class VideoDataset {
       chosen[i] = ids[videos[i]];
     }
     return of(batch, chosen);
+  }
+
+  private VideoDataset quantizedSubset(int[] videos) {
+    int n = videos.length;
+    String[] chosen = new String[n];
+    int[] from = new int[n];
+    int[] to = new int[n];
+    int[] newFrames = new int[n + 1];
+    int[] newLabelOffsets = new int[n + 1];
+    IntList newLabels = new IntList();
+    for (int i = 0; i < n; i++) {
+      int v = videos[i];
+      chosen[i] = ids[v];
+      from[i] = frameOffsets[v];
+      to[i] = frameOffsets[v + 1];
+      newFrames[i + 1] = newFrames[i] + to[i] - from[i];
+      for (int l = labelOffsets[v]; l < labelOffsets[v + 1]; l++) {
+        newLabels.add(labels[l]);
+      }
+      newLabelOffsets[i + 1] = newLabels.size();
+    }
+    QuantizedRows rows = quantized.select(from, to, (held, more) -> {});
+    return new VideoDataset(level, dimension, chosen, newLabelOffsets, newLabels.toArray(), null, rows, newFrames,
+        new SkipReport());
   }
 
   /**
@@ -99,9 +130,9 @@ public final class VideoDataset {
 
   /**
    * Reads every video of {@code files} within {@code budget}: before reading, frame-level data whose
-   * files hold more values than the heap can take as floats (each stored byte is a value, 4 bytes in
-   * memory; the array is held twice while it grows) are refused; while reading, each larger array
-   * is checked first, which catches what the files' sizes cannot tell (gzip, sampled frames).
+   * files hold more values than the heap can take are refused (each stored byte is a value, held as
+   * a byte, with 8 bytes a frame for its scale); while reading, each larger array is checked first,
+   * which catches what the files' sizes cannot tell (gzip, sampled frames).
    *
    * @throws MemoryBudget.InsufficientMemoryException naming the bytes needed and how to set the heap
    */
@@ -117,11 +148,13 @@ public final class VideoDataset {
     }
     if (sizesTell) {
       // A quantized frame-level file stores one byte a value (and a little protobuf framing), so its
-      // size bounds the values it holds; frames past --max-frames make the bound loose.
-      long data = Math.multiplyExact(stored, (long) Float.BYTES);
-      budget.require(2 * data, "frame-level training on the local engine holds its training videos in memory: "
-          + "about " + MemoryBudget.bytes(data) + " (" + stored + " stored bytes of " + files.size()
-          + " file(s), one value each, 4 bytes a value in memory), and twice that while loading");
+      // size bounds the values it holds; frames past --max-frames make the bound loose. Held as bytes,
+      // they take that again, plus a double a frame; a growing segment is briefly held twice.
+      long data = stored + stored / dim * Double.BYTES;
+      budget.require(data + Math.min(stored, QuantizedRows.SEGMENT_BYTES), "frame-level training on the local "
+          + "engine holds its training videos in memory: about " + MemoryBudget.bytes(data) + " (" + stored
+          + " stored bytes of " + files.size() + " file(s), one value each, held as a byte), and up to "
+          + MemoryBudget.bytes(Math.min(stored, QuantizedRows.SEGMENT_BYTES)) + " more while loading");
     }
     long totalStored = stored;
     List<String> ids = new ArrayList<>();
@@ -130,32 +163,48 @@ public final class VideoDataset {
     IntList frameOffsets = new IntList();
     labelOffsets.add(0);
     frameOffsets.add(0);
-    float[] values;
+    float[] values = null;
+    QuantizedRows rows = null;
     SkipReport skipped;
     try (VideoReader reader = new VideoReader(files, spec, policy)) {
-      FloatList features = new FloatList((held, more) -> budget.require(more,
-          "loading the training videos into memory needs " + MemoryBudget.bytes(more) + " more for "
-              + held + " values so far (about " + MemoryBudget.bytes(estimate(held, reader.bytesRead(),
-                  totalStored)) + " for all " + files.size() + " file(s))"));
+      Growth growth = (held, more) -> budget.require(more,
+          "loading the training videos into memory needs " + MemoryBudget.bytes(more) + " more, holding "
+              + MemoryBudget.bytes(held) + " so far (about " + MemoryBudget.bytes(estimate(held, reader.bytesRead(),
+                  totalStored)) + " for all " + files.size() + " file(s))");
+      FloatList features = frames ? null : new FloatList(growth);
+      QuantizedRows.Builder frameRows = frames ? new QuantizedRows.Builder(dim, growth) : null;
       VideoRecord r;
       while ((r = reader.next()) != null) {
-        ids.add(r.id());
-        labels.addAll(r.labels());
-        labelOffsets.add(labels.size());
         if (!frames) {
           features.addAll(r.features(), 0, dim);
         } else {
           VideoRecord kept = sampling.keep(r, true);
-          features.addAll(kept.features(), 0, kept.features().length);
+          try {
+            frameRows.appendDequantized(kept.features(), 0, kept.numFrames());
+          } catch (MemoryBudget.InsufficientMemoryException e) {
+            throw e;
+          } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("video " + org.vidar.data.Excerpt.of(r.id()) + ": " + e.getMessage()
+                + " (frames are read from quantized bytes)", e);
+          }
           frameOffsets.add(frameOffsets.get(frameOffsets.size() - 1) + kept.numFrames());
         }
+        ids.add(r.id());
+        labels.addAll(r.labels());
+        labelOffsets.add(labels.size());
       }
       skipped = reader.skipped();
-      values = features.toArray();
+      if (frames) {
+        rows = frameRows.build();
+      } else {
+        values = features.toArray();
+      }
     }
-    InputNormalization.l2NormalizeRows(values, values.length / dim, dim);
+    if (values != null) {
+      InputNormalization.l2NormalizeRows(values, values.length / dim, dim);
+    }
     return new VideoDataset(spec.level(), dim, ids.toArray(new String[0]), labelOffsets.toArray(),
-        labels.toArray(), values, frames ? frameOffsets.toArray() : null, skipped);
+        labels.toArray(), values, rows, frames ? frameOffsets.toArray() : null, skipped);
   }
 
   public FeatureSpec.Level level() {
@@ -195,9 +244,36 @@ public final class VideoDataset {
     return Arrays.copyOfRange(labels, labelOffsets[video], labelOffsets[video + 1]);
   }
 
-  /** Row-major features: one row per video (video level) or per kept frame (frame level). */
+  /**
+   * Row-major features: one row per video (video level) or per kept frame (frame level).
+   *
+   * @throws IllegalStateException for frames held quantized (those {@link #load}ed): read them
+   *     with {@link #copyRows} or through a {@link VideoBatch}
+   */
   public float[] features() {
+    if (features == null) {
+      throw new IllegalStateException("the frames are held quantized; read them with copyRows or a VideoBatch");
+    }
     return features;
+  }
+
+  /** Writes feature rows {@code [firstRow, firstRow + count)}, normalized, into {@code dst[dstOffset]}. */
+  public void copyRows(int firstRow, int count, float[] dst, int dstOffset) {
+    if (quantized != null) {
+      quantized.copyRows(firstRow, count, dst, dstOffset);
+    } else {
+      System.arraycopy(features, firstRow * dimension, dst, dstOffset, count * dimension);
+    }
+  }
+
+  /** Feature rows: videos at video level, frames at frame level. */
+  public int featureRows() {
+    return quantized != null ? quantized.rows() : features.length / dimension;
+  }
+
+  /** Bytes the feature rows take in memory. */
+  public long featureBytes() {
+    return quantized != null ? quantized.bytes() : (long) features.length * Float.BYTES;
   }
 
   /** Frame level: video v's frames are rows {@code frameOffsets[v] .. frameOffsets[v+1]}; null for video level. */
@@ -287,15 +363,15 @@ public final class VideoDataset {
     }
   }
 
-  /** The in-memory bytes of all the data, extrapolated from {@code values} in the first {@code read} of {@code total} bytes. */
-  private static long estimate(long values, long read, long total) {
-    return read <= 0 ? values * Float.BYTES : (long) ((double) values * Float.BYTES * Math.max(total, read) / read);
+  /** The in-memory bytes of all the data, extrapolated from {@code held} for the first {@code read} of {@code total} bytes. */
+  private static long estimate(long held, long read, long total) {
+    return read <= 0 ? held : (long) ((double) held * Math.max(total, read) / read);
   }
 
-  /** Asked before a {@link FloatList} allocates {@code bytes} more, holding {@code values}; may refuse. */
+  /** Asked before a {@link FloatList} or {@link QuantizedRows.Builder} allocates {@code bytes} more, holding {@code held}; may refuse. */
   @FunctionalInterface
   interface Growth {
-    void allocating(long values, long bytes);
+    void allocating(long held, long bytes);
   }
 
   /** A growable float array. */
@@ -317,7 +393,7 @@ public final class VideoDataset {
       }
       if (n + len > a.length) {
         int capacity = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(n + len, 2L * a.length));
-        growth.allocating(n, (long) capacity * Float.BYTES);
+        growth.allocating(n * Float.BYTES, (long) capacity * Float.BYTES);
         a = Arrays.copyOf(a, capacity);
       }
       System.arraycopy(v, off, a, (int) n, len);
@@ -325,7 +401,7 @@ public final class VideoDataset {
     }
 
     float[] toArray() {
-      growth.allocating(n, n * Float.BYTES);
+      growth.allocating(n * Float.BYTES, n * Float.BYTES);
       return Arrays.copyOf(a, (int) n);
     }
   }

@@ -31,7 +31,7 @@ class VideoDatasetMemoryTest {
 
   @TempDir Path dir;
 
-  /** 50 videos of 100 frames of 48 quantized values: about 240,000 stored bytes, 960 KB as floats. */
+  /** 50 videos of 100 frames of 48 quantized values: about 240,000 stored bytes, held as bytes. */
   private List<InputFile> write() throws IOException {
     SequenceExampleCodec codec = new SequenceExampleCodec(SPEC);
     Path file = dir.resolve("frames.tfrecord");
@@ -56,17 +56,19 @@ class VideoDatasetMemoryTest {
     List<InputFile> files = write();
     long stored = files.get(0).length();
     MemoryBudget.InsufficientMemoryException e = assertThrows(MemoryBudget.InsufficientMemoryException.class,
-        () -> VideoDataset.load(files, SPEC, BadRecordPolicy.FAIL, FrameSampling.ALL, heap(1_500_000)));
+        () -> VideoDataset.load(files, SPEC, BadRecordPolicy.FAIL, FrameSampling.ALL, heap(400_000)));
     String m = e.getMessage();
+    // The values held as bytes, and a double a frame (at most one per 48 stored bytes).
     assertTrue(m.startsWith("frame-level training on the local engine holds its training videos in memory: about "
-        + MemoryBudget.bytes(4 * stored)), m);
+        + MemoryBudget.bytes(stored + stored / 48 * 8)), m);
     assertTrue(m.contains(stored + " stored bytes of 1 file(s)"), m);
-    assertTrue(m.contains("the heap has 1.4 MiB left") && m.contains("VIDAR_JAVA_OPTS=-Xmx")
+    assertTrue(m.contains("the heap has 0.4 MiB left") && m.contains("VIDAR_JAVA_OPTS=-Xmx")
         && m.contains("java -Xmx") && m.contains("--sample-frames") && m.contains("--engine spark"), m);
 
-    VideoDataset fits = VideoDataset.load(files, SPEC, BadRecordPolicy.FAIL, FrameSampling.ALL, heap(8_000_000));
+    VideoDataset fits = VideoDataset.load(files, SPEC, BadRecordPolicy.FAIL, FrameSampling.ALL, heap(1_200_000));
     assertEquals(VIDEOS, fits.size());
-    assertEquals((long) VIDEOS * FRAMES * 48, fits.features().length);
+    assertEquals((long) VIDEOS * FRAMES, fits.featureRows());
+    assertEquals((long) VIDEOS * FRAMES * (48 + 8), fits.featureBytes(), "a byte a value, a double a frame");
   }
 
   @Test
@@ -74,10 +76,10 @@ class VideoDatasetMemoryTest {
     List<InputFile> files = write();
     // The sizes bound nothing once frames are sampled: the check comes before each larger array.
     MemoryBudget.InsufficientMemoryException e = assertThrows(MemoryBudget.InsufficientMemoryException.class,
-        () -> VideoDataset.load(files, SPEC, BadRecordPolicy.FAIL, new FrameSampling(60, 1), heap(300_000)));
-    assertTrue(e.getMessage().startsWith("loading the training videos into memory needs 0.5 MiB more")
-        && e.getMessage().contains("-Xmx"), e.getMessage());
-    VideoDataset fits = VideoDataset.load(files, SPEC, BadRecordPolicy.FAIL, new FrameSampling(60, 1), heap(8_000_000));
-    assertEquals((long) VIDEOS * 60 * 48, fits.features().length);
+        () -> VideoDataset.load(files, SPEC, BadRecordPolicy.FAIL, new FrameSampling(60, 1), heap(100_000)));
+    assertTrue(e.getMessage().startsWith("loading the training videos into memory needs ")
+        && e.getMessage().contains(" more, holding ") && e.getMessage().contains("-Xmx"), e.getMessage());
+    VideoDataset fits = VideoDataset.load(files, SPEC, BadRecordPolicy.FAIL, new FrameSampling(60, 1), heap(1_000_000));
+    assertEquals((long) VIDEOS * 60, fits.featureRows());
   }
 }
