@@ -29,9 +29,12 @@ final class StageTable implements Trainer.Listener {
   private final BadRecordPolicy policy;
   private final int topK;
   private final int chunkRows;
+  private final boolean frameLevel;
   private final long start = System.nanoTime();
   private Provenance provenance;
   private long videos = -1;
+  private double framesPerVideo = Double.NaN; // frame level, once counted
+  private double loadedFramesPerVideo = Double.NaN; // as loaded by the local engine
   private long skipped;
   private String bestStage;
   private double bestGap = Double.NEGATIVE_INFINITY;
@@ -41,7 +44,7 @@ final class StageTable implements Trainer.Listener {
   private int epochs; // pre-training epochs so far
 
   StageTable(PrintStream out, Checkpoints checkpoints, List<String> classNames, Provenance provenance,
-      List<InputFile> validate, BadRecordPolicy policy, int topK, int chunkRows) {
+      List<InputFile> validate, BadRecordPolicy policy, int topK, int chunkRows, boolean frameLevel) {
     this.out = out;
     this.checkpoints = checkpoints;
     this.classNames = classNames;
@@ -50,14 +53,16 @@ final class StageTable implements Trainer.Listener {
     this.policy = policy;
     this.topK = topK;
     this.chunkRows = chunkRows;
+    this.frameLevel = frameLevel;
   }
 
   /** The run's first lines: kernels and engine, the table's header, where a resumed run continues. */
   void start(String kernels, Provenance.EngineInfo engine, Optional<Checkpoints.Checkpoint> resume) {
     out.printf(Locale.ROOT, "kernels: %s; engine: %s%n", kernels,
         engine.name().equals("spark") ? "spark (" + engine.master() + ")" : "local (" + engine.threads() + " threads)");
-    out.printf(Locale.ROOT, "%-16s %8s %9s %10s %8s %8s %8s %8s %12s%n", "stage", "seconds", "videos/s", "train loss",
-        "GAP@" + topK, "Hit@1", "PERR", "MAP", "parameters");
+    out.printf(Locale.ROOT, "%-16s %8s %9s%s %10s %8s %8s %8s %8s %12s%n", "stage", "seconds", "videos/s",
+        frameLevel ? String.format(Locale.ROOT, " %10s", "frames/s") : "", "train loss", "GAP@" + topK, "Hit@1", "PERR",
+        "MAP", "parameters");
     resume.ifPresent(c -> out.printf(Locale.ROOT, "resuming after stage %d (%s) from %s%n", c.stage(),
         c.saved().provenance().path("stage").asText("?"), checkpoints.directory()));
   }
@@ -66,6 +71,9 @@ final class StageTable implements Trainer.Listener {
   void loaded(org.vidar.data.batch.VideoDataset data, SkipReport skips) {
     long count = data.size();
     epochVideos = count;
+    if (count > 0) {
+      loadedFramesPerVideo = data.featureRows() / (double) count;
+    }
     String frames = data.level() == org.vidar.data.FeatureSpec.Level.FRAME
         ? String.format(Locale.ROOT, " (%d frames, %.1f MiB in memory, a byte a value)", data.featureRows(),
             data.featureBytes() / (double) (1 << 20))
@@ -100,6 +108,9 @@ final class StageTable implements Trainer.Listener {
   @Override
   public void dataCounted(Trainer.ClassCounts counts) {
     videos = counts.videos();
+    if (frameLevel && videos > 0) {
+      framesPerVideo = counts.frames() / (double) videos;
+    }
     provenance = provenance.counted(videos, skipped);
   }
 
@@ -128,8 +139,13 @@ final class StageTable implements Trainer.Listener {
     }
     lastStage = stage;
     double rate = videosPerSecond(stage, result, seconds);
-    out.printf(Locale.ROOT, "%-16s %8.1f %9s %10s %8s %8s %8s %8s %12d%n", stage, seconds,
+    // Pre-training runs before the frames are counted: its epochs read the videos the load kept.
+    double perVideo = stage.equals("pretrain") && Double.isNaN(framesPerVideo) ? loadedFramesPerVideo : framesPerVideo;
+    double frameRate = rate * perVideo;
+    out.printf(Locale.ROOT, "%-16s %8.1f %9s%s %10s %8s %8s %8s %8s %12d%n", stage, seconds,
         Double.isNaN(rate) ? "-" : String.format(Locale.ROOT, "%.0f", rate),
+        !frameLevel ? "" : String.format(Locale.ROOT, " %10s", Double.isNaN(frameRate) ? "-"
+            : String.format(Locale.ROOT, "%.0f", frameRate)),
         Double.isNaN(result.loss()) ? "-" : String.format(Locale.ROOT, "%.5f", result.loss()),
         fmt(r == null ? Double.NaN : r.gap()), fmt(r == null ? Double.NaN : r.hit1()),
         fmt(r == null ? Double.NaN : r.perr()), fmt(r == null ? Double.NaN : r.map()), m.parameterCount());

@@ -251,7 +251,7 @@ final class TrainCommand implements Callable<Integer> {
     List<String> overridden = resume.isPresent() ? checkResume(resume.get(), provenance, modelConfig, classNames)
         : List.of();
     StageTable table = new StageTable(System.out, checkpoints, classNames, provenance, validateFiles, data.policy(),
-        topK, config.chunkRows());
+        topK, config.chunkRows(), features.level() == FeatureSpec.Level.FRAME);
     table.start(provenance.environment().kernels(), engineInfo(), resume);
     Trained trained = engine.spark() ? onSpark(trainFiles, config, modelConfig, table, resume)
         : locally(trainFiles, config, modelConfig, table, resume);

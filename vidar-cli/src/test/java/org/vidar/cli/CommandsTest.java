@@ -192,6 +192,33 @@ class CommandsTest {
     assertTrue(eval.err().contains(bound), eval::toString);
   }
 
+  /**
+   * Frame level on the local engine: the load says the frames it holds and their memory (a byte a
+   * value and a double a frame), and every stage's row gives frames/s, videos/s times the frames
+   * each video contributes.
+   */
+  @Test
+  void frameLevelTrainingSaysFramesHeldAndFramesPerSecond() {
+    Run r = run("train", "--engine", "local", "--train", data.resolve("frame").resolve("train*").toString(),
+        "--validate", data.resolve("frame").resolve("validate*").toString(), "--frame-hidden", "8",
+        "--video-hidden", "8", "--pretrain-epochs", "1", "--rounds", "1", "--trunk-steps", "1", "--experts", "2",
+        "--sample-frames", "4", "--out", tmp.resolve("frames-model").toString());
+    assertEquals(ExitCodes.OK, r.code(), r::toString);
+    // 96 videos of 5..20 frames, 4 sampled each; 1152 values a frame.
+    Matcher loaded = Pattern.compile("loaded 96 training videos \\((\\d+) frames, ([0-9.]+) MiB in memory, a byte a "
+        + "value\\)").matcher(r.out());
+    assertTrue(loaded.find(), r::toString);
+    assertEquals(96 * 4, Integer.parseInt(loaded.group(1)), r::toString);
+    assertEquals(96 * 4 * (1152 + 8) / (double) (1 << 20), Double.parseDouble(loaded.group(2)), 0.05, r::toString);
+    assertTrue(r.out().contains(" videos/s   frames/s "), r::toString);
+    for (String stage : List.of("pretrain", "round 1 heads", "round 1 trunk")) {
+      Matcher row = Pattern.compile("(?m)^" + stage + " +[0-9.]+ +(\\d+) +(\\d+) ").matcher(r.out());
+      assertTrue(row.find(), stage + " in " + r);
+      assertEquals(4.0 * Long.parseLong(row.group(1)), Long.parseLong(row.group(2)),
+          Math.max(4, 4e-3 * Long.parseLong(row.group(2))), stage + ": four frames a video in " + r);
+    }
+  }
+
   /** --classes and --vocabulary that disagree are a usage error naming both, before any work. */
   @Test
   void classesAndAVocabularyThatDisagreeAreRefused() {

@@ -44,13 +44,16 @@ public final class Trainer {
     default void dataCounted(ClassCounts counts) {}
   }
 
-  /** The training videos and each class's positive videos, over all of the engine's shards. */
-  public record ClassCounts(long videos, long[] positives) implements java.io.Serializable {
+  /**
+   * The training videos, the frames training reads of them (frame level, after sampling; the videos
+   * at video level) and each class's positive videos, over all of the engine's shards.
+   */
+  public record ClassCounts(long videos, long frames, long[] positives) implements java.io.Serializable {
     ClassCounts plus(ClassCounts o) {
       for (int i = 0; i < positives.length; i++) {
         positives[i] += o.positives[i];
       }
-      return new ClassCounts(videos + o.videos, positives);
+      return new ClassCounts(videos + o.videos, frames + o.frames, positives);
     }
   }
 
@@ -157,16 +160,18 @@ public final class Trainer {
     return engine.aggregateShards(shard -> {
       long[] counts = new long[numClasses];
       long videos = 0;
+      long frames = 0;
       // Width 0: the labels are gathered, no feature is copied. A frame-level batch takes a video of
-      // any frame count, so it serves video-level shards too.
+      // any frame count, so it serves video-level shards too (one row a video).
       VideoBatch batch = new VideoBatch(FeatureSpec.Level.FRAME, 0);
       while (shard.next(batch, 4096)) {
         videos += batch.rows;
+        frames += batch.frameOffsets[batch.rows];
         for (int i = 0; i < batch.labelOffsets[batch.rows]; i++) {
           counts[batch.labels[i]]++;
         }
       }
-      return new ClassCounts(videos, counts);
+      return new ClassCounts(videos, frames, counts);
     }, ClassCounts::plus);
   }
 
