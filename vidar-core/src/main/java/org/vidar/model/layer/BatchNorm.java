@@ -10,8 +10,8 @@ import org.vidar.model.param.TensorRef;
  * Batch normalization per feature, {@code y = γ·(x − μ)/sqrt(σ² + ε) + β}, with trainable
  * {@code name/gamma}, {@code name/beta} and non-trainable {@code name/running_mean},
  * {@code name/running_var} (their gradient stays 0). The {@link Mode} is a property of the
- * scratch: {@link Mode#TRAINING} normalizes by the batch, {@link Mode#FROZEN} by the running
- * statistics.
+ * scratch: {@link Mode#TRAINING} normalizes by the batch and moves the running statistics (faster
+ * while the scratch is new, see {@link #warmedMomentum}), {@link Mode#FROZEN} normalizes by them.
  */
 public final class BatchNorm implements Layer {
 
@@ -78,6 +78,8 @@ public final class BatchNorm implements Layer {
     final double[] invStd;
     final double[] sumDy;
     final double[] sumDyXhat;
+    /** TRAINING batches this scratch has normalized: the running statistics' warm-up. */
+    long batches;
 
     Scratch(Mode mode, int d) {
       this.mode = Objects.requireNonNull(mode, "mode");
@@ -150,6 +152,18 @@ public final class BatchNorm implements Layer {
     return new Scratch(mode, d);
   }
 
+  /**
+   * The momentum of the running statistics' update after {@code batches} TRAINING batches of one
+   * scratch: {@code min(momentum, (1 + batches) / (10 + batches))}, the schedule of TensorFlow's
+   * {@code ExponentialMovingAverage} with {@code num_updates}. A fixed 0.99 from the initial 0 and 1
+   * leaves a fifth of the initial values after 160 batches: pre-training a DBoF with batch norm on
+   * the frames and the video layer (5,000 synth videos, 8 epochs of batch 256) then scored GAP 0.29 from
+   * its running statistics, its training loss 24 against 3 without the video layer's batch norm.
+   */
+  double warmedMomentum(long batches) {
+    return Math.min(momentum, (1.0 + batches) / (10.0 + batches));
+  }
+
   @Override
   public void forward(float[] params, float[] x, int rows, float[] y, Layer.Scratch scratch) {
     LayerChecks.rows(rows);
@@ -186,13 +200,14 @@ public final class BatchNorm implements Layer {
       }
       int rm = runningMean.offset();
       int rv = runningVar.offset();
+      double m = warmedMomentum(s.batches++);
       for (int j = 0; j < d; j++) {
         double v = var[j] / rows;
         invStd[j] = 1.0 / Math.sqrt(v + epsilon);
-        params[rm + j] = (float) (momentum * params[rm + j] + (1 - momentum) * mean[j]);
+        params[rm + j] = (float) (m * params[rm + j] + (1 - m) * mean[j]);
         // The running variance is unbiased (n/(n−1)), as in TensorFlow; one row says nothing.
         if (rows > 1) {
-          params[rv + j] = (float) (momentum * params[rv + j] + (1 - momentum) * v * rows / (rows - 1));
+          params[rv + j] = (float) (m * params[rv + j] + (1 - m) * v * rows / (rows - 1));
         }
       }
     } else {

@@ -92,15 +92,21 @@ class BatchNormTest {
     // Feature 0: 1, 2, 3 (mean 2, unbiased variance 1); feature 1: 0, 0, 6 (mean 2, variance 12).
     float[] x = {1, 0, 2, 0, 3, 6};
     float[] y = new float[6];
-    bn.forward(params, x, 3, y, bn.newScratch(BatchNorm.Mode.TRAINING));
-    assertEquals(0.1 * 2, params[bn.runningMean().offset()], 1e-6);
-    assertEquals(0.9 + 0.1 * 1, params[bn.runningVar().offset()], 1e-6);
-    assertEquals(0.1 * 2, params[bn.runningMean().offset() + 1], 1e-6);
-    assertEquals(0.9 + 0.1 * 12, params[bn.runningVar().offset() + 1], 1e-6);
-    // One row: the mean moves, the variance does not.
-    bn.forward(params, new float[] {5, 5}, 1, y, bn.newScratch(BatchNorm.Mode.TRAINING));
-    assertEquals(0.9 * 0.2 + 0.1 * 5, params[bn.runningMean().offset()], 1e-6);
+    BatchNorm.Scratch training = bn.newScratch(BatchNorm.Mode.TRAINING);
+    // The first batch of a scratch moves the statistics with momentum min(0.9, 1/10) = 0.1.
+    bn.forward(params, x, 3, y, training);
+    assertEquals(0.9 * 2, params[bn.runningMean().offset()], 1e-6);
+    assertEquals(0.1 + 0.9 * 1, params[bn.runningVar().offset()], 1e-6);
+    assertEquals(0.9 * 2, params[bn.runningMean().offset() + 1], 1e-6);
+    assertEquals(0.1 + 0.9 * 12, params[bn.runningVar().offset() + 1], 1e-6);
+    // The second with 2/11. One row: the mean moves, the variance does not.
+    bn.forward(params, new float[] {5, 5}, 1, y, training);
+    assertEquals(2.0 / 11 * 1.8 + 9.0 / 11 * 5, params[bn.runningMean().offset()], 1e-5);
     assertEquals(1.0, params[bn.runningVar().offset()], 1e-6);
+    // From the 81st batch on, the layer's own momentum.
+    assertEquals(2.0 / 11, bn.warmedMomentum(1), 1e-15);
+    assertEquals(0.9, bn.warmedMomentum(80), 1e-15);
+    assertEquals(0.9, bn.warmedMomentum(1000), 0);
     float[] before = params.clone();
     bn.forward(params, x, 3, y, bn.newScratch(BatchNorm.Mode.FROZEN));
     org.junit.jupiter.api.Assertions.assertArrayEquals(before, params, "FROZEN must not write params");
