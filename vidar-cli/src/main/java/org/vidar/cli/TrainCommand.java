@@ -87,7 +87,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--frame-context-gating", description = "Frame level: context gating on each frame.")
   boolean frameContextGating;
 
-  @Option(names = "--batch-norm", description = "Frame level: batch normalization in the per-frame layer.")
+  @Option(names = "--batch-norm", description = "Frame level: batch normalization of the input frames and of each dense layer's product, as in "
+      + "the YouTube-8M starter code's DbofModel.")
   boolean batchNorm;
 
   @Option(names = "--sample-frames", defaultValue = "" + TrainConfig.DEFAULT_SAMPLE_FRAMES, description = "Frame level: frames sampled per video, 0 = all (default: ${DEFAULT-VALUE}).")

@@ -13,9 +13,11 @@ import org.vidar.model.layer.Layer;
 import org.vidar.model.param.ParameterLayout;
 
 /**
- * The frame-level Deep Bag of Frames trunk: per frame a dense layer (with batch normalization
- * before its ReLU when configured, and context gating after it when configured), pooling over each
- * video's frames (SWAP, mean or max), then a video-level dense ReLU layer with context gating.
+ * The frame-level Deep Bag of Frames trunk: per frame a dense layer (with context gating after it
+ * when configured), pooling over each video's frames (SWAP, mean or max), then a video-level dense
+ * ReLU layer with context gating. With batch normalization (see {@link TrunkConfig.Dbof#batchNorm})
+ * the frames are normalized before the per-frame layer, and each dense layer's product before its
+ * ReLU.
  */
 public final class DbofTrunk implements Trunk {
   private final int inputDim;
@@ -33,6 +35,7 @@ public final class DbofTrunk implements Trunk {
     List<Layer> frame = new ArrayList<>();
     int f = config.frameHidden();
     if (config.batchNorm()) {
+      frame.add(new BatchNorm(b, "trunk/input_bn", inputDim));
       frame.add(new Dense(b, "trunk/frame_fc", inputDim, f, Activation.NONE));
       frame.add(new BatchNorm(b, "trunk/frame_bn", f));
       frame.add(new Relu(f));
@@ -45,9 +48,11 @@ public final class DbofTrunk implements Trunk {
     this.frameStack = new LayerStack(frame);
     this.frameDim = f;
     this.pooling = new FramePooling(f, FramePooling.Mode.valueOf(config.pooling().name()));
-    this.videoStack = new LayerStack(List.of(
-        new Dense(b, "trunk/video_fc", f, config.videoHidden(), Activation.RELU),
-        new ContextGating(b, "trunk/video_gating", config.videoHidden())));
+    int v = config.videoHidden();
+    this.videoStack = new LayerStack(config.batchNorm()
+        ? List.of(new Dense(b, "trunk/video_fc", f, v, Activation.NONE), new BatchNorm(b, "trunk/video_bn", v),
+            new Relu(v), new ContextGating(b, "trunk/video_gating", v))
+        : List.of(new Dense(b, "trunk/video_fc", f, v, Activation.RELU), new ContextGating(b, "trunk/video_gating", v)));
     this.layout = b.build();
   }
 

@@ -42,8 +42,11 @@ public sealed interface TrunkConfig extends java.io.Serializable permits TrunkCo
    * @param frameContextGating context gating after the per-frame layer
    * @param pooling pooling over frames
    * @param videoHidden width of the video-level layer (the embedding the heads see)
-   * @param batchNorm batch normalization after the per-frame layer's product (batch statistics in
-   *     pre-training, frozen running statistics in the full-batch stages)
+   * @param batchNorm batch normalization, as the YouTube-8M starter code's DbofModel has it, of the
+   *     input frames, of the per-frame layer's product and of the video-level layer's product (batch
+   *     statistics in pre-training, frozen running statistics in the full-batch stages). Measured
+   *     (5,000 synth videos, 8 epochs of batch 256): GAP 0.708 at lr 3e-3 with all three, 0.645 at
+   *     1e-2 with the per-frame layer's alone (its best), 0.605 without.
    */
   record Dbof(int frameHidden, boolean frameContextGating, Pooling pooling, int videoHidden, boolean batchNorm)
       implements TrunkConfig {

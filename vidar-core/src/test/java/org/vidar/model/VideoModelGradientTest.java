@@ -137,18 +137,9 @@ class VideoModelGradientTest {
         int f = c.frameHidden();
         double[] y;
         if (c.batchNorm()) {
-          y = dense(tp, "trunk/frame_fc", x, frames, IN, f, false);
-          int g = tl.get("trunk/frame_bn/gamma").offset();
-          int b = tl.get("trunk/frame_bn/beta").offset();
-          int rm = tl.get("trunk/frame_bn/running_mean").offset();
-          int rv = tl.get("trunk/frame_bn/running_var").offset();
-          for (int t = 0; t < frames; t++) {
-            for (int j = 0; j < f; j++) {
-              double z = (y[t * f + j] - tp[rm + j]) / Math.sqrt(tp[rv + j] + BatchNorm.DEFAULT_EPSILON);
-              y[t * f + j] = Math.max(0, tp[g + j] * z + tp[b + j]);
-            }
-          }
-        } else {
+          y = dense(tp, "trunk/frame_fc", frozenNorm(tp, "trunk/input_bn", x, frames, IN, false), frames, IN, f,
+              false);
+          y = frozenNorm(tp, "trunk/frame_bn", y, frames, f, true);        } else {
           y = dense(tp, "trunk/frame_fc", x, frames, IN, f, true);
         }
         if (c.frameContextGating()) {
@@ -180,11 +171,30 @@ class VideoModelGradientTest {
             };
           }
         }
-        double[] v1 = dense(tp, "trunk/video_fc", pooled, videos, f, c.videoHidden(), true);
+        double[] v1 = c.batchNorm()
+            ? frozenNorm(tp, "trunk/video_bn", dense(tp, "trunk/video_fc", pooled, videos, f, c.videoHidden(), false),
+                videos, c.videoHidden(), true)
+            : dense(tp, "trunk/video_fc", pooled, videos, f, c.videoHidden(), true);
         emb = gating(tp, "trunk/video_gating", v1, videos, c.videoHidden());
         h = c.videoHidden();
       }
       return bce(hp, emb, h);
+    }
+
+    /** Batch normalization by the running statistics, then ReLU when {@code relu}. */
+    double[] frozenNorm(double[] p, String name, double[] x, int rows, int d, boolean relu) {
+      int g = tl.get(name + "/gamma").offset();
+      int b = tl.get(name + "/beta").offset();
+      int rm = tl.get(name + "/running_mean").offset();
+      int rv = tl.get(name + "/running_var").offset();
+      double[] y = new double[rows * d];
+      for (int t = 0; t < rows; t++) {
+        for (int j = 0; j < d; j++) {
+          double z = p[g + j] * (x[t * d + j] - p[rm + j]) / Math.sqrt(p[rv + j] + BatchNorm.DEFAULT_EPSILON) + p[b + j];
+          y[t * d + j] = relu ? Math.max(0, z) : z;
+        }
+      }
+      return y;
     }
 
     double[] dense(double[] p, String name, double[] x, int rows, int in, int out, boolean relu) {
