@@ -20,7 +20,21 @@ final class BenchData {
    * difficulty from {@code vidar synth}'s defaults, as its options of the same names do.
    */
   static void qualitySplits(String dir, long videos, int classes, String[] args) throws IOException {
+    qualitySplits(dir, videos, classes, args, false);
+  }
+
+  /**
+   * The same data at the video level (the files under {@code dir/video}) or, when {@code frameLevel},
+   * at the frame level only (under {@code dir/frame}); a {@code dir} written before for the other
+   * level is refused.
+   */
+  static void qualitySplits(String dir, long videos, int classes, String[] args, boolean frameLevel)
+      throws IOException {
     if (Files.exists(Paths.get(dir, "vocabulary.csv"))) {
+      String level = frameLevel ? "frame" : "video";
+      if (!Files.isDirectory(Paths.get(dir, level))) {
+        throw new IOException(dir + " holds synthetic data without " + level + "-level files: give another dir=");
+      }
       return;
     }
     long t = System.nanoTime();
@@ -32,8 +46,10 @@ final class BenchData {
         .sharpness(Double.parseDouble(BenchArgs.get(args, "sharpness", "" + defaults.sharpness())))
         .build();
     new SyntheticDatasetWriter(new LatentVideoModel(config),
-        new SynthLayout(dir, videos - validate, validate, 8, true, false, Runtime.getRuntime().availableProcessors()))
+        new SynthLayout(dir, videos - validate, validate, 8, !frameLevel, frameLevel,
+            Runtime.getRuntime().availableProcessors()))
         .write();
-    System.out.printf(Locale.ROOT, "synthesized %d videos in %.0f s%n", videos, (System.nanoTime() - t) / 1e9);
+    System.out.printf(Locale.ROOT, "synthesized %d %s-level videos in %.0f s%n", videos, frameLevel ? "frame" : "video",
+        (System.nanoTime() - t) / 1e9);
   }
 }

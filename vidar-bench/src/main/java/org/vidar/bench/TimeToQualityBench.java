@@ -52,6 +52,15 @@ import org.vidar.train.Trainer;
  * learning rate, or is {@code none}.
  * {@code videos} counts both splits (a fifth validates); the data are written by {@code vidar
  * synth} on first use.
+ *
+ * <p>{@code level=frame} compares on frame-level data instead ({@code dir} defaults to {@code
+ * work/ttq-frame}, written at the frame level only): the peer trains the starter's DbofModel
+ * ({@code peers=dbof}, sampling {@code peerFrames=30} frames per video per step, its per-frame and
+ * video-level widths {@code frameHidden=1024} and {@code videoHidden=1024}), Vidar its DBoF trunk of
+ * the same widths ({@code vidar train}'s frame-level trunk: {@code pooling=swap}, {@code
+ * batchNorm=false} as its defaults) on the frames its CLI samples for training (a fixed sample per
+ * video); Vidar scores validation videos on all their frames, the peer on a fixed-seed sample. The
+ * GEMM efficiency table is replaced by frames per second of training.
  */
 public final class TimeToQualityBench {
   private TimeToQualityBench() {}
@@ -60,10 +69,21 @@ public final class TimeToQualityBench {
   record Point(String label, double seconds, double gap) {}
 
   public static void main(String[] args) throws Exception {
-    String dir = BenchArgs.get(args, "dir", "work/ttq");
+    String level = BenchArgs.get(args, "level", "video");
+    if (!level.equals("video") && !level.equals("frame")) {
+      throw new IllegalArgumentException("level must be video or frame, got " + level);
+    }
+    boolean frameLevel = level.equals("frame");
+    String dir = BenchArgs.get(args, "dir", frameLevel ? "work/ttq-frame" : "work/ttq");
     long videos = Long.parseLong(BenchArgs.get(args, "videos", "25000"));
     int classes = Integer.parseInt(BenchArgs.get(args, "classes", "300"));
-    String peerList = BenchArgs.get(args, "peers", "mlp,moe");
+    String peerList = BenchArgs.get(args, "peers", frameLevel ? "dbof" : "mlp,moe");
+    int frameHidden = Integer.parseInt(BenchArgs.get(args, "frameHidden", "" + TrunkConfig.Dbof.DEFAULT_FRAME_HIDDEN));
+    int videoHidden = Integer.parseInt(BenchArgs.get(args, "videoHidden", "" + TrunkConfig.Dbof.DEFAULT_VIDEO_HIDDEN));
+    TrunkConfig.Pooling pooling = TrunkConfig.Pooling.valueOf(
+        BenchArgs.get(args, "pooling", "swap").toUpperCase(Locale.ROOT));
+    boolean batchNorm = Boolean.parseBoolean(BenchArgs.get(args, "batchNorm", "false"));
+    int peerFrames = Integer.parseInt(BenchArgs.get(args, "peerFrames", "30"));
     String[] peers = peerList.equals("none") ? new String[0] : peerList.split(",");
     int peerEpochs = Integer.parseInt(BenchArgs.get(args, "peerEpochs", "20"));
     String peerLauncher = BenchArgs.get(args, "peer", "vidar-tf-peer/tf-peer");
@@ -82,11 +102,14 @@ public final class TimeToQualityBench {
         "" + TrainConfig.DEFAULT_PRETRAIN_EXPERTS));
     System.out.printf(Locale.ROOT, "kernels %s, %d cores, %s%n", KernelProvider.get().name(),
         Runtime.getRuntime().availableProcessors(), org.vidar.train.Provenance.Environment.current().cpu());
-    BenchData.qualitySplits(dir, videos, classes, args);
-    double peakBefore = sgemmPeak(Runtime.getRuntime().availableProcessors());
-    List<String> trainGlob = List.of(dir + "/video/train*");
-    List<String> validateGlob = List.of(dir + "/video/validate*");
-    FeatureSpec spec = FeatureSpec.youtube8mVideo(classes);
+    BenchData.qualitySplits(dir, videos, classes, args, frameLevel);
+    double peakBefore = frameLevel ? 0 : sgemmPeak(Runtime.getRuntime().availableProcessors());
+    List<String> trainGlob = List.of(dir + "/" + level + "/train*");
+    List<String> validateGlob = List.of(dir + "/" + level + "/validate*");
+    FeatureSpec spec = frameLevel ? FeatureSpec.youtube8mFrame(classes) : FeatureSpec.youtube8mVideo(classes);
+    // the peer's trunk the same widths as Vidar's, and the frames it samples named (they count its frames/s)
+    List<String> peerOptions = frameLevel ? List.of("--sample-frames", "" + peerFrames, "--cluster-size",
+        "" + frameHidden, "--hidden", "" + videoHidden) : List.of();
     List<InputFile> validateFiles = DataPaths.resolve(validateGlob);
     LabelTable labels;
     try (VideoReader reader = VideoReader.labelsOnly(validateFiles, spec, BadRecordPolicy.FAIL)) {
@@ -96,11 +119,13 @@ public final class TimeToQualityBench {
     List<List<Point>> peerCurves = new ArrayList<>();
     for (String peer : peers) {
       peerCurves.add(runPeer(peerLauncher, peer, peerEpochs, classes, DataPaths.resolve(trainGlob), validateFiles,
-          Path.of(dir, "peer-" + peer), labels));
+          Path.of(dir, "peer-" + peer), labels, peerOptions, frameLevel ? peerFrames : 0));
     }
 
     long l0 = System.nanoTime();
-    VideoDataset train = VideoDataset.load(DataPaths.resolve(trainGlob), spec, BadRecordPolicy.FAIL, FrameSampling.ALL);
+    // frame level: the frames `vidar train` keeps of each training video; validation on all frames
+    FrameSampling trainFrames = frameLevel ? TrainConfig.defaults().frameSampling() : FrameSampling.ALL;
+    VideoDataset train = VideoDataset.load(DataPaths.resolve(trainGlob), spec, BadRecordPolicy.FAIL, trainFrames);
     VideoDataset validate = VideoDataset.load(validateFiles, spec, BadRecordPolicy.FAIL, FrameSampling.ALL);
     System.out.printf(Locale.ROOT, "vidar: loaded %d training and %d validation videos in %.1f s%n", train.size(),
         validate.size(), (System.nanoTime() - l0) / 1e9);
@@ -114,8 +139,9 @@ public final class TimeToQualityBench {
           defaults.chunkRows(), defaults.embeddingPrecision(), defaults.trunkFraction(), defaults.continueHeads(),
           defaults.sampleFrames(), defaults.pretrainHoldout(), defaults.pretrainPatience(),
           TrainConfig.HeadOptimizer.valueOf(headOptimizer.toUpperCase(Locale.ROOT)), headEpochs);
-      ModelConfig mc = new ModelConfig(spec, new TrunkConfig.VideoMlp(hidden == 0 ? List.of() : List.of(hidden),
-          gating && hidden > 0));
+      ModelConfig mc = new ModelConfig(spec, frameLevel
+          ? new TrunkConfig.Dbof(frameHidden, false, pooling, videoHidden, batchNorm)
+          : new TrunkConfig.VideoMlp(hidden == 0 ? List.of() : List.of(hidden), gating && hidden > 0));
       List<Point> vidar = new ArrayList<>();
       TrainingClock clock = new TrainingClock(m -> ModelEvaluation.evaluate(m, validate, 20, 1024).gap());
       StageOnePasses passes = new StageOnePasses(clock);
@@ -124,7 +150,48 @@ public final class TimeToQualityBench {
       }
       vidar.sort(java.util.Comparator.comparingDouble(Point::seconds));
       print(peers, peerCurves, vidar);
-      efficiency(train.size(), vidar, passes.stageOne(), config, mc, classes, peakBefore);
+      if (frameLevel) {
+        frameRates(peers, peerCurves, peerFrames, train.size(), vidar, config);
+      } else {
+        efficiency(train.size(), vidar, passes.stageOne(), config, mc, classes, peakBefore);
+      }
+    }
+  }
+
+  /**
+   * Frames per second of training: the peer's over all its epochs (videos times the frames it samples
+   * per video per step, over its training time), Vidar's in pre-training (epochs times the videos it
+   * trains on, not the held-out ones it scores, times the frames it keeps per video, over
+   * pre-training's time, held-out scoring included). Vidar's later stages work on embeddings and
+   * whole-trunk passes, which frames per second does not describe.
+   */
+  private static void frameRates(String[] peers, List<List<Point>> peerCurves, int peerFrames, int videos,
+      List<Point> vidar, TrainConfig config) {
+    System.out.printf(Locale.ROOT, "%nFrames per second of training (%d training videos)%n"
+        + "| system | what | seconds | frames | frames/s |%n|---|---|---|---|---|%n", videos);
+    for (int i = 0; i < peers.length; i++) {
+      List<Point> curve = peerCurves.get(i);
+      if (curve.isEmpty()) {
+        continue;
+      }
+      double seconds = curve.get(curve.size() - 1).seconds();
+      double frames = (double) curve.size() * videos * peerFrames;
+      System.out.printf(Locale.ROOT, "| TF %s | %d epochs, %d frames a video a step | %.1f | %.3g | %.0f |%n",
+          peers[i], curve.size(), peerFrames, seconds, frames, frames / seconds);
+    }
+    int epochs = 0;
+    double pretrainSeconds = 0;
+    for (Point p : vidar) {
+      if (p.label().startsWith("pretrain epoch")) {
+        epochs++;
+        pretrainSeconds = p.seconds();
+      }
+    }
+    if (epochs > 0) {
+      double frames = epochs * videos * (1 - config.pretrainHoldout()) * config.sampleFrames();
+      System.out.printf(Locale.ROOT, "| Vidar | pre-training, %d epochs, %d frames a video (%.0f %% held out) "
+              + "| %.1f | %.3g | %.0f |%n", epochs, config.sampleFrames(), 100 * config.pretrainHoldout(),
+          pretrainSeconds, frames, frames / pretrainSeconds);
     }
   }
 
@@ -237,11 +304,14 @@ public final class TimeToQualityBench {
 
   /**
    * Runs the peer in its own JVM and scores the validation CSV it wrote after every epoch; {@code
-   * peer} is the peer's model ({@code moe} or {@code mlp}), optionally with {@code @lr}, its Adam
-   * learning rate (the peer's default otherwise).
+   * peer} is the peer's model ({@code moe}, {@code mlp} or {@code dbof}), optionally with {@code @lr},
+   * its Adam learning rate (the peer's default otherwise); {@code options} go to the peer as they are.
+   * When {@code framesPerVideo > 0} (the frames it samples per video per step) each epoch's line also
+   * gives its frames per second.
    */
   static List<Point> runPeer(String launcher, String peer, int epochs, int classes, List<InputFile> train,
-      List<InputFile> validate, Path out, LabelTable labels) throws IOException, InterruptedException {
+      List<InputFile> validate, Path out, LabelTable labels, List<String> options, int framesPerVideo)
+      throws IOException, InterruptedException {
     String model = peer.contains("@") ? peer.substring(0, peer.indexOf('@')) : peer;
     if (!new File(launcher).canExecute()) {
       throw new IOException(launcher + " is missing: build the peer with mvn -B -q -Ptf-peer -pl vidar-tf-peer -am "
@@ -253,6 +323,7 @@ public final class TimeToQualityBench {
     if (peer.contains("@")) {
       cmd.addAll(List.of("--lr", peer.substring(peer.indexOf('@') + 1)));
     }
+    cmd.addAll(options);
     cmd.add("--train");
     train.forEach(f -> cmd.add(f.name()));
     cmd.add("--validate");
@@ -278,7 +349,9 @@ public final class TimeToQualityBench {
       }
       double gap = scoring.finish().report().gap();
       double seconds = Double.parseDouble(f[1]);
-      System.out.printf(Locale.ROOT, "tf %-4s: epoch %-3d %8.1f s  GAP@20 %.4f%n", peer, epoch, seconds, gap);
+      String rate = framesPerVideo > 0 && f.length > 3
+          ? String.format(Locale.ROOT, "  %.0f frames/s", Double.parseDouble(f[3]) * framesPerVideo) : "";
+      System.out.printf(Locale.ROOT, "tf %-4s: epoch %-3d %8.1f s  GAP@20 %.4f%s%n", peer, epoch, seconds, gap, rate);
       curve.add(new Point("epoch " + epoch, seconds, gap));
     }
     return curve;

@@ -1,6 +1,5 @@
 package org.vidar.tfpeer;
 
-import java.util.Arrays;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
@@ -9,22 +8,21 @@ import org.tensorflow.types.TFloat32;
  * Copies the videos of one batch, in a given order, into TensorFlow tensors: inputs [count, dimension]
  * and multi-hot labels [count, classes]. Reuses its staging arrays between batches.
  */
-final class BatchMaker {
+final class BatchMaker implements BatchSource {
   private final VideoSet videos;
-  private final int classes;
   private final float[] inputs;
-  private final float[] labels;
+  private final MultiHotLabels labels;
 
   /** Stages batches of at most {@code maxBatch} videos of {@code videos}. */
   BatchMaker(VideoSet videos, int classes, int maxBatch) {
     this.videos = videos;
-    this.classes = classes;
     this.inputs = new float[Math.multiplyExact(maxBatch, videos.dimension())];
-    this.labels = new float[Math.multiplyExact(maxBatch, classes)];
+    this.labels = new MultiHotLabels(videos.labels(), classes, maxBatch);
   }
 
   /** The inputs of videos {@code order[from .. from + count)}; close the tensor after use. */
-  TFloat32 inputs(int[] order, int from, int count) {
+  @Override
+  public TFloat32 inputs(int[] order, int from, int count) {
     int d = videos.dimension();
     for (int i = 0; i < count; i++) {
       System.arraycopy(videos.features()[order[from + i]], 0, inputs, i * d, d);
@@ -34,14 +32,8 @@ final class BatchMaker {
   }
 
   /** The multi-hot labels of videos {@code order[from .. from + count)}; close after use. */
-  TFloat32 labels(int[] order, int from, int count) {
-    Arrays.fill(labels, 0, count * classes, 0f);
-    for (int i = 0; i < count; i++) {
-      for (int label : videos.labels()[order[from + i]]) {
-        labels[i * classes + label] = 1f;
-      }
-    }
-    return TFloat32.tensorOf(Shape.of(count, classes),
-        DataBuffers.of(labels, true, false).narrow((long) count * classes));
+  @Override
+  public TFloat32 labels(int[] order, int from, int count) {
+    return labels.of(order, from, count);
   }
 }

@@ -27,6 +27,24 @@ record MoeHead(Operand<TFloat32> probabilities, Operand<TFloat32> penalty,
         glorot.matrix(width, expertColumns), width, expertColumns);
     Variable<TFloat32> expertBiases = PeerGraph.zeros(tf, "moe_expert_biases", expertColumns);
 
+    Operand<TFloat32> probabilities = mix(tf, input, gateWeights, expertWeights, expertBiases, classes,
+        experts, "probabilities");
+    Operand<TFloat32> penalty = tf.math.mul(tf.constant(PeerConfig.MOE_L2),
+        tf.math.add(tf.nn.l2Loss(gateWeights), tf.nn.l2Loss(expertWeights)));
+    return new MoeHead(probabilities, penalty, List.of(gateWeights, expertWeights, expertBiases));
+  }
+
+  /**
+   * The same head, with the same variables, over another input, [batch, width]: the probabilities
+   * named {@code name}.
+   */
+  Operand<TFloat32> probabilitiesOf(Ops tf, Operand<TFloat32> input, int classes, int experts, String name) {
+    return mix(tf, input, variables.get(0), variables.get(1), variables.get(2), classes, experts, name);
+  }
+
+  private static Operand<TFloat32> mix(Ops tf, Operand<TFloat32> input, Variable<TFloat32> gateWeights,
+      Variable<TFloat32> expertWeights, Variable<TFloat32> expertBiases, int classes, int experts,
+      String name) {
     Operand<TFloat32> gates = tf.nn.softmax(tf.reshape(tf.linalg.matMul(input, gateWeights),
         tf.constant(new long[] {-1, experts + 1})));
     Operand<TFloat32> expertProbabilities = tf.math.sigmoid(tf.reshape(
@@ -38,10 +56,7 @@ record MoeHead(Operand<TFloat32> probabilities, Operand<TFloat32> penalty,
         tf.constant(new int[] {-1, experts}));
     Operand<TFloat32> perClass = tf.reduceSum(tf.math.mul(realGates, expertProbabilities),
         tf.constant(1));
-    Operand<TFloat32> probabilities = tf.withName("probabilities")
+    return tf.withName(name)
         .reshape(perClass, tf.constant(new long[] {-1, classes}));
-    Operand<TFloat32> penalty = tf.math.mul(tf.constant(PeerConfig.MOE_L2),
-        tf.math.add(tf.nn.l2Loss(gateWeights), tf.nn.l2Loss(expertWeights)));
-    return new MoeHead(probabilities, penalty, List.of(gateWeights, expertWeights, expertBiases));
   }
 }

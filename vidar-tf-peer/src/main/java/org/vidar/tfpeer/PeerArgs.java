@@ -16,18 +16,23 @@ final class PeerArgs {
   static final String USAGE = String.join("\n",
       "Usage: java -cp CLASSPATH org.vidar.tfpeer.TfPeer --train FILE... --validate FILE... --out DIR",
       "         [options]",
-      "Trains the YouTube-8M starter code's video-level models with TensorFlow on video-level TFRecords,",
+      "Trains the YouTube-8M starter code's models with TensorFlow on video-level TFRecords (moe, mlp)",
+      "or frame-level TFRecords (dbof),",
       "scores the validation videos after every epoch (DIR/epoch-NNN.csv) and logs DIR/log.tsv.",
       "  --train FILE...        training TFRecords: files, directories, globs, comma-separated lists",
       "  --validate FILE...     validation TFRecords scored after every epoch",
       "  --out DIR              output directory (created)",
       "  --classes N            vocabulary size (default 3862, YouTube-8M 2018)",
-      "  --model moe|mlp        moe: MoeModel on the input; mlp: dense ReLU layer, then MoE (default moe)",
+      "  --model moe|mlp|dbof   moe: MoeModel on the input; mlp: dense ReLU layer, then MoE;",
+      "                         dbof: DbofModel on sampled frames, then MoE (default moe)",
       "  --epochs N             (default 10)",
-      "  --batch N              videos per step (default 1024)",
-      "  --lr X                 Adam learning rate (default 0.01)",
-      "  --hidden N             mlp hidden units (default 1024)",
-      "  --experts N            experts per class (default 2 for moe, 4 for mlp)",
+      "  --batch N              videos per step (default 1024; 256 for dbof)",
+      "  --lr X                 Adam learning rate (default 0.01; 0.001 for dbof)",
+      "  --hidden N             mlp hidden units, dbof video-level units (default 1024)",
+      "  --experts N            experts per class (default 2 for moe and dbof, 4 for mlp)",
+      "  --cluster-size N       dbof per-frame layer units (default 1024)",
+      "  --sample-frames N      dbof frames drawn per video per step, with replacement (default 30)",
+      "  --bn-decay X           dbof batch norm moving-average decay, after a warm-up (default 0.99)",
       "  --clip X               per-tensor gradient norm limit, 0 = off (default 1.0)",
       "  --seed N               initial weights and shuffles (default 1)",
       "  --top-k N              classes per video in the CSVs (default 20)",
@@ -37,7 +42,8 @@ final class PeerArgs {
 
   private static final Set<String> LISTS = Set.of("train", "validate");
   private static final Set<String> SINGLES = Set.of("out", "classes", "model", "epochs", "batch", "lr",
-      "hidden", "experts", "clip", "seed", "top-k", "intra-op-threads", "inter-op-threads");
+      "hidden", "experts", "clip", "seed", "top-k", "intra-op-threads", "inter-op-threads",
+      "cluster-size", "sample-frames", "bn-decay");
 
   private PeerArgs() {}
 
@@ -105,8 +111,8 @@ final class PeerArgs {
         intOf(singles, "classes", 3862),
         model,
         intOf(singles, "epochs", 10),
-        intOf(singles, "batch", 1024),
-        floatOf(singles, "lr", 0.01f),
+        intOf(singles, "batch", model.defaultBatch()),
+        floatOf(singles, "lr", model.defaultLearningRate()),
         intOf(singles, "hidden", 1024),
         intOf(singles, "experts", model.defaultExperts()),
         floatOf(singles, "clip", 1.0f),
@@ -114,7 +120,10 @@ final class PeerArgs {
         Path.of(out),
         intOf(singles, "intra-op-threads", 0),
         intOf(singles, "inter-op-threads", 0),
-        intOf(singles, "top-k", 20));
+        intOf(singles, "top-k", 20),
+        intOf(singles, "cluster-size", 1024),
+        intOf(singles, "sample-frames", 30),
+        floatOf(singles, "bn-decay", 0.99f));
   }
 
   private static int intOf(Map<String, String> singles, String name, int fallback) {

@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param epochs passes over the training data
  * @param batch videos per Adam step
  * @param learningRate Adam's learning rate
- * @param hidden units of the MLP's hidden layer (ignored by moe)
+ * @param hidden units of the MLP's hidden layer, or of DBoF's video-level layer (ignored by moe)
  * @param experts logistic experts per class
  * @param clip per-tensor gradient norm limit; 0 turns clipping off
  * @param seed seed of the initial weights and of the per-epoch shuffles
@@ -23,10 +23,13 @@ import java.util.Objects;
  * @param intraOpThreads TensorFlow's intra-op threads; 0 lets TensorFlow choose
  * @param interOpThreads TensorFlow's inter-op threads; 0 lets TensorFlow choose
  * @param topK classes written per video in the prediction CSVs
+ * @param clusterSize dbof: width of the per-frame layer (the starter's dbof_cluster_size)
+ * @param sampleFrames dbof: frames drawn per video per step (the starter's iterations)
+ * @param bnDecay dbof: the batch norms' moving-average decay, reached after a warm-up
  */
 record PeerConfig(List<String> train, List<String> validate, int classes, ModelKind model, int epochs,
     int batch, float learningRate, int hidden, int experts, float clip, long seed, Path out,
-    int intraOpThreads, int interOpThreads, int topK) {
+    int intraOpThreads, int interOpThreads, int topK, int clusterSize, int sampleFrames, float bnDecay) {
 
   /** The L2 penalty of the MoE's gate and expert weights (the starter's moe_l2). */
   static final float MOE_L2 = 1e-8f;
@@ -48,6 +51,11 @@ record PeerConfig(List<String> train, List<String> validate, int classes, ModelK
     positive("--hidden", hidden);
     positive("--experts", experts);
     positive("--top-k", topK);
+    positive("--cluster-size", clusterSize);
+    positive("--sample-frames", sampleFrames);
+    if (!(bnDecay >= 0 && bnDecay < 1)) {
+      throw new IllegalArgumentException("--bn-decay must lie in [0, 1), got " + bnDecay);
+    }
     if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
       throw new IllegalArgumentException("--lr must be a positive number, got " + learningRate);
     }

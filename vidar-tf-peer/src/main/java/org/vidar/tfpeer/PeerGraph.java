@@ -19,7 +19,9 @@ import org.tensorflow.types.family.TType;
 /**
  * The TensorFlow graph of one starter model: placeholders for a batch of inputs and multi-hot labels,
  * the per-class probabilities, the starter's cross-entropy loss plus the MoE's L2 penalty, and one
- * Adam step with per-tensor gradient clipping. Closing it closes the graph.
+ * Adam step with per-tensor gradient clipping. A frame-level model's input is its videos' sampled
+ * frames, [videos * frames, dimension], and its step also updates the batch norms' moving averages,
+ * which its scoring probabilities use. Closing it closes the graph.
  */
 final class PeerGraph implements AutoCloseable {
   // The starter's CrossEntropyLoss: log(p + 1e-5) and log(1 - p + 1e-5), not a logits-based loss.
@@ -29,22 +31,25 @@ final class PeerGraph implements AutoCloseable {
   private final Placeholder<TFloat32> input;
   private final Placeholder<TFloat32> labels;
   private final Operand<TFloat32> probabilities;
+  private final Operand<TFloat32> scoreProbabilities;
   private final Operand<TFloat32> labelLoss;
   private final Op trainStep;
 
   private PeerGraph(Graph graph, Placeholder<TFloat32> input, Placeholder<TFloat32> labels,
-      Operand<TFloat32> probabilities, Operand<TFloat32> labelLoss, Op trainStep) {
+      Operand<TFloat32> probabilities, Operand<TFloat32> scoreProbabilities, Operand<TFloat32> labelLoss,
+      Op trainStep) {
     this.graph = graph;
     this.input = input;
     this.labels = labels;
     this.probabilities = probabilities;
+    this.scoreProbabilities = scoreProbabilities;
     this.labelLoss = labelLoss;
     this.trainStep = trainStep;
   }
 
   /**
-   * Builds the graph of {@code config}'s model over inputs of {@code dimension} floats, drawing the
-   * initial weights from {@code initRandom}.
+   * Builds the graph of {@code config}'s model over inputs (videos, or frames) of {@code dimension}
+   * floats, drawing the initial weights from {@code initRandom}.
    */
   static PeerGraph build(PeerConfig config, int dimension, SplittableRandom initRandom) {
     Graph graph = new Graph();
@@ -70,8 +75,19 @@ final class PeerGraph implements AutoCloseable {
         h = tf.nn.relu(tf.nn.biasAdd(tf.linalg.matMul(h, w), b));
         width = config.hidden();
       }
+      DbofTrunk dbof = null;
+      Operand<TFloat32> scoreH = null;
+      if (config.model() == ModelKind.DBOF) {
+        dbof = DbofTrunk.create(tf, config, dimension, new ScaledNormal(initRandom));
+        variables.addAll(dbof.variables());
+        h = dbof.train(tf, input);
+        scoreH = dbof.infer(tf, input);
+        width = config.hidden();
+      }
       MoeHead moe = MoeHead.build(tf, h, width, classes, experts, glorot);
       variables.addAll(moe.variables());
+      Operand<TFloat32> scoreProbabilities = dbof == null ? moe.probabilities()
+          : moe.probabilitiesOf(tf, scoreH, classes, experts, "score_probabilities");
 
       // Loss = mean over the batch of the sum over classes of the binary cross-entropy.
       Operand<TFloat32> p = moe.probabilities();
@@ -100,7 +116,11 @@ final class PeerGraph implements AutoCloseable {
         pairs.add(new GradAndVar<>(gradient, variables.get(i).asOutput()));
       }
       Op trainStep = adam.applyGradients(pairs, "train_step");
-      return new PeerGraph(graph, input, labels, p, labelLoss, trainStep);
+      if (dbof != null) {
+        trainStep = tf.withControlDependencies(List.of(trainStep, dbof.updates(tf)))
+            .withName("train_step_and_moving_averages").noOp();
+      }
+      return new PeerGraph(graph, input, labels, p, scoreProbabilities, labelLoss, trainStep);
     } catch (RuntimeException e) {
       graph.close();
       throw e;
@@ -122,9 +142,17 @@ final class PeerGraph implements AutoCloseable {
     return labels;
   }
 
-  /** The per-class probabilities, [batch, classes]. */
+  /** The per-class probabilities of training, [batch, classes]. */
   Operand<TFloat32> probabilities() {
     return probabilities;
+  }
+
+  /**
+   * The per-class probabilities to score with, [batch, classes]: the training ones, but for batch
+   * norms, which use their moving averages here.
+   */
+  Operand<TFloat32> scoreProbabilities() {
+    return scoreProbabilities;
   }
 
   /** The batch's cross-entropy without the L2 penalty, the figure the log reports. */
@@ -162,6 +190,13 @@ final class PeerGraph implements AutoCloseable {
     Ops init = tf.withInitScope();
     return init.withName(name).variable(
         init.zeros(init.constant(new long[] {size}), TFloat32.class));
+  }
+
+  /** A vector variable initialised to ones. */
+  static Variable<TFloat32> ones(Ops tf, String name, int size) {
+    Ops init = tf.withInitScope();
+    return init.withName(name).variable(
+        init.fill(init.constant(new long[] {size}), init.constant(1f)));
   }
 
   @SuppressWarnings("unchecked")

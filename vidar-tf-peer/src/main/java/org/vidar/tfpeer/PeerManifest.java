@@ -35,18 +35,36 @@ final class PeerManifest {
     settings.put("epochs", config.epochs());
     settings.put("batch", config.batch());
     settings.put("learning_rate", config.learningRate());
-    settings.put("hidden", config.model() == ModelKind.MLP ? config.hidden() : null);
+    settings.put("hidden", config.model() != ModelKind.MOE ? config.hidden() : null);
     settings.put("experts", config.experts());
     settings.put("clip_gradient_norm", config.clip());
     settings.put("seed", config.seed());
     settings.put("top_k", config.topK());
+    if (config.model() == ModelKind.DBOF) {
+      settings.put("cluster_size", config.clusterSize());
+      settings.put("sample_frames", config.sampleFrames());
+      settings.put("bn_decay", config.bnDecay());
+    }
     root.put("settings", settings);
 
     Map<String, Object> recipe = new LinkedHashMap<>();
-    recipe.put("input", "concat(mean_rgb[1024], mean_audio[128]), L2-normalised per video (eps 1e-12)");
-    recipe.put("trunk", config.model() == ModelKind.MLP
-        ? "dense " + VideoLoader.DIMENSION + "->" + config.hidden() + " + bias, ReLU, no L2"
-        : "none");
+    if (config.model() == ModelKind.DBOF) {
+      recipe.put("input", "per video and step " + config.sampleFrames() + " frames drawn uniformly with"
+          + " replacement (floor(u * num_frames), num_frames cut at " + FrameLoader.MAX_FRAMES + "), each"
+          + " concat(rgb[1024], audio[128]) dequantized (q * 4/255 + 4/512 - 2) and L2-normalised"
+          + " (eps 1e-12); scoring draws them from a fixed seed, the same frames every epoch");
+      recipe.put("trunk", "DbofModel: batch norm of the input, dense " + VideoLoader.DIMENSION + "->"
+          + config.clusterSize() + " no bias, batch norm, ReLU6, max over the frames, dense "
+          + config.clusterSize() + "->" + config.hidden() + " no bias, batch norm, ReLU6; weights"
+          + " N(0, 1/fan_in); batch norms slim's (center, scale, eps 1e-3), batch statistics in"
+          + " training, moving averages for scoring, decay min(" + config.bnDecay()
+          + ", (1 + n)/(10 + n)) after n steps");
+    } else {
+      recipe.put("input", "concat(mean_rgb[1024], mean_audio[128]), L2-normalised per video (eps 1e-12)");
+      recipe.put("trunk", config.model() == ModelKind.MLP
+          ? "dense " + VideoLoader.DIMENSION + "->" + config.hidden() + " + bias, ReLU, no L2"
+          : "none");
+    }
     recipe.put("head", "MoeModel: per class " + config.experts() + " logistic experts (with bias) and"
         + " a softmax gate over experts+1 states (no bias), gate/expert weight L2 "
         + PeerConfig.MOE_L2 + " * sum(w^2)/2");
@@ -63,8 +81,8 @@ final class PeerManifest {
     data.put("validate_files", validateFiles.stream().map(Path::toString).collect(Collectors.toList()));
     data.put("train_videos", trainVideos);
     data.put("validate_videos", validateVideos);
-    data.put("reader",
-        "plain-Java TFRecord framing (CRC-checked) + org.tensorflow.proto.Example, into memory");
+    data.put("reader", "plain-Java TFRecord framing (CRC-checked) + org.tensorflow.proto."
+        + (config.model().frameLevel() ? "SequenceExample, quantized bytes into memory" : "Example, into memory"));
     root.put("data", data);
 
     Map<String, Object> timing = new LinkedHashMap<>();

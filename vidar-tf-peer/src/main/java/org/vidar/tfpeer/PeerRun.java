@@ -18,7 +18,8 @@ import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 
 /**
- * One peer run: loads the videos, builds the model's graph, then per epoch trains over the shuffled
+ * One peer run: loads the videos (video-level features, or quantized frames for a frame-level model),
+ * builds the model's graph, then per epoch trains over the shuffled
  * training videos, scores every validation video into {@code epoch-NNN.csv} and appends a line to
  * {@code log.tsv} (and stdout). Training time counts only the epoch loop: batch assembly and
  * TensorFlow steps, not loading, graph set-up or validation scoring.
@@ -44,12 +45,11 @@ final class PeerRun {
     List<Path> validateFiles = InputFiles.resolve(config.validate());
     Files.createDirectories(config.out());
 
-    VideoLoader loader = new VideoLoader(config.classes());
     long t0 = System.nanoTime();
-    VideoSet train = loader.load(trainFiles);
+    LabelledVideos train = load(trainFiles);
     double trainLoadSeconds = seconds(t0);
     long t1 = System.nanoTime();
-    VideoSet validate = loader.load(validateFiles);
+    LabelledVideos validate = load(validateFiles);
     double validateLoadSeconds = seconds(t1);
     if (train.size() == 0) {
       throw new IOException("the training files hold no videos: " + trainFiles);
@@ -63,6 +63,10 @@ final class PeerRun {
     SplittableRandom root = new SplittableRandom(config.seed());
     SplittableRandom initRandom = root.split();
     SplittableRandom shuffleRandom = root.split();
+    // Frame-level only, split after the others so the video-level streams stay as they were: the
+    // frames training samples, and the seed of the frames every scoring samples (the same each epoch).
+    SplittableRandom frameRandom = config.model().frameLevel() ? root.split() : null;
+    long scoreSeed = config.model().frameLevel() ? root.split().nextLong() : 0;
 
     long t2 = System.nanoTime();
     ConfigProto sessionConfig = ConfigProto.newBuilder()
@@ -83,7 +87,7 @@ final class PeerRun {
       results.println(EpochStats.TSV_HEADER);
 
       List<EpochStats> epochs = new ArrayList<>();
-      BatchMaker trainBatches = new BatchMaker(train, config.classes(), config.batch());
+      BatchSource trainBatches = batches(train, frameRandom);
       int[] order = identity(train.size());
       double trainSeconds = 0;
       for (int epoch = 1; epoch <= config.epochs(); epoch++) {
@@ -94,7 +98,7 @@ final class PeerRun {
         trainSeconds += epochSeconds;
         EpochStats stats = new EpochStats(epoch, trainSeconds, lossSum / train.size(),
             train.size() / epochSeconds);
-        score(session, graph, validate, epoch);
+        score(session, graph, validate, scoreSeed, epoch);
         epochs.add(stats);
         try (BufferedWriter out = Files.newBufferedWriter(log, StandardCharsets.UTF_8,
             StandardOpenOption.APPEND)) {
@@ -109,7 +113,7 @@ final class PeerRun {
   }
 
   /** One pass over {@code order}; returns the batch-size-weighted sum of the batch losses. */
-  private double trainEpoch(Session session, PeerGraph graph, BatchMaker batches, int[] order) {
+  private double trainEpoch(Session session, PeerGraph graph, BatchSource batches, int[] order) {
     double lossSum = 0;
     for (int from = 0; from < order.length; from += config.batch()) {
       int count = Math.min(config.batch(), order.length - from);
@@ -132,10 +136,14 @@ final class PeerRun {
     return lossSum;
   }
 
-  /** Writes epoch-NNN.csv with every validation video's top classes. */
-  private void score(Session session, PeerGraph graph, VideoSet videos, int epoch) throws IOException {
+  /**
+   * Writes epoch-NNN.csv with every validation video's top classes; a frame-level model sees frames
+   * sampled from a generator seeded by {@code scoreSeed}, so every epoch scores the same frames.
+   */
+  private void score(Session session, PeerGraph graph, LabelledVideos videos, long scoreSeed, int epoch)
+      throws IOException {
     int classes = config.classes();
-    BatchMaker batches = new BatchMaker(videos, classes, config.batch());
+    BatchSource batches = batches(videos, config.model().frameLevel() ? new SplittableRandom(scoreSeed) : null);
     int[] order = identity(videos.size());
     float[] scores = new float[Math.multiplyExact(config.batch(), classes)];
     Path file = config.out().resolve(String.format(Locale.ROOT, "epoch-%03d.csv", epoch));
@@ -143,7 +151,8 @@ final class PeerRun {
       for (int from = 0; from < order.length; from += config.batch()) {
         int count = Math.min(config.batch(), order.length - from);
         try (TFloat32 x = batches.inputs(order, from, count);
-            Result result = session.runner().feed(graph.input(), x).fetch(graph.probabilities()).run()) {
+            Result result = session.runner().feed(graph.input(), x).fetch(graph.scoreProbabilities())
+            .run()) {
           ((TFloat32) result.get(0))
               .copyTo(DataBuffers.of(scores, false, false).narrow((long) count * classes));
           for (int i = 0; i < count; i++) {
@@ -153,6 +162,19 @@ final class PeerRun {
       }
       csv.commit();
     }
+  }
+
+  private LabelledVideos load(List<Path> files) throws IOException {
+    return config.model().frameLevel() ? new FrameLoader(config.classes()).load(files)
+        : new VideoLoader(config.classes()).load(files);
+  }
+
+  /** The batches of {@code videos}; a frame-level model's frames are drawn from {@code frameRandom}. */
+  private BatchSource batches(LabelledVideos videos, SplittableRandom frameRandom) {
+    if (videos instanceof FrameSet frames) {
+      return new FrameBatchMaker(frames, config.classes(), config.batch(), config.sampleFrames(), frameRandom);
+    }
+    return new BatchMaker((VideoSet) videos, config.classes(), config.batch());
   }
 
   private static int[] identity(int n) {

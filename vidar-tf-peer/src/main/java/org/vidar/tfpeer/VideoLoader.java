@@ -59,14 +59,15 @@ final class VideoLoader {
           readFloats(map, "mean_audio", x, RGB_SIZE, AUDIO_SIZE, where);
           normalize(x);
           features.add(x);
-          labels.add(readLabels(map, where));
+          labels.add(readLabels(map, classes, where));
         }
       }
     }
     return new VideoSet(ids, features.toArray(new float[0][]), labels.toArray(new int[0][]), DIMENSION);
   }
 
-  private static String readId(Map<String, Feature> map, String where) throws IOException {
+  /** The record's video id, checked to fit the prediction CSV. */
+  static String readId(Map<String, Feature> map, String where) throws IOException {
     // YouTube-8M 2018 names it "id", the 2017 release "video_id".
     Feature feature = map.containsKey("id") ? map.get("id") : map.get("video_id");
     if (feature == null || feature.getBytesList().getValueCount() != 1) {
@@ -97,7 +98,8 @@ final class VideoLoader {
     }
   }
 
-  private int[] readLabels(Map<String, Feature> map, String where) throws IOException {
+  /** The record's label indices, each checked against a vocabulary of {@code classes}. */
+  static int[] readLabels(Map<String, Feature> map, int classes, String where) throws IOException {
     Feature feature = map.get("labels");
     if (feature == null) {
       return new int[0];

@@ -7,7 +7,8 @@ import java.util.Objects;
  * Videos held in memory for training or scoring: per video its id, its L2-normalised input vector
  * (mean_rgb then mean_audio) and its label indices.
  */
-record VideoSet(List<String> ids, float[][] features, int[][] labels, int dimension) {
+record VideoSet(List<String> ids, float[][] features, int[][] labels, int dimension)
+    implements LabelledVideos {
 
   VideoSet {
     Objects.requireNonNull(ids, "ids");
@@ -20,8 +21,8 @@ record VideoSet(List<String> ids, float[][] features, int[][] labels, int dimens
     ids = List.copyOf(ids);
   }
 
-  /** The number of videos. */
-  int size() {
+  @Override
+  public int size() {
     return ids.size();
   }
 }

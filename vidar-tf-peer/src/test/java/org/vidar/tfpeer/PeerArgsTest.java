@@ -30,6 +30,22 @@ class PeerArgsTest {
   }
 
   @Test
+  void dbofHasItsOwnDefaults() {
+    PeerConfig c = PeerArgs.parse(new String[] {"--train", "a", "--validate", "b", "--out", "o", "--model", "dbof"});
+    assertTrue(c.model().frameLevel());
+    assertEquals(2, c.experts());
+    assertEquals(256, c.batch());
+    assertEquals(0.001f, c.learningRate());
+    assertEquals(1024, c.clusterSize());
+    assertEquals(1024, c.hidden());
+    assertEquals(30, c.sampleFrames());
+    assertEquals(0.99f, c.bnDecay());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PeerArgs.parse(
+        new String[] {"--train", "a", "--validate", "b", "--out", "o", "--model", "dbof", "--bn-decay", "1"}));
+    assertTrue(e.getMessage().contains("--bn-decay"), e.getMessage());
+  }
+
+  @Test
   void errorsNameTheOption() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PeerArgs.parse(
         new String[] {"--train", "a", "--validate", "b", "--out", "o", "--batch", "0"}));

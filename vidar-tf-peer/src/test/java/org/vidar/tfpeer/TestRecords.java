@@ -10,11 +10,17 @@ import java.util.List;
 import org.tensorflow.proto.BytesList;
 import org.tensorflow.proto.Example;
 import org.tensorflow.proto.Feature;
+import org.tensorflow.proto.FeatureList;
+import org.tensorflow.proto.FeatureLists;
 import org.tensorflow.proto.Features;
 import org.tensorflow.proto.FloatList;
 import org.tensorflow.proto.Int64List;
+import org.tensorflow.proto.SequenceExample;
 
-/** Writes TFRecord files by hand for the tests: framing with masked CRCs, video-level Examples. */
+/**
+ * Writes TFRecord files by hand for the tests: framing with masked CRCs, video-level Examples and
+ * frame-level SequenceExamples.
+ */
 final class TestRecords {
   private TestRecords() {}
 
@@ -57,6 +63,31 @@ final class TestRecords {
         .putFeature("mean_audio", Feature.newBuilder().setFloatList(audioList).build())
         .build();
     return Example.newBuilder().setFeatures(features).build().toByteArray();
+  }
+
+  /** A frame-level SequenceExample as YouTube-8M stores it: per frame one bytes value per list. */
+  static byte[] frames(String id, byte[][] rgb, byte[][] audio, long... labels) {
+    Int64List.Builder labelList = Int64List.newBuilder();
+    for (long label : labels) {
+      labelList.addValue(label);
+    }
+    Features context = Features.newBuilder()
+        .putFeature("id", Feature.newBuilder().setBytesList(BytesList.newBuilder()
+            .addValue(ByteString.copyFrom(id, StandardCharsets.UTF_8))).build())
+        .putFeature("labels", Feature.newBuilder().setInt64List(labelList).build())
+        .build();
+    return SequenceExample.newBuilder().setContext(context).setFeatureLists(FeatureLists.newBuilder()
+        .putFeatureList("rgb", bytesPerFrame(rgb))
+        .putFeatureList("audio", bytesPerFrame(audio))).build().toByteArray();
+  }
+
+  private static FeatureList bytesPerFrame(byte[][] frames) {
+    FeatureList.Builder list = FeatureList.newBuilder();
+    for (byte[] frame : frames) {
+      list.addFeature(Feature.newBuilder().setBytesList(BytesList.newBuilder()
+          .addValue(ByteString.copyFrom(frame))));
+    }
+    return list.build();
   }
 
   private static byte[] le(int v) {

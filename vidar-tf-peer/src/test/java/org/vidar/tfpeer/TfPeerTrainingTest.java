@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Trains the moe model with real TensorFlow for two epochs on a tiny hand-written dataset whose labels
- * follow from the features, and checks the loss falls and the CSVs are well-formed.
+ * Trains the moe and dbof models with real TensorFlow for a few epochs on tiny hand-written datasets
+ * whose labels follow from the features, and checks the loss falls and the CSVs are well-formed.
  */
 class TfPeerTrainingTest {
   private static final int CLASSES = 8;
@@ -46,7 +46,7 @@ class TfPeerTrainingTest {
 
     Path out = dir.resolve("out");
     PeerConfig config = new PeerConfig(List.of(train.toString()), List.of(validate.toString()),
-        CLASSES, ModelKind.MOE, 2, 32, 0.01f, 16, 2, 1.0f, 1, out, 0, 0, 20);
+        CLASSES, ModelKind.MOE, 2, 32, 0.01f, 16, 2, 1.0f, 1, out, 0, 0, 20, 1024, 30, 0.99f);
     ByteArrayOutputStream stdout = new ByteArrayOutputStream();
     PeerRun.Outcome outcome;
     try (PrintStream results = new PrintStream(stdout, true, StandardCharsets.UTF_8)) {
@@ -74,6 +74,42 @@ class TfPeerTrainingTest {
     }
   }
 
+  @Test
+  void dbofLearnsFromQuantizedFramesAndScoresWithMovingAverages() throws IOException {
+    Random random = new Random(11);
+    float[][] directions = new float[CLASSES][VideoLoader.DIMENSION];
+    for (float[] d : directions) {
+      for (int i = 0; i < d.length; i++) {
+        d[i] = (float) random.nextGaussian();
+      }
+    }
+    Path train = dir.resolve("train.tfrecord");
+    Path validate = dir.resolve("validate.tfrecord");
+    TestRecords.write(train, frameVideos("t", 256, directions, random));
+    List<byte[]> validateVideos = frameVideos("v", 40, directions, random);
+    TestRecords.write(validate, validateVideos);
+
+    Path out = dir.resolve("out");
+    PeerConfig config = new PeerConfig(List.of(train.toString()), List.of(validate.toString()),
+        CLASSES, ModelKind.DBOF, 3, 32, 0.01f, 16, 2, 1.0f, 1, out, 0, 0, 20, 32, 5, 0.99f);
+    PeerRun.Outcome outcome;
+    try (PrintStream results = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)) {
+      outcome = new PeerRun(config, results, System.err).run();
+    }
+    assertEquals(3, outcome.epochs().size());
+    double first = outcome.epochs().get(0).trainLossMean();
+    double last = outcome.epochs().get(2).trainLossMean();
+    assertTrue(last < first, "loss did not fall: " + first + " then " + last);
+    assertTrue(Files.readString(out.resolve("peer.json")).contains("\"sample_frames\": 5"));
+    for (String name : List.of("epoch-001.csv", "epoch-003.csv")) {
+      List<String> lines = Files.readAllLines(out.resolve(name));
+      assertEquals(validateVideos.size() + 1, lines.size(), name);
+      for (int v = 0; v < validateVideos.size(); v++) {
+        checkLine(name, lines.get(v + 1), "v" + v);
+      }
+    }
+  }
+
   /** id, then min(20, classes) distinct classes with 6-decimal scores in [0, 1], descending. */
   private static void checkLine(String file, String line, String id) {
     String[] idAndPairs = line.split(",", -1);
@@ -91,6 +127,47 @@ class TfPeerTrainingTest {
       assertTrue(score >= 0 && score <= 1 && score <= previous, file + ": order in " + line);
       previous = score;
     }
+  }
+
+  /**
+   * Frame-level videos of 4 to 12 quantized frames: a Gaussian video direction plus per-frame noise;
+   * class k is present when the video direction points along direction k.
+   */
+  private static List<byte[]> frameVideos(String prefix, int count, float[][] directions, Random random) {
+    List<byte[]> records = new ArrayList<>();
+    for (int v = 0; v < count; v++) {
+      float[] x = new float[VideoLoader.DIMENSION];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) random.nextGaussian();
+      }
+      List<Long> labels = new ArrayList<>();
+      for (int k = 0; k < directions.length; k++) {
+        double dot = 0;
+        for (int i = 0; i < x.length; i++) {
+          dot += x[i] * directions[k][i];
+        }
+        if (dot > 20) {
+          labels.add((long) k);
+        }
+      }
+      int frames = 4 + random.nextInt(9);
+      byte[][] rgb = new byte[frames][VideoLoader.RGB_SIZE];
+      byte[][] audio = new byte[frames][VideoLoader.AUDIO_SIZE];
+      for (int t = 0; t < frames; t++) {
+        for (int i = 0; i < VideoLoader.DIMENSION; i++) {
+          float value = 0.5f * x[i] + 0.3f * (float) random.nextGaussian();
+          int q = Math.round((Math.max(-2f, Math.min(2f, value)) + 2f) * 255f / 4f);
+          if (i < VideoLoader.RGB_SIZE) {
+            rgb[t][i] = (byte) q;
+          } else {
+            audio[t][i - VideoLoader.RGB_SIZE] = (byte) q;
+          }
+        }
+      }
+      records.add(TestRecords.frames(prefix + v, rgb, audio,
+          labels.stream().mapToLong(Long::longValue).toArray()));
+    }
+    return records;
   }
 
   /** Videos with Gaussian features; class k is present when the features point along direction k. */
