@@ -87,6 +87,8 @@ public final class LatentVideoModel {
   private static final double LENGTH_OVERSHOOT = 1.6;
   private static final int SEED_RETRIES = 16;
   private static final float FEATURE_LIMIT = 2f;
+  /** W, the frames of the moving average whose peak scores a mode when labels come from segments. */
+  static final int SEGMENT_WINDOW = 5;
 
   private final SynthConfig config;
   private final int numClasses;
@@ -290,7 +292,50 @@ public final class LatentVideoModel {
   public SyntheticVideo video(long index) {
     String id = VideoIds.id(config.seed(), index);
     SplitMix64 rng = new SplitMix64(SplitMix64.streamSeed(config.seed(), VIDEO_DOMAIN, index));
+    Latent latent = drawLatent(rng);
 
+    float[] prob = config.labelSource() == LabelSource.MEAN
+        ? classProbabilities(latent.zbar())
+        : pathProbabilities(latent);
+    long[] ranked = rankListed(prob);
+    int listed = ranked.length;
+    int[] probClasses = new int[listed];
+    float[] probValues = new float[listed];
+    int[] labelBuf = new int[listed];
+    int numLabels = 0;
+    for (int r = 0; r < listed; r++) {
+      int k = (int) (0xFFFFFFFFL - (ranked[r] & 0xFFFFFFFFL));
+      float p = prob[k];
+      probClasses[r] = k;
+      probValues[r] = p;
+      if (rng.nextDouble() < p) {
+        labelBuf[numLabels++] = k;
+      }
+    }
+    int[] labels = Arrays.copyOf(labelBuf, numLabels);
+    Arrays.sort(labels);
+
+    float[] frames =
+        renderFrames(rng, latent.length(), latent.seedGlobal(), latent.coef(), latent.xi());
+    return new SyntheticVideo(index, id, labels, latent.length(), featureDim, frames, probClasses,
+        probValues, latent.seedClass(), latent.seedMode());
+  }
+
+  /**
+   * The latent path of one video before its labels and frames are drawn.
+   *
+   * @param coef a_s(t) r_s, seed-major: coef[s * length + t]
+   * @param seedGlobal global mode index of each seed
+   */
+  record Latent(int length, int[] seedClass, int[] seedMode, int[] seedGlobal, float[] coef,
+      double[] xi, float[] zbar) {}
+
+  /** Video {@code index}'s latent path (for analysis: the same draws as {@link #video}). */
+  Latent latent(long index) {
+    return drawLatent(new SplitMix64(SplitMix64.streamSeed(config.seed(), VIDEO_DOMAIN, index)));
+  }
+
+  private Latent drawLatent(SplitMix64 rng) {
     int length = drawLength(rng);
 
     // Seeds: distinct classes by popularity, a mode each.
@@ -363,39 +408,73 @@ public final class LatentVideoModel {
       }
       zbar[i] = (float) v;
     }
-
-    float[] prob = classProbabilities(zbar);
-    long[] ranked = rankListed(prob);
-    int listed = ranked.length;
-    int[] probClasses = new int[listed];
-    float[] probValues = new float[listed];
-    int[] labelBuf = new int[listed];
-    int numLabels = 0;
-    for (int r = 0; r < listed; r++) {
-      int k = (int) (0xFFFFFFFFL - (ranked[r] & 0xFFFFFFFFL));
-      float p = prob[k];
-      probClasses[r] = k;
-      probValues[r] = p;
-      if (rng.nextDouble() < p) {
-        labelBuf[numLabels++] = k;
-      }
-    }
-    int[] labels = Arrays.copyOf(labelBuf, numLabels);
-    Arrays.sort(labels);
-
-    float[] frames = renderFrames(rng, length, seedGlobal, coef, xi);
-    return new SyntheticVideo(index, id, labels, length, featureDim, frames, probClasses,
-        probValues, seedClass, seedMode);
+    return new Latent(length, seedClass, seedMode, seedGlobal, coef, xi, zbar);
   }
 
   /** p_k = 1 - prod_m (1 - sigma(beta (u_{k,m} . zbar - theta))), for every class. */
   float[] classProbabilities(float[] zbar) {
+    return classProbabilities(zbar, config.sharpness(), config.threshold());
+  }
+
+  /** The mean-mode probabilities of {@code zbar} with another beta and theta (for analysis). */
+  float[] classProbabilities(float[] zbar, double beta, double theta) {
     float[] scores = new float[totalModes];
     for (int i = 0; i < dim; i++) {
       axpy(zbar[i], modeRows[i], scores, totalModes);
     }
-    double beta = config.sharpness();
-    double theta = config.threshold();
+    return noisyOr(scores, beta, theta);
+  }
+
+  /**
+   * The segment-mode scores s_{k,m} = max over t of (1/W) sum_{t'=t}^{t+W-1} u_{k,m} . z_t', with
+   * W = min(SEGMENT_WINDOW, L). As z_t = sum_s a_s(t) r_s u_s + xi is linear in the envelopes,
+   * the moving average of u_g . z_t is sum_s abar_s^W(t) (u_g . u_s) + u_g . xi, with abar_s^W the
+   * moving average of a_s r_s: the mode overlaps u_g . u_s are S + 1 passes over the mode matrix,
+   * then each window is S axpys over all modes.
+   */
+  float[] pathScores(Latent latent) {
+    int numSeeds = latent.seedGlobal().length;
+    int length = latent.length();
+    float[][] overlap = new float[numSeeds][totalModes];
+    float[] offset = new float[totalModes];
+    for (int i = 0; i < dim; i++) {
+      float[] row = modeRows[i];
+      axpy((float) latent.xi()[i], row, offset, totalModes);
+      for (int s = 0; s < numSeeds; s++) {
+        axpy(row[latent.seedGlobal()[s]], row, overlap[s], totalModes);
+      }
+    }
+    int window = Math.min(SEGMENT_WINDOW, length);
+    float[] coef = latent.coef();
+    double[] windowSum = new double[numSeeds];
+    for (int s = 0; s < numSeeds; s++) {
+      for (int t = 0; t < window - 1; t++) {
+        windowSum[s] += coef[s * length + t];
+      }
+    }
+    float[] best = new float[totalModes];
+    Arrays.fill(best, Float.NEGATIVE_INFINITY);
+    float[] score = new float[totalModes];
+    for (int t = window - 1; t < length; t++) {
+      System.arraycopy(offset, 0, score, 0, totalModes);
+      for (int s = 0; s < numSeeds; s++) {
+        windowSum[s] += coef[s * length + t];
+        axpy((float) (windowSum[s] / window), overlap[s], score, totalModes);
+        windowSum[s] -= coef[s * length + t - window + 1];
+      }
+      for (int g = 0; g < totalModes; g++) {
+        best[g] = Math.max(best[g], score[g]);
+      }
+    }
+    return best;
+  }
+
+  /** p_k = 1 - prod_m (1 - sigma(beta (s_{k,m} - theta))) with the path scores s of {@link #pathScores}. */
+  float[] pathProbabilities(Latent latent) {
+    return noisyOr(pathScores(latent), config.sharpness(), config.threshold());
+  }
+
+  private float[] noisyOr(float[] scores, double beta, double theta) {
     float[] prob = new float[numClasses];
     for (int k = 0; k < numClasses; k++) {
       double miss = 1;
@@ -614,18 +693,23 @@ public final class LatentVideoModel {
       }
     }
     SynthConfig c = config;
+    // The mean mode's line is kept as it was, so its synth.txt stays byte for byte the same.
+    String modeScore = c.labelSource() == LabelSource.MEAN
+        ? "u_km . zbar"
+        : "max_t mean_{t'=t..t+" + (SEGMENT_WINDOW - 1) + "} u_km . z_t'";
     return String.format(Locale.ROOT,
         "Vidar synthetic YouTube-8M-like data (LatentVideoModel), seed %d%n"
             + "classes: %d in %d topics (hub + ~%d related classes each), %d modes (%s)%n"
             + "seed prior: pi_k ~ (k+1)^-%.3g; seeds per video: 1 + Poisson(%.3g), at most %d%n"
             + "latent: d = %d, zbar = sum_s abar_s r_s u_s + xi, |xi| ~ %.3g%n"
-            + "labels: p_k = 1 - prod_m (1 - sigmoid(%.3g (u_km . zbar - %.3g))), y_k ~ Bernoulli(p_k);"
+            + "labels: p_k = 1 - prod_m (1 - sigmoid(%.3g (%s - %.3g))), y_k ~ Bernoulli(p_k);"
             + " listed if p_k >= %.3g (top %d always), else p_k = 0%n"
             + "frames: %d..%d per video (log-uniform, cut at the max), %d features (rgb %d + audio %d),"
             + " x_t = clip(A z_t + B e_t + b + %.3g eps, -2, 2), nuisance %.3g%n",
         c.seed(), numClasses, numTopics, c.classesPerTopic(), totalModes, modes,
         c.popularityExponent(), c.meanSeeds() - 1, Math.min(SynthConfig.MAX_SEEDS, numClasses),
-        dim, c.latentNoise(), c.sharpness(), c.threshold(), c.probabilityFloor(), c.minListed(),
+        dim, c.latentNoise(), c.sharpness(), modeScore, c.threshold(), c.probabilityFloor(),
+        c.minListed(),
         c.minFrames(), c.maxFrames(), featureDim, c.rgbDim(), c.audioDim(), c.frameNoise(),
         c.nuisanceScale());
   }
