@@ -55,7 +55,7 @@ final class SynthCommand implements Callable<Integer> {
       + "1 + Binomial(max-modes - 1, rate) modes (default: 0.35).")
   Double multiModeRate;
 
-  @Option(names = "--sharpness", description = "Slope of each mode's sigmoid; lower is noisier labels (default: 30).")
+  @Option(names = "--sharpness", description = "Slope of each mode's sigmoid; lower is noisier labels (default: 30, or 16 with --labels-from segments).")
   Double sharpness;
 
   @Option(names = "--labels-from", defaultValue = "mean", paramLabel = "mean|segments",
