@@ -52,9 +52,9 @@ import java.util.Locale;
  *       With {@link LabelSource#SEGMENTS} the score of a mode is instead its peak over the path,
  *       s_{k,m} = max_t (1/W) sum_{t'=t}^{t+W-1} u_{k,m} . z_t' with W = {@value #SEGMENT_WINDOW}
  *       frames, so a class shown strongly for a few seconds labels the video though the mean
- *       dilutes it, as YouTube-8M's labels come from what parts of a video show; the path is the
- *       same as in the mean mode, and the listed values are still the exact Bayes-oracle
- *       probabilities given it.
+ *       dilutes it, as YouTube-8M's labels come from what parts of a video show. The latent path
+ *       is the same as in the mean mode (the frames' noise is not: it is drawn after the labels),
+ *       and the listed values are still the exact Bayes-oracle probabilities given it.
  *   <li>Labels: y_k ~ Bernoulli(p_k) independently, with exactly the listed float p_k.
  *   <li>Frames: x_t = clip(A z_t + B e_t + b + frameNoise eps_t, -2, 2), where e_t is an AR(1)
  *       nuisance (camera, lighting) with e_t = 0.9 e_{t-1} + sqrt(1 - 0.81) N(0, I_8) that carries
