@@ -77,7 +77,9 @@ import java.util.Locale;
  * The mean latent loses what these labels depend on: the oracle's own formula on zbar, at its best
  * beta and theta, ranks them with GAP@20 0.713 (K = 300), and a logistic-MoE model trained by
  * {@code vidar train} on 8,000 videos' mean features reaches 0.763 against the oracle's 0.955 (0.902
- * against 0.954 in the mean mode).
+ * against 0.954 in the mean mode). A Deep Bag of Frames on the same videos' frames (max pooling,
+ * 512-wide layers, learning rate 0.01, one round) gets 0.699 there, and 0.686 in the mean mode: it
+ * trails the mean features by 0.064 instead of 0.216.
  *
  * <p>Cost: the mode scores u . zbar are d axpys over a float array of all modes, and frames are
  * axpys of the precomputed rows A u_s; exponentials use {@link PortableMath} and logarithms
