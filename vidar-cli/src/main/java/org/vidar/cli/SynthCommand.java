@@ -3,6 +3,7 @@ package org.vidar.cli;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.vidar.synth.LabelSource;
 import org.vidar.synth.LatentVideoModel;
 import org.vidar.synth.SynthConfig;
 import org.vidar.synth.SynthLayout;
@@ -54,8 +55,14 @@ final class SynthCommand implements Callable<Integer> {
       + "1 + Binomial(max-modes - 1, rate) modes (default: 0.35).")
   Double multiModeRate;
 
-  @Option(names = "--sharpness", description = "Slope of each mode's sigmoid; lower is noisier labels (default: 30).")
+  @Option(names = "--sharpness", description = "Slope of each mode's sigmoid; lower is noisier labels (default: 30, or 16 with --labels-from segments).")
   Double sharpness;
+
+  @Option(names = "--labels-from", defaultValue = "mean", paramLabel = "mean|segments",
+      description = "What the true label probabilities come from: the mean latent (mean), or its path over time "
+      + "(segments: a class shown strongly for a few seconds labels the video, though diluted in the mean, so "
+      + "frame-level data carry more than the mean features) (default: ${DEFAULT-VALUE}).")
+  LabelSource labelsFrom;
 
   @Option(names = "--threads", description = "Shards written at once (default: the number of cores).")
   Integer threads;
@@ -75,7 +82,8 @@ final class SynthCommand implements Callable<Integer> {
     long train = videos - validate;
     int perSplit = shards != null ? shards
         : (int) Math.max(2L * nThreads, Math.min(100_000, (Math.max(train, validate) + 9_999) / 10_000));
-    SynthConfig.Builder builder = SynthConfig.builder().numClasses(classes).seed(seed).frames(minFrames, maxFrames);
+    SynthConfig.Builder builder = SynthConfig.builder().numClasses(classes).seed(seed).frames(minFrames, maxFrames)
+        .labelSource(labelsFrom);
     if (maxModes != null) {
       builder.maxModes(maxModes);
     }

@@ -91,6 +91,29 @@ class CommandsTest {
     assertTrue(Files.isRegularFile(data.resolve("synth.txt")));
   }
 
+  /**
+   * {@code --labels-from segments} reaches the model: the same videos (ids, frame counts) with labels
+   * from the latent path, named in synth.txt; an unknown source is a usage error.
+   */
+  @Test
+  void synthLabelsFromSegments() throws IOException {
+    Path seg = tmp.resolve("segments");
+    Run s = run("synth", "--out", seg.toString(), "-n", Long.toString(VIDEOS), "-c", "20",
+        "--min-frames", "5", "--max-frames", "20", "--threads", "2", "--seed", "5", "--labels-from", "segments");
+    assertEquals(ExitCodes.OK, s.code(), s::toString);
+    String model = Files.readString(seg.resolve("synth.txt"));
+    assertTrue(model.contains("sigmoid(16.0 (max_t mean_{t'=t..t+4} u_km . z_t' - 0.800))"), model);
+    assertTrue(Files.readString(data.resolve("synth.txt")).contains("sigmoid(30.0 (u_km . zbar - 0.450))"));
+    List<String> segOracle = Files.readAllLines(seg.resolve("oracle").resolve("train-00000-of-00004.csv"));
+    List<String> meanOracle = Files.readAllLines(data.resolve("oracle").resolve("train-00000-of-00004.csv"));
+    assertEquals(meanOracle.size(), segOracle.size());
+    assertEquals(meanOracle.get(1).split(",")[0], segOracle.get(1).split(",")[0], "same video ids");
+    assertTrue(!meanOracle.equals(segOracle), "other probabilities");
+    Run bad = run("synth", "--out", tmp.resolve("bad-source").toString(), "--labels-from", "clips");
+    assertEquals(ExitCodes.USAGE, bad.code(), bad::toString);
+    assertTrue(bad.err().contains("--labels-from"), bad::toString);
+  }
+
   @Test
   void inspectVideoLevel() {
     Run r = run("inspect", data.resolve("video").toString());

@@ -23,6 +23,8 @@ package org.vidar.synth;
  * @param frameNoise standard deviation per feature and frame of the white noise
  * @param probabilityFloor classes with a true probability below it are not listed and have p = 0
  * @param minListed list at least this many classes (the top ones) even when below the floor
+ * @param labelSource whether the labels come from the mean latent or from the latent path over time;
+ *     its calibrated sharpness and threshold are the builder's defaults
  */
 public record SynthConfig(
     int numClasses,
@@ -43,7 +45,8 @@ public record SynthConfig(
     double nuisanceScale,
     double frameNoise,
     double probabilityFloor,
-    int minListed) {
+    int minListed,
+    LabelSource labelSource) {
 
   /** The largest number of seeds a video can have, whatever {@code meanSeeds} is. */
   public static final int MAX_SEEDS = 6;
@@ -71,6 +74,7 @@ public record SynthConfig(
     require(probabilityFloor > 0 && probabilityFloor < 1, "probabilityFloor", probabilityFloor,
         "in (0, 1)");
     require(minListed >= 1, "minListed", minListed, ">= 1");
+    require(labelSource != null, "labelSource", labelSource, "MEAN or SEGMENTS");
   }
 
   /** Width of one frame: rgb then audio. */
@@ -91,14 +95,18 @@ public record SynthConfig(
     return Math.max(2, Math.min(dim, Math.max(16, featureDim / 2)));
   }
 
-  /** A builder holding the defaults: 300 classes, 1024 + 128 features, 60..300 frames. */
+  /**
+   * A builder holding the defaults: 300 classes, 1024 + 128 features, 60..300 frames, labels from
+   * the mean latent.
+   */
   public static Builder builder() {
     return new Builder();
   }
 
   /**
-   * A builder starting from this configuration, to change a few fields. It keeps the latent size;
-   * call {@code latentDim(0)} to have the rule pick it again for a new class count.
+   * A builder starting from this configuration, to change a few fields. It keeps the latent size,
+   * sharpness and threshold; call {@code latentDim(0)} to have the rule pick the size again for a
+   * new class count, {@code sharpness(0)} and {@code threshold(0)} to take a new label source's.
    */
   public Builder toBuilder() {
     Builder b = new Builder();
@@ -121,6 +129,7 @@ public record SynthConfig(
     b.frameNoise = frameNoise;
     b.probabilityFloor = probabilityFloor;
     b.minListed = minListed;
+    b.labelSource = labelSource;
     return b;
   }
 
@@ -131,7 +140,10 @@ public record SynthConfig(
     }
   }
 
-  /** Mutable holder of {@link SynthConfig} fields; the latent size follows the rule unless set. */
+  /**
+   * Mutable holder of {@link SynthConfig} fields; the latent size follows the rule, and sharpness
+   * and threshold the label source's calibrated defaults, unless set.
+   */
   public static final class Builder {
     private int numClasses = 300;
     private long seed = 1;
@@ -145,13 +157,14 @@ public record SynthConfig(
     private double multiModeRate = 0.35;
     private int classesPerTopic = 12;
     private double meanSeeds = 2.5;
-    private double sharpness = 30;
-    private double threshold = 0.45;
+    private double sharpness = 0;
+    private double threshold = 0;
     private double latentNoise = 0.15;
     private double nuisanceScale = 0.25;
     private double frameNoise = 0.2;
     private double probabilityFloor = 1e-4;
     private int minListed = 20;
+    private LabelSource labelSource = LabelSource.MEAN;
 
     private Builder() {}
 
@@ -169,19 +182,25 @@ public record SynthConfig(
     public Builder multiModeRate(double v) { multiModeRate = v; return this; }
     public Builder classesPerTopic(int v) { classesPerTopic = v; return this; }
     public Builder meanSeeds(double v) { meanSeeds = v; return this; }
+    /** Sets beta; 0 restores the label source's default. */
     public Builder sharpness(double v) { sharpness = v; return this; }
+    /** Sets theta; 0 restores the label source's default. */
     public Builder threshold(double v) { threshold = v; return this; }
     public Builder latentNoise(double v) { latentNoise = v; return this; }
     public Builder nuisanceScale(double v) { nuisanceScale = v; return this; }
     public Builder frameNoise(double v) { frameNoise = v; return this; }
     public Builder probabilityFloor(double v) { probabilityFloor = v; return this; }
     public Builder minListed(int v) { minListed = v; return this; }
+    public Builder labelSource(LabelSource v) { labelSource = v; return this; }
 
     public SynthConfig build() {
       int d = latentDim != 0 ? latentDim : defaultLatentDim(numClasses, rgbDim + audioDim);
+      LabelSource source = labelSource != null ? labelSource : LabelSource.MEAN;
+      double beta = sharpness != 0 ? sharpness : source.defaultSharpness();
+      double theta = threshold != 0 ? threshold : source.defaultThreshold();
       return new SynthConfig(numClasses, seed, rgbDim, audioDim, d, minFrames, maxFrames,
-          popularityExponent, maxModes, multiModeRate, classesPerTopic, meanSeeds, sharpness,
-          threshold, latentNoise, nuisanceScale, frameNoise, probabilityFloor, minListed);
+          popularityExponent, maxModes, multiModeRate, classesPerTopic, meanSeeds, beta, theta,
+          latentNoise, nuisanceScale, frameNoise, probabilityFloor, minListed, labelSource);
     }
   }
 }

@@ -37,6 +37,23 @@ class SynthConfigTest {
   }
 
   @Test
+  void eachLabelSourceHasItsOwnSharpnessAndThreshold() {
+    SynthConfig mean = SynthConfig.builder().build();
+    assertEquals(LabelSource.MEAN, mean.labelSource());
+    assertEquals(30, mean.sharpness());
+    assertEquals(0.45, mean.threshold());
+    SynthConfig seg = SynthConfig.builder().labelSource(LabelSource.SEGMENTS).build();
+    assertEquals(LabelSource.SEGMENTS.defaultSharpness(), seg.sharpness());
+    assertEquals(LabelSource.SEGMENTS.defaultThreshold(), seg.threshold());
+    assertEquals(12, SynthConfig.builder().labelSource(LabelSource.SEGMENTS).sharpness(12).build()
+        .sharpness());
+    // toBuilder keeps explicit values; 0 takes the new source's defaults again
+    assertEquals(30, mean.toBuilder().labelSource(LabelSource.SEGMENTS).build().sharpness());
+    assertEquals(seg, mean.toBuilder().labelSource(LabelSource.SEGMENTS).sharpness(0).threshold(0)
+        .build());
+  }
+
+  @Test
   void invalidValuesNameTheField() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> SynthConfig.builder().frames(100, 50).build());

@@ -98,8 +98,40 @@ class SyntheticDatasetWriterTest {
 
   @Test
   void videoLevelIsTheMeanOfTheDequantizedFrames() throws IOException {
-    Map<String, VideoRecord> videos = byId(readAll(dirA.resolve("video"), writerA.videoSpec()));
-    Map<String, VideoRecord> frames = byId(readAll(dirA.resolve("frame"), writerA.frameSpec()));
+    assertVideoLevelIsTheMeanOfTheFrames(dirA, writerA);
+  }
+
+  /**
+   * With labels from segments the files are still YouTube-8M's: the video level is the mean of the
+   * frames, and the same seed writes the same bytes (here with 2 threads and with 1).
+   */
+  @Test
+  void segmentLabelsKeepTheFormatsAndAreDeterministic() throws IOException {
+    SynthConfig seg = CONFIG.toBuilder().labelSource(LabelSource.SEGMENTS).sharpness(0)
+        .threshold(0).build();
+    Path a = tmp.resolve("seg-a");
+    Path b = tmp.resolve("seg-b");
+    SyntheticDatasetWriter writer = new SyntheticDatasetWriter(new LatentVideoModel(seg),
+        new SynthLayout(a.toString(), TRAIN, VALIDATE, 4, true, true, 2));
+    writer.write();
+    new SyntheticDatasetWriter(new LatentVideoModel(seg),
+        new SynthLayout(b.toString(), TRAIN, VALIDATE, 4, true, true, 1)).write();
+    assertVideoLevelIsTheMeanOfTheFrames(a, writer);
+    for (String level : List.of("video", "frame", "oracle")) {
+      for (String n : names(a.resolve(level))) {
+        assertArrayEquals(Files.readAllBytes(a.resolve(level).resolve(n)),
+            Files.readAllBytes(b.resolve(level).resolve(n)), level + "/" + n);
+      }
+    }
+    assertTrue(Files.readString(a.resolve("synth.txt")).contains("max_t mean_{t'=t..t+4} u_km . z_t'"));
+    assertTrue(!oracleLines(a).equals(oracleLines(dirA)), "other probabilities than the mean mode's");
+  }
+
+  private static void assertVideoLevelIsTheMeanOfTheFrames(Path dir, SyntheticDatasetWriter writer)
+      throws IOException {
+    Map<String, VideoRecord> videos = byId(readAll(dir.resolve("video"), writer.videoSpec()));
+    Map<String, VideoRecord> frames = byId(readAll(dir.resolve("frame"), writer.frameSpec()));
+    assertEquals(TRAIN + VALIDATE, frames.size());
     int dim = CONFIG.featureDim();
     for (VideoRecord f : frames.values()) {
       VideoRecord v = videos.get(f.id());
