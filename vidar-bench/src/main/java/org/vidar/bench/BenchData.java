@@ -16,8 +16,9 @@ final class BenchData {
   /**
    * The quality benchmarks' data in {@code dir} (seed 7): {@code videos} video-level videos, a fifth
    * of them in the validate split, 8 files a split; kept when {@code dir} already holds them. The
-   * arguments {@code maxModes=}, {@code multiModeRate=} and {@code sharpness=} change the task's
-   * difficulty from {@code vidar synth}'s defaults, as its options of the same names do.
+   * arguments {@code maxModes=}, {@code multiModeRate=}, {@code sharpness=}, {@code labelsFrom=}
+   * ({@code mean} or {@code segments}), {@code minFrames=} and {@code maxFrames=} change the task
+   * from {@code vidar synth}'s defaults, as its options of the same names do.
    */
   static void qualitySplits(String dir, long videos, int classes, String[] args) throws IOException {
     qualitySplits(dir, videos, classes, args, false);
@@ -43,7 +44,12 @@ final class BenchData {
     SynthConfig config = SynthConfig.builder().numClasses(classes).seed(7)
         .maxModes(Integer.parseInt(BenchArgs.get(args, "maxModes", "" + defaults.maxModes())))
         .multiModeRate(Double.parseDouble(BenchArgs.get(args, "multiModeRate", "" + defaults.multiModeRate())))
-        .sharpness(Double.parseDouble(BenchArgs.get(args, "sharpness", "" + defaults.sharpness())))
+        // 0: the label source's own default
+        .sharpness(Double.parseDouble(BenchArgs.get(args, "sharpness", "0")))
+        .labelSource(org.vidar.synth.LabelSource.valueOf(BenchArgs.get(args, "labelsFrom", "mean")
+            .toUpperCase(Locale.ROOT)))
+        .frames(Integer.parseInt(BenchArgs.get(args, "minFrames", "" + defaults.minFrames())),
+            Integer.parseInt(BenchArgs.get(args, "maxFrames", "" + defaults.maxFrames())))
         .build();
     new SyntheticDatasetWriter(new LatentVideoModel(config),
         new SynthLayout(dir, videos - validate, validate, 8, !frameLevel, frameLevel,

@@ -46,7 +46,7 @@ import org.vidar.train.Trainer;
  * vidar-bench/target/classes:$(cat vidar-bench/target/runtime-classpath.txt)
  * org.vidar.bench.TimeToQualityBench [dir=work/ttq] [videos=25000] [classes=300] [peers=mlp,moe@0.03]
  * [peerEpochs=20] [hidden=1024] [gating=true] [experts=4,8] [rounds=1] [headOptimizer=adam] [headEpochs=40]
- * [headL2=1e-8] [groups=0] [lr=0.03] [pretrainExperts=2] [lbfgs=50] [trunkSteps=10]} (the Vidar options default to the CLI's, but for the
+ * [headL2=1e-8] [groups=0] [lr=0.03] [batch=1024] [pretrainExperts=2] [lbfgs=50] [trunkSteps=10]} (the Vidar options default to the CLI's, but for the
  * trunk: {@code hidden=0} trains the CLI's default model; {@code groups=0} is the default class
  * group count). {@code peers} lists the peer's models, each with an optional {@code @} and Adam
  * learning rate, or is {@code none}.
@@ -58,8 +58,8 @@ import org.vidar.train.Trainer;
  * ({@code peers=dbof}, sampling {@code peerFrames=30} frames per video per step, its per-frame and
  * video-level widths {@code frameHidden=1024} and {@code videoHidden=1024}), Vidar its DBoF trunk of
  * the same widths ({@code vidar train}'s frame-level trunk: {@code pooling=swap}, {@code
- * batchNorm=false} as its defaults) on the frames its CLI samples for training (a fixed sample per
- * video); Vidar scores validation videos on all their frames, the peer on a fixed-seed sample. The
+ * batchNorm=true}, {@code batch=256}, {@code lr=0.003} as its defaults) on the frames its CLI
+ * samples for training (drawn afresh each pre-training epoch, a fixed sample for the stages); Vidar scores validation videos on all their frames, the peer on a fixed-seed sample. The
  * GEMM efficiency table is replaced by frames per second of training.
  */
 public final class TimeToQualityBench {
@@ -82,7 +82,7 @@ public final class TimeToQualityBench {
     int videoHidden = Integer.parseInt(BenchArgs.get(args, "videoHidden", "" + TrunkConfig.Dbof.DEFAULT_VIDEO_HIDDEN));
     TrunkConfig.Pooling pooling = TrunkConfig.Pooling.valueOf(
         BenchArgs.get(args, "pooling", "swap").toUpperCase(Locale.ROOT));
-    boolean batchNorm = Boolean.parseBoolean(BenchArgs.get(args, "batchNorm", "false"));
+    boolean batchNorm = Boolean.parseBoolean(BenchArgs.get(args, "batchNorm", "true")); // the CLI's default
     int peerFrames = Integer.parseInt(BenchArgs.get(args, "peerFrames", "30"));
     String[] peers = peerList.equals("none") ? new String[0] : peerList.split(",");
     int peerEpochs = Integer.parseInt(BenchArgs.get(args, "peerEpochs", "20"));
@@ -97,7 +97,11 @@ public final class TimeToQualityBench {
     int headEpochs = Integer.parseInt(BenchArgs.get(args, "headEpochs", "" + TrainConfig.DEFAULT_HEAD_EPOCHS));
     float headL2 = Float.parseFloat(BenchArgs.get(args, "headL2", "" + HeadConfig.DEFAULT_L2));
     int headGroups = Integer.parseInt(BenchArgs.get(args, "groups", "" + TrainConfig.AUTO_HEAD_GROUPS));
-    double learningRate = Double.parseDouble(BenchArgs.get(args, "lr", "" + TrainConfig.DEFAULT_LEARNING_RATE));
+    // The CLI's defaults for the level.
+    int batchSize = Integer.parseInt(BenchArgs.get(args, "batch",
+        "" + (frameLevel ? TrainConfig.DEFAULT_FRAME_BATCH_SIZE : TrainConfig.DEFAULT_BATCH_SIZE)));
+    double learningRate = Double.parseDouble(BenchArgs.get(args, "lr",
+        "" + (frameLevel ? TrainConfig.DEFAULT_FRAME_LEARNING_RATE : TrainConfig.DEFAULT_LEARNING_RATE)));
     int pretrainExperts = Integer.parseInt(BenchArgs.get(args, "pretrainExperts",
         "" + TrainConfig.DEFAULT_PRETRAIN_EXPERTS));
     System.out.printf(Locale.ROOT, "kernels %s, %d cores, %s%n", KernelProvider.get().name(),
@@ -123,16 +127,18 @@ public final class TimeToQualityBench {
     }
 
     long l0 = System.nanoTime();
-    // frame level: the frames `vidar train` keeps of each training video; validation on all frames
+    // frame level: every frame held, read as `vidar train` reads them (a fresh sample each
+    // pre-training epoch, a fixed one for the stages); validation on all frames
     FrameSampling trainFrames = frameLevel ? TrainConfig.defaults().frameSampling() : FrameSampling.ALL;
-    VideoDataset train = VideoDataset.load(DataPaths.resolve(trainGlob), spec, BadRecordPolicy.FAIL, trainFrames);
+    VideoDataset train = VideoDataset.load(DataPaths.resolve(trainGlob), spec, BadRecordPolicy.FAIL,
+        FrameSampling.ALL).sampled(trainFrames);
     VideoDataset validate = VideoDataset.load(validateFiles, spec, BadRecordPolicy.FAIL, FrameSampling.ALL);
     System.out.printf(Locale.ROOT, "vidar: loaded %d training and %d validation videos in %.1f s%n", train.size(),
         validate.size(), (System.nanoTime() - l0) / 1e9);
     for (String experts : expertCounts) {
       System.out.printf(Locale.ROOT, "%nvidar: %s experts per class%n", experts);
       TrainConfig defaults = TrainConfig.defaults();
-      TrainConfig config = new TrainConfig(defaults.seed(), defaults.pretrainEpochs(), defaults.batchSize(),
+      TrainConfig config = new TrainConfig(defaults.seed(), defaults.pretrainEpochs(), batchSize,
           org.vidar.optim.AdamConfig.of(learningRate),
           HeadConfig.fixed(pretrainExperts, defaults.pretrainHeads().l2()), rounds, HeadConfig.fixed(Integer.parseInt(experts), headL2),
           headGroups, TrainConfig.stage1Optimizer(lbfgs), trunkSteps, defaults.irprop(), defaults.trunkL2(),

@@ -72,7 +72,9 @@ final class StageTable implements Trainer.Listener {
     long count = data.size();
     epochVideos = count;
     if (count > 0) {
-      loadedFramesPerVideo = data.featureRows() / (double) count;
+      // Pre-training reads the sampled frames of each video (drawn afresh each epoch), else all.
+      int sampled = data.sampling().frames();
+      loadedFramesPerVideo = sampled > 0 ? sampled : data.featureRows() / (double) count;
     }
     String frames = data.level() == org.vidar.data.FeatureSpec.Level.FRAME
         ? String.format(Locale.ROOT, " (%d frames, %.1f MiB in memory, a byte a value)", data.featureRows(),

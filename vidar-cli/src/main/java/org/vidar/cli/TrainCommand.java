@@ -87,9 +87,10 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--frame-context-gating", description = "Frame level: context gating on each frame.")
   boolean frameContextGating;
 
-  @Option(names = "--batch-norm", description = "Frame level: batch normalization of the input frames and of each dense layer's product, as in "
-      + "the YouTube-8M starter code's DbofModel.")
-  boolean batchNorm;
+  @Option(names = "--batch-norm", negatable = true, description = "Frame level: batch normalization of the input "
+      + "frames and of each dense layer's product, as in the YouTube-8M starter code's DbofModel (default: on; "
+      + "--no-batch-norm turns it off).")
+  Boolean batchNorm;
 
   @Option(names = "--sample-frames", defaultValue = "" + TrainConfig.DEFAULT_SAMPLE_FRAMES, description = "Frame level: frames sampled per video, 0 = all (default: ${DEFAULT-VALUE}).")
   int sampleFrames;
@@ -130,11 +131,13 @@ final class TrainCommand implements Callable<Integer> {
           + "held-out GAP (loss) (default: ${DEFAULT-VALUE}).")
   int pretrainPatience;
 
-  @Option(names = "--batch-size", defaultValue = "" + TrainConfig.DEFAULT_BATCH_SIZE, description = "Pre-training batch size (default: ${DEFAULT-VALUE}).")
-  int batchSize;
+  @Option(names = "--batch-size", description = "Pre-training and Stage 1 batch size (default: "
+      + TrainConfig.DEFAULT_BATCH_SIZE + ", " + TrainConfig.DEFAULT_FRAME_BATCH_SIZE + " at the frame level).")
+  Integer batchSize;
 
-  @Option(names = "--learning-rate", defaultValue = "" + TrainConfig.DEFAULT_LEARNING_RATE, description = "Pre-training Adam learning rate (default: ${DEFAULT-VALUE}).")
-  double learningRate;
+  @Option(names = "--learning-rate", description = "Pre-training and Stage 1 Adam learning rate (default: "
+      + TrainConfig.DEFAULT_LEARNING_RATE + ", " + TrainConfig.DEFAULT_FRAME_LEARNING_RATE + " at the frame level).")
+  Double learningRate;
 
   @Option(names = "--rounds", defaultValue = "" + TrainConfig.DEFAULT_ROUNDS, description = "Alternating rounds (default: ${DEFAULT-VALUE}).")
   int rounds;
@@ -242,7 +245,7 @@ final class TrainCommand implements Callable<Integer> {
       classes = DataOptions.classesFromData(data.largestLabel(labelled, open), "the training and validation files");
     }
     FeatureSpec features = open.withNumClasses(classes.count(), classes.from());
-    TrainConfig config = trainConfig();
+    TrainConfig config = trainConfig(features.level());
     ModelConfig modelConfig = new ModelConfig(features, trunkConfig(features.level()));
     Checkpoints checkpoints = new Checkpoints(checkpointsAt);
     Optional<Checkpoints.Checkpoint> resume = checkpoints.startingPoint(resumeDir != null);
@@ -322,7 +325,12 @@ final class TrainCommand implements Callable<Integer> {
   private record Trained(VideoModel model, long skipped) {}
 
   /** Every training option, each named as its option in an error. */
-  private TrainConfig trainConfig() {
+  private TrainConfig trainConfig(FeatureSpec.Level level) {
+    boolean frames = level == FeatureSpec.Level.FRAME;
+    int batchSize = this.batchSize != null ? this.batchSize
+        : frames ? TrainConfig.DEFAULT_FRAME_BATCH_SIZE : TrainConfig.DEFAULT_BATCH_SIZE;
+    double learningRate = this.learningRate != null ? this.learningRate
+        : frames ? TrainConfig.DEFAULT_FRAME_LEARNING_RATE : TrainConfig.DEFAULT_LEARNING_RATE;
     EmbeddingPrecision precision = embeddingPrecision();
     HeadConfig heads = OptionNames.build(spec, () -> new HeadConfig(adaptive, experts, positivesPerExpert, headL2),
         Map.of("maxExperts", "--experts", "l2", "--head-l2"));
@@ -350,7 +358,7 @@ final class TrainCommand implements Callable<Integer> {
       return new TrunkConfig.VideoMlp(hidden, contextGating);
     }
     return new TrunkConfig.Dbof(frameHidden, frameContextGating,
-        pooling, videoHidden, batchNorm);
+        pooling, videoHidden, batchNorm == null || batchNorm);
   }
 
   private Provenance.EngineInfo engineInfo() {
@@ -394,8 +402,11 @@ final class TrainCommand implements Callable<Integer> {
   /** The stages on threads of this process, over the training videos held in memory. */
   private Trained locally(List<InputFile> trainFiles, TrainConfig config, ModelConfig modelConfig, StageTable table,
       Optional<Checkpoints.Checkpoint> resume) throws IOException {
+    // Every frame is held (a byte a value), so that pre-training draws other frames every epoch;
+    // the stages see the fixed sample a file read with the run's sampling gives, as on Spark.
     VideoDataset trainData = VideoDataset.load(trainFiles, modelConfig.features(), data.policy(),
-        config.frameSampling(), org.vidar.data.batch.MemoryBudget.ofRuntime());
+        org.vidar.data.batch.FrameSampling.ALL, org.vidar.data.batch.MemoryBudget.ofRuntime())
+        .sampled(config.frameSampling());
     table.loaded(trainData, trainData.skipped());
     try (LocalEngine local = new LocalEngine(trainData, localThreads())) {
       VideoModel model = new Trainer(config).train(local, new InMemoryPretrainData(trainData), modelConfig, table,

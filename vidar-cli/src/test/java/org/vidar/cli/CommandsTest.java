@@ -216,9 +216,9 @@ class CommandsTest {
   }
 
   /**
-   * Frame level on the local engine: the load says the frames it holds and their memory (a byte a
-   * value and a double a frame), and every stage's row gives frames/s, videos/s times the frames
-   * each video contributes.
+   * Frame level on the local engine: the load says the frames it holds (all of them) and their
+   * memory (a byte a value and a double a frame), and every stage's row gives frames/s, videos/s
+   * times the frames each video contributes (the sampled ones).
    */
   @Test
   void frameLevelTrainingSaysFramesHeldAndFramesPerSecond() {
@@ -227,12 +227,13 @@ class CommandsTest {
         "--video-hidden", "8", "--pretrain-epochs", "1", "--rounds", "1", "--trunk-steps", "1", "--experts", "2",
         "--sample-frames", "4", "--out", tmp.resolve("frames-model").toString());
     assertEquals(ExitCodes.OK, r.code(), r::toString);
-    // 96 videos of 5..20 frames, 4 sampled each; 1152 values a frame.
+    // 96 videos of 5..20 frames, all held (pre-training draws 4 of each afresh every epoch); 1152 values a frame.
     Matcher loaded = Pattern.compile("loaded 96 training videos \\((\\d+) frames, ([0-9.]+) MiB in memory, a byte a "
         + "value\\)").matcher(r.out());
     assertTrue(loaded.find(), r::toString);
-    assertEquals(96 * 4, Integer.parseInt(loaded.group(1)), r::toString);
-    assertEquals(96 * 4 * (1152 + 8) / (double) (1 << 20), Double.parseDouble(loaded.group(2)), 0.05, r::toString);
+    int held = Integer.parseInt(loaded.group(1));
+    assertTrue(held >= 96 * 5 && held <= 96 * 20, r::toString);
+    assertEquals(held * (1152 + 8) / (double) (1 << 20), Double.parseDouble(loaded.group(2)), 0.05, r::toString);
     assertTrue(r.out().contains(" videos/s   frames/s "), r::toString);
     for (String stage : List.of("pretrain", "round 1 heads", "round 1 trunk")) {
       Matcher row = Pattern.compile("(?m)^" + stage + " +[0-9.]+ +(\\d+) +(\\d+) ").matcher(r.out());

@@ -53,6 +53,11 @@ public final class FrameSampler {
     return out;
   }
 
+  /** The frames {@link #keep} keeps of video {@code id}, of {@code numFrames}: their indices, ascending. */
+  public static int[] indices(String id, int numFrames, int sampleFrames, long seed) {
+    return sample(numFrames, sampleFrames, new SplittableRandom(seed ^ id.hashCode() * 0x9E3779B97F4A7C15L));
+  }
+
   /**
    * The frames a training run keeps of a frame-level video: {@code sampleFrames} of them drawn with
    * a generator seeded by {@code seed} and the video's id (so the draw does not depend on how the
@@ -62,8 +67,7 @@ public final class FrameSampler {
     if (sampleFrames <= 0) {
       return r;
     }
-    int[] keep = sample(r.numFrames(), sampleFrames,
-        new SplittableRandom(seed ^ r.id().hashCode() * 0x9E3779B97F4A7C15L));
+    int[] keep = indices(r.id(), r.numFrames(), sampleFrames, seed);
     int dim = r.dimension();
     float[] f = new float[keep.length * dim];
     for (int i = 0; i < keep.length; i++) {

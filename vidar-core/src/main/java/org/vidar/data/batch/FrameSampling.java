@@ -18,6 +18,15 @@ public record FrameSampling(int frames, long seed) implements java.io.Serializab
     }
   }
 
+  /**
+   * The sampling of pre-training epoch {@code epoch}: as many frames, drawn afresh (its own seed
+   * from this one's and the epoch), so each epoch sees other frames of a video, as the starter
+   * code's random frame sampling per step does. All frames stay all frames.
+   */
+  public FrameSampling forEpoch(int epoch) {
+    return frames == 0 ? this : new FrameSampling(frames, org.vidar.data.Seeds.hash(seed, 3, epoch));
+  }
+
   /** The frames kept of {@code r} (the record itself when all are kept or it is video level). */
   public VideoRecord keep(VideoRecord r, boolean frameLevel) {
     return frameLevel ? FrameSampler.keep(r, frames, seed) : r;

@@ -6,7 +6,10 @@ import java.util.function.LongPredicate;
 import org.vidar.data.FeatureSpec;
 import org.vidar.data.Seeds;
 
-/** Pre-training batches from an in-memory dataset: a full shuffle per epoch (Fisher–Yates). */
+/**
+ * Pre-training batches from an in-memory dataset: a full shuffle per epoch (Fisher–Yates); a
+ * {@link VideoDataset#sampled sampled} frame-level dataset gives each epoch its own draw of frames.
+ */
 public final class InMemoryPretrainData implements PretrainData {
   private final VideoDataset data;
 
@@ -34,8 +37,9 @@ public final class InMemoryPretrainData implements PretrainData {
       }
     }
     VideoBatch batch = new VideoBatch(data.level(), data.dimension());
+    FrameSampling frames = data.sampling().forEpoch(epoch);
     for (int s = 0; s < n; s += batchSize) {
-      batch.gather(data, order, s, Math.min(n, s + batchSize));
+      batch.gather(data, order, s, Math.min(n, s + batchSize), frames);
       step.accept(batch);
     }
   }

@@ -59,6 +59,7 @@ public final class StreamingPretrainData implements PretrainData {
   public void epoch(int epoch, int batchSize, long seed, LongPredicate skip, Consumer<VideoBatch> step)
       throws IOException {
     SplittableRandom random = Seeds.stream(seed, 0, epoch + 1);
+    FrameSampling epochFrames = sampling.forEpoch(epoch);
     int[] order = InMemoryPretrainData.shuffled(files.size(), random);
     List<InputFile> shuffledFiles = new ArrayList<>(files.size());
     for (int i : order) {
@@ -74,7 +75,7 @@ public final class StreamingPretrainData implements PretrainData {
         if (skip.test(Seeds.videoKey(r.id()))) {
           continue;
         }
-        VideoRecord v = sampling.keep(r, frames);
+        VideoRecord v = epochFrames.keep(r, frames);
         if (buffer.size() < bufferVideos) {
           buffer.add(v);
           continue;

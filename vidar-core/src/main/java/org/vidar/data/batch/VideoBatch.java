@@ -46,8 +46,17 @@ public final class VideoBatch {
     return level == FeatureSpec.Level.VIDEO ? rows : frameOffsets[rows];
   }
 
-  /** Fills the batch with the given videos of a dataset, in the given order. */
+  /** Fills the batch with the given videos of a dataset, in the given order, as it samples frames. */
   public void gather(VideoDataset data, int[] videos, int from, int to) {
+    gather(data, videos, from, to, data.sampling());
+  }
+
+  /**
+   * Fills the batch with videos {@code videos[from..to)} of a dataset (or {@code [from, to)} when
+   * {@code videos} is null), each frame-level video with the frames {@code sampling} keeps of it
+   * ({@link FrameSampler#keep}'s, drawn from all the frames the dataset holds).
+   */
+  public void gather(VideoDataset data, int[] videos, int from, int to, FrameSampling sampling) {
     if (dimension != 0 && dimension != data.dimension()) {
       throw new IllegalArgumentException("a batch of width " + dimension + " gathers from data of width "
           + data.dimension());
@@ -63,7 +72,7 @@ public final class VideoBatch {
       sourceIndex[i] = v;
       keys[i] = data.key(v);
       labelCount += lo[v + 1] - lo[v];
-      featureRows += fo == null ? 1 : fo[v + 1] - fo[v];
+      featureRows += fo == null ? 1 : sampling.frames() > 0 ? sampling.frames() : fo[v + 1] - fo[v];
     }
     labels = grow(labels, labelCount);
     features = grow(features, featureRows * dimension);
@@ -76,9 +85,15 @@ public final class VideoBatch {
       System.arraycopy(src, lo[v], labels, labelOffsets[i], len);
       labelOffsets[i + 1] = labelOffsets[i] + len;
       int firstRow = fo == null ? v : fo[v];
-      int frames = fo == null ? 1 : fo[v + 1] - fo[v];
-      if (dimension > 0) { // a batch of width 0 gathers labels only
+      int held = fo == null ? 1 : fo[v + 1] - fo[v];
+      int frames = fo == null || sampling.frames() == 0 ? held : sampling.frames();
+      if (dimension > 0 && frames == held) { // a batch of width 0 gathers labels only
         data.copyRows(firstRow, frames, features, frameOffsets[i] * dimension);
+      } else if (dimension > 0) {
+        int[] kept = FrameSampler.indices(data.id(v), held, frames, sampling.seed());
+        for (int t = 0; t < frames; t++) {
+          data.copyRows(firstRow + kept[t], 1, features, (frameOffsets[i] + t) * dimension);
+        }
       }
       frameOffsets[i + 1] = frameOffsets[i] + frames;
     }

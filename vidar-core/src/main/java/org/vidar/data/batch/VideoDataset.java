@@ -33,9 +33,16 @@ public final class VideoDataset {
   private final QuantizedRows quantized; // null when the rows are floats
   private final int[] frameOffsets;
   private final SkipReport skipped;
+  private final FrameSampling sampling;
 
   private VideoDataset(FeatureSpec.Level level, int dimension, String[] ids, int[] labelOffsets, int[] labels,
       float[] features, QuantizedRows quantized, int[] frameOffsets, SkipReport skipped) {
+    this(level, dimension, ids, labelOffsets, labels, features, quantized, frameOffsets, skipped, FrameSampling.ALL);
+  }
+
+  private VideoDataset(FeatureSpec.Level level, int dimension, String[] ids, int[] labelOffsets, int[] labels,
+      float[] features, QuantizedRows quantized, int[] frameOffsets, SkipReport skipped, FrameSampling sampling) {
+    this.sampling = sampling;
     this.level = level;
     this.dimension = dimension;
     this.ids = ids;
@@ -80,13 +87,31 @@ public final class VideoDataset {
         frameOffsets, new SkipReport());
   }
 
-  /** The videos {@code videos} of this dataset, in that order (frames held as they are here). */
+  /**
+   * These videos, read with {@code sampling}: every frame stays in memory, and {@link #range}
+   * shards and batches {@link VideoBatch#gather gathered} from the view see each video's sampled
+   * frames only, the ones a file read with that sampling gives (so a local shard equals a streamed
+   * one), while pre-training can draw other frames every epoch ({@link FrameSampling#forEpoch}).
+   */
+  public VideoDataset sampled(FrameSampling sampling) {
+    return new VideoDataset(level, dimension, ids, labelOffsets, labels, features, quantized, frameOffsets, skipped,
+        level == FeatureSpec.Level.FRAME ? sampling : FrameSampling.ALL);
+  }
+
+  /** The frames a shard or a batch sees of each video ({@link FrameSampling#ALL} unless {@link #sampled}). */
+  public FrameSampling sampling() {
+    return sampling;
+  }
+
+  /** The videos {@code videos} of this dataset, in that order (all their frames, the same sampling). */
   public VideoDataset subset(int[] videos) {
-    if (quantized != null) {
-      return quantizedSubset(videos);
-    }
+    VideoDataset all = quantized != null ? quantizedSubset(videos) : floatSubset(videos);
+    return all.sampled(sampling);
+  }
+
+  private VideoDataset floatSubset(int[] videos) {
     VideoBatch batch = new VideoBatch(level, dimension);
-    batch.gather(this, videos, 0, videos.length);
+    batch.gather(this, videos, 0, videos.length, FrameSampling.ALL);
     String[] chosen = new String[videos.length];
     for (int i = 0; i < videos.length; i++) {
       chosen[i] = ids[videos[i]];
