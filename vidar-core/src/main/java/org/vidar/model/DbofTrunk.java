@@ -78,8 +78,10 @@ public final class DbofTrunk implements Trunk {
   }
 
   @Override
-  public boolean writesParamsWhenTraining() {
-    return batchNorm;
+  public void commitStatistics(float[] params, Scratch s) {
+    DbofScratch d = (DbofScratch) s;
+    frameStack.commitStatistics(params, d.frame);
+    videoStack.commitStatistics(params, d.video);
   }
 
   @Override

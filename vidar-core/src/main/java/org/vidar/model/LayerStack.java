@@ -41,6 +41,15 @@ final class LayerStack {
     return s;
   }
 
+  /** Moves every batch normalization's running statistics by its last TRAINING pass in {@code s}. */
+  void commitStatistics(float[] params, Scratch s) {
+    for (int i = 0; i < layers.size(); i++) {
+      if (layers.get(i) instanceof BatchNorm bn) {
+        bn.commitStatistics(params, s.layers[i]);
+      }
+    }
+  }
+
   /** Runs every layer; returns the buffer holding the last output (rows × outputDim), or x when empty. */
   float[] forward(float[] params, float[] x, int rows, Scratch s) {
     float[] in = x;

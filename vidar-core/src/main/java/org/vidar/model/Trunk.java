@@ -31,12 +31,11 @@ public interface Trunk {
   Scratch newScratch(boolean training);
 
   /**
-   * True when a training-mode forward pass writes to the parameters (batch normalization moving
-   * its running statistics): such a trunk cannot run parts of one batch at once.
+   * After a training-mode forward pass of {@code s}: moves the running statistics of its batch
+   * normalizations by that pass's (a forward pass only reads the parameters, so parts of a batch
+   * run at once; their statistics are committed afterwards, part by part in a fixed order).
    */
-  default boolean writesParamsWhenTraining() {
-    return false;
-  }
+  default void commitStatistics(float[] params, Scratch s) {}
 
   /** Writes the embeddings [rows × outputDim] of the batch's videos. */
   void forward(float[] params, VideoBatch batch, float[] embedding, Scratch s);

@@ -63,6 +63,11 @@ public final class VideoMlpTrunk implements Trunk {
   }
 
   @Override
+  public void commitStatistics(float[] params, Scratch s) {
+    stack.commitStatistics(params, ((StackScratch) s).stack);
+  }
+
+  @Override
   public void forward(float[] params, VideoBatch batch, float[] embedding, Scratch s) {
     float[] out = stack.forward(params, batch.features, batch.rows, ((StackScratch) s).stack);
     System.arraycopy(out, 0, embedding, 0, batch.rows * outputDim());

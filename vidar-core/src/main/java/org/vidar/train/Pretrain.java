@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.LongPredicate;
+import org.vidar.data.FeatureSpec;
 import org.vidar.data.Seeds;
 import org.vidar.data.batch.InMemoryPretrainData;
 import org.vidar.data.batch.PretrainData;
@@ -35,8 +36,10 @@ import org.vidar.optim.Adam;
  * the result depends on the batch size, never on the number of threads (the kernels in use, SIMD or
  * plain, still round differently). The optimizer step, summing
  * the parts' gradients, averaging, the L2 penalty and Adam, is one fused pass over the
- * parameters, in blocks spread over the same threads. A trunk whose training pass writes its
- * parameters (batch normalization's running statistics) runs each batch whole, on one thread.
+ * parameters, in blocks spread over the same threads. Batch normalization normalizes each part by
+ * its own statistics (ghost batches, as data-parallel TensorFlow does per replica), and moves its
+ * running statistics by each part's in part order after the parts ran. At the frame level a part
+ * holds a quarter of {@link #PART_ROWS} videos ({@link #partVideos}).
  *
  * <p>With {@link TrainConfig#pretrainHoldout} above 0, the training videos whose id hashes below
  * that fraction are left out of the batches, and up to {@link #MAX_HELD_OUT} of them are scored
@@ -55,6 +58,15 @@ public final class Pretrain {
    * It fixes the parts, not the cores: a batch of 1024 runs on 2 threads at most, on any machine.
    */
   static final int PART_ROWS = 512;
+
+  /**
+   * Videos in a part: {@code partRows}, or a quarter of them at the frame level, where a video is
+   * {@link TrainConfig#sampleFrames} rows of the per-frame layer (128 videos of 32 frames: 4,096
+   * rows, and a batch of 256 on 2 cores).
+   */
+  static int partVideos(int partRows, FeatureSpec.Level level) {
+    return level == FeatureSpec.Level.FRAME ? Math.max(1, partRows / 4) : partRows;
+  }
   /** Parameters per block of the optimizer step: the block's arrays stay in the core's cache. */
   private static final int BLOCK = 1 << 14;
   private final TrainConfig config;
@@ -118,7 +130,8 @@ public final class Pretrain {
     float[] hp = init.headParams().clone();
     Trunk trunk = init.trunk();
     MoeHeads heads = init.heads();
-    int parts = trunk.writesParamsWhenTraining() ? 1 : (config.batchSize() + partRows - 1) / partRows;
+    int partRows = partVideos(this.partRows, data.level());
+    int parts = (config.batchSize() + partRows - 1) / partRows;
     int threads = Math.max(1, Math.min(parts, maxThreads));
     Part[] work = new Part[parts];
     for (int i = 0; i < parts; i++) {
@@ -161,6 +174,7 @@ public final class Pretrain {
           runAll(pool, threads, passes);
           for (int i = 0; i < used; i++) {
             epochLoss[0] += work[i].loss;
+            trunk.commitStatistics(tp, work[i].trunkScratch);
           }
           Adam.Step trunkStep = trunkAdam.beginStep();
           Adam.Step headStep = headAdam.beginStep();

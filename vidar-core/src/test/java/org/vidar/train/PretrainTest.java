@@ -90,6 +90,34 @@ class PretrainTest {
   }
 
   /**
+   * Batch normalization in parts of a batch (ghost batches, each normalized by its own
+   * statistics) runs the parts at once, and the threads still change nothing, running statistics
+   * included: they move by each part's statistics in part order, after the parts ran.
+   */
+  @Test
+  void batchNormPartsRunAtOnceAndThreadsDoNotChangeTheModel() {
+    VideoDataset data = TrainFixtures.separableFrames(48, 4, 2, 23);
+    ModelConfig mc = new ModelConfig(TrainFixtures.spec(FeatureSpec.Level.FRAME, 4, 2),
+        new TrunkConfig.Dbof(6, false, TrunkConfig.Pooling.SWAP, 5, true));
+    TrainConfig c = config(4, 3);
+    TrainConfig big = new TrainConfig(c.seed(), 3, 24, c.adam(), c.pretrainHeads(), 1, c.heads(), c.headGroups(),
+        c.lbfgs(), 0, c.irprop(), 1e-4f, 8);
+    // Frame level: parts of a quarter of 20 rows = 5 videos, so batches of 24 run as 5 parts.
+    VideoModel one = new Pretrain(big, 1, 20).run(data, mc).model();
+    VideoModel three = new Pretrain(big, 3, 20).run(data, mc).model();
+    assertArrayEquals(one.trunkParams(), three.trunkParams());
+    assertArrayEquals(one.headParams(), three.headParams());
+    VideoModel whole = new Pretrain(big, 3, 4 * 24).run(data, mc).model();
+    assertFalse(Arrays.equals(one.trunkParams(), whole.trunkParams()), "ghost batches normalize otherwise");
+    var rv = one.trunk().layout().get("trunk/video_bn/running_var");
+    boolean moved = false;
+    for (int i = 0; i < rv.size(); i++) {
+      moved |= one.trunkParams()[rv.offset() + i] != 1f;
+    }
+    assertTrue(moved, "the parts' statistics were committed");
+  }
+
+  /**
    * A batch cut into parts trains the model the whole batch trains: the parts' gradient sums add
    * up to the batch's, up to float rounding (both L2 penalties on).
    */

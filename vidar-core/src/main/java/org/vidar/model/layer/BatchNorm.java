@@ -10,8 +10,9 @@ import org.vidar.model.param.TensorRef;
  * Batch normalization per feature, {@code y = γ·(x − μ)/sqrt(σ² + ε) + β}, with trainable
  * {@code name/gamma}, {@code name/beta} and non-trainable {@code name/running_mean},
  * {@code name/running_var} (their gradient stays 0). The {@link Mode} is a property of the
- * scratch: {@link Mode#TRAINING} normalizes by the batch and moves the running statistics (faster
- * while the scratch is new, see {@link #warmedMomentum}), {@link Mode#FROZEN} normalizes by them.
+ * scratch: {@link Mode#TRAINING} normalizes by the batch and keeps its statistics in the scratch
+ * until {@link #commitStatistics} moves the running ones by them (faster while the scratch is new,
+ * see {@link #warmedMomentum}), {@link Mode#FROZEN} normalizes by the running statistics.
  */
 public final class BatchNorm implements Layer {
 
@@ -19,8 +20,9 @@ public final class BatchNorm implements Layer {
   public enum Mode {
     /**
      * The batch's mean and biased variance; the gradient includes their dependence on x. The
-     * forward pass also updates the running statistics in {@code params}, so it writes to the
-     * parameter array: run it from one thread per array.
+     * forward pass reads {@code params} only: parts of a batch may run at once, each normalized by
+     * its own statistics, and {@link #commitStatistics} then moves the running statistics by each
+     * part's, in an order the caller fixes.
      */
     TRAINING,
     /**
@@ -78,8 +80,12 @@ public final class BatchNorm implements Layer {
     final double[] invStd;
     final double[] sumDy;
     final double[] sumDyXhat;
-    /** TRAINING batches this scratch has normalized: the running statistics' warm-up. */
+    /** Statistics this scratch has committed: the running statistics' warm-up. */
     long batches;
+    /** The last TRAINING forward's mean and unbiased variance (NaN from one row), until committed. */
+    final double[] pendingMean;
+    final double[] pendingVar;
+    boolean pending;
 
     Scratch(Mode mode, int d) {
       this.mode = Objects.requireNonNull(mode, "mode");
@@ -87,6 +93,8 @@ public final class BatchNorm implements Layer {
       invStd = new double[d];
       sumDy = new double[d];
       sumDyXhat = new double[d];
+      pendingMean = new double[d];
+      pendingVar = new double[d];
     }
 
     public Mode mode() {
@@ -153,6 +161,27 @@ public final class BatchNorm implements Layer {
   }
 
   /**
+   * Moves the running statistics in {@code params} by those of the last TRAINING forward pass of
+   * {@code scratch}, once (nothing when it has none pending).
+   */
+  public void commitStatistics(float[] params, Layer.Scratch scratch) {
+    Scratch s = (Scratch) scratch;
+    if (!s.pending) {
+      return;
+    }
+    int rm = runningMean.offset();
+    int rv = runningVar.offset();
+    double m = warmedMomentum(s.batches++);
+    for (int j = 0; j < d; j++) {
+      params[rm + j] = (float) (m * params[rm + j] + (1 - m) * s.pendingMean[j]);
+      if (!Double.isNaN(s.pendingVar[j])) {
+        params[rv + j] = (float) (m * params[rv + j] + (1 - m) * s.pendingVar[j]);
+      }
+    }
+    s.pending = false;
+  }
+
+  /**
    * The momentum of the running statistics' update after {@code batches} TRAINING batches of one
    * scratch: {@code min(momentum, (1 + batches) / (10 + batches))}, the schedule of TensorFlow's
    * {@code ExponentialMovingAverage} with {@code num_updates}. A fixed 0.99 from the initial 0 and 1
@@ -198,18 +227,14 @@ public final class BatchNorm implements Layer {
           var[j] += c * c;
         }
       }
-      int rm = runningMean.offset();
-      int rv = runningVar.offset();
-      double m = warmedMomentum(s.batches++);
       for (int j = 0; j < d; j++) {
         double v = var[j] / rows;
         invStd[j] = 1.0 / Math.sqrt(v + epsilon);
-        params[rm + j] = (float) (m * params[rm + j] + (1 - m) * mean[j]);
+        s.pendingMean[j] = mean[j];
         // The running variance is unbiased (n/(n−1)), as in TensorFlow; one row says nothing.
-        if (rows > 1) {
-          params[rv + j] = (float) (m * params[rv + j] + (1 - m) * v * rows / (rows - 1));
-        }
+        s.pendingVar[j] = rows > 1 ? v * rows / (rows - 1) : Double.NaN;
       }
+      s.pending = true;
     } else {
       int rm = runningMean.offset();
       int rv = runningVar.offset();

@@ -93,14 +93,22 @@ class BatchNormTest {
     float[] x = {1, 0, 2, 0, 3, 6};
     float[] y = new float[6];
     BatchNorm.Scratch training = bn.newScratch(BatchNorm.Mode.TRAINING);
-    // The first batch of a scratch moves the statistics with momentum min(0.9, 1/10) = 0.1.
+    // A forward pass reads the parameters only; committing its statistics moves the running ones,
+    // the first time with momentum min(0.9, 1/10) = 0.1.
+    float[] untouched = params.clone();
     bn.forward(params, x, 3, y, training);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(untouched, params, "TRAINING forward must not write params");
+    bn.commitStatistics(params, training);
     assertEquals(0.9 * 2, params[bn.runningMean().offset()], 1e-6);
     assertEquals(0.1 + 0.9 * 1, params[bn.runningVar().offset()], 1e-6);
     assertEquals(0.9 * 2, params[bn.runningMean().offset() + 1], 1e-6);
     assertEquals(0.1 + 0.9 * 12, params[bn.runningVar().offset() + 1], 1e-6);
     // The second with 2/11. One row: the mean moves, the variance does not.
     bn.forward(params, new float[] {5, 5}, 1, y, training);
+    bn.commitStatistics(params, training);
+    float[] once = params.clone();
+    bn.commitStatistics(params, training);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(once, params, "a pass's statistics count once");
     assertEquals(2.0 / 11 * 1.8 + 9.0 / 11 * 5, params[bn.runningMean().offset()], 1e-5);
     assertEquals(1.0, params[bn.runningVar().offset()], 1e-6);
     // From the 81st batch on, the layer's own momentum.
