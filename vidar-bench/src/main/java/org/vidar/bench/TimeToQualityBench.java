@@ -141,7 +141,7 @@ public final class TimeToQualityBench {
       TrainConfig config = new TrainConfig(defaults.seed(), defaults.pretrainEpochs(), batchSize,
           org.vidar.optim.AdamConfig.of(learningRate),
           HeadConfig.fixed(pretrainExperts, defaults.pretrainHeads().l2()), rounds, HeadConfig.fixed(Integer.parseInt(experts), headL2),
-          headGroups, TrainConfig.stage1Optimizer(lbfgs), trunkSteps, defaults.irprop(), defaults.trunkL2(),
+          headGroups, TrainConfig.stage1Optimizer(lbfgs), trunkSteps, TrainConfig.irpropFor(spec.level()), defaults.trunkL2(),
           defaults.chunkRows(), defaults.embeddingPrecision(), defaults.trunkFraction(), defaults.continueHeads(),
           defaults.sampleFrames(), defaults.pretrainHoldout(), defaults.pretrainPatience(),
           TrainConfig.HeadOptimizer.valueOf(headOptimizer.toUpperCase(Locale.ROOT)), headEpochs);

@@ -340,7 +340,7 @@ final class TrainCommand implements Callable<Integer> {
     LbfgsConfig lbfgs = OptionNames.build(spec, () -> TrainConfig.stage1Optimizer(lbfgsIterations),
         Map.of("maxIterations", "--lbfgs-iterations"));
     return OptionNames.build(spec, () -> new TrainConfig(seed, pretrainEpochs, batchSize, adam, pretrainHeads, rounds,
-        heads, headGroups, lbfgs, trunkSteps, IRpropConfig.defaults(), trunkL2, engine.chunkRows, precision,
+        heads, headGroups, lbfgs, trunkSteps, TrainConfig.irpropFor(level), trunkL2, engine.chunkRows, precision,
         trunkFraction, continueHeads, sampleFrames, pretrainHoldout, pretrainPatience, headOptimizer, headEpochs),
         Map.of());
   }

@@ -1,5 +1,6 @@
 package org.vidar.train;
 
+import org.vidar.data.FeatureSpec;
 import org.vidar.data.batch.FrameSampling;
 import org.vidar.model.moe.ClassGroups;
 import org.vidar.model.moe.ExpertAllocation;
@@ -119,6 +120,20 @@ public record TrainConfig(
    * against 0.605 at 256: a deeper trunk needs the steps.
    */
   public static final int DEFAULT_FRAME_BATCH_SIZE = 256;
+  /**
+   * Stage 2's initial iRprop+ step at the frame level. Measured on a DBoF with batch norm (10,000
+   * synth videos, segment labels, 512 + 512 units, 10 steps from the same round 1 heads, loss 0.873,
+   * GAP 0.7704): 0.0125 (the video level's) first raised the loss to 257 and had not come back below
+   * the start after 10 steps, so the stage kept its starting trunk; 3e-3 ended at loss 0.516, GAP
+   * 0.7814; 1e-3 at 0.549, 0.7761; 3e-4 at 0.583, 0.7765.
+   */
+  public static final double DEFAULT_FRAME_TRUNK_DELTA0 = 3e-3;
+
+  /** Stage 2's iRprop+ settings at a level: the published ones, with a smaller first step for frames. */
+  public static IRpropConfig irpropFor(FeatureSpec.Level level) {
+    return level == FeatureSpec.Level.FRAME ? IRpropConfig.withDelta0(DEFAULT_FRAME_TRUNK_DELTA0)
+        : IRpropConfig.defaults();
+  }
   /** See {@link #DEFAULT_FRAME_BATCH_SIZE}. */
   public static final double DEFAULT_FRAME_LEARNING_RATE = 3e-3;
   public static final int DEFAULT_PRETRAIN_EXPERTS = 2;
