@@ -122,12 +122,13 @@ public record TrainConfig(
   public static final int DEFAULT_FRAME_BATCH_SIZE = 256;
   /**
    * Stage 2's initial iRprop+ step at the frame level. Measured on a DBoF with batch norm (10,000
-   * synth videos, segment labels, 512 + 512 units, 10 steps from the same round 1 heads, loss 0.873,
-   * GAP 0.7704): 0.0125 (the video level's) first raised the loss to 257 and had not come back below
-   * the start after 10 steps, so the stage kept its starting trunk; 3e-3 ended at loss 0.516, GAP
-   * 0.7814; 1e-3 at 0.549, 0.7761; 3e-4 at 0.583, 0.7765.
+   * synth videos, segment labels, 512 + 512 units, 10 steps from round 1's heads). Pre-trained at lr
+   * 3e-3 (loss 0.873, GAP 0.7704): 0.0125, the video level's, first raised the loss to 257 and had
+   * not come back below the start after 10 steps, so the stage kept its starting trunk; 3e-3 ended at
+   * GAP 0.7814, 1e-3 at 0.7761, 3e-4 at 0.7765. Pre-trained at lr 1e-3, the default (GAP 0.7819):
+   * 3e-3 kept the start, 1e-3 ended at 0.7877, 3e-4 at 0.7856. 1e-3 gained on both.
    */
-  public static final double DEFAULT_FRAME_TRUNK_DELTA0 = 3e-3;
+  public static final double DEFAULT_FRAME_TRUNK_DELTA0 = 1e-3;
 
   /** Stage 2's iRprop+ settings at a level: the published ones, with a smaller first step for frames. */
   public static IRpropConfig irpropFor(FeatureSpec.Level level) {
