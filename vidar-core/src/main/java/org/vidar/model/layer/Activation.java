@@ -9,7 +9,7 @@ public enum Activation {
     }
 
     @Override
-    void backward(float[] z, float[] dy, float[] dz, int n) {
+    public void backward(float[] z, float[] dy, float[] dz, int n) {
       System.arraycopy(dy, 0, dz, 0, n);
     }
   },
@@ -28,7 +28,7 @@ public enum Activation {
     }
 
     @Override
-    void backward(float[] z, float[] dy, float[] dz, int n) {
+    public void backward(float[] z, float[] dy, float[] dz, int n) {
       for (int i = 0; i < n; i++) {
         // All ones when z > 0 (its bits, as an int, are positive), else zero: -b and ~b both have
         // the sign bit set exactly when b > 0.
@@ -49,7 +49,7 @@ public enum Activation {
     }
 
     @Override
-    void backward(float[] z, float[] dy, float[] dz, int n) {
+    public void backward(float[] z, float[] dy, float[] dz, int n) {
       for (int i = 0; i < n; i++) {
         float v = z[i];
         dz[i] = v > 0f && v < 6f ? dy[i] : 0f;
@@ -61,5 +61,5 @@ public enum Activation {
   abstract void apply(float[] z, int n);
 
   /** Writes {@code dz = dy ⊙ act'(z)} for {@code [0..n)}; {@code z} is the pre-activation. */
-  abstract void backward(float[] z, float[] dy, float[] dz, int n);
+  public abstract void backward(float[] z, float[] dy, float[] dz, int n);
 }
