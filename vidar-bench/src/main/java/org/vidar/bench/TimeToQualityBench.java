@@ -68,6 +68,21 @@ public final class TimeToQualityBench {
   /** One point of a curve. */
   record Point(String label, double seconds, double gap) {}
 
+  /** Pre-training's epochs on a curve and the training seconds at the last one. */
+  record PretrainSpan(int epochs, double seconds) {
+    static PretrainSpan of(List<Point> curve) {
+      int epochs = 0;
+      double seconds = 0;
+      for (Point p : curve) {
+        if (p.label().startsWith("pretrain epoch")) {
+          epochs++;
+          seconds = p.seconds();
+        }
+      }
+      return new PretrainSpan(epochs, seconds);
+    }
+  }
+
   public static void main(String[] args) throws Exception {
     String level = BenchArgs.get(args, "level", "video");
     if (!level.equals("video") && !level.equals("frame")) {
@@ -98,10 +113,9 @@ public final class TimeToQualityBench {
     float headL2 = Float.parseFloat(BenchArgs.get(args, "headL2", "" + HeadConfig.DEFAULT_L2));
     int headGroups = Integer.parseInt(BenchArgs.get(args, "groups", "" + TrainConfig.AUTO_HEAD_GROUPS));
     // The CLI's defaults for the level.
-    int batchSize = Integer.parseInt(BenchArgs.get(args, "batch",
-        "" + (frameLevel ? TrainConfig.DEFAULT_FRAME_BATCH_SIZE : TrainConfig.DEFAULT_BATCH_SIZE)));
-    double learningRate = Double.parseDouble(BenchArgs.get(args, "lr",
-        "" + (frameLevel ? TrainConfig.DEFAULT_FRAME_LEARNING_RATE : TrainConfig.DEFAULT_LEARNING_RATE)));
+    FeatureSpec.Level trainedLevel = frameLevel ? FeatureSpec.Level.FRAME : FeatureSpec.Level.VIDEO;
+    int batchSize = Integer.parseInt(BenchArgs.get(args, "batch", "" + TrainConfig.batchSizeFor(trainedLevel)));
+    double learningRate = Double.parseDouble(BenchArgs.get(args, "lr", "" + TrainConfig.learningRateFor(trainedLevel)));
     int pretrainExperts = Integer.parseInt(BenchArgs.get(args, "pretrainExperts",
         "" + TrainConfig.DEFAULT_PRETRAIN_EXPERTS));
     System.out.printf(Locale.ROOT, "kernels %s, %d cores, %s%n", KernelProvider.get().name(),
@@ -185,14 +199,9 @@ public final class TimeToQualityBench {
       System.out.printf(Locale.ROOT, "| TF %s | %d epochs, %d frames a video a step | %.1f | %.3g | %.0f |%n",
           peers[i], curve.size(), peerFrames, seconds, frames, frames / seconds);
     }
-    int epochs = 0;
-    double pretrainSeconds = 0;
-    for (Point p : vidar) {
-      if (p.label().startsWith("pretrain epoch")) {
-        epochs++;
-        pretrainSeconds = p.seconds();
-      }
-    }
+    PretrainSpan span = PretrainSpan.of(vidar);
+    int epochs = span.epochs();
+    double pretrainSeconds = span.seconds();
     if (epochs > 0) {
       double frames = epochs * videos * (1 - config.pretrainHoldout()) * config.sampleFrames();
       System.out.printf(Locale.ROOT, "| Vidar | pre-training, %d epochs, %d frames a video (%.0f %% held out) "
@@ -234,15 +243,13 @@ public final class TimeToQualityBench {
     boolean trunk = trunkWeights > 0;
     double perVideo = 2.0 * trunkWeights * 2 + 2.0 * (trunkWeights - Math.max(0, firstLayer))
         + 2.0 * h * pretrainColumns * (trunk ? 3 : 2);
-    int epochs = 0;
-    double pretrainSeconds = 0;
+    PretrainSpan span = PretrainSpan.of(vidar);
+    int epochs = span.epochs();
+    double pretrainSeconds = span.seconds();
     double headSeconds = 0;
     double before = 0;
     for (Point p : vidar) {
-      if (p.label().startsWith("pretrain epoch")) {
-        epochs++;
-        pretrainSeconds = p.seconds();
-      } else if (p.label().equals("round 1 heads")) {
+      if (p.label().equals("round 1 heads")) {
         headSeconds = p.seconds() - before;
       }
       if (p.label().equals("pretrain")) {

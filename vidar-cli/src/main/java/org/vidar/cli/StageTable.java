@@ -33,8 +33,9 @@ final class StageTable implements Trainer.Listener {
   private final long start = System.nanoTime();
   private Provenance provenance;
   private long videos = -1;
-  private double framesPerVideo = Double.NaN; // frame level, once counted
-  private double loadedFramesPerVideo = Double.NaN; // as loaded by the local engine
+  // Frame level: the frames training reads of a video, from the local engine's load (pre-training
+  // ends before the engine counts them), then as counted over the shards.
+  private double framesPerVideo = Double.NaN;
   private long skipped;
   private String bestStage;
   private double bestGap = Double.NEGATIVE_INFINITY;
@@ -74,7 +75,7 @@ final class StageTable implements Trainer.Listener {
     if (count > 0) {
       // Pre-training reads the sampled frames of each video (drawn afresh each epoch), else all.
       int sampled = data.sampling().frames();
-      loadedFramesPerVideo = sampled > 0 ? sampled : data.featureRows() / (double) count;
+      framesPerVideo = sampled > 0 ? sampled : data.featureRows() / (double) count;
     }
     String frames = data.level() == org.vidar.data.FeatureSpec.Level.FRAME
         ? String.format(Locale.ROOT, " (%d frames, %.1f MiB in memory, a byte a value)", data.featureRows(),
@@ -141,9 +142,7 @@ final class StageTable implements Trainer.Listener {
     }
     lastStage = stage;
     double rate = videosPerSecond(stage, result, seconds);
-    // Pre-training runs before the frames are counted: its epochs read the videos the load kept.
-    double perVideo = stage.equals("pretrain") && Double.isNaN(framesPerVideo) ? loadedFramesPerVideo : framesPerVideo;
-    double frameRate = rate * perVideo;
+    double frameRate = rate * framesPerVideo;
     out.printf(Locale.ROOT, "%-16s %8.1f %9s%s %10s %8s %8s %8s %8s %12d%n", stage, seconds,
         Double.isNaN(rate) ? "-" : String.format(Locale.ROOT, "%.0f", rate),
         !frameLevel ? "" : String.format(Locale.ROOT, " %10s", Double.isNaN(frameRate) ? "-"

@@ -326,11 +326,8 @@ final class TrainCommand implements Callable<Integer> {
 
   /** Every training option, each named as its option in an error. */
   private TrainConfig trainConfig(FeatureSpec.Level level) {
-    boolean frames = level == FeatureSpec.Level.FRAME;
-    int batchSize = this.batchSize != null ? this.batchSize
-        : frames ? TrainConfig.DEFAULT_FRAME_BATCH_SIZE : TrainConfig.DEFAULT_BATCH_SIZE;
-    double learningRate = this.learningRate != null ? this.learningRate
-        : frames ? TrainConfig.DEFAULT_FRAME_LEARNING_RATE : TrainConfig.DEFAULT_LEARNING_RATE;
+    int batchSize = this.batchSize != null ? this.batchSize : TrainConfig.batchSizeFor(level);
+    double learningRate = this.learningRate != null ? this.learningRate : TrainConfig.learningRateFor(level);
     EmbeddingPrecision precision = embeddingPrecision();
     HeadConfig heads = OptionNames.build(spec, () -> new HeadConfig(adaptive, experts, positivesPerExpert, headL2),
         Map.of("maxExperts", "--experts", "l2", "--head-l2"));

@@ -26,11 +26,9 @@ public final class DbofTrunk implements Trunk {
   private final LayerStack videoStack;
   private final ParameterLayout layout;
   private final int frameDim;
-  private final boolean batchNorm;
 
   public DbofTrunk(TrunkConfig.Dbof config, int inputDim) {
     this.inputDim = inputDim;
-    this.batchNorm = config.batchNorm();
     ParameterLayout.Builder b = ParameterLayout.builder();
     List<Layer> frame = new ArrayList<>();
     int f = config.frameHidden();

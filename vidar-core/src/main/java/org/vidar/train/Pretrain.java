@@ -130,8 +130,8 @@ public final class Pretrain {
     float[] hp = init.headParams().clone();
     Trunk trunk = init.trunk();
     MoeHeads heads = init.heads();
-    int partRows = partVideos(this.partRows, data.level());
-    int parts = (config.batchSize() + partRows - 1) / partRows;
+    int partVideos = partVideos(partRows, data.level());
+    int parts = (config.batchSize() + partVideos - 1) / partVideos;
     int threads = Math.max(1, Math.min(parts, maxThreads));
     Part[] work = new Part[parts];
     for (int i = 0; i < parts; i++) {
@@ -163,7 +163,7 @@ public final class Pretrain {
         long[] videos = {0};
         data.epoch(epoch, config.batchSize(), config.seed(), heldOut, batch -> {
           int rows = batch.rows;
-          int used = Math.min(parts, Math.max(1, (rows + partRows - 1) / partRows));
+          int used = Math.min(parts, Math.max(1, (rows + partVideos - 1) / partVideos));
           List<Runnable> passes = new ArrayList<>(used);
           for (int i = 0; i < used; i++) {
             Part part = work[i];

@@ -130,6 +130,16 @@ public record TrainConfig(
    */
   public static final double DEFAULT_FRAME_TRUNK_DELTA0 = 1e-3;
 
+  /** Pre-training's and Stage 1's default batch at a level. */
+  public static int batchSizeFor(FeatureSpec.Level level) {
+    return level == FeatureSpec.Level.FRAME ? DEFAULT_FRAME_BATCH_SIZE : DEFAULT_BATCH_SIZE;
+  }
+
+  /** Pre-training's and Stage 1's default Adam learning rate at a level. */
+  public static double learningRateFor(FeatureSpec.Level level) {
+    return level == FeatureSpec.Level.FRAME ? DEFAULT_FRAME_LEARNING_RATE : DEFAULT_LEARNING_RATE;
+  }
+
   /** Stage 2's iRprop+ settings at a level: the published ones, with a smaller first step for frames. */
   public static IRpropConfig irpropFor(FeatureSpec.Level level) {
     return level == FeatureSpec.Level.FRAME ? IRpropConfig.withDelta0(DEFAULT_FRAME_TRUNK_DELTA0)

@@ -35,45 +35,33 @@ final class FrameLoader {
     List<byte[]> frames = new ArrayList<>();
     List<Integer> counts = new ArrayList<>();
     List<int[]> labels = new ArrayList<>();
-    for (Path file : files) {
-      try (TfRecordReader reader = new TfRecordReader(file)) {
-        while (true) {
-          long index = reader.recordIndex();
-          byte[] payload = reader.next();
-          if (payload == null) {
-            break;
-          }
-          SequenceExample example;
-          try {
-            example = SequenceExample.parseFrom(payload);
-          } catch (InvalidProtocolBufferException e) {
-            throw new IOException(file + ": record " + index + " is not a tf.train.SequenceExample: "
-                + e.getMessage(), e);
-          }
-          String where = file + ": record " + index;
-          Map<String, Feature> context = example.getContext().getFeatureMap();
-          ids.add(VideoLoader.readId(context, where));
-          labels.add(VideoLoader.readLabels(context, classes, where));
-          Map<String, FeatureList> lists = example.getFeatureLists().getFeatureListMap();
-          List<Feature> rgb = featureList(lists, "rgb", where);
-          List<Feature> audio = featureList(lists, "audio", where);
-          int count = Math.min(MAX_FRAMES, Math.min(rgb.size(), audio.size()));
-          if (count == 0) {
-            throw new IOException(where + ": the video has no frames (feature lists 'rgb' "
-                + rgb.size() + ", 'audio' " + audio.size() + ")");
-          }
-          byte[] bytes = new byte[count * VideoLoader.DIMENSION];
-          for (int t = 0; t < count; t++) {
-            int at = t * VideoLoader.DIMENSION;
-            copyFrame(rgb.get(t), "rgb", t, bytes, at, VideoLoader.RGB_SIZE, where);
-            copyFrame(audio.get(t), "audio", t, bytes, at + VideoLoader.RGB_SIZE, VideoLoader.AUDIO_SIZE,
-                where);
-          }
-          frames.add(bytes);
-          counts.add(count);
-        }
+    TfRecordReader.forEach(files, (payload, where) -> {
+      SequenceExample example;
+      try {
+        example = SequenceExample.parseFrom(payload);
+      } catch (InvalidProtocolBufferException e) {
+        throw new IOException(where + " is not a tf.train.SequenceExample: " + e.getMessage(), e);
       }
-    }
+      Map<String, Feature> context = example.getContext().getFeatureMap();
+      ids.add(VideoLoader.readId(context, where));
+      labels.add(VideoLoader.readLabels(context, classes, where));
+      Map<String, FeatureList> lists = example.getFeatureLists().getFeatureListMap();
+      List<Feature> rgb = featureList(lists, "rgb", where);
+      List<Feature> audio = featureList(lists, "audio", where);
+      int count = Math.min(MAX_FRAMES, Math.min(rgb.size(), audio.size()));
+      if (count == 0) {
+        throw new IOException(where + ": the video has no frames (feature lists 'rgb' "
+            + rgb.size() + ", 'audio' " + audio.size() + ")");
+      }
+      byte[] bytes = new byte[count * VideoLoader.DIMENSION];
+      for (int t = 0; t < count; t++) {
+        int at = t * VideoLoader.DIMENSION;
+        copyFrame(rgb.get(t), "rgb", t, bytes, at, VideoLoader.RGB_SIZE, where);
+        copyFrame(audio.get(t), "audio", t, bytes, at + VideoLoader.RGB_SIZE, VideoLoader.AUDIO_SIZE, where);
+      }
+      frames.add(bytes);
+      counts.add(count);
+    });
     int[] frameCounts = counts.stream().mapToInt(Integer::intValue).toArray();
     return new FrameSet(ids, frames.toArray(new byte[0][]), frameCounts, labels.toArray(new int[0][]),
         VideoLoader.DIMENSION);

@@ -39,6 +39,28 @@ final class TfRecordReader implements Closeable {
     }
   }
 
+  /** What a loader does with one record: its payload, and where it is ({@code FILE: record N}). */
+  @FunctionalInterface
+  interface RecordVisitor {
+    void visit(byte[] payload, String where) throws IOException;
+  }
+
+  /** Reads every record of {@code files}, in order, handing each to {@code visitor}. */
+  static void forEach(java.util.List<Path> files, RecordVisitor visitor) throws IOException {
+    for (Path file : files) {
+      try (TfRecordReader reader = new TfRecordReader(file)) {
+        while (true) {
+          long index = reader.recordIndex();
+          byte[] payload = reader.next();
+          if (payload == null) {
+            break;
+          }
+          visitor.visit(payload, file + ": record " + index);
+        }
+      }
+    }
+  }
+
   /** The index of the record the next {@link #next()} returns (0-based). */
   long recordIndex() {
     return record;

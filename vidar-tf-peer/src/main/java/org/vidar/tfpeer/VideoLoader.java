@@ -36,33 +36,22 @@ final class VideoLoader {
     List<String> ids = new ArrayList<>();
     List<float[]> features = new ArrayList<>();
     List<int[]> labels = new ArrayList<>();
-    for (Path file : files) {
-      try (TfRecordReader reader = new TfRecordReader(file)) {
-        while (true) {
-          long index = reader.recordIndex();
-          byte[] payload = reader.next();
-          if (payload == null) {
-            break;
-          }
-          Example example;
-          try {
-            example = Example.parseFrom(payload);
-          } catch (InvalidProtocolBufferException e) {
-            throw new IOException(file + ": record " + index + " is not a tf.train.Example: "
-                + e.getMessage(), e);
-          }
-          Map<String, Feature> map = example.getFeatures().getFeatureMap();
-          String where = file + ": record " + index;
-          ids.add(readId(map, where));
-          float[] x = new float[DIMENSION];
-          readFloats(map, "mean_rgb", x, 0, RGB_SIZE, where);
-          readFloats(map, "mean_audio", x, RGB_SIZE, AUDIO_SIZE, where);
-          normalize(x);
-          features.add(x);
-          labels.add(readLabels(map, classes, where));
-        }
+    TfRecordReader.forEach(files, (payload, where) -> {
+      Example example;
+      try {
+        example = Example.parseFrom(payload);
+      } catch (InvalidProtocolBufferException e) {
+        throw new IOException(where + " is not a tf.train.Example: " + e.getMessage(), e);
       }
-    }
+      Map<String, Feature> map = example.getFeatures().getFeatureMap();
+      ids.add(readId(map, where));
+      float[] x = new float[DIMENSION];
+      readFloats(map, "mean_rgb", x, 0, RGB_SIZE, where);
+      readFloats(map, "mean_audio", x, RGB_SIZE, AUDIO_SIZE, where);
+      normalize(x);
+      features.add(x);
+      labels.add(readLabels(map, classes, where));
+    });
     return new VideoSet(ids, features.toArray(new float[0][]), labels.toArray(new int[0][]), DIMENSION);
   }
 

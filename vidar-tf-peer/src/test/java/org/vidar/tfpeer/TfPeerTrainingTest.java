@@ -29,15 +29,21 @@ class TfPeerTrainingTest {
 
   @TempDir Path dir;
 
-  @Test
-  void moeLearnsAndWritesWellFormedCsv() throws IOException {
-    Random random = new Random(7);
+  /** One random direction per class, the signal the test videos' labels follow. */
+  private static float[][] directions(Random random) {
     float[][] directions = new float[CLASSES][VideoLoader.DIMENSION];
     for (float[] d : directions) {
       for (int i = 0; i < d.length; i++) {
         d[i] = (float) random.nextGaussian();
       }
     }
+    return directions;
+  }
+
+  @Test
+  void moeLearnsAndWritesWellFormedCsv() throws IOException {
+    Random random = new Random(7);
+    float[][] directions = directions(random);
     Path train = dir.resolve("train.tfrecord");
     Path validate = dir.resolve("validate.tfrecord");
     TestRecords.write(train, videos("t", 256, directions, random));
@@ -77,12 +83,7 @@ class TfPeerTrainingTest {
   @Test
   void dbofLearnsFromQuantizedFramesAndScoresWithMovingAverages() throws IOException {
     Random random = new Random(11);
-    float[][] directions = new float[CLASSES][VideoLoader.DIMENSION];
-    for (float[] d : directions) {
-      for (int i = 0; i < d.length; i++) {
-        d[i] = (float) random.nextGaussian();
-      }
-    }
+    float[][] directions = directions(random);
     Path train = dir.resolve("train.tfrecord");
     Path validate = dir.resolve("validate.tfrecord");
     TestRecords.write(train, frameVideos("t", 256, directions, random));

@@ -39,6 +39,11 @@ final class QuantizedRows {
 
   /** Bytes held: the values and the scales. */
   long bytes() {
+    return bytes(rows, dimension);
+  }
+
+  /** Bytes that {@code rows} rows of {@code dimension} values take: a byte a value, a double a row. */
+  private static long bytes(int rows, int dimension) {
     return (long) rows * dimension + (long) rows * Double.BYTES;
   }
 
@@ -101,7 +106,7 @@ final class QuantizedRows {
 
     /** Bytes held so far. */
     long bytes() {
-      return (long) rows * dimension + (long) rows * Double.BYTES;
+      return QuantizedRows.bytes(rows, dimension);
     }
 
     /**
