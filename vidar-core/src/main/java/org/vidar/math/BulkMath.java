@@ -25,6 +25,14 @@ public interface BulkMath {
   /** {@code out[i] = log(x[i])} for {@code i < n}. */
   void log(double[] x, double[] out, int n);
 
+  /**
+   * {@code out[outOffset + i] = a[i]·|x[xOffset + i]| − b[i]·sign(x[xOffset + i])} for
+   * {@code i < n}, with sign 0 at ±0: one frame's gradient through self-weighted average pooling.
+   * The scalar form does not vectorize (a branch per value; 4,096 rows of 512 took 10 ms against
+   * 0.6 on the Vector API).
+   */
+  void scaledAbsMinusSign(float[] x, int xOffset, float[] a, float[] b, float[] out, int outOffset, int n);
+
   /** The implementation's name, for logs and provenance. */
   String name();
 

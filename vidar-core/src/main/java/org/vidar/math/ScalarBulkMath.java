@@ -36,6 +36,21 @@ final class ScalarBulkMath implements BulkMath {
   }
 
   @Override
+  public void scaledAbsMinusSign(float[] x, int xOffset, float[] a, float[] b, float[] out, int outOffset,
+      int n) {
+    scaledAbsMinusSign(x, xOffset, a, b, out, outOffset, 0, n);
+  }
+
+  /** {@link #scaledAbsMinusSign(float[], int, float[], float[], float[], int, int)} for {@code i} in {@code [from, to)}. */
+  static void scaledAbsMinusSign(float[] x, int xOffset, float[] a, float[] b, float[] out, int outOffset,
+      int from, int to) {
+    for (int i = from; i < to; i++) {
+      float v = x[xOffset + i];
+      out[outOffset + i] = a[i] * Math.abs(v) - b[i] * Math.signum(v);
+    }
+  }
+
+  @Override
   public String name() {
     return "java";
   }

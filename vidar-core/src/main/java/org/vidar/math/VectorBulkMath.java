@@ -1,6 +1,8 @@
 package org.vidar.math;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -10,6 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorBulkMath implements BulkMath {
   private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
   VectorBulkMath() {
     // Fails here, not in the middle of a pass, when the module is missing.
@@ -48,6 +51,21 @@ final class VectorBulkMath implements BulkMath {
     for (; i < n; i++) {
       out[i] = Math.log(x[i]);
     }
+  }
+
+  @Override
+  public void scaledAbsMinusSign(float[] x, int xOffset, float[] a, float[] b, float[] out, int outOffset,
+      int n) {
+    int i = 0;
+    for (int end = F.loopBound(n); i < end; i += F.length()) {
+      FloatVector v = FloatVector.fromArray(F, x, xOffset + i);
+      FloatVector bv = FloatVector.fromArray(F, b, i);
+      VectorMask<Float> negative = v.compare(VectorOperators.LT, 0f);
+      VectorMask<Float> zero = v.compare(VectorOperators.EQ, 0f);
+      FloatVector signed = bv.blend(bv.neg(), negative).blend(0f, zero);
+      FloatVector.fromArray(F, a, i).mul(v.abs()).sub(signed).intoArray(out, outOffset + i);
+    }
+    ScalarBulkMath.scaledAbsMinusSign(x, xOffset, a, b, out, outOffset, i, n);
   }
 
   @Override

@@ -10,6 +10,7 @@ import org.vidar.model.layer.ContextGating;
 import org.vidar.model.layer.Dense;
 import org.vidar.model.layer.FramePooling;
 import org.vidar.model.layer.Layer;
+import org.vidar.model.layer.NormalizedDense;
 import org.vidar.model.param.ParameterLayout;
 
 /**
@@ -33,8 +34,9 @@ public final class DbofTrunk implements Trunk {
     List<Layer> frame = new ArrayList<>();
     int f = config.frameHidden();
     if (config.batchNorm()) {
-      frame.add(new BatchNorm(b, "trunk/input_bn", inputDim));
-      frame.add(new Dense(b, "trunk/frame_fc", inputDim, f, Activation.NONE));
+      // One layer for the two: it skips the product that only the input BN's γ and β would need.
+      frame.add(new NormalizedDense(new BatchNorm(b, "trunk/input_bn", inputDim),
+          new Dense(b, "trunk/frame_fc", inputDim, f, Activation.NONE)));
       frame.add(new BatchNorm(b, "trunk/frame_bn", f));
       frame.add(new Relu(f));
     } else {

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.vidar.model.layer.BatchNorm;
 import org.vidar.model.layer.Layer;
+import org.vidar.model.layer.NormalizingLayer;
 
 /**
  * Layers applied one after another to the same rows, with the intermediate activations kept in a
@@ -35,7 +36,7 @@ final class LayerStack {
     Scratch s = new Scratch(layers.size());
     for (int i = 0; i < layers.size(); i++) {
       Layer l = layers.get(i);
-      s.layers[i] = l instanceof BatchNorm bn ? bn.newScratch(mode) : l.newScratch();
+      s.layers[i] = l instanceof NormalizingLayer bn ? bn.newScratch(mode) : l.newScratch();
       s.outputs[i] = new float[0];
     }
     return s;
@@ -44,7 +45,7 @@ final class LayerStack {
   /** Moves every batch normalization's running statistics by its last TRAINING pass in {@code s}. */
   void commitStatistics(float[] params, Scratch s) {
     for (int i = 0; i < layers.size(); i++) {
-      if (layers.get(i) instanceof BatchNorm bn) {
+      if (layers.get(i) instanceof NormalizingLayer bn) {
         bn.commitStatistics(params, s.layers[i]);
       }
     }

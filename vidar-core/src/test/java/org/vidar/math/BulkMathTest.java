@@ -17,6 +17,44 @@ class BulkMathTest {
     assertTrue(BulkMath.get().name().startsWith("vector"), BulkMath.get().name());
   }
 
+  /** Exactly the plain loop (one product and one difference a value either way; 0 and −0 alike), at offsets. */
+  @Test
+  void scaledAbsMinusSignAgreesWithPlainJavaAndHandWorkedValues() {
+    float[] hand = {2f, -3f, 0f, -0f, Float.NaN};
+    float[] a = {1f, 1f, 1f, 1f, 1f};
+    float[] b = {0.5f, 0.5f, 0.5f, 0.5f, 0.5f};
+    for (BulkMath m : new BulkMath[] {BulkMath.scalar(), BulkMath.get()}) {
+      float[] out = new float[7];
+      m.scaledAbsMinusSign(hand, 0, a, b, out, 2, 5);
+      assertEquals(0f, out[0]);
+      assertEquals(1.5f, out[2], m.name()); // |2| − 0.5·1
+      assertEquals(3.5f, out[3], m.name()); // |−3| + 0.5
+      assertEquals(0f, out[4], m.name()); // sign 0 at 0
+      assertEquals(0f, out[5], m.name());
+      assertTrue(Float.isNaN(out[6]), m.name());
+    }
+    SplittableRandom r = new SplittableRandom(5);
+    for (int n : SIZES) {
+      float[] x = new float[n + 9];
+      float[] ca = new float[n];
+      float[] cb = new float[n];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = i % 4 == 0 ? 0f : (float) r.nextDouble(-3, 3);
+      }
+      for (int i = 0; i < n; i++) {
+        ca[i] = (float) r.nextDouble(-2, 2);
+        cb[i] = (float) r.nextDouble(-2, 2);
+      }
+      float[] want = new float[n + 5];
+      float[] got = new float[n + 5];
+      BulkMath.scalar().scaledAbsMinusSign(x, 9, ca, cb, want, 5, n);
+      BulkMath.get().scaledAbsMinusSign(x, 9, ca, cb, got, 5, n);
+      for (int i = 0; i < want.length; i++) {
+        assertEquals(want[i], got[i], 0f, "n=" + n + " [" + i + "]");
+      }
+    }
+  }
+
   @Test
   void agreesWithPlainJava() {
     BulkMath ref = BulkMath.scalar();

@@ -14,7 +14,7 @@ import org.vidar.model.param.TensorRef;
  * until {@link #commitStatistics} moves the running ones by them (faster while the scratch is new,
  * see {@link #warmedMomentum}), {@link Mode#FROZEN} normalizes by the running statistics.
  */
-public final class BatchNorm implements Layer {
+public final class BatchNorm implements NormalizingLayer {
 
   /** Where μ and σ² come from. */
   public enum Mode {
@@ -80,6 +80,13 @@ public final class BatchNorm implements Layer {
     final double[] invStd;
     final double[] sumDy;
     final double[] sumDyXhat;
+    /** μ and 1/sqrt(σ² + ε) in float, for the element-wise passes (which run 7–10× faster in float). */
+    final float[] meanF;
+    final float[] invStdF;
+    /** Per-feature float coefficients of the backward pass. */
+    final float[] coefA;
+    final float[] coefB;
+    final float[] coefC;
     /** Statistics this scratch has committed: the running statistics' warm-up. */
     long batches;
     /** The last TRAINING forward's mean and unbiased variance (NaN from one row), until committed. */
@@ -93,6 +100,11 @@ public final class BatchNorm implements Layer {
       invStd = new double[d];
       sumDy = new double[d];
       sumDyXhat = new double[d];
+      meanF = new float[d];
+      invStdF = new float[d];
+      coefA = new float[d];
+      coefB = new float[d];
+      coefC = new float[d];
       pendingMean = new double[d];
       pendingVar = new double[d];
     }
@@ -156,6 +168,7 @@ public final class BatchNorm implements Layer {
   }
 
   /** Buffers whose forward passes use {@code mode}. */
+  @Override
   public Scratch newScratch(Mode mode) {
     return new Scratch(mode, d);
   }
@@ -164,6 +177,7 @@ public final class BatchNorm implements Layer {
    * Moves the running statistics in {@code params} by those of the last TRAINING forward pass of
    * {@code scratch}, once (nothing when it has none pending).
    */
+  @Override
   public void commitStatistics(float[] params, Layer.Scratch scratch) {
     Scratch s = (Scratch) scratch;
     if (!s.pending) {
@@ -195,9 +209,27 @@ public final class BatchNorm implements Layer {
 
   @Override
   public void forward(float[] params, float[] x, int rows, float[] y, Layer.Scratch scratch) {
+    LayerChecks.holds(name + ": y", y, rows, d);
+    float[] xhat = normalize(params, x, rows, scratch);
+    int g = gamma.offset();
+    int b = beta.offset();
+    for (int r = 0; r < rows; r++) {
+      int o = r * d;
+      for (int j = 0; j < d; j++) {
+        y[o + j] = params[g + j] * xhat[o + j] + params[b + j];
+      }
+    }
+  }
+
+  /**
+   * The first half of {@link #forward}: computes μ and σ (the batch's in TRAINING mode, kept
+   * pending as there; the running ones when FROZEN) and returns the scratch's buffer holding
+   * {@code x̂ = (x − μ)/sqrt(σ² + ε)} ({@code rows × d}), which {@link #backward} reads. For a
+   * layer that applies γ and β itself (see {@link NormalizedDense}).
+   */
+  public float[] normalize(float[] params, float[] x, int rows, Layer.Scratch scratch) {
     LayerChecks.rows(rows);
     LayerChecks.holds(name + ": x", x, rows, d);
-    LayerChecks.holds(name + ": y", y, rows, d);
     Scratch s = (Scratch) scratch;
     int n = rows * d;
     s.xhat = LayerChecks.grow(s.xhat, n);
@@ -205,7 +237,7 @@ public final class BatchNorm implements Layer {
     double[] invStd = s.invStd;
     if (s.mode == Mode.TRAINING) {
       if (rows == 0) {
-        return;
+        return s.xhat;
       }
       // Two passes (mean, then squared deviations) in double: no cancellation of E[x²] − E[x]².
       Arrays.fill(mean, 0);
@@ -243,17 +275,22 @@ public final class BatchNorm implements Layer {
         invStd[j] = 1.0 / Math.sqrt(params[rv + j] + epsilon);
       }
     }
+    // The statistics in double, the element-wise pass in float: the JIT vectorizes it, where the
+    // same pass in double ran 9 times slower (4,096 × 1,152: 19 against 2 ms).
+    float[] meanF = s.meanF;
+    float[] invStdF = s.invStdF;
+    for (int j = 0; j < d; j++) {
+      meanF[j] = (float) mean[j];
+      invStdF[j] = (float) invStd[j];
+    }
     float[] xhat = s.xhat;
-    int g = gamma.offset();
-    int b = beta.offset();
     for (int r = 0; r < rows; r++) {
       int o = r * d;
       for (int j = 0; j < d; j++) {
-        float h = (float) ((x[o + j] - mean[j]) * invStd[j]);
-        xhat[o + j] = h;
-        y[o + j] = params[g + j] * h + params[b + j];
+        xhat[o + j] = (x[o + j] - meanF[j]) * invStdF[j];
       }
     }
+    return xhat;
   }
 
   @Override
@@ -262,6 +299,32 @@ public final class BatchNorm implements Layer {
     LayerChecks.rows(rows);
     LayerChecks.holds(name + ": dy", dy, rows, d);
     Scratch s = (Scratch) scratch;
+    sumGradients(dy, rows, s);
+    int g = gamma.offset();
+    int b = beta.offset();
+    for (int j = 0; j < d; j++) {
+      grad[g + j] += (float) s.sumDyXhat[j];
+      grad[b + j] += (float) s.sumDy[j];
+    }
+    if (dx != null) {
+      writeInputGradient(params, rows, dy, dx, s);
+    }
+  }
+
+  /**
+   * {@link #backward}'s input gradient alone, {@code grad} untouched: for a layer that gets γ's and
+   * β's gradients another way (see {@link NormalizedDense}).
+   */
+  public void inputGradient(float[] params, int rows, float[] dy, float[] dx, Layer.Scratch scratch) {
+    LayerChecks.rows(rows);
+    LayerChecks.holds(name + ": dy", dy, rows, d);
+    Scratch s = (Scratch) scratch;
+    sumGradients(dy, rows, s);
+    writeInputGradient(params, rows, dy, dx, s);
+  }
+
+  /** Σ dy and Σ dy·x̂ per feature, into the scratch. */
+  private void sumGradients(float[] dy, int rows, Scratch s) {
     float[] xhat = s.xhat;
     double[] sumDy = s.sumDy;
     double[] sumDyXhat = s.sumDyXhat;
@@ -275,36 +338,30 @@ public final class BatchNorm implements Layer {
         sumDyXhat[j] += v * xhat[o + j];
       }
     }
-    int g = gamma.offset();
-    int b = beta.offset();
-    for (int j = 0; j < d; j++) {
-      grad[g + j] += (float) sumDyXhat[j];
-      grad[b + j] += (float) sumDy[j];
-    }
-    if (dx == null) {
-      return;
-    }
+  }
+
+  private void writeInputGradient(float[] params, int rows, float[] dy, float[] dx, Scratch s) {
     LayerChecks.holds(name + ": dx", dx, rows, d);
+    int g = gamma.offset();
+    float[] xhat = s.xhat;
+    double[] sumDy = s.sumDy;
+    double[] sumDyXhat = s.sumDyXhat;
     double[] invStd = s.invStd;
-    if (s.mode == Mode.TRAINING) {
-      // μ and σ² depend on x: dx = γ/sqrt(σ² + ε) · (dy − mean(dy) − x̂ · mean(dy ⊙ x̂)).
+    // TRAINING: μ and σ² depend on x, dx = γ/sqrt(σ² + ε) · (dy − mean(dy) − x̂ · mean(dy ⊙ x̂));
+    // FROZEN: the two means are 0. Per-feature coefficients in double, the pass in float (vectorized).
+    float[] scale = s.coefA;
+    float[] meanDy = s.coefB;
+    float[] meanDyXhat = s.coefC;
+    boolean training = s.mode == Mode.TRAINING;
+    for (int j = 0; j < d; j++) {
+      scale[j] = (float) (params[g + j] * invStd[j]);
+      meanDy[j] = training ? (float) (sumDy[j] / rows) : 0f;
+      meanDyXhat[j] = training ? (float) (sumDyXhat[j] / rows) : 0f;
+    }
+    for (int r = 0; r < rows; r++) {
+      int o = r * d;
       for (int j = 0; j < d; j++) {
-        sumDy[j] /= rows;
-        sumDyXhat[j] /= rows;
-      }
-      for (int r = 0; r < rows; r++) {
-        int o = r * d;
-        for (int j = 0; j < d; j++) {
-          dx[o + j] = (float) (params[g + j] * invStd[j]
-              * (dy[o + j] - sumDy[j] - xhat[o + j] * sumDyXhat[j]));
-        }
-      }
-    } else {
-      for (int r = 0; r < rows; r++) {
-        int o = r * d;
-        for (int j = 0; j < d; j++) {
-          dx[o + j] = (float) (params[g + j] * invStd[j] * dy[o + j]);
-        }
+        dx[o + j] = scale[j] * (dy[o + j] - meanDy[j] - xhat[o + j] * meanDyXhat[j]);
       }
     }
   }

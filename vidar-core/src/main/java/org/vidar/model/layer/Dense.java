@@ -72,6 +72,11 @@ public final class Dense implements Layer {
     return bias;
   }
 
+  /** Where the matrix products run. */
+  Kernels kernels() {
+    return kernels;
+  }
+
   /** He uniform ({@code ±sqrt(6/in)}) before a ReLU, Glorot uniform ({@code ±sqrt(6/(in+out))}) otherwise; bias 0. */
   @Override
   public void initialize(float[] params, SplittableRandom random) {

@@ -2,6 +2,7 @@ package org.vidar.model.layer;
 
 import java.util.Arrays;
 import java.util.Objects;
+import org.vidar.math.BulkMath;
 
 /**
  * Pools the frames of each video into one row: the frames of many videos are stacked row-wise
@@ -29,12 +30,19 @@ public final class FramePooling {
 
   private final int d;
   private final Mode mode;
+  private final BulkMath math;
 
   /** Pools rows of width {@code d} by {@code mode}. */
   public FramePooling(int d, Mode mode) {
+    this(d, mode, BulkMath.get());
+  }
+
+  /** Pools rows of width {@code d} by {@code mode}, its SWAP gradient on {@code math}. */
+  public FramePooling(int d, Mode mode, BulkMath math) {
     LayerChecks.dim("frame pooling: d", d);
     this.d = d;
     this.mode = Objects.requireNonNull(mode, "mode");
+    this.math = Objects.requireNonNull(math, "math");
   }
 
   /** Per-thread buffers of a {@link FramePooling}, grown to the batch's videos, never shrunk. */
@@ -48,6 +56,9 @@ public final class FramePooling {
     /** SWAP accumulators, per feature. */
     double[] num = new double[0];
     double[] den = new double[0];
+    /** SWAP backward: one video's coefficients of |x| and of sign(x), per feature. */
+    float[] absCoef = new float[0];
+    float[] signCoef = new float[0];
   }
 
   public int dim() {
@@ -154,16 +165,23 @@ public final class FramePooling {
   }
 
   private void backwardSwap(float[] x, int[] offsets, int videos, float[] dy, float[] dx, Scratch s) {
-    // ∂y_j/∂x_tj = (2|x_tj| − y_j·sign(x_tj)) / Σ_t |x_tj|
+    // ∂y_j/∂x_tj = (2|x_tj| − y_j·sign(x_tj)) / Σ_t |x_tj|: per video and feature two float
+    // coefficients (from double), then one vectorized pass over the video's frames.
+    if (s.absCoef.length < d) {
+      s.absCoef = new float[d];
+      s.signCoef = new float[d];
+    }
+    float[] absCoef = s.absCoef;
+    float[] signCoef = s.signCoef;
     for (int v = 0; v < videos; v++) {
       int p = v * d;
+      for (int j = 0; j < d; j++) {
+        double q = dy[p + j] * s.invSum[p + j];
+        absCoef[j] = (float) (2 * q);
+        signCoef[j] = (float) (q * s.pooled[p + j]);
+      }
       for (int t = offsets[v]; t < offsets[v + 1]; t++) {
-        int o = t * d;
-        for (int j = 0; j < d; j++) {
-          float a = x[o + j];
-          double inv = s.invSum[p + j];
-          dx[o + j] = (float) (dy[p + j] * (2 * Math.abs(a) - s.pooled[p + j] * Math.signum(a)) * inv);
-        }
+        math.scaledAbsMinusSign(x, t * d, absCoef, signCoef, dx, t * d, d);
       }
     }
   }

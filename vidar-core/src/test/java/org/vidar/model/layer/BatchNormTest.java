@@ -147,8 +147,8 @@ class BatchNormTest {
     }
   }
 
-  /** A batch norm whose {@link #newScratch()} uses a fixed mode, for the shared checks. */
-  record Moded(BatchNorm bn, BatchNorm.Mode mode) implements Layer {
+  /** A normalizing layer whose {@link #newScratch()} uses a fixed mode, for the shared checks. */
+  record Moded(NormalizingLayer bn, BatchNorm.Mode mode) implements Layer {
     @Override
     public int inputDim() {
       return bn.inputDim();
