@@ -157,7 +157,7 @@ public final class TimeToQualityBench {
           HeadConfig.fixed(pretrainExperts, defaults.pretrainHeads().l2()), rounds, HeadConfig.fixed(Integer.parseInt(experts), headL2),
           headGroups, TrainConfig.stage1Optimizer(lbfgs), trunkSteps, TrainConfig.irpropFor(spec.level()), defaults.trunkL2(),
           defaults.chunkRows(), defaults.embeddingPrecision(), defaults.trunkFraction(), defaults.continueHeads(),
-          defaults.sampleFrames(), defaults.pretrainHoldout(), defaults.pretrainPatience(),
+          defaults.sampleFrames(), defaults.pretrainHoldout(), defaults.pretrainPatience(), TrainConfig.DEFAULT_PRETRAIN_DECAY,
           TrainConfig.HeadOptimizer.valueOf(headOptimizer.toUpperCase(Locale.ROOT)), headEpochs);
       ModelConfig mc = new ModelConfig(spec, frameLevel
           ? new TrunkConfig.Dbof(frameHidden, false, pooling, videoHidden, batchNorm)

@@ -131,6 +131,11 @@ final class TrainCommand implements Callable<Integer> {
           + "held-out GAP (loss) (default: ${DEFAULT-VALUE}).")
   int pretrainPatience;
 
+  @Option(names = "--pretrain-decay", defaultValue = "" + TrainConfig.DEFAULT_PRETRAIN_DECAY,
+      description = "Pre-training multiplies its learning rate by this after every epoch whose held-out GAP is not "
+          + "the best so far (1: a constant rate; default: ${DEFAULT-VALUE}).")
+  double pretrainDecay;
+
   @Option(names = "--batch-size", description = "Pre-training and Stage 1 batch size (default: "
       + TrainConfig.DEFAULT_BATCH_SIZE + ", " + TrainConfig.DEFAULT_FRAME_BATCH_SIZE + " at the frame level).")
   Integer batchSize;
@@ -338,7 +343,8 @@ final class TrainCommand implements Callable<Integer> {
         Map.of("maxIterations", "--lbfgs-iterations"));
     return OptionNames.build(spec, () -> new TrainConfig(seed, pretrainEpochs, batchSize, adam, pretrainHeads, rounds,
         heads, headGroups, lbfgs, trunkSteps, TrainConfig.irpropFor(level), trunkL2, engine.chunkRows, precision,
-        trunkFraction, continueHeads, sampleFrames, pretrainHoldout, pretrainPatience, headOptimizer, headEpochs),
+        trunkFraction, continueHeads, sampleFrames, pretrainHoldout, pretrainPatience, pretrainDecay, headOptimizer,
+        headEpochs),
         Map.of());
   }
 

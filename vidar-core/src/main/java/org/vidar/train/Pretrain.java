@@ -199,7 +199,10 @@ public final class Pretrain {
         if (scored != null && scored.size() > 0) {
           double gap = ModelEvaluation.evaluate(new VideoModel(modelConfig, tp, allocation, hp), scored,
               YouTube8mEvaluator.DEFAULT_TOP_K, config.chunkRows()).gap();
-          best.offer(epoch, gap, lastEpochLoss, tp, hp);
+          if (!best.offer(epoch, gap, lastEpochLoss, tp, hp) && config.pretrainDecay() != 1) {
+            trunkAdam.scaleLearningRate(config.pretrainDecay());
+            headAdam.scaleLearningRate(config.pretrainDecay());
+          }
         }
         long heard = System.nanoTime();
         listener.epochDone(epoch, new StageResult(new VideoModel(modelConfig, tp.clone(), allocation, hp.clone()),

@@ -218,4 +218,48 @@ class PretrainTest {
     assertArrayEquals(snapshots.get(best).trunkParams(), r.model().trunkParams());
     assertArrayEquals(snapshots.get(best).headParams(), r.model().headParams());
   }
+
+  /**
+   * Each epoch whose held-out GAP is not above every earlier one multiplies the learning rate by
+   * the decay: with 0.5 and with 1 (a constant rate) the models are the same, bit for bit, up to the
+   * first such epoch and differ from the next one on.
+   */
+  @Test
+  void decaysTheLearningRateAfterEachEpochThatIsNotTheBest() throws java.io.IOException {
+    VideoDataset data = TrainFixtures.separableVideos(400, 4, 3, 33);
+    TrainConfig c = new TrainConfig(5, 12, 16, org.vidar.optim.AdamConfig.of(0.05), HeadConfig.fixed(2, 0f), 1,
+        HeadConfig.fixed(2, 0f), 1, TrainConfig.stage1Optimizer(1), 0, org.vidar.optim.IRpropConfig.defaults(), 0f, 8)
+        .withPretrainHoldout(0.3, 12);
+    java.util.function.LongPredicate held = Pretrain.heldOut(c);
+    VideoDataset heldOut = data.subset(
+        java.util.stream.IntStream.range(0, data.size()).filter(v -> held.test(data.key(v))).toArray());
+    List<VideoModel> constant = snapshots(c.withPretrainDecay(1), data);
+    List<VideoModel> halving = snapshots(c.withPretrainDecay(0.5), data);
+    assertEquals(12, constant.size());
+    assertEquals(12, halving.size());
+    int plateau = -1;
+    double best = -1;
+    for (int e = 0; e < constant.size() && plateau < 0; e++) {
+      double gap = ModelEvaluation.evaluate(constant.get(e), heldOut, 20, 1024).gap();
+      if (gap > best) {
+        best = gap;
+      } else {
+        plateau = e;
+      }
+    }
+    assertTrue(plateau >= 1 && plateau < 11, "the held-out GAP stalls within the run: epoch " + plateau);
+    for (int e = 0; e <= plateau; e++) {
+      assertArrayEquals(constant.get(e).trunkParams(), halving.get(e).trunkParams(), "epoch " + e);
+      assertArrayEquals(constant.get(e).headParams(), halving.get(e).headParams(), "epoch " + e);
+    }
+    assertFalse(Arrays.equals(constant.get(plateau + 1).trunkParams(), halving.get(plateau + 1).trunkParams()),
+        "the epoch after the plateau took smaller steps");
+  }
+
+  private static List<VideoModel> snapshots(TrainConfig c, VideoDataset data) throws java.io.IOException {
+    List<VideoModel> out = new java.util.ArrayList<>();
+    new Pretrain(c).run(new org.vidar.data.batch.InMemoryPretrainData(data), MC,
+        (e, result, s) -> out.add(result.model()));
+    return out;
+  }
 }
