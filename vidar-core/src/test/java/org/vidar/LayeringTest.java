@@ -48,6 +48,8 @@ class LayeringTest {
     m.put("train", union(modelAndBelow, Set.of("optim", "inference", "train.embedding")));
     Set<String> core = union(modelAndBelow, Set.of("optim", "synth", "inference", "train.embedding", "train"));
     m.put("spark", core);
+    // The Spark ML Pipeline stages train on the Spark engine and score with its broadcast model.
+    m.put("spark.ml", union(core, Set.of("spark")));
     m.put("cli", union(core, Set.of("spark")));
     m.put("bench", union(core, Set.of("spark", "cli")));
     // The TensorFlow peer runs in a JVM of its own (protobuf 3 beside Vidar's 4): it uses no Vidar code.
