@@ -50,8 +50,10 @@ class LayeringTest {
     m.put("spark", core);
     // The Spark ML Pipeline stages train on the Spark engine and score with its broadcast model.
     m.put("spark.ml", union(core, Set.of("spark")));
-    m.put("cli", union(core, Set.of("spark")));
-    m.put("bench", union(core, Set.of("spark", "cli")));
+    // The training report: HTML and SVG from model directories, no Spark.
+    m.put("report", core);
+    m.put("cli", union(core, Set.of("spark", "report")));
+    m.put("bench", union(core, Set.of("spark", "cli", "report")));
     // The TensorFlow peer runs in a JVM of its own (protobuf 3 beside Vidar's 4): it uses no Vidar code.
     m.put("tfpeer", Set.of());
     return m;

@@ -6,12 +6,14 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code vidar demo}: the README's first command. Synthesizes a small dataset, inspects it, trains a
- * model with the paper's pipeline and scores it next to the oracle on the validate split.
+ * model with the paper's pipeline, scores it next to the oracle on the validate split and writes the
+ * training report.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Runs the main job end to end on a small generated dataset: vidar synth, vidar inspect, "
         + "vidar train (the paper's pipeline on Spark, local mode; every option at its default), then vidar eval of the model next to the oracle "
-        + "(the true class probabilities) on the validate split.")
+        + "(the true class probabilities) on the validate split, then vidar report (an HTML page of the training "
+        + "and the per-class AP beside the oracle's).")
 final class DemoCommand implements Callable<Integer> {
   @Option(names = "--dir", defaultValue = "work/demo", description = "Working directory (default: ${DEFAULT-VALUE}).")
   String dir;
@@ -36,6 +38,8 @@ final class DemoCommand implements Callable<Integer> {
         {"eval", "--vocabulary", dir + "/vocabulary.csv", "-m", "model=" + dir + "/model",
             "-p", "oracle=" + dir + "/oracle/validate*.csv", "--per-class", dir + "/per-class.csv",
             dir + "/video/validate*.tfrecord"},
+        {"report", "--out", dir + "/report.html", "-p", "oracle=" + dir + "/oracle/validate*.csv",
+            "model=" + dir + "/model"},
     };
     for (String[] step : steps) {
       System.out.println();
@@ -45,6 +49,9 @@ final class DemoCommand implements Callable<Integer> {
         return code;
       }
     }
+    System.out.println();
+    System.out.println("the training report (charts, per-class AP beside the oracle's, the model): "
+        + java.nio.file.Paths.get(dir, "report.html").toAbsolutePath().normalize().toUri());
     return ExitCodes.OK;
   }
 }

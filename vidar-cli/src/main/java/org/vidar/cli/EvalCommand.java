@@ -18,6 +18,7 @@ import org.vidar.data.VideoReader;
 import org.vidar.data.Vocabulary;
 import org.vidar.eval.EvalReport;
 import org.vidar.eval.LabelTable;
+import org.vidar.eval.PerClassCsv;
 import org.vidar.eval.PredictionCsvReader;
 import org.vidar.eval.PredictionScoring;
 import org.vidar.inference.ModelEvaluation;
@@ -212,29 +213,7 @@ final class EvalCommand implements Callable<Integer> {
 
   private void writePerClass(List<String> names, List<PredictionScoring.Result> results, List<String> classNames)
       throws java.io.IOException {
-    try (var output = DataPaths.createAtomic(perClassFile)) {
-      StringBuilder sb = new StringBuilder("Index,Name,Positives");
-      for (String n : names) {
-        sb.append(",AP_").append(n);
-      }
-      sb.append('\n');
-      EvalReport first = results.get(0).report();
-      for (int c = 0; c < first.classPositives().length; c++) {
-        sb.append(c).append(',').append(c < classNames.size() ? csv(classNames.get(c)) : "")
-            .append(',').append(first.classPositives(c));
-        for (PredictionScoring.Result r : results) {
-          double ap = r.report().classAp(c);
-          sb.append(',').append(Double.isNaN(ap) ? "" : String.format(Locale.ROOT, "%.6f", ap));
-        }
-        sb.append('\n');
-      }
-      output.stream().write(sb.toString().getBytes(StandardCharsets.UTF_8));
-      output.commit();
-    }
-  }
-
-  private static String csv(String s) {
-    return s.indexOf(',') >= 0 || s.indexOf('"') >= 0 ? '"' + s.replace("\"", "\"\"") + '"' : s;
+    PerClassCsv.write(perClassFile, names, results.stream().map(PredictionScoring.Result::report).toList(), classNames);
   }
 
   /** The largest class any prediction file names, or -1 (a first pass over them, when the classes come from the data). */

@@ -10,7 +10,7 @@ import picocli.CommandLine;
 @Command(name = "vidar", mixinStandardHelpOptions = true, version = "vidar 0.1.0",
     description = "Train and serve multi-label video annotation models on YouTube-8M-style data.",
     subcommands = {DemoCommand.class, SynthCommand.class, InspectCommand.class, TrainCommand.class,
-        PredictCommand.class, EvalCommand.class},
+        PredictCommand.class, EvalCommand.class, ReportCommand.class},
     footer = {"", "Exit codes: 0 done; 1 failed (bad input, I/O); 2 usage error; "
         + "3 done but bad records were skipped (--skip-bad-records); 130 interrupted (Ctrl-C)."})
 public final class Main implements Runnable {

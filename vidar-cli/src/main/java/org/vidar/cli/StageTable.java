@@ -13,13 +13,17 @@ import org.vidar.eval.EvalReport;
 import org.vidar.inference.ModelEvaluation;
 import org.vidar.model.VideoModel;
 import org.vidar.train.Checkpoints;
+import org.vidar.train.MetricsLine;
+import org.vidar.train.MetricsLog;
 import org.vidar.train.Provenance;
 import org.vidar.train.StageResult;
 import org.vidar.train.Trainer;
 
 /**
  * What {@code vidar train} does after every stage: writes the checkpoint, scores the validation
- * files, and prints the stage's row (seconds, training loss, validation metrics, parameters).
+ * files, and prints the stage's row (seconds, training loss, validation metrics, parameters); with a
+ * {@link MetricsLog}, it also scores every pre-training epoch and writes each epoch's and each
+ * stage's figures there, the printed ones from the same {@link MetricsLine}.
  */
 final class StageTable implements Trainer.Listener {
   private final PrintStream out;
@@ -40,6 +44,10 @@ final class StageTable implements Trainer.Listener {
   private String bestStage;
   private double bestGap = Double.NEGATIVE_INFINITY;
   private VideoModel bestModel;
+  private EvalReport bestReport;
+  private MetricsLog metrics;
+  private double secondsBefore; // the training seconds of the stages before this one
+  private double lastEpochSeconds;
   private String lastStage;
   private long epochVideos = -1; // the videos a pre-training epoch trains on, once known
   private int epochs; // pre-training epochs so far
@@ -68,6 +76,12 @@ final class StageTable implements Trainer.Listener {
         c.saved().provenance().path("stage").asText("?"), checkpoints.directory()));
   }
 
+  /** Writes every epoch's and stage's figures to {@code log} from now on, continuing its seconds. */
+  void recordTo(MetricsLog log) {
+    metrics = log;
+    secondsBefore = log.secondsBefore();
+  }
+
   /** The local engine has read its training videos. */
   void loaded(org.vidar.data.batch.VideoDataset data, SkipReport skips) {
     long count = data.size();
@@ -91,6 +105,12 @@ final class StageTable implements Trainer.Listener {
   @Override
   public void epochDone(int epoch, StageResult result, double seconds) {
     epochs++;
+    if (metrics != null) {
+      double rate = epochVideos > 0 && seconds > lastEpochSeconds ? epochVideos / (seconds - lastEpochSeconds)
+          : Double.NaN;
+      lastEpochSeconds = seconds;
+      append(line(MetricsLine.EPOCH, "pretrain", epoch, seconds, result, evaluate(result.model()), rate));
+    }
   }
 
   @Override
@@ -138,18 +158,52 @@ final class StageTable implements Trainer.Listener {
         bestGap = r.gap();
         bestStage = stage;
         bestModel = m;
+        bestReport = r;
       }
     }
     lastStage = stage;
-    double rate = videosPerSecond(stage, result, seconds);
-    double frameRate = rate * framesPerVideo;
-    out.printf(Locale.ROOT, "%-16s %8.1f %9s%s %10s %8s %8s %8s %8s %12d%n", stage, seconds,
-        Double.isNaN(rate) ? "-" : String.format(Locale.ROOT, "%.0f", rate),
-        !frameLevel ? "" : String.format(Locale.ROOT, " %10s", Double.isNaN(frameRate) ? "-"
-            : String.format(Locale.ROOT, "%.0f", frameRate)),
-        Double.isNaN(result.loss()) ? "-" : String.format(Locale.ROOT, "%.5f", result.loss()),
-        fmt(r == null ? Double.NaN : r.gap()), fmt(r == null ? Double.NaN : r.hit1()),
-        fmt(r == null ? Double.NaN : r.perr()), fmt(r == null ? Double.NaN : r.map()), m.parameterCount());
+    MetricsLine row = line(MetricsLine.STAGE, stage, -1, seconds, result, r, videosPerSecond(stage, result, seconds));
+    secondsBefore += seconds;
+    out.printf(Locale.ROOT, "%-16s %8.1f %9s%s %10s %8s %8s %8s %8s %12d%n", stage, row.stageSeconds(),
+        Double.isNaN(row.videosPerSecond()) ? "-" : String.format(Locale.ROOT, "%.0f", row.videosPerSecond()),
+        !frameLevel ? "" : String.format(Locale.ROOT, " %10s", Double.isNaN(row.framesPerSecond()) ? "-"
+            : String.format(Locale.ROOT, "%.0f", row.framesPerSecond())),
+        Double.isNaN(row.trainLoss()) ? "-" : String.format(Locale.ROOT, "%.5f", row.trainLoss()),
+        fmt(row.gap()), fmt(row.hit1()), fmt(row.perr()), fmt(row.map()), row.parameters());
+    append(row);
+  }
+
+  /** One epoch's or stage's figures; {@code seconds} are the stage's so far, {@code r} null without validation. */
+  private MetricsLine line(String kind, String stage, int epoch, double seconds, StageResult result, EvalReport r,
+      double rate) {
+    return new MetricsLine(kind, stage, epoch, secondsBefore + seconds, seconds, result.loss(), topK,
+        r == null ? Double.NaN : r.gap(), r == null ? Double.NaN : r.hit1(), r == null ? Double.NaN : r.perr(),
+        r == null ? Double.NaN : r.map(), rate, frameLevel ? rate * framesPerVideo : Double.NaN,
+        result.model().parameterCount());
+  }
+
+  private void append(MetricsLine line) {
+    if (metrics == null) {
+      return;
+    }
+    try {
+      metrics.append(line);
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing " + metrics, e);
+    }
+  }
+
+  /** The validation metrics of an epoch's model (null without validation files). */
+  private EvalReport evaluate(VideoModel m) {
+    if (validate.isEmpty()) {
+      return null;
+    }
+    try {
+      // Its skipped records are those every stage's scoring counts: not counted again.
+      return ModelEvaluation.evaluate(m, validate, policy, topK, chunkRows).report();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /**
@@ -190,6 +244,14 @@ final class StageTable implements Trainer.Listener {
    */
   String writtenStage() {
     return bestModel != null ? bestStage : lastStage;
+  }
+
+  /**
+   * The validation metrics of the model written (its per-class AP included), when there were
+   * validation files.
+   */
+  Optional<EvalReport> writtenReport() {
+    return Optional.ofNullable(bestReport);
   }
 
   /** The last line: where the model went. */

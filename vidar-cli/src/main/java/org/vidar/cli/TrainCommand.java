@@ -16,6 +16,7 @@ import org.vidar.data.Vocabulary;
 import org.vidar.data.batch.InMemoryPretrainData;
 import org.vidar.data.batch.StreamingPretrainData;
 import org.vidar.data.batch.VideoDataset;
+import org.vidar.eval.PerClassCsv;
 import org.vidar.eval.YouTube8mEvaluator;
 import org.vidar.model.ModelConfig;
 import org.vidar.model.TrunkConfig;
@@ -31,6 +32,7 @@ import org.vidar.spark.SparkSessions;
 import org.vidar.train.Checkpoints;
 import org.vidar.train.HeadStage;
 import org.vidar.train.LocalEngine;
+import org.vidar.train.MetricsLog;
 import org.vidar.train.Provenance;
 import org.vidar.train.TrainConfig;
 import org.vidar.train.Trainer;
@@ -233,7 +235,8 @@ final class TrainCommand implements Callable<Integer> {
       inputs.addAll(validateFiles);
     }
     new Outputs(named, inputs).input(data.vocabulary)
-        .folder("--out", out, ModelFiles.FILES)
+        .folder("--out", out, java.util.regex.Pattern.compile(ModelFiles.FILES.pattern() + "|"
+            + java.util.regex.Pattern.quote(PerClassCsv.FILE)))
         .folder(resumeDir != null ? "--resume" : checkpointDir != null ? "--checkpoints" : "--out", checkpointsAt,
             Checkpoints.NAMES)
         .folder("--work-dir", engine.spark() ? engine.workDir : null, null)
@@ -262,8 +265,13 @@ final class TrainCommand implements Callable<Integer> {
     StageTable table = new StageTable(System.out, checkpoints, classNames, provenance, validateFiles, data.policy(),
         topK, config.chunkRows(), features.level() == FeatureSpec.Level.FRAME);
     table.start(provenance.environment().kernels(), engineInfo(), resume);
-    Trained trained = engine.spark() ? onSpark(trainFiles, config, modelConfig, table, resume)
-        : locally(trainFiles, config, modelConfig, table, resume);
+    Trained trained;
+    try (MetricsLog metrics = MetricsLog.start(DataPaths.join(out, MetricsLog.FILE),
+        resume.map(Checkpoints.Checkpoint::stage).orElse(-1))) {
+      table.recordTo(metrics);
+      trained = engine.spark() ? onSpark(trainFiles, config, modelConfig, table, resume)
+          : locally(trainFiles, config, modelConfig, table, resume);
+    }
     long skipped = table.skipped() + trained.skipped();
     VideoModel model = table.best().orElse(trained.model());
     ObjectNode recorded = provenance.finish(table.videos(), skipped).toJson();
@@ -272,6 +280,10 @@ final class TrainCommand implements Callable<Integer> {
       overridden.forEach(recorded.putArray("resumedAnyway")::add);
     }
     ModelFiles.save(out, model, classNames, recorded);
+    if (table.writtenReport().isPresent()) {
+      PerClassCsv.write(DataPaths.join(out, PerClassCsv.FILE), List.of("model"), List.of(table.writtenReport().get()),
+          classNames);
+    }
     table.done(out, model);
     return skipped > 0 ? ExitCodes.SKIPPED_RECORDS : ExitCodes.OK;
   }

@@ -17,7 +17,8 @@ class DemoCommandTest {
     Path dir = tmp.resolve("demo");
     CommandsTest.Run r = CommandsTest.run("demo", "--dir", dir.toString(), "-n", "60", "-c", "20");
     assertEquals(ExitCodes.OK, r.code(), r::toString);
-    for (String step : new String[] {"$ vidar synth", "$ vidar inspect", "$ vidar train", "$ vidar eval"}) {
+    for (String step : new String[] {"$ vidar synth", "$ vidar inspect", "$ vidar train", "$ vidar eval",
+        "$ vidar report"}) {
       assertTrue(r.out().contains(step), step + "\n" + r);
     }
     assertTrue(r.out().contains("wrote 48 train + 12 validate videos, 20 classes"), r::toString);
@@ -33,5 +34,10 @@ class DemoCommandTest {
     assertTrue(r.out().contains("model: 12 videos scored by the model"), r::toString);
     assertTrue(Files.isRegularFile(dir.resolve("per-class.csv")));
     assertTrue(Files.isRegularFile(dir.resolve("model").resolve("model.safetensors")));
+    // The report, and where it is said.
+    assertTrue(Files.isRegularFile(dir.resolve("model").resolve("metrics.jsonl")));
+    assertTrue(Files.isRegularFile(dir.resolve("report.html")));
+    assertTrue(r.out().contains("the training report (charts, per-class AP beside the oracle's, the model): "
+        + dir.resolve("report.html").toAbsolutePath().normalize().toUri()), r::toString);
   }
 }

@@ -359,6 +359,34 @@ public final class DataPaths {
   }
 
   /**
+   * Creates (or replaces) {@code location} for a log written as a job goes, not atomically: each
+   * {@code flush()} makes what was written visible to readers (Hadoop's {@code hflush} on URIs), so a
+   * job that dies leaves the lines it flushed.
+   */
+  public static OutputStream createLog(String location) throws IOException {
+    if (isUri(location)) {
+      org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(location);
+      FileSystem fs = target.getFileSystem(new Configuration());
+      fs.mkdirs(target.getParent());
+      org.apache.hadoop.fs.FSDataOutputStream hadoop = fs.create(target, true);
+      return new java.io.FilterOutputStream(hadoop) {
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          hadoop.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+          hadoop.hflush();
+        }
+      };
+    }
+    Path target = Paths.get(location).toAbsolutePath();
+    Files.createDirectories(target.getParent());
+    return Files.newOutputStream(target);
+  }
+
+  /**
    * Moves a finished directory into place in one rename (so readers see all of it or none), for
    * local paths and URIs alike; the target must not exist.
    */

@@ -22,7 +22,10 @@ public final class Trainer {
   public interface Listener {
     void stageDone(String stage, StageResult result, double seconds);
 
-    /** Called after every pre-training epoch with the model so far and the seconds since pre-training began. */
+    /**
+     * Called after every pre-training epoch with the model so far and the training seconds since
+     * pre-training began; the time spent here counts in neither the epochs' nor the stage's seconds.
+     */
     default void epochDone(int epoch, StageResult result, double seconds) {}
 
     /** Pre-training's held-out videos: see {@link Pretrain.EpochListener#heldOut}. */
@@ -96,10 +99,13 @@ public final class Trainer {
       listener.pretrainSkipped();
       doneStage = 0;
     } else if (model == null) {
+      long[] listening = {0}; // the listener's time after each epoch (validation, say) is not training time
       StageResult pretrained = new Pretrain(config).run(pretrainData, modelConfig, new Pretrain.EpochListener() {
         @Override
         public void epochDone(int epoch, StageResult result, double seconds) {
+          long heard = System.nanoTime();
           listener.epochDone(epoch, result, seconds);
+          listening[0] += System.nanoTime() - heard;
         }
 
         @Override
@@ -108,7 +114,7 @@ public final class Trainer {
         }
       });
       model = pretrained.model();
-      listener.stageDone("pretrain", pretrained, seconds(t0));
+      listener.stageDone("pretrain", pretrained, seconds(t0) - listening[0] / 1e9);
       doneStage = 0;
     }
     ClassCounts counts = count(engine, modelConfig.numClasses());
