@@ -261,7 +261,7 @@ public final class MllibBaselineBench {
     TrainConfig config = new TrainConfig(d.seed(), epochs, d.batchSize(), d.adam(), d.pretrainHeads(), rounds,
         HeadConfig.fixed(experts, d.heads().l2()), groups, d.lbfgs(), steps, d.irprop(), d.trunkL2(), d.chunkRows(),
         d.embeddingPrecision(), d.trunkFraction(), d.continueHeads(), d.sampleFrames(), d.pretrainHoldout(),
-        d.pretrainPatience(), TrainConfig.DEFAULT_PRETRAIN_DECAY, d.headOptimizer(), d.headEpochs());
+        d.pretrainPatience(), TrainConfig.DEFAULT_PRETRAIN_DECAY, TrainConfig.DEFAULT_HEAD_DRAWS, d.headOptimizer(), d.headEpochs());
     ModelConfig mc = new ModelConfig(spec, new TrunkConfig.VideoMlp(hidden == 0 ? List.of() : List.of(hidden),
         gating && hidden > 0));
     long t0 = System.nanoTime();

@@ -46,7 +46,7 @@ import org.vidar.train.Trainer;
  * vidar-bench/target/classes:$(cat vidar-bench/target/runtime-classpath.txt)
  * org.vidar.bench.TimeToQualityBench [dir=work/ttq] [videos=25000] [classes=300] [peers=mlp,moe@0.03]
  * [peerEpochs=20] [hidden=1024] [gating=true] [experts=4,8] [rounds=1] [headOptimizer=adam] [headEpochs=40]
- * [headL2=1e-8] [groups=0] [lr=0.03] [batch=1024] [pretrainExperts=2] [lbfgs=50] [trunkSteps=10]} (the Vidar options default to the CLI's, but for the
+ * [headL2=1e-8] [headDraws=8] [stageFrames=sample|all] [continueHeads=false] [groups=0] [lr=0.03] [batch=1024] [pretrainExperts=2] [lbfgs=50] [trunkSteps=10]} (the Vidar options default to the CLI's, but for the
  * trunk: {@code hidden=0} trains the CLI's default model; {@code groups=0} is the default class
  * group count). {@code peers} lists the peer's models, each with an optional {@code @} and Adam
  * learning rate, or is {@code none}.
@@ -156,8 +156,8 @@ public final class TimeToQualityBench {
           org.vidar.optim.AdamConfig.of(learningRate),
           HeadConfig.fixed(pretrainExperts, defaults.pretrainHeads().l2()), rounds, HeadConfig.fixed(Integer.parseInt(experts), headL2),
           headGroups, TrainConfig.stage1Optimizer(lbfgs), trunkSteps, TrainConfig.irpropFor(spec.level()), defaults.trunkL2(),
-          defaults.chunkRows(), defaults.embeddingPrecision(), defaults.trunkFraction(), defaults.continueHeads(),
-          defaults.sampleFrames(), defaults.pretrainHoldout(), defaults.pretrainPatience(), TrainConfig.DEFAULT_PRETRAIN_DECAY,
+          defaults.chunkRows(), defaults.embeddingPrecision(), defaults.trunkFraction(), Boolean.parseBoolean(BenchArgs.get(args, "continueHeads", "false")),
+          defaults.sampleFrames(), defaults.pretrainHoldout(), defaults.pretrainPatience(), TrainConfig.DEFAULT_PRETRAIN_DECAY, Integer.parseInt(BenchArgs.get(args, "headDraws", "" + TrainConfig.DEFAULT_HEAD_DRAWS)),
           TrainConfig.HeadOptimizer.valueOf(headOptimizer.toUpperCase(Locale.ROOT)), headEpochs);
       ModelConfig mc = new ModelConfig(spec, frameLevel
           ? new TrunkConfig.Dbof(frameHidden, false, pooling, videoHidden, batchNorm)
@@ -165,7 +165,8 @@ public final class TimeToQualityBench {
       List<Point> vidar = new ArrayList<>();
       TrainingClock clock = new TrainingClock(m -> ModelEvaluation.evaluate(m, validate, 20, 1024).gap());
       StageOnePasses passes = new StageOnePasses(clock);
-      try (LocalEngine engine = new LocalEngine(train, Runtime.getRuntime().availableProcessors())) {
+      VideoDataset staged = "all".equals(BenchArgs.get(args, "stageFrames", "sample")) ? train.sampled(FrameSampling.ALL) : train;
+      try (LocalEngine engine = new LocalEngine(staged, Runtime.getRuntime().availableProcessors())) {
         new Trainer(config).train(engine, new InMemoryPretrainData(train), mc, passes.listener(vidar));
       }
       vidar.sort(java.util.Comparator.comparingDouble(Point::seconds));

@@ -138,6 +138,11 @@ final class TrainCommand implements Callable<Integer> {
           + "the best so far (1: a constant rate; default: ${DEFAULT-VALUE}).")
   double pretrainDecay;
 
+  @Option(names = "--head-draws", defaultValue = "" + TrainConfig.DEFAULT_HEAD_DRAWS,
+      description = "Frame level: Stage 1 trains its fresh heads on this many embeddings of each training video, each "
+          + "of its own --sample-frames draw (default: ${DEFAULT-VALUE}).")
+  int headDraws;
+
   @Option(names = "--batch-size", description = "Pre-training and Stage 1 batch size (default: "
       + TrainConfig.DEFAULT_BATCH_SIZE + ", " + TrainConfig.DEFAULT_FRAME_BATCH_SIZE + " at the frame level).")
   Integer batchSize;
@@ -355,7 +360,7 @@ final class TrainCommand implements Callable<Integer> {
         Map.of("maxIterations", "--lbfgs-iterations"));
     return OptionNames.build(spec, () -> new TrainConfig(seed, pretrainEpochs, batchSize, adam, pretrainHeads, rounds,
         heads, headGroups, lbfgs, trunkSteps, TrainConfig.irpropFor(level), trunkL2, engine.chunkRows, precision,
-        trunkFraction, continueHeads, sampleFrames, pretrainHoldout, pretrainPatience, pretrainDecay, headOptimizer,
+        trunkFraction, continueHeads, sampleFrames, pretrainHoldout, pretrainPatience, pretrainDecay, headDraws, headOptimizer,
         headEpochs),
         Map.of());
   }

@@ -50,9 +50,17 @@ public interface Engine extends AutoCloseable {
   /**
    * Every training video's embedding under {@code model}'s trunk, as Stage 1 reads them, stored at
    * {@code precision}: kept in memory by the local engine, written to the job's working directory
-   * by a cluster engine, which ships the trunk alone (the pass never reads the heads).
+   * by a cluster engine, which ships the trunk alone (the pass never reads the heads). With
+   * {@code draws > 1}, at the frame level and when the stages read a sample of each video's frames,
+   * the table holds {@code draws} embeddings of each video, each of its own frame sample
+   * ({@link org.vidar.data.batch.FrameSampling#forDraw}), draw after draw; otherwise one.
    */
-  EmbeddingSource embed(VideoModel model, int chunkRows, EmbeddingPrecision precision);
+  EmbeddingSource embed(VideoModel model, int chunkRows, EmbeddingPrecision precision, int draws);
+
+  /** {@link #embed(VideoModel, int, EmbeddingPrecision, int)}, one draw. */
+  default EmbeddingSource embed(VideoModel model, int chunkRows, EmbeddingPrecision precision) {
+    return embed(model, chunkRows, precision, 1);
+  }
 
   /**
    * Stage 1 is done with {@code table}, which this engine's {@link #embed} made: an engine that

@@ -7,7 +7,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.vidar.data.Excerpt;
+import org.vidar.data.FeatureSpec;
 import org.vidar.data.batch.DataShard;
+import org.vidar.data.batch.FrameSampling;
 import org.vidar.data.batch.VideoBatch;
 import org.vidar.data.batch.VideoDataset;
 import org.vidar.math.SpareThreads;
@@ -94,6 +96,11 @@ public final class LocalEngine implements Engine {
 
   @Override
   public <R> R aggregateShards(ShardTask<R> task, Combine<R> combine) {
+    return aggregateShards(data, task, combine);
+  }
+
+  /** {@link #aggregateShards(ShardTask, Combine)} over the shards of {@code data} (a view of this engine's). */
+  private <R> R aggregateShards(VideoDataset data, ShardTask<R> task, Combine<R> combine) {
     List<Integer> indices = new ArrayList<>();
     for (int s = 0; s < shards; s++) {
       indices.add(s);
@@ -148,44 +155,77 @@ public final class LocalEngine implements Engine {
     return new IllegalStateException(cause);
   }
 
-  /** The embeddings of every video of the data, computed by a map over the shards, each writing its own rows. */
+  /**
+   * The embeddings of every video of the data, computed by a map over the shards, each writing its
+   * own rows; with several draws, draw after draw (rows {@code d·videos + v}).
+   */
   @Override
-  public EmbeddingTable embed(VideoModel model, int chunkRows, EmbeddingPrecision precision) {
+  public EmbeddingTable embed(VideoModel model, int chunkRows, EmbeddingPrecision precision, int draws) {
     int dim = model.trunk().outputDim();
+    int n = data.size();
+    FrameSampling sampling = data.sampling();
+    int copies = data.level() == FeatureSpec.Level.FRAME && sampling.frames() > 0 ? Math.max(1, draws) : 1;
     boolean exact = precision == EmbeddingPrecision.FLOAT32;
-    float[] values = exact ? new float[Math.multiplyExact(data.size(), dim)] : null;
-    short[] packed = exact ? null : new short[Math.multiplyExact(data.size(), dim)];
-    aggregateShards(shard -> {
-      VideoModel.Scorer scorer = model.newScorer();
-      VideoBatch batch = new VideoBatch(data.level(), data.dimension());
-      float[] out = new float[0];
-      long n = 0;
-      while (shard.next(batch, chunkRows)) {
-        if (out.length < batch.rows * dim) {
-          out = new float[batch.rows * dim];
-        }
-        scorer.embed(batch, out);
-        for (int i = 0; i < batch.rows; i++) {
-          int to = batch.sourceIndex[i] * dim;
-          if (exact) {
-            System.arraycopy(out, i * dim, values, to, dim);
-          } else {
-            String where = "video " + Excerpt.of(data.id(batch.sourceIndex[i])); // once a video, not a value
-            for (int j = 0; j < dim; j++) {
-              packed[to + j] = precision.checkedBits(out[i * dim + j], where);
+    long cells = Math.multiplyExact(Math.multiplyExact((long) n, copies), (long) dim);
+    if (cells > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("Stage 1's embeddings of " + n + " videos, " + copies + " draws of " + dim
+          + " values each, do not fit one array: use fewer --head-draws or the Spark engine");
+    }
+    float[] values = exact ? new float[(int) cells] : null;
+    short[] packed = exact ? null : new short[(int) cells];
+    for (int d = 0; d < copies; d++) {
+      VideoDataset view = d == 0 ? data : data.sampled(sampling.forDraw(d));
+      int first = d * n; // this draw's first row
+      aggregateShards(view, shard -> {
+        VideoModel.Scorer scorer = model.newScorer();
+        VideoBatch batch = new VideoBatch(view.level(), view.dimension());
+        float[] out = new float[0];
+        long rows = 0;
+        while (shard.next(batch, chunkRows)) {
+          if (out.length < batch.rows * dim) {
+            out = new float[batch.rows * dim];
+          }
+          scorer.embed(batch, out);
+          for (int i = 0; i < batch.rows; i++) {
+            int to = (first + batch.sourceIndex[i]) * dim;
+            if (exact) {
+              System.arraycopy(out, i * dim, values, to, dim);
+            } else {
+              String where = "video " + Excerpt.of(view.id(batch.sourceIndex[i])); // once a video, not a value
+              for (int j = 0; j < dim; j++) {
+                packed[to + j] = precision.checkedBits(out[i * dim + j], where);
+              }
             }
           }
+          rows += batch.rows;
         }
-        n += batch.rows;
-      }
-      return n;
-    }, Long::sum);
-    long[] keys = new long[data.size()];
-    for (int v = 0; v < keys.length; v++) {
-      keys[v] = data.key(v);
+        return rows;
+      }, Long::sum);
     }
-    return exact ? new EmbeddingTable(data.size(), dim, values, data.labelOffsets(), data.labels(), keys)
-        : new EmbeddingTable(data.size(), dim, packed, precision, data.labelOffsets(), data.labels(), keys);
+    int[] labelOffsets = data.labelOffsets();
+    int[] labels = data.labels();
+    long[] keys = new long[n * copies];
+    int[] offsets = copies == 1 ? labelOffsets : new int[n * copies + 1];
+    int[] allLabels = copies == 1 ? labels : new int[labelOffsets[n] * copies];
+    for (int d = 0; d < copies; d++) {
+      for (int v = 0; v < n; v++) {
+        keys[d * n + v] = data.key(v);
+        if (copies > 1) {
+          offsets[d * n + v + 1] = d * labelOffsets[n] + labelOffsets[v + 1];
+        }
+      }
+      if (copies > 1) {
+        System.arraycopy(labels, 0, allLabels, d * labelOffsets[n], labelOffsets[n]);
+      }
+    }
+    return exact ? new EmbeddingTable(n * copies, dim, values, offsets, allLabels, keys)
+        : new EmbeddingTable(n * copies, dim, packed, precision, offsets, allLabels, keys);
+  }
+
+  /** One draw. */
+  @Override
+  public EmbeddingTable embed(VideoModel model, int chunkRows, EmbeddingPrecision precision) {
+    return embed(model, chunkRows, precision, 1);
   }
 
   /** {@link #embed(VideoModel, int, EmbeddingPrecision)} in float32. */

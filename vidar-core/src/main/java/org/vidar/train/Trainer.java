@@ -130,7 +130,7 @@ public final class Trainer {
     for (int round = 1; round <= rounds; round++) {
       if (2 * round - 1 > doneStage) {
         long t1 = System.nanoTime();
-        EmbeddingSource table = engine.embed(model, config.chunkRows(), config.embeddingPrecision());
+        EmbeddingSource table = engine.embed(model, config.chunkRows(), config.embeddingPrecision(), config.headDraws());
         StageResult trained;
         try {
           trained = heads.run(engine, model, table, positives, round);

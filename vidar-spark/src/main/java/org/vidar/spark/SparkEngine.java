@@ -199,11 +199,13 @@ public final class SparkEngine implements Engine {
    * trunk is broadcast: the pass never reads the heads.
    */
   @Override
-  public EmbeddingSource embed(VideoModel model, int chunkRows, EmbeddingPrecision precision) {
+  public EmbeddingSource embed(VideoModel model, int chunkRows, EmbeddingPrecision precision, int draws) {
     String dir = DataPaths.join(workDir, "embeddings-" + UUID.randomUUID());
     FeatureSpec wire = spec;
     BadRecordPolicy onBad = policy;
     FrameSampling frames = sampling;
+    // Several draws (frame level, a sample of the frames): each task reads its files once a draw.
+    int copies = spec.level() == FeatureSpec.Level.FRAME && sampling.frames() > 0 ? Math.max(1, draws) : 1;
     List<String> written;
     Broadcast<TrunkPart> trunk = sc.broadcast(TrunkPart.of(model));
     SkipAccumulator skips = startPass();
@@ -215,13 +217,23 @@ public final class SparkEngine implements Engine {
         if (mine.isEmpty()) {
           return Collections.<String>emptyIterator();
         }
-        String out = DataPaths.join(dir, String.format("part-%05d.tfrecord", index));
-        try (FileShard shard = FileShard.open(index, mine, wire, onBad, frames)) {
-          EmbeddingFiles.write(shard, trunk.value(), out, chunkRows, precision);
-          skips.add(new SkipAccumulator.ShardSkips(index, shard.skipped()));
+        List<String> outs = new ArrayList<>(copies);
+        for (int d = 0; d < copies; d++) {
+          String out = DataPaths.join(dir, String.format("part-%05d-draw-%03d.tfrecord", index, d));
+          try (FileShard shard = FileShard.open(index, mine, wire, onBad, frames.forDraw(d))) {
+            EmbeddingFiles.write(shard, trunk.value(), out, chunkRows, precision);
+            if (d == 0) { // the same records each draw: their bad ones counted once
+              skips.add(new SkipAccumulator.ShardSkips(index, shard.skipped()));
+            }
+          }
+          outs.add(out);
         }
-        return Collections.singletonList(out).iterator();
+        return outs.iterator();
       }, false).collect();
+      // Draw after draw, each in file order: the rows in the order the local engine's table holds them.
+      written = new ArrayList<>(written);
+      written.sort(java.util.Comparator.comparing((String f) -> f.substring(f.lastIndexOf("-draw-")))
+          .thenComparing(f -> f.substring(f.lastIndexOf("part-"))));
       endPass();
       done = true;
     } finally {

@@ -241,6 +241,34 @@ abstract class SparkEngineContract {
         Engine.Shared<float[]> bp = frameEngine.shareArray(m.trunkParams().clone())) {
       assertEquals(3, frameEngine.shards());
       got = frameEngine.aggregateShards(s -> TrunkGradient.overShard(bm.get(), bp.get(), s, 4), LossGradient::plus);
+      // Stage 1's table of three draws: the same rows, in the same order, on both engines.
+      List<TableRow> sparkRows = rows(frameEngine.embed(m, 4, org.vidar.train.embedding.EmbeddingPrecision.FLOAT32, 3));
+      List<TableRow> localRows;
+      // Every frame held, the stages' sample a view (as `vidar train` holds them): other draws possible.
+      VideoDataset held = VideoDataset.load(DataPaths.resolve(List.of(frameDir.toString())), frames,
+          BadRecordPolicy.FAIL, FrameSampling.ALL).sampled(new FrameSampling(sample, seed));
+      try (LocalEngine e = new LocalEngine(held, 2, 2)) {
+        localRows = rows(e.embed(m, 4, org.vidar.train.embedding.EmbeddingPrecision.FLOAT32, 3));
+      }
+      assertEquals(3 * local.size(), localRows.size());
+      assertEquals(localRows.size(), sparkRows.size());
+      int differ = 0;
+      for (int i = 0; i < localRows.size(); i++) {
+        float[] a = localRows.get(i).embedding();
+        float[] b = sparkRows.get(i).embedding();
+        assertEquals(localRows.get(i).key(), sparkRows.get(i).key(), "row " + i);
+        assertEquals(localRows.get(i % local.size()).key(), localRows.get(i).key(), "draw after draw, row " + i);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(localRows.get(i % local.size()).labels(),
+            sparkRows.get(i).labels(), "row " + i);
+        assertEquals(a.length, b.length);
+        for (int j = 0; j < a.length; j++) {
+          assertEquals(a[j], b[j], 1e-6 * Math.max(1, Math.abs(a[j])), "row " + i + " value " + j);
+        }
+        if (i >= local.size() && !java.util.Arrays.equals(a, localRows.get(i % local.size()).embedding())) {
+          differ++;
+        }
+      }
+      assertTrue(differ > local.size() / 2, "later draws embed other frames: " + differ + " rows differ");
     }
     assertEquals(expected.videos(), got.videos());
     assertEquals(expected.loss(), got.loss(), 1e-6 * Math.abs(expected.loss()));
@@ -429,5 +457,21 @@ abstract class SparkEngineContract {
       assertEquals(i + ":" + i * i, out.get(i));
     }
     assertEquals(List.of(), engine.mapItems(List.<Integer>of(), i -> ""));
+  }
+
+  /** One row of an embedding table. */
+  record TableRow(float[] embedding, long key, int[] labels) {}
+
+  /** Every row of a table, in its order. */
+  private static List<TableRow> rows(org.vidar.train.embedding.EmbeddingSource table) {
+    List<TableRow> out = new java.util.ArrayList<>();
+    int d = table.dim();
+    table.forEachChunk(1000, (emb, n, labels, offsets, keys) -> {
+      for (int r = 0; r < n; r++) {
+        out.add(new TableRow(java.util.Arrays.copyOfRange(emb, r * d, (r + 1) * d), keys[r],
+            java.util.Arrays.copyOfRange(labels, offsets[r], offsets[r + 1])));
+      }
+    });
+    return out;
   }
 }

@@ -27,6 +27,15 @@ public record FrameSampling(int frames, long seed) implements java.io.Serializab
     return frames == 0 ? this : new FrameSampling(frames, org.vidar.data.Seeds.hash(seed, 3, epoch));
   }
 
+  /**
+   * The sampling of Stage 1's draw {@code draw} of each video: draw 0 is this one (the fixed sample
+   * the stages read), the others as many frames drawn afresh, on seeds of their own (not an epoch's).
+   * All frames stay all frames.
+   */
+  public FrameSampling forDraw(int draw) {
+    return frames == 0 || draw == 0 ? this : new FrameSampling(frames, org.vidar.data.Seeds.hash(seed, 4, draw));
+  }
+
   /** The frames kept of {@code r} (the record itself when all are kept or it is video level). */
   public VideoRecord keep(VideoRecord r, boolean frameLevel) {
     return frameLevel ? FrameSampler.keep(r, frames, seed) : r;

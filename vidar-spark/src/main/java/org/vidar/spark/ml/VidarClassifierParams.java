@@ -384,7 +384,7 @@ abstract class VidarClassifierParams extends Estimator<VidarClassificationModel>
         getChunkRows(), EmbeddingPrecision.parse(getOrDefault(embeddingPrecision)),
         (Double) getOrDefault(trunkFraction), (Boolean) getOrDefault(continueHeads), TrainConfig.DEFAULT_SAMPLE_FRAMES,
         (Double) getOrDefault(pretrainHoldout), (Integer) getOrDefault(pretrainPatience),
-        (Double) getOrDefault(pretrainDecay),
+        (Double) getOrDefault(pretrainDecay), TrainConfig.DEFAULT_HEAD_DRAWS,
         TrainConfig.HeadOptimizer.valueOf(getOrDefault(headOptimizer).toUpperCase(Locale.ROOT)),
         (Integer) getOrDefault(headEpochs));
   }
