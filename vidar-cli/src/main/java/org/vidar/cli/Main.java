@@ -4,6 +4,8 @@ import java.io.FileNotFoundException;
 import java.io.PrintWriter;
 import org.vidar.data.BadRecordException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine;
 
 /** Entry point of the {@code vidar} command: dispatches to one class per subcommand. */
@@ -14,6 +16,23 @@ import picocli.CommandLine;
     footer = {"", "Exit codes: 0 done; 1 failed (bad input, I/O); 2 usage error; "
         + "3 done but bad records were skipped (--skip-bad-records); 130 interrupted (Ctrl-C)."})
 public final class Main implements Runnable {
+  /** Global: given before or after the subcommand's name. Only a given option acts, so demo's steps keep it. */
+  @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT,
+      description = "Nothing but results and errors: no progress, no warnings.")
+  void setQuiet(boolean quiet) {
+    if (quiet) {
+      Verbosity.quiet();
+    }
+  }
+
+  @Option(names = "--verbose", scope = ScopeType.INHERIT,
+      description = "The logs back: Spark's, netlib's and Vidar's at INFO on stderr.")
+  void setVerbose(boolean verbose) {
+    if (verbose) {
+      Verbosity.verbose();
+    }
+  }
+
   @Override
   public void run() {
     new CommandLine(this).usage(System.out);
@@ -21,6 +40,7 @@ public final class Main implements Runnable {
 
   /** The configured command line, also used by tests. */
   public static CommandLine commandLine() {
+    Verbosity.routeJavaUtilLogging();
     CommandLine cl = new CommandLine(new Main());
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> exitCode(ex, cmd));

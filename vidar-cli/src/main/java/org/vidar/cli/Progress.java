@@ -32,6 +32,9 @@ final class Progress implements AutoCloseable {
   /** Sets the amount done so far. */
   void update(long doneSoFar) {
     done = doneSoFar;
+    if (Verbosity.isQuiet()) {
+      return;
+    }
     long now = System.nanoTime();
     if (terminal) {
       if (now - lastDraw >= REDRAW_NANOS) {
@@ -81,7 +84,7 @@ final class Progress implements AutoCloseable {
       return;
     }
     closed = true;
-    if (terminal) {
+    if (terminal && !Verbosity.isQuiet()) {
       err.print("\r" + line(System.nanoTime()) + "\n");
       err.flush();
     }

@@ -988,6 +988,23 @@ class CommandsTest {
     }
   }
 
+  /**
+   * A run's options kept in a file (picocli's {@code @FILE}, as the README says): several a line, a
+   * quoted one holding a space, a {@code #} comment, mixed with options on the command line.
+   */
+  @Test
+  void optionsComeFromAnArgumentFile() throws IOException {
+    Path out = tmp.resolve("from an args file");
+    Path args = tmp.resolve("synth.args");
+    Files.writeString(args, "# a small video-level set\n--out '" + out + "'\n--videos 30 --classes 4\n--level video\n");
+    Run r = run("synth", "@" + args, "--shards", "2");
+    assertEquals(ExitCodes.OK, r.code(), r::toString);
+    assertTrue(r.out().contains("wrote 24 train + 6 validate videos, 4 classes"), r::toString);
+    assertTrue(Files.exists(out.resolve("vocabulary.csv")), r::toString);
+    Run missing = run("synth", "@" + tmp.resolve("no-such.args"));
+    assertEquals(ExitCodes.USAGE, missing.code(), missing::toString);
+  }
+
   @Test
   void everyCommandHasHelp() {
     for (String cmd : List.of("demo", "synth", "inspect", "eval")) {
