@@ -83,10 +83,10 @@ public final class BatchNorm implements NormalizingLayer {
     /** μ and 1/sqrt(σ² + ε) in float, for the element-wise passes (which run 7–10× faster in float). */
     final float[] meanF;
     final float[] invStdF;
-    /** Per-feature float coefficients of the backward pass. */
-    final float[] coefA;
-    final float[] coefB;
-    final float[] coefC;
+    /** The input gradient's per-feature coefficients in float: γ/sqrt(σ² + ε), mean(dy), mean(dy·x̂). */
+    final float[] scale;
+    final float[] meanDy;
+    final float[] meanDyXhat;
     /** Statistics this scratch has committed: the running statistics' warm-up. */
     long batches;
     /** The last TRAINING forward's mean and unbiased variance (NaN from one row), until committed. */
@@ -102,9 +102,9 @@ public final class BatchNorm implements NormalizingLayer {
       sumDyXhat = new double[d];
       meanF = new float[d];
       invStdF = new float[d];
-      coefA = new float[d];
-      coefB = new float[d];
-      coefC = new float[d];
+      scale = new float[d];
+      meanDy = new float[d];
+      meanDyXhat = new float[d];
       pendingMean = new double[d];
       pendingVar = new double[d];
     }
@@ -349,9 +349,9 @@ public final class BatchNorm implements NormalizingLayer {
     double[] invStd = s.invStd;
     // TRAINING: μ and σ² depend on x, dx = γ/sqrt(σ² + ε) · (dy − mean(dy) − x̂ · mean(dy ⊙ x̂));
     // FROZEN: the two means are 0. Per-feature coefficients in double, the pass in float (vectorized).
-    float[] scale = s.coefA;
-    float[] meanDy = s.coefB;
-    float[] meanDyXhat = s.coefC;
+    float[] scale = s.scale;
+    float[] meanDy = s.meanDy;
+    float[] meanDyXhat = s.meanDyXhat;
     boolean training = s.mode == Mode.TRAINING;
     for (int j = 0; j < d; j++) {
       scale[j] = (float) (params[g + j] * invStd[j]);

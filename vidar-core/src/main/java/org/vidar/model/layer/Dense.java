@@ -100,11 +100,18 @@ public final class Dense implements Layer {
     LayerChecks.holds(name + ": y", y, rows, out);
     Scratch s = (Scratch) scratch;
     kernels.sgemm(false, false, rows, out, in, 1f, x, 0, in, params, weight.offset(), out, 0f, y, 0, out);
-    int b = bias.offset();
+    addBiasAndActivate(y, rows, params, bias.offset(), s);
+  }
+
+  /**
+   * The end of a forward pass after the product: adds {@code biasValues[biasOffset ..)} to every
+   * row of {@code y} and applies the activation, keeping its input in {@code s} for the backward pass.
+   */
+  void addBiasAndActivate(float[] y, int rows, float[] biasValues, int biasOffset, Scratch s) {
     for (int r = 0; r < rows; r++) {
       int o = r * out;
       for (int j = 0; j < out; j++) {
-        y[o + j] += params[b + j];
+        y[o + j] += biasValues[biasOffset + j];
       }
     }
     int n = rows * out;
@@ -115,20 +122,24 @@ public final class Dense implements Layer {
     }
   }
 
+  /** The gradient before the activation, from {@code dy} after it: {@code dy} itself without one. */
+  float[] preActivationGradient(float[] dy, int rows, Scratch s) {
+    if (activation == Activation.NONE) {
+      return dy;
+    }
+    int n = rows * out;
+    s.dz = LayerChecks.grow(s.dz, n);
+    activation.backward(s.z, dy, s.dz, n);
+    return s.dz;
+  }
+
   @Override
   public void backward(float[] params, float[] x, int rows, float[] dy, float[] dx, float[] grad,
       Layer.Scratch scratch) {
     LayerChecks.rows(rows);
     LayerChecks.holds(name + ": x", x, rows, in);
     LayerChecks.holds(name + ": dy", dy, rows, out);
-    Scratch s = (Scratch) scratch;
-    int n = rows * out;
-    float[] dz = dy;
-    if (activation != Activation.NONE) {
-      s.dz = LayerChecks.grow(s.dz, n);
-      activation.backward(s.z, dy, s.dz, n);
-      dz = s.dz;
-    }
+    float[] dz = preActivationGradient(dy, rows, (Scratch) scratch);
     // dW += xᵀ·dz, db += Σ_rows dz, dx = dz·Wᵀ
     kernels.sgemm(true, false, in, out, rows, 1f, x, 0, in, dz, 0, out, 1f, grad, weight.offset(), out);
     int b = bias.offset();

@@ -48,11 +48,13 @@ public final class NormalizedDense implements NormalizingLayer {
     float[] weight = new float[0];
     /** b + β·W. */
     float[] bias = new float[0];
-    float[] z = new float[0];
-    float[] dz = new float[0];
+    /** The activation's buffers. */
+    final Dense.Scratch activation = new Dense.Scratch();
     /** x̂ᵀ·dz, {@code in × out}. */
     float[] product = new float[0];
+    /** Per output column, in double: forward b + β·W, backward Σ_rows dz. */
     double[] columnSums = new double[0];
+    /** Backward: Σ_rows dz in float. */
     float[] columnSumsF = new float[0];
     float[] dNormalized = new float[0];
     float[] xhat;
@@ -137,19 +139,7 @@ public final class NormalizedDense implements NormalizingLayer {
       s.bias[k] = (float) shift[k];
     }
     kernels.sgemm(false, false, rows, out, in, 1f, s.xhat, 0, in, s.weight, 0, out, 0f, y, 0, out);
-    for (int r = 0; r < rows; r++) {
-      int o = r * out;
-      for (int k = 0; k < out; k++) {
-        y[o + k] += s.bias[k];
-      }
-    }
-    Activation act = dense.activation();
-    if (act != Activation.NONE) {
-      int n = rows * out;
-      s.z = LayerChecks.grow(s.z, n);
-      System.arraycopy(y, 0, s.z, 0, n);
-      act.apply(y, n);
-    }
+    dense.addBiasAndActivate(y, rows, s.bias, 0, s.activation);
   }
 
   @Override
@@ -161,14 +151,7 @@ public final class NormalizedDense implements NormalizingLayer {
       return;
     }
     Scratch s = (Scratch) scratch;
-    int n = rows * out;
-    float[] dz = dy;
-    Activation act = dense.activation();
-    if (act != Activation.NONE) {
-      s.dz = LayerChecks.grow(s.dz, n);
-      act.backward(s.z, dy, s.dz, n);
-      dz = s.dz;
-    }
+    float[] dz = dense.preActivationGradient(dy, rows, s.activation);
     s.product = LayerChecks.grow(s.product, in * out);
     float[] m = s.product;
     kernels.sgemm(true, false, in, out, rows, 1f, s.xhat, 0, in, dz, 0, out, 0f, m, 0, out);
