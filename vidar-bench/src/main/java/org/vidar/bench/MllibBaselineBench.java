@@ -258,12 +258,13 @@ public final class MllibBaselineBench {
     int rounds = Integer.parseInt(BenchArgs.get(args, "rounds", "" + d.rounds()));
     int groups = Integer.parseInt(BenchArgs.get(args, "groups", "" + d.headGroups()));
     int steps = Integer.parseInt(BenchArgs.get(args, "steps", "" + d.trunkSteps()));
-    TrainConfig config = new TrainConfig(d.seed(), epochs, d.batchSize(), d.adam(), d.pretrainHeads(), rounds,
-        HeadConfig.fixed(experts, d.heads().l2()), groups, d.lbfgs(), steps, d.irprop(), d.trunkL2(), d.chunkRows(),
-        d.embeddingPrecision(), d.trunkFraction(), d.continueHeads(), d.sampleFrames(), d.pretrainHoldout(),
-        d.pretrainPatience(), TrainConfig.DEFAULT_PRETRAIN_DECAY, TrainConfig.DEFAULT_HEAD_DRAWS, d.headOptimizer(), d.headEpochs());
     ModelConfig mc = new ModelConfig(spec, new TrunkConfig.VideoMlp(hidden == 0 ? List.of() : List.of(hidden),
         gating && hidden > 0));
+    TrainConfig config = new TrainConfig(d.seed(), epochs, d.batchSize(), d.adam(), d.pretrainHeads(), rounds,
+        HeadConfig.fixed(experts, d.heads().l2()), groups, d.lbfgs(), steps, d.irprop(), d.trunkL2(), d.chunkRows(),
+        d.embeddingPrecision(), d.trunkFraction(), TrainConfig.HeadStart.AUTO.continuesHeads(mc.hasTrainableTrunk()),
+        d.sampleFrames(), d.pretrainHoldout(),
+        d.pretrainPatience(), TrainConfig.DEFAULT_PRETRAIN_DECAY, TrainConfig.DEFAULT_HEAD_DRAWS, d.headOptimizer(), d.headEpochs());
     long t0 = System.nanoTime();
     SparkEngine engine = SparkEngine.of(session, trainFiles, spec, BadRecordPolicy.FAIL, config.frameSampling(),
         Files.createDirectories(Paths.get(dir, "work")).toString());

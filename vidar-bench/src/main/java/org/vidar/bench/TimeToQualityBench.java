@@ -46,7 +46,7 @@ import org.vidar.train.Trainer;
  * vidar-bench/target/classes:$(cat vidar-bench/target/runtime-classpath.txt)
  * org.vidar.bench.TimeToQualityBench [dir=work/ttq] [videos=25000] [classes=300] [peers=mlp,moe@0.03]
  * [peerEpochs=20] [hidden=1024] [gating=true] [experts=4,8] [rounds=1] [headOptimizer=adam] [headEpochs=40]
- * [headL2=1e-8] [headDraws=8] [stageFrames=sample|all] [continueHeads=false] [groups=0] [lr=0.03] [batch=1024] [pretrainExperts=2] [lbfgs=50] [trunkSteps=10]} (the Vidar options default to the CLI's, but for the
+ * [headL2=1e-8] [headDraws=8] [stageFrames=sample|all] [headStart=auto|grown|fresh] [groups=0] [lr=0.03] [batch=1024] [pretrainExperts=2] [lbfgs=50] [trunkSteps=10]} (the Vidar options default to the CLI's, but for the
  * trunk: {@code hidden=0} trains the CLI's default model; {@code groups=0} is the default class
  * group count). {@code peers} lists the peer's models, each with an optional {@code @} and Adam
  * learning rate, or is {@code none}.
@@ -152,16 +152,18 @@ public final class TimeToQualityBench {
     for (String experts : expertCounts) {
       System.out.printf(Locale.ROOT, "%nvidar: %s experts per class%n", experts);
       TrainConfig defaults = TrainConfig.defaults();
+      ModelConfig mc = new ModelConfig(spec, frameLevel
+          ? new TrunkConfig.Dbof(frameHidden, false, pooling, videoHidden, batchNorm)
+          : new TrunkConfig.VideoMlp(hidden == 0 ? List.of() : List.of(hidden), gating && hidden > 0));
+      boolean continueHeads = TrainConfig.HeadStart.valueOf(BenchArgs.get(args, "headStart", "auto")
+          .toUpperCase(Locale.ROOT)).continuesHeads(mc.hasTrainableTrunk());
       TrainConfig config = new TrainConfig(defaults.seed(), defaults.pretrainEpochs(), batchSize,
           org.vidar.optim.AdamConfig.of(learningRate),
           HeadConfig.fixed(pretrainExperts, defaults.pretrainHeads().l2()), rounds, HeadConfig.fixed(Integer.parseInt(experts), headL2),
           headGroups, TrainConfig.stage1Optimizer(lbfgs), trunkSteps, TrainConfig.irpropFor(spec.level()), defaults.trunkL2(),
-          defaults.chunkRows(), defaults.embeddingPrecision(), defaults.trunkFraction(), Boolean.parseBoolean(BenchArgs.get(args, "continueHeads", "false")),
+          defaults.chunkRows(), defaults.embeddingPrecision(), defaults.trunkFraction(), continueHeads,
           defaults.sampleFrames(), defaults.pretrainHoldout(), defaults.pretrainPatience(), TrainConfig.DEFAULT_PRETRAIN_DECAY, Integer.parseInt(BenchArgs.get(args, "headDraws", "" + TrainConfig.DEFAULT_HEAD_DRAWS)),
           TrainConfig.HeadOptimizer.valueOf(headOptimizer.toUpperCase(Locale.ROOT)), headEpochs);
-      ModelConfig mc = new ModelConfig(spec, frameLevel
-          ? new TrunkConfig.Dbof(frameHidden, false, pooling, videoHidden, batchNorm)
-          : new TrunkConfig.VideoMlp(hidden == 0 ? List.of() : List.of(hidden), gating && hidden > 0));
       List<Point> vidar = new ArrayList<>();
       TrainingClock clock = new TrainingClock(m -> ModelEvaluation.evaluate(m, validate, 20, 1024).gap());
       StageOnePasses passes = new StageOnePasses(clock);

@@ -182,9 +182,12 @@ final class TrainCommand implements Callable<Integer> {
           + "(1 = full batch, the default; below 1 approximates with very large batches).")
   double trunkFraction;
 
-  @Option(names = "--continue-heads",
-      description = "Stage 1 of rounds after the first starts from the previous round's heads instead of fresh ones.")
-  boolean continueHeads;
+  @Option(names = "--head-start", defaultValue = "auto",
+      description = "Where Stage 1's heads start: grown (the model's heads, pre-training's or the last round's, "
+          + "each class's experts split into --experts so the model scores as before; a class group no pass "
+          + "improves on the held-out videos keeps them), fresh (a fresh initialization, the paper's) or auto "
+          + "(grown with a trunk, fresh for heads on the features; default: ${DEFAULT-VALUE}).")
+  TrainConfig.HeadStart headStart;
 
   @Option(names = "--embedding-precision", defaultValue = "float32",
       description = "How Stage 1's embedding table is stored: float32, float16 or bfloat16 (16-bit halves it; "
@@ -258,8 +261,8 @@ final class TrainCommand implements Callable<Integer> {
       classes = DataOptions.classesFromData(data.largestLabel(labelled, open), "the training and validation files");
     }
     FeatureSpec features = open.withNumClasses(classes.count(), classes.from());
-    TrainConfig config = trainConfig(features.level());
     ModelConfig modelConfig = new ModelConfig(features, trunkConfig(features.level()));
+    TrainConfig config = trainConfig(features.level(), modelConfig.hasTrainableTrunk());
     Checkpoints checkpoints = new Checkpoints(checkpointsAt);
     Optional<Checkpoints.Checkpoint> resume = checkpoints.startingPoint(resumeDir != null);
     Provenance provenance = Provenance.start("vidar train", engineInfo(), config,
@@ -347,7 +350,8 @@ final class TrainCommand implements Callable<Integer> {
   private record Trained(VideoModel model, long skipped) {}
 
   /** Every training option, each named as its option in an error. */
-  private TrainConfig trainConfig(FeatureSpec.Level level) {
+  private TrainConfig trainConfig(FeatureSpec.Level level, boolean trainableTrunk) {
+    boolean continueHeads = headStart.continuesHeads(trainableTrunk);
     int batchSize = this.batchSize != null ? this.batchSize : TrainConfig.batchSizeFor(level);
     double learningRate = this.learningRate != null ? this.learningRate : TrainConfig.learningRateFor(level);
     EmbeddingPrecision precision = embeddingPrecision();

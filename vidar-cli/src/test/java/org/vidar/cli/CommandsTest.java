@@ -557,7 +557,7 @@ class CommandsTest {
     Run r = run("train", "--engine", "local", "--train", data.resolve("video").resolve("train*").toString(),
         "--out", model.toString(), "--classes", "20", "--hidden", "8", "--pretrain-epochs", "1", "--rounds", "2",
         "--experts", "2", "--pretrain-experts", "2", "--lbfgs-iterations", "3", "--trunk-steps", "2",
-        "--embedding-precision", "bfloat16", "--trunk-fraction", "0.5", "--continue-heads");
+        "--embedding-precision", "bfloat16", "--trunk-fraction", "0.5", "--head-start", "grown");
     assertEquals(ExitCodes.OK, r.code(), r::toString);
     assertTrue(r.out().contains("round 2 trunk"), r::toString);
     String json = Files.readString(model.resolve("model.json"));

@@ -29,8 +29,10 @@ import org.vidar.train.embedding.EmbeddingSource;
  * Adam stops a group's classes together and L-BFGS steps them together. With Adam, the groups are
  * spread over as many tasks as the workers can run at once ({@link ClassGroups#scheduledCount}),
  * each task training its groups in one set of GEMMs but stopping each on its own, so the model is
- * the same on any number of workers. With {@link TrainConfig#continueHeads}, a model whose heads
- * already have the stage's experts per class (every round after the first) starts from them instead.
+ * the same on any number of workers. With {@link TrainConfig#continueHeads}, the stage starts from
+ * the model's heads instead, grown to its experts per class ({@link MoeHeads#growClass}; as they are
+ * when the counts match), and with Adam and a held-out slice those heads are scored as pass 0, so a
+ * group that no pass improves on held-out videos keeps them.
  */
 public final class HeadStage implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
@@ -65,6 +67,12 @@ public final class HeadStage implements java.io.Serializable {
    * them from its GEMMs (a rebuild copies the parameters and moments of the classes left).
    */
   static final double COMPACT_SHARE = 0.2;
+
+  /**
+   * Heads grown from smaller ones ({@link MoeHeads#growClass}) tell the copies of an expert apart
+   * by steps of at most this many times {@link MoeHeads#initBound()} per weight.
+   */
+  static final double GROWTH_JITTER = 0.1;
 
   private final TrainConfig config;
   /** Told of every Adam pass where the groups run in this JVM; not sent with the tasks (null there). */
@@ -109,15 +117,15 @@ public final class HeadStage implements java.io.Serializable {
     List<GroupTask> tasks = config.headOptimizer() == TrainConfig.HeadOptimizer.ADAM
         ? GroupTask.scheduled(groups, allocation, ClassGroups.scheduledCount(allocation, engine.parallelism()))
         : GroupTask.each(groups);
-    boolean continuing = config.continueHeads() && model.allocation().equals(allocation);
     List<GroupResult> results;
-    // The task carries this stage (its config), the allocation, the embedding source and the
+    // The task carries this stage (its config), the allocations, the embedding source and the
     // engine's spare threads: all serializable.
     SpareThreads spare = engine.spareThreads();
-    if (continuing) {
+    if (config.continueHeads()) {
+      ExpertAllocation from = model.allocation();
       try (Engine.Shared<float[]> previous = engine.shareArray(model.headParams())) {
         results = engine.mapItems(tasks, t -> trainGroup(allocation, t.classes(), t.groupOf(), table, round,
-            previous.get(), spare));
+            new StartHeads(from, previous.get()), spare));
       }
     } else {
       results = engine.mapItems(tasks, t -> trainGroup(allocation, t.classes(), t.groupOf(), table, round, null,
@@ -190,14 +198,18 @@ public final class HeadStage implements java.io.Serializable {
   }
 
   /**
-   * Trains the heads of one class group over the whole table, starting from their columns in
-   * {@code previous} (full heads of allocation {@code full}), or fresh when it is null: each class
-   * from a random stream of its own, so a class starts the same whichever group it is in.
+   * Trains the heads of one class group over the whole table, starting from {@code start}'s heads
+   * (grown to {@code full}'s experts per class, {@link MoeHeads#growClass}), or fresh when it is
+   * null: each class from a random stream of its own, so a class starts the same whichever group
+   * it is in.
    */
   public GroupResult trainGroup(ExpertAllocation full, int[] classes, EmbeddingSource table, int round,
-      float[] previous) {
-    return trainGroup(full, classes, new int[classes.length], table, round, previous, SpareThreads.NONE);
+      StartHeads start) {
+    return trainGroup(full, classes, new int[classes.length], table, round, start, SpareThreads.NONE);
   }
+
+  /** The heads a stage starts from: the model's, of allocation {@code allocation}, all classes. */
+  public record StartHeads(ExpertAllocation allocation, float[] params) implements java.io.Serializable {}
 
   /**
    * Trains the heads of the classes of one task, {@code classes[i]} in its group {@code groupOf[i]}
@@ -205,12 +217,18 @@ public final class HeadStage implements java.io.Serializable {
    * threads when other tasks have left them idle.
    */
   GroupResult trainGroup(ExpertAllocation full, int[] classes, int[] groupOf, EmbeddingSource table, int round,
-      float[] previous, SpareThreads spare) {
+      StartHeads start, SpareThreads spare) {
     MoeHeads fullHeads = new MoeHeads(table.dim(), full);
     MoeHeads heads = fullHeads.select(classes);
     float[] params = heads.newParams();
-    if (previous != null) {
-      fullHeads.gather(previous, classes, heads, params);
+    if (start != null && start.allocation().equals(full)) {
+      fullHeads.gather(start.params(), classes, heads, params);
+    } else if (start != null) {
+      MoeHeads from = new MoeHeads(table.dim(), start.allocation());
+      for (int i = 0; i < classes.length; i++) {
+        heads.growClass(from, start.params(), classes[i], params, i, Seeds.stream(config.seed(), STAGE, round,
+            classes[i]), GROWTH_JITTER);
+      }
     } else {
       for (int i = 0; i < classes.length; i++) {
         heads.initializeClass(params, i, Seeds.stream(config.seed(), STAGE, round, classes[i]));
@@ -224,7 +242,7 @@ public final class HeadStage implements java.io.Serializable {
     double lambda = config.heads().l2();
     if (config.headOptimizer() == TrainConfig.HeadOptimizer.ADAM) {
       double[] passes = {0};
-      OptimizationResult r = adam(heads, params, local, table, classes, groupOf, passes, spare);
+      OptimizationResult r = adam(heads, params, local, table, classes, groupOf, passes, spare, start != null);
       return new GroupResult(classes, params, r, passes[0]);
     }
     int chunk = config.chunkRows();
@@ -268,7 +286,7 @@ public final class HeadStage implements java.io.Serializable {
    * columns still training in each.
    */
   private OptimizationResult adam(MoeHeads heads, float[] params, int[] local, EmbeddingSource table,
-      int[] classes, int[] groupOf, double[] work, SpareThreads spare) {
+      int[] classes, int[] groupOf, double[] work, SpareThreads spare, boolean scoreStart) {
     float l2 = config.heads().l2();
     MoeHeads.Scratch scratch = heads.newWorkerScratch(spare); // the groups run at once: see newWorkerScratch
     boolean stopping = config.pretrainHoldout() > 0;
@@ -290,6 +308,22 @@ public final class HeadStage implements java.io.Serializable {
     float[] best = stopping ? params.clone() : params;
     ActiveHeads active = new ActiveHeads(heads, params, local, config.adam());
     boolean offered = false;
+    int first = 0;
+    if (stopping && scoreStart) {
+      // Heads that start trained (grown or continued) are a candidate too, scored as pass 0: a group
+      // that no pass improves keeps them (best holds them already).
+      scoreOnly(active, table, split, heldOut, scratch, trainVideos, heldVideos);
+      active.drainLosses(trainClass, heldClass);
+      if (heldVideos[0] > 0) {
+        offered = true;
+        first = 1;
+        offerHeldOut(stoppingGroups, 0, heldClass, groupOf, heldGroup, improved);
+        double perVideo = 1.0 / Math.max(1, trainVideos[0]);
+        for (int c = 0; c < k; c++) {
+          bestTrain[c] = trainClass[c] * perVideo;
+        }
+      }
+    }
     int epochs = config.headEpochs();
     int passes = 0;
     for (int epoch = 0; epoch < epochs; epoch++) {
@@ -337,11 +371,7 @@ public final class HeadStage implements java.io.Serializable {
       double perVideo = 1.0 / Math.max(1, trainVideos[0]);
       if (stopping && heldVideos[0] > 0) {
         offered = true;
-        Arrays.fill(heldGroup, 0);
-        for (int c = 0; c < k; c++) {
-          heldGroup[groupOf[c]] += heldClass[c];
-        }
-        stoppingGroups.offer(epoch, heldGroup, improved);
+        offerHeldOut(stoppingGroups, epoch + first, heldClass, groupOf, heldGroup, improved);
         for (int g = 0; g < groups; g++) {
           if (stoppingGroups.done(g) || !improved[g]) {
             groupRate[g] = stoppingGroups.done(g) ? 0f : (float) (groupRate[g] * HELD_OUT_DECAY);
@@ -389,6 +419,40 @@ public final class HeadStage implements java.io.Serializable {
     double penalty = heads.l2(params, l2, new float[params.length]);
     return new OptimizationResult(trainLoss + penalty, steps[0], passes,
         offered && stoppingGroups.allDone() ? StopReason.LOSS_CHANGE : StopReason.MAX_ITERATIONS);
+  }
+
+  /** Offers pass {@code e}'s held-out loss of each group, the sum of its classes' ({@code heldClass}). */
+  private static void offerHeldOut(GroupStopping stopping, int e, double[] heldClass, int[] groupOf, double[] heldGroup,
+      boolean[] improved) {
+    Arrays.fill(heldGroup, 0);
+    for (int c = 0; c < heldClass.length; c++) {
+      heldGroup[groupOf[c]] += heldClass[c];
+    }
+    stopping.offer(e, heldGroup, improved);
+  }
+
+  /**
+   * One pass of {@code a}'s heads over the table without a step: the loss of every class on the
+   * training rows and on the held-out rows, into {@code a}'s per-class sums, and the rows of each.
+   */
+  private void scoreOnly(ActiveHeads a, EmbeddingSource table, RowSplit split, java.util.function.LongPredicate heldOut,
+      MoeHeads.Scratch scratch, long[] trainVideos, long[] heldVideos) {
+    trainVideos[0] = 0;
+    heldVideos[0] = 0;
+    table.forEachChunk(config.batchSize(), (emb, rows, labels, offsets, keys) -> {
+      GroupLabels g = GroupLabels.of(labels, offsets, rows, a.local);
+      split.split(emb, rows, g.labels, g.offsets, keys, heldOut);
+      if (split.held.rows > 0) {
+        a.heads.lossAndBackward(a.params, split.held.emb, split.held.rows, split.held.labels, split.held.offsets,
+            null, null, scratch, a.held);
+        heldVideos[0] += split.held.rows;
+      }
+      if (split.train.rows > 0) {
+        a.heads.lossAndBackward(a.params, split.train.emb, split.train.rows, split.train.labels, split.train.offsets,
+            null, null, scratch, a.train);
+        trainVideos[0] += split.train.rows;
+      }
+    });
   }
 
   /**

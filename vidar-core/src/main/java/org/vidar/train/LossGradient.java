@@ -2,9 +2,16 @@ package org.vidar.train;
 
 /**
  * A loss and gradient summed over some videos, with the count, as a worker returns it for one
- * shard; {@link #plus} combines two, so an engine can reduce them in any tree.
+ * shard, and the loss summed over held-out videos that the gradient leaves out, with their count;
+ * {@link #plus} combines two, so an engine can reduce them in any tree.
  */
-public record LossGradient(double loss, float[] gradient, long videos) implements java.io.Serializable {
+public record LossGradient(double loss, float[] gradient, long videos, double heldOutLoss, long heldOutVideos)
+    implements java.io.Serializable {
+  /** Without held-out videos. */
+  public LossGradient(double loss, float[] gradient, long videos) {
+    this(loss, gradient, videos, 0, 0);
+  }
+
   /** The sum of two partial results (reuses this one's array). */
   public LossGradient plus(LossGradient other) {
     float[] g = gradient;
@@ -15,6 +22,7 @@ public record LossGradient(double loss, float[] gradient, long videos) implement
     for (int i = 0; i < g.length; i++) {
       g[i] += o[i];
     }
-    return new LossGradient(loss + other.loss, g, videos + other.videos);
+    return new LossGradient(loss + other.loss, g, videos + other.videos, heldOutLoss + other.heldOutLoss,
+        heldOutVideos + other.heldOutVideos);
   }
 }

@@ -37,8 +37,9 @@ import org.vidar.train.embedding.EmbeddingPrecision;
  * @param trunkFraction Stage 2: the fraction of videos each iRprop+ step sums its gradient over, a
  *     fresh random subset per step chosen by video id (1 is the full batch; below 1 is the paper's
  *     very-large-batch variant, an approximation)
- * @param continueHeads Stage 1 starts from the heads the model has when their experts per class
- *     match (rounds after the first), rather than from fresh heads
+ * @param continueHeads Stage 1 starts from the heads the model has (pre-training's or the last
+ *     round's), grown to the stage's experts per class, rather than from fresh heads; see
+ *     {@link HeadStart}
  * @param sampleFrames frame level: frames each training video keeps, drawn once per video from the
  *     seed and its id (0 keeps them all); scoring always reads every frame
  * @param pretrainHoldout the fraction of training videos (chosen by video id) that pre-training
@@ -93,6 +94,30 @@ public record TrainConfig(
     ADAM,
     /** Full-batch L-BFGS over every embedding at every evaluation. */
     LBFGS
+  }
+
+  /**
+   * Where Stage 1's heads start, as a user chooses it: {@link #GROWN} from the model's heads,
+   * {@link #FRESH} from a fresh initialization (the paper's), or {@link #AUTO}: grown when the model
+   * has a trunk to pre-train, fresh when it has none (heads on the features: nothing precedes them).
+   */
+  public enum HeadStart {
+    AUTO,
+    /**
+     * The model's heads (pre-training's, or the last round's), each class's experts split into
+     * Stage 1's count so the model scores as before ({@code MoeHeads.growClass}), and Stage 1 keeps
+     * them for a class group whose held-out loss no pass lowers. Fresh heads on a pre-trained trunk
+     * scored below pre-training: DBoF at 10,000 synth frame-level videos 0.7855 against 0.7970, at
+     * 20,000 0.8282 against 0.8393; the video-level MLP trunk at 20,000 0.8073 against 0.8193.
+     */
+    GROWN,
+    /** Freshly initialized heads, the paper's Stage 1. */
+    FRESH;
+
+    /** Whether Stage 1 starts from the model's heads ({@link TrainConfig#continueHeads}) for a model with or without a trunk. */
+    public boolean continuesHeads(boolean trainableTrunk) {
+      return this == GROWN || (this == AUTO && trainableTrunk);
+    }
   }
 
   public static final long DEFAULT_SEED = 1;

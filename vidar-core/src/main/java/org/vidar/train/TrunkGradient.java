@@ -27,6 +27,15 @@ public final class TrunkGradient {
    */
   public static LossGradient overShard(VideoModel model, float[] trunkParams, DataShard shard, int chunkRows,
       java.util.function.LongPredicate sample) {
+    return overShard(model, trunkParams, shard, chunkRows, sample, null);
+  }
+
+  /**
+   * As above, with the videos whose key {@code heldOut} accepts (none when it is null) left out of
+   * the loss and gradient and scored apart: their loss goes to {@link LossGradient#heldOutLoss}.
+   */
+  public static LossGradient overShard(VideoModel model, float[] trunkParams, DataShard shard, int chunkRows,
+      java.util.function.LongPredicate sample, java.util.function.LongPredicate heldOut) {
     Trunk trunk = model.trunk();
     MoeHeads heads = model.heads();
     Trunk.Scratch ts = trunk.newScratch(false);
@@ -37,6 +46,9 @@ public final class TrunkGradient {
     float[] dEmb = new float[0];
     double loss = 0;
     long videos = 0;
+    VideoBatch held = null;
+    double heldLoss = 0;
+    long heldVideos = 0;
     int dim = trunk.outputDim();
     while (true) {
       if (batch == null) {
@@ -47,13 +59,30 @@ public final class TrunkGradient {
       }
       if (sample != null) {
         batch.retain(sample);
-        if (batch.rows == 0) {
-          continue;
+      }
+      if (heldOut != null) {
+        if (held == null) {
+          held = new VideoBatch(batch.level(), batch.dimension());
         }
+        held.copyRows(batch, 0, batch.rows);
+        held.retain(heldOut);
+        batch.retain(heldOut.negate());
+        if (held.rows > 0) {
+          emb = fit(emb, held.rows * dim);
+          trunk.forward(trunkParams, held, emb, ts);
+          heldLoss += heads.lossAndBackward(model.headParams(), emb, held.rows, held.labels, held.labelOffsets, null,
+              null, hs);
+          heldVideos += held.rows;
+        }
+      }
+      if (batch.rows == 0) {
+        continue;
       }
       int n = batch.rows * dim;
       if (emb.length < n) {
         emb = new float[n];
+      }
+      if (dEmb.length < n) {
         dEmb = new float[n];
       }
       trunk.forward(trunkParams, batch, emb, ts);
@@ -63,7 +92,11 @@ public final class TrunkGradient {
       trunk.backward(trunkParams, batch, dEmb, grad, ts);
       videos += batch.rows;
     }
-    return new LossGradient(loss, grad, videos);
+    return new LossGradient(loss, grad, videos, heldLoss, heldVideos);
+  }
+
+  private static float[] fit(float[] a, int n) {
+    return a.length >= n ? a : new float[n];
   }
 
   /** Whether the trunk's L2 penalty covers tensor {@code t}: weight matrices, not biases or normalization. */

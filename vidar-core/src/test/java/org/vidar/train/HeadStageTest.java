@@ -201,16 +201,44 @@ class HeadStageTest {
     assertTrue(afterFresh > afterContinued + 0.01, "fresh " + afterFresh + " vs continued " + afterContinued);
   }
 
-  /** When the model's heads have other experts per class (after pre-training), continuing means fresh heads. */
+  /**
+   * When the model's heads have other experts per class (after pre-training), continuing grows
+   * them: with no iterations the stage's heads score as the model's did (up to the copies' jitter,
+   * a second-order change), and they are not fresh heads.
+   */
   @Test
-  void continuingFromOtherExpertCountsInitializesAfresh() {
+  void continuingFromOtherExpertCountsGrowsTheHeads() {
     VideoDataset data = TrainFixtures.separableVideos(30, DIM, 3, 8);
-    VideoModel pretrained = passThrough(3); // one expert per class
-    TrainConfig c = TrainFixtures.config(5, 0, 1, HeadConfig.fixed(2, 1e-3f), 2, 0, 0, 8);
-    VideoModel continued = nextStage(data, pretrained, c.withContinueHeads(true));
-    VideoModel fresh = nextStage(data, pretrained, c);
-    assertEquals(ExpertAllocation.fixed(3, 2), continued.allocation());
-    assertArrayEquals(fresh.headParams(), continued.headParams());
+    VideoModel trained = runHeads(data, TrainFixtures.config(5, 0, 1, HeadConfig.fixed(1, 1e-3f), 2, 15, 0, 8), 2);
+    TrainConfig c = TrainFixtures.config(5, 0, 1, HeadConfig.fixed(4, 1e-3f), 2, 0, 0, 8);
+    VideoModel continued = nextStage(data, trained, c.withContinueHeads(true));
+    VideoModel fresh = nextStage(data, trained, c);
+    assertEquals(ExpertAllocation.fixed(3, 4), continued.allocation());
+    EmbeddingTable t = table(data, trained, 1);
+    float[] before = probabilities(trained, t);
+    float[] grown = probabilities(continued, t);
+    float[] afresh = probabilities(fresh, t);
+    double moved = 0;
+    double freshMoved = 0;
+    for (int i = 0; i < before.length; i++) {
+      moved = Math.max(moved, Math.abs(grown[i] - before[i]));
+      freshMoved = Math.max(freshMoved, Math.abs(afresh[i] - before[i]));
+    }
+    assertTrue(moved < 0.01, "grown heads moved a probability by " + moved);
+    assertTrue(freshMoved > 0.1, "fresh heads moved a probability by only " + freshMoved);
+  }
+
+  /** Every video's class probabilities from the table's embeddings. */
+  private static float[] probabilities(VideoModel m, EmbeddingTable t) {
+    float[] all = new float[(int) t.rows() * m.heads().numClasses()];
+    int[] at = {0};
+    t.forEachChunk(16, (emb, rows, labels, offsets, keys) -> {
+      float[] p = new float[rows * m.heads().numClasses()];
+      m.heads().forward(m.headParams(), emb, rows, p, m.heads().newScratch());
+      System.arraycopy(p, 0, all, at[0], p.length);
+      at[0] += p.length;
+    });
+    return all;
   }
 
   /**

@@ -213,6 +213,85 @@ class TrunkStageTest {
     assertEquals(after, result.loss(), 1e-6, "reported loss is the returned model's");
   }
 
+  /**
+   * With held-out videos (pre-training's slice) Stage 2's gradient leaves them out, as it were
+   * summed over the other videos alone, and their loss comes apart; with a sample too, both apply.
+   */
+  @Test
+  void heldOutVideosAreScoredNotTrainedOn() {
+    VideoDataset data = TrainFixtures.separableFrames(50, 4, 2, 23);
+    ModelConfig mc = new ModelConfig(TrainFixtures.spec(FeatureSpec.Level.FRAME, 4, 2),
+        new TrunkConfig.Dbof(6, false, TrunkConfig.Pooling.SWAP, 5, false));
+    VideoModel m = VideoModel.initialize(mc, ExpertAllocation.fixed(2, 2), Seeds.stream(6));
+    java.util.function.LongPredicate heldOut = key -> Math.floorMod(key, 3) == 0;
+    LossGradient split = TrunkGradient.overShard(m, m.trunkParams(), data.range(0, 0, data.size()), 7, null, heldOut);
+    LossGradient trained = TrunkGradient.overShard(m, m.trunkParams(), data.range(0, 0, data.size()), 7,
+        heldOut.negate());
+    LossGradient scored = TrunkGradient.overShard(m, m.trunkParams(), data.range(0, 0, data.size()), 7, heldOut);
+    assertTrue(split.heldOutVideos() > 5 && split.videos() > 5, split.videos() + " + " + split.heldOutVideos());
+    assertEquals(data.size(), split.videos() + split.heldOutVideos());
+    assertEquals(trained.videos(), split.videos());
+    assertEquals(trained.loss(), split.loss(), 1e-9 * Math.abs(trained.loss()));
+    assertEquals(scored.loss(), split.heldOutLoss(), 1e-9 * Math.abs(scored.loss()));
+    org.junit.jupiter.api.Assertions.assertArrayEquals(trained.gradient(), split.gradient());
+    LossGradient both = TrunkGradient.overShard(m, m.trunkParams(), data.range(0, 0, data.size()), 7,
+        key -> Math.floorMod(key, 2) == 0, heldOut);
+    assertEquals(TrunkGradient.overShard(m, m.trunkParams(), data.range(0, 0, data.size()), 7,
+        key -> Math.floorMod(key, 2) == 0 && !heldOut.test(key)).loss(), both.loss(), 1e-9 * Math.abs(both.loss()));
+  }
+
+  /**
+   * The point Stage 2 keeps: with held-out losses, the lowest of them among points whose training
+   * objective is not above the start's; without, the lowest training objective.
+   */
+  @Test
+  void keptPointIsTheLowestHeldOutLossNotAboveTheStartsTrainingLoss() {
+    TrunkStage.BestPoint held = new TrunkStage.BestPoint(1);
+    double[][] offers = {{5, 2.0}, {4, 2.5}, {3, 1.9}, {6, 1.0}, {2, 1.95}};
+    for (int i = 0; i < offers.length; i++) {
+      held.offer(new float[] {i}, offers[i][0], offers[i][1]);
+    }
+    assertEquals(2f, held.params[0], "point 2: point 3's held-out loss is lower, its training loss above the start's");
+    assertEquals(3, held.loss);
+    TrunkStage.BestPoint start = new TrunkStage.BestPoint(1);
+    start.offer(new float[] {0}, 5, 2.0);
+    start.offer(new float[] {1}, 4, 2.1);
+    assertEquals(0f, start.params[0], "no step lowered the held-out loss: the start");
+    TrunkStage.BestPoint plain = new TrunkStage.BestPoint(1);
+    for (int i = 0; i < offers.length; i++) {
+      plain.offer(new float[] {i}, offers[i][0], Double.NaN);
+    }
+    assertEquals(4f, plain.params[0], "without held-out videos, the lowest training objective");
+  }
+
+  /** On frame data with a held-out slice, Stage 2 ends with neither loss above its start's. */
+  @Test
+  void dbofStageWithHeldOutVideosEndsWithNeitherLossAboveItsStart() {
+    VideoDataset data = TrainFixtures.separableFrames(60, 4, 2, 29);
+    ModelConfig mc = new ModelConfig(TrainFixtures.spec(FeatureSpec.Level.FRAME, 4, 2),
+        new TrunkConfig.Dbof(6, false, TrunkConfig.Pooling.SWAP, 5, false));
+    VideoModel m = VideoModel.initialize(mc, ExpertAllocation.fixed(2, 2), Seeds.stream(8));
+    TrainConfig c = new TrainConfig(1, 0, 8, org.vidar.optim.AdamConfig.of(0.01), HeadConfig.fixed(1, 1e-4f), 1,
+        HeadConfig.fixed(2, 0f), 1, org.vidar.optim.LbfgsConfig.of(10, 1e-7, 1e-10), 15,
+        org.vidar.optim.IRpropConfig.withDelta0(0.1), 0f, 8).withPretrainHoldout(0.3, 3);
+    java.util.function.LongPredicate heldOut = Pretrain.heldOut(c);
+    StageResult result;
+    LossGradient before;
+    LossGradient after;
+    try (LocalEngine e = new LocalEngine(data, 2, 3)) {
+      result = new TrunkStage(c).run(e, m);
+      before = e.aggregateShards(s -> TrunkGradient.overShard(m, m.trunkParams(), s, 8, null, heldOut),
+          LossGradient::plus);
+      VideoModel out = result.model();
+      after = e.aggregateShards(s -> TrunkGradient.overShard(out, out.trunkParams(), s, 8, null, heldOut),
+          LossGradient::plus);
+    }
+    assertTrue(before.heldOutVideos() > 5, "held out " + before.heldOutVideos());
+    assertTrue(after.loss() / after.videos() < before.loss() / before.videos(), "the stage trained");
+    assertTrue(after.heldOutLoss() <= before.heldOutLoss(), before.heldOutLoss() + " -> " + after.heldOutLoss());
+    assertEquals(after.loss() / after.videos(), result.loss(), 1e-6, "reported loss is the returned model's");
+  }
+
   private static VideoModel model(VideoModel m, float[] trunk) {
     return m.withTrunkParams(trunk);
   }

@@ -325,6 +325,64 @@ public final class MoeHeads {
   }
 
   /**
+   * Sets class {@code k} of these heads ({@code params}) to class {@code fk} of {@code from}'s
+   * heads ({@code fromParams}) with its experts split into this class's count: new expert
+   * {@code j} copies old expert {@code j mod E₀}, and each of an old expert's {@code n} copies
+   * takes its gate logit less {@code log n}, so the copies' softmax weights add up to the old
+   * one's and the head gives the same probabilities (the absent state is copied as it is). The
+   * copies of an old expert are then told apart by a random step {@code ±δ} on their expert and
+   * gate weights, a pair of copies taking opposite signs: the pair's mean is the old weights, so
+   * the probabilities change only in δ² ({@code δ} uniform in ±{@code jitter}·{@link #initBound()}
+   * per weight, from {@code random}; an odd copy out keeps the old weights). With fewer experts
+   * than {@code fk} has, the first ones are kept and the head is not the same.
+   */
+  public void growClass(MoeHeads from, float[] fromParams, int fk, float[] params, int k, SplittableRandom random,
+      double jitter) {
+    from.checkParams(fromParams, "fromParams");
+    checkParams(params, "params");
+    if (from.inputDim != inputDim) {
+      throw new IllegalArgumentException("heads over " + from.inputDim + " inputs do not grow into heads over "
+          + inputDim);
+    }
+    int e0 = from.allocation.experts(fk);
+    int e = allocation.experts(k);
+    int fe = from.allocation.expertOffset(fk);
+    int fg = from.allocation.gateOffset(fk);
+    int te = allocation.expertOffset(k);
+    int tg = allocation.gateOffset(k);
+    for (int j = 0; j < e; j++) {
+      int old = j % e0;
+      copyColumns(fromParams, from.expertW, fe + old, params, expertW, te + j, 1);
+      copyColumns(fromParams, from.expertB, fe + old, params, expertB, te + j, 1);
+      copyColumns(fromParams, from.gateW, fg + old, params, gateW, tg + j, 1);
+      int copies = e / e0 + (old < e % e0 ? 1 : 0);
+      params[gateB.offset() + tg + j] = (float) (fromParams[from.gateB.offset() + fg + old] - Math.log(copies));
+    }
+    copyColumns(fromParams, from.gateW, fg + e0, params, gateW, tg + e, 1);
+    copyColumns(fromParams, from.gateB, fg + e0, params, gateB, tg + e, 1);
+    double bound = jitter * initBound();
+    if (bound > 0) {
+      // old expert o's copies are o, o + E₀, o + 2E₀, ...: copies 2m and 2m+1 form a pair
+      for (int j = 0; j + e0 < e; j += 2 * e0) {
+        for (int o = 0; o < e0 && j + e0 + o < e; o++) {
+          oppositeSteps(params, expertW, te + j + o, te + j + e0 + o, bound, random);
+          oppositeSteps(params, gateW, tg + j + o, tg + j + e0 + o, bound, random);
+        }
+      }
+    }
+  }
+
+  /** Adds a random step δ (uniform in ±{@code bound} per weight) to column {@code plus} of {@code w} and −δ to {@code minus}. */
+  private void oppositeSteps(float[] params, TensorRef w, int plus, int minus, double bound, SplittableRandom random) {
+    int width = w.dim(1);
+    for (int r = 0; r < inputDim; r++) {
+      float step = (float) ((random.nextDouble() * 2 - 1) * bound);
+      params[w.offset() + r * width + plus] += step;
+      params[w.offset() + r * width + minus] -= step;
+    }
+  }
+
+  /**
    * Sets class {@code k}'s places (its columns and biases) in {@code a}, an array laid out as these
    * heads' parameters, to {@code value}: a per-parameter learning rate, for one.
    */

@@ -679,6 +679,99 @@ class MoeHeadsTest {
   }
 
   /** Gathering a class group and scattering it back restores every column; other classes stay untouched. */
+  /** Probabilities of {@code rows} random embeddings through heads over their own parameters. */
+  private static float[] probabilities(MoeHeads heads, float[] params, float[] emb, int rows) {
+    float[] probs = new float[rows * heads.numClasses()];
+    heads.forward(params, emb, rows, probs, heads.newScratch());
+    return probs;
+  }
+
+  private static float[] random(int n, long seed, double scale) {
+    SplittableRandom r = new SplittableRandom(seed);
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
+    }
+    return a;
+  }
+
+  @Test
+  void grownHeadsGiveTheSameProbabilities() {
+    int h = 7;
+    int rows = 50;
+    // classes of 1, 2 and 3 experts grow into 8, 5 and 3 (uneven copies: 3+2 of class 1's)
+    MoeHeads small = new MoeHeads(h, ExpertAllocation.of(1, 2, 3), new JavaKernels());
+    MoeHeads large = new MoeHeads(h, ExpertAllocation.of(8, 5, 3), new JavaKernels());
+    float[] sp = random(small.parameterCount(), 3, 1.5);
+    float[] emb = random(rows * h, 4, 1.0);
+    float[] lp = large.newParams();
+    for (int k = 0; k < 3; k++) {
+      large.growClass(small, sp, k, lp, k, new SplittableRandom(k), 0);
+    }
+    float[] before = probabilities(small, sp, emb, rows);
+    float[] after = probabilities(large, lp, emb, rows);
+    for (int i = 0; i < before.length; i++) {
+      assertEquals(before[i], after[i], 2e-6, "row " + i / 3 + " class " + i % 3);
+    }
+    // the copies of class 1's first expert (columns 0, 2, 4 of its 5) share its weights
+    TensorRef w = large.expertWeights();
+    int at = large.allocation().expertOffset(1);
+    for (int r = 0; r < h; r++) {
+      int row = w.offset() + r * w.dim(1) + at;
+      assertEquals(lp[row], lp[row + 2]);
+      assertEquals(lp[row], lp[row + 4]);
+    }
+  }
+
+  @Test
+  void jitteredCopiesDifferButMoveTheProbabilitiesOnlyInTheSecondOrder() {
+    int h = 6;
+    int rows = 40;
+    MoeHeads small = new MoeHeads(h, ExpertAllocation.of(2), new JavaKernels());
+    MoeHeads large = new MoeHeads(h, ExpertAllocation.of(8), new JavaKernels());
+    float[] sp = random(small.parameterCount(), 5, 1.0);
+    float[] emb = random(rows * h, 6, 1.0);
+    float[] before = probabilities(small, sp, emb, rows);
+    double[] change = new double[2];
+    double[] jitters = {0.05, 0.1};
+    for (int j = 0; j < 2; j++) {
+      float[] lp = large.newParams();
+      large.growClass(small, sp, 0, lp, 0, new SplittableRandom(9), jitters[j]);
+      float[] after = probabilities(large, lp, emb, rows);
+      for (int i = 0; i < rows; i++) {
+        change[j] = Math.max(change[j], Math.abs(after[i] - before[i]));
+      }
+      // every expert column differs from every other one
+      TensorRef w = large.expertWeights();
+      for (int a = 0; a < 8; a++) {
+        for (int b = a + 1; b < 8; b++) {
+          assertTrue(lp[w.offset() + a] != lp[w.offset() + b], "experts " + a + " and " + b);
+        }
+      }
+    }
+    assertTrue(change[0] > 0, "the jitter moves the heads");
+    // twice the step, four times the change (δ² terms), far from the twice of a first-order change
+    double ratio = change[1] / change[0];
+    assertTrue(ratio > 3.5 && ratio < 4.5, "change ratio " + ratio + " (" + Arrays.toString(change) + ")");
+  }
+
+  @Test
+  void fewerExpertsKeepTheFirstOnes() {
+    int h = 4;
+    MoeHeads small = new MoeHeads(h, ExpertAllocation.of(3), new JavaKernels());
+    MoeHeads one = new MoeHeads(h, ExpertAllocation.of(1), new JavaKernels());
+    float[] sp = random(small.parameterCount(), 7, 1.0);
+    float[] op = one.newParams();
+    one.growClass(small, sp, 0, op, 0, new SplittableRandom(1), 0.5);
+    for (int r = 0; r < h; r++) {
+      assertEquals(sp[small.expertWeights().offset() + r * 3], op[one.expertWeights().offset() + r]);
+      // gate columns: expert 0, then the absent state (small's column 3)
+      assertEquals(sp[small.gateWeights().offset() + r * 4], op[one.gateWeights().offset() + r * 2]);
+      assertEquals(sp[small.gateWeights().offset() + r * 4 + 3], op[one.gateWeights().offset() + r * 2 + 1]);
+    }
+    assertEquals(sp[small.gateBias().offset() + 3], op[one.gateBias().offset() + 1]);
+  }
+
   @Test
   void gatherAndScatterMoveWholeClasses() {
     ExpertAllocation alloc = ExpertAllocation.of(2, 1, 3, 1);

@@ -73,7 +73,6 @@ public final class VidarClassifier extends VidarClassifierParams implements Defa
   public VidarClassificationModel fit(Dataset<?> dataset) {
     Dataset<Row> data = dataset.toDF();
     transformSchema(data.schema());
-    TrainConfig config = trainConfig();
     VideoColumns columns = VideoColumns.resolve(data.schema(), getFeaturesCol(), YOUTUBE8M.features());
     List<Column> needed = new ArrayList<>();
     columns.columns().forEach(c -> needed.add(data.col(c)));
@@ -100,6 +99,7 @@ public final class VidarClassifier extends VidarClassifierParams implements Defa
             FeatureSpec.YT8M_MAX_FRAMES)
         : FeatureSpec.youtube8mVideo(classes);
     ModelConfig modelConfig = new ModelConfig(spec, trunkConfig());
+    TrainConfig config = trainConfig(modelConfig.hasTrainableTrunk());
     SparkSession session = data.sparkSession();
     Provenance started = Provenance.start("VidarClassifier.fit",
         new Provenance.EngineInfo("spark", session.sparkContext().master(), 0, getPretrainBuffer()), config,
@@ -346,8 +346,9 @@ public final class VidarClassifier extends VidarClassifierParams implements Defa
     return this;
   }
 
-  public VidarClassifier setContinueHeads(boolean value) {
-    set(continueHeads, value);
+  /** {@code auto}, {@code grown} or {@code fresh}. */
+  public VidarClassifier setHeadStart(String value) {
+    set(headStart, value);
     return this;
   }
 

@@ -64,7 +64,7 @@ abstract class VidarClassifierParams extends Estimator<VidarClassificationModel>
   final IntParam trunkSteps;
   final FloatParam trunkL2;
   final DoubleParam trunkFraction;
-  final BooleanParam continueHeads;
+  final Param<String> headStart;
   final Param<String> embeddingPrecision;
   final IntParam pretrainBuffer;
   final Param<String> workDir;
@@ -122,8 +122,9 @@ abstract class VidarClassifierParams extends Estimator<VidarClassificationModel>
     trunkL2 = new FloatParam(this, "trunkL2", "L2 penalty on trunk weights", ParamValidators.gtEq(0));
     trunkFraction = new DoubleParam(this, "trunkFraction", "Stage 2: fraction of the videos each iRprop+ step uses",
         ParamValidators.inRange(0, 1, false, true));
-    continueHeads = new BooleanParam(this, "continueHeads", "Stage 1 after the first round starts from the "
-        + "previous round's heads");
+    headStart = new Param<>(this, "headStart", "where Stage 1's heads start: grown (the model's, split into "
+        + "experts), fresh (the paper's) or auto (grown with hidden layers, fresh without)",
+        ParamValidators.inArray(List.of("auto", "grown", "fresh")));
     embeddingPrecision = new Param<>(this, "embeddingPrecision", "how Stage 1's embedding table is stored: float32, "
         + "float16 or bfloat16", ParamValidators.inArray(List.of("float32", "float16", "bfloat16")));
     pretrainBuffer = new IntParam(this, "pretrainBuffer", "videos in the shuffle buffer of streamed pre-training",
@@ -164,7 +165,7 @@ abstract class VidarClassifierParams extends Estimator<VidarClassificationModel>
     setDefault(trunkSteps, TrainConfig.DEFAULT_TRUNK_STEPS);
     setDefault(trunkL2, TrainConfig.DEFAULT_TRUNK_L2);
     setDefault(trunkFraction, 1.0);
-    setDefault(continueHeads, false);
+    setDefault(headStart, "auto");
     setDefault(embeddingPrecision, "float32");
     setDefault(pretrainBuffer, StreamingPretrainData.DEFAULT_BUFFER_VIDEOS);
     setDefault(workDir, "");
@@ -301,8 +302,8 @@ abstract class VidarClassifierParams extends Estimator<VidarClassificationModel>
     return trunkFraction;
   }
 
-  public BooleanParam continueHeads() {
-    return continueHeads;
+  public Param<String> headStart() {
+    return headStart;
   }
 
   public Param<String> embeddingPrecision() {
@@ -370,8 +371,11 @@ abstract class VidarClassifierParams extends Estimator<VidarClassificationModel>
     return new TrunkConfig.VideoMlp(widths, (Boolean) getOrDefault(contextGating));
   }
 
-  /** Every training setting, as {@code vidar train} builds it from its options at the video level. */
-  TrainConfig trainConfig() {
+  /**
+   * Every training setting, as {@code vidar train} builds it from its options at the video level,
+   * for a model with or without a trunk to train (where {@code auto} heads start).
+   */
+  TrainConfig trainConfig(boolean trainableTrunk) {
     HeadConfig heads = new HeadConfig((Boolean) getOrDefault(adaptiveExperts), (Integer) getOrDefault(experts),
         (Integer) getOrDefault(positivesPerExpert), (Float) getOrDefault(headL2));
     HeadConfig pretrainHeads = HeadConfig.fixed((Integer) getOrDefault(pretrainExperts),
@@ -382,7 +386,8 @@ abstract class VidarClassifierParams extends Estimator<VidarClassificationModel>
         TrainConfig.stage1Optimizer((Integer) getOrDefault(lbfgsIterations)), (Integer) getOrDefault(trunkSteps),
         TrainConfig.irpropFor(org.vidar.data.FeatureSpec.Level.VIDEO), (Float) getOrDefault(trunkL2),
         getChunkRows(), EmbeddingPrecision.parse(getOrDefault(embeddingPrecision)),
-        (Double) getOrDefault(trunkFraction), (Boolean) getOrDefault(continueHeads), TrainConfig.DEFAULT_SAMPLE_FRAMES,
+        (Double) getOrDefault(trunkFraction), TrainConfig.HeadStart.valueOf(getOrDefault(headStart).toUpperCase(Locale.ROOT))
+            .continuesHeads(trainableTrunk), TrainConfig.DEFAULT_SAMPLE_FRAMES,
         (Double) getOrDefault(pretrainHoldout), (Integer) getOrDefault(pretrainPatience),
         (Double) getOrDefault(pretrainDecay), TrainConfig.DEFAULT_HEAD_DRAWS,
         TrainConfig.HeadOptimizer.valueOf(getOrDefault(headOptimizer).toUpperCase(Locale.ROOT)),

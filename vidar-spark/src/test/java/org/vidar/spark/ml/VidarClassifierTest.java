@@ -183,11 +183,11 @@ class VidarClassifierTest {
     assertArrayEquals(new int[] {8}, loaded.getHiddenLayers());
     assertEquals(3, loaded.getTopK());
     assertEquals("id", loaded.getIdCol());
-    assertEquals(0.01, loaded.trainConfig().adam().learningRate());
-    assertEquals(org.vidar.train.TrainConfig.HeadOptimizer.LBFGS, loaded.trainConfig().headOptimizer());
+    assertEquals(0.01, loaded.trainConfig(true).adam().learningRate());
+    assertEquals(org.vidar.train.TrainConfig.HeadOptimizer.LBFGS, loaded.trainConfig(true).headOptimizer());
     // Unset Params keep the CLI's defaults.
-    assertEquals(org.vidar.train.TrainConfig.DEFAULT_LBFGS_ITERATIONS, loaded.trainConfig().lbfgs().maxIterations());
-    org.vidar.train.TrainConfig defaults = new VidarClassifier().trainConfig();
+    assertEquals(org.vidar.train.TrainConfig.DEFAULT_LBFGS_ITERATIONS, loaded.trainConfig(true).lbfgs().maxIterations());
+    org.vidar.train.TrainConfig defaults = new VidarClassifier().trainConfig(false);
     org.vidar.train.TrainConfig cli = org.vidar.train.TrainConfig.defaults();
     assertEquals(cli.adam(), defaults.adam());
     assertEquals(cli.batchSize(), defaults.batchSize());
@@ -195,6 +195,17 @@ class VidarClassifierTest {
     assertEquals(cli.rounds(), defaults.rounds());
     assertEquals(cli.heads().maxExperts(), defaults.heads().maxExperts());
     assertEquals(cli.irprop(), defaults.irprop());
+    // heads start as vidar train's: fresh on the features, grown on a trunk, or as set
+    assertEquals(false, defaults.continueHeads());
+    assertEquals(true, new VidarClassifier().trainConfig(true).continueHeads());
+    assertEquals(false, new VidarClassifier().setHeadStart("fresh").trainConfig(true).continueHeads());
+    assertEquals("grown", VidarClassifier.load(writeGrown()).getOrDefault(loaded.headStart()));
+  }
+
+  private String writeGrown() throws IOException {
+    String path = dir.resolve("grown-classifier").toString();
+    tinyClassifier().setHeadStart("grown").write().overwrite().save(path);
+    return path;
   }
 
   @Test
