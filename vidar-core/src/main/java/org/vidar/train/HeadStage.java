@@ -2,6 +2,7 @@ package org.vidar.train;
 
 import java.util.Arrays;
 import java.util.List;
+import org.vidar.data.ProgressSink;
 import org.vidar.data.Seeds;
 import org.vidar.math.SpareThreads;
 import org.vidar.model.VideoModel;
@@ -69,6 +70,8 @@ public final class HeadStage implements java.io.Serializable {
   private final TrainConfig config;
   /** Told of every Adam pass where the groups run in this JVM; not sent with the tasks (null there). */
   private final transient PassObserver observer;
+  /** Told of the groups done, Adam's passes and L-BFGS's iterations in this JVM; null in a cluster's tasks. */
+  private final transient ProgressSink progress;
 
   /**
    * Sees a class group's heads after each of its Adam passes, in the thread that trains the group
@@ -85,8 +88,14 @@ public final class HeadStage implements java.io.Serializable {
   }
 
   public HeadStage(TrainConfig config, PassObserver observer) {
+    this(config, observer, ProgressSink.NONE);
+  }
+
+  /** As above, telling {@code progress} the class groups done (and within them, the passes or iterations). */
+  public HeadStage(TrainConfig config, PassObserver observer, ProgressSink progress) {
     this.config = config;
     this.observer = observer;
+    this.progress = progress;
   }
 
   /** What a group task produced. */
@@ -111,6 +120,7 @@ public final class HeadStage implements java.io.Serializable {
         : GroupTask.each(groups);
     boolean continuing = config.continueHeads() && model.allocation().equals(allocation);
     List<GroupResult> results;
+    progress().begin("round " + round + " heads", groups.size(), "groups");
     // The task carries this stage (its config), the allocation, the embedding source and the
     // engine's spare threads: all serializable.
     SpareThreads spare = engine.spareThreads();
@@ -123,6 +133,7 @@ public final class HeadStage implements java.io.Serializable {
       results = engine.mapItems(tasks, t -> trainGroup(allocation, t.classes(), t.groupOf(), table, round, null,
           spare));
     }
+    progress().end();
     MoeHeads heads = new MoeHeads(table.dim(), allocation);
     float[] full = heads.newParams();
     double loss = 0;
@@ -139,6 +150,11 @@ public final class HeadStage implements java.io.Serializable {
     }
     return new StageResult(model.withHeads(allocation, full), loss, new OptimizationResult(loss, iterations,
         evaluations, results.isEmpty() ? StopReason.MAX_ITERATIONS : results.get(0).optimization().reason()), passes);
+  }
+
+  /** Where this JVM's progress goes: nowhere in a cluster's task, which has no sink. */
+  private ProgressSink progress() {
+    return progress != null ? progress : ProgressSink.NONE;
   }
 
   private static long columns(ExpertAllocation a) {
@@ -225,6 +241,7 @@ public final class HeadStage implements java.io.Serializable {
     if (config.headOptimizer() == TrainConfig.HeadOptimizer.ADAM) {
       double[] passes = {0};
       OptimizationResult r = adam(heads, params, local, table, classes, groupOf, passes, spare);
+      progress().advance(Arrays.stream(groupOf).max().orElse(-1) + 1); // the task's groups
       return new GroupResult(classes, params, r, passes[0]);
     }
     int chunk = config.chunkRows();
@@ -244,7 +261,9 @@ public final class HeadStage implements java.io.Serializable {
       }
       return loss[0] / n + heads.l2(x, lambda, grad);
     };
-    OptimizationResult r = new Lbfgs(config.lbfgs()).minimize(objective, params);
+    OptimizationResult r = new Lbfgs(config.lbfgs()).minimize(objective, params,
+        (iteration, loss) -> progress().iteration("L-BFGS iteration", iteration, loss));
+    progress().advance(1);
     return new GroupResult(classes, params, r, r.evaluations());
   }
 
@@ -370,6 +389,7 @@ public final class HeadStage implements java.io.Serializable {
       if (seen != null) {
         seen.passDone(classes, passes, offered ? best : params);
       }
+      progress().iteration("Adam pass", passes, Double.NaN);
       if (offered && stoppingGroups.allDone()) {
         break;
       }
