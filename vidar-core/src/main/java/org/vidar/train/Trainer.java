@@ -127,7 +127,10 @@ public final class Trainer {
       listener.stageDone("pretrain", pretrained, seconds(t0) - listening[0] / 1e9);
       doneStage = 0;
     }
+    // A pass over the data (on Spark, over the files): its tasks are its progress.
+    progress.begin("counting the training videos", 0, "videos");
     ClassCounts counts = count(engine, modelConfig.numClasses());
+    progress.end();
     listener.dataCounted(counts);
     long[] positives = counts.positives();
     HeadStage heads = new HeadStage(config, listener::headPassDone, progress);

@@ -125,8 +125,8 @@ class ProgressReportTest {
     // 96 videos in batches of 8, 2 class groups (L-BFGS, one task each), 5 iRprop+ steps.
     TrainConfig config = TrainFixtures.config(13, 2, 1, HeadConfig.fixed(2, 1e-4f), 2, 10, 5, 16);
     Recording sink = run(config);
-    assertEquals(List.of("pretrain epoch 1/2", "pretrain epoch 2/2", "round 1 embeddings", "round 1 heads",
-        "round 1 trunk"), sink.labels());
+    assertEquals(List.of("pretrain epoch 1/2", "pretrain epoch 2/2", "counting the training videos",
+        "round 1 embeddings", "round 1 heads", "round 1 trunk"), sink.labels());
     for (Step s : sink.steps) {
       assertTrue(s.ended, s::toString);
       assertEquals(s.total, s.advanced, s::toString);
