@@ -1,5 +1,6 @@
 package org.vidar.cli;
 
+import org.apache.spark.sql.SparkSession;
 import org.vidar.spark.SparkSessions;
 import org.vidar.train.TrainConfig;
 import picocli.CommandLine.Option;
@@ -33,6 +34,11 @@ final class EngineOptions {
       description = "Videos scored at once, and per batch in training's full-batch passes (default: ${DEFAULT-VALUE}).")
   int chunkRows;
 
+  @Option(names = "--spark-ui",
+      description = "Spark: turn Spark's web UI on (jobs, stages, tasks, executors, each job named after the step "
+          + "it serves) and print its address on stderr; off by default.")
+  boolean sparkUi;
+
   boolean spark() {
     return kind == Kind.SPARK;
   }
@@ -40,6 +46,22 @@ final class EngineOptions {
   /** The Spark master to use: the one given, else spark-submit's, else local[*]. */
   String sparkMaster() {
     return SparkSessions.master(master);
+  }
+
+  /** A Spark session for {@code appName}, its web UI on with {@code --spark-ui}, whose address it prints once. */
+  SparkSession startSpark(String appName) {
+    SparkSession session = SparkSessions.start(master, appName, sparkUi);
+    if (sparkUi) {
+      // Asked for: said even under --quiet.
+      System.err.println("Spark UI: " + SparkSessions.uiUrl(session).orElse("(none: spark.ui.enabled is false)"));
+    }
+    return session;
+  }
+
+  /** Refuses options the chosen engine cannot use and sizes no engine can work with, naming the option. */
+  void check(int topK) {
+    requireSpark(sparkUi, "--spark-ui");
+    checkSizes(topK);
   }
 
   /** Refuses sizes no engine can work with, naming the option. */

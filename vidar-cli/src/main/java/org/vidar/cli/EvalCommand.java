@@ -144,8 +144,11 @@ final class EvalCommand implements Callable<Integer> {
         throw new IllegalArgumentException("model " + dir + " has " + model.config().numClasses()
             + " classes, not " + spec.classesDescription());
       }
-      ModelEvaluation.FileResult scored = ModelEvaluation.evaluate(model, files, data.policy(), LabelPolicy.OPTIONAL,
-          topK, 1024);
+      ModelEvaluation.FileResult scored;
+      try (ProgressLine progress = ProgressLine.onStderr()) {
+        scored = ModelEvaluation.evaluate(model, files, data.policy(), LabelPolicy.OPTIONAL, topK, 1024,
+            "eval " + name, progress);
+      }
       skipped += scored.skipped().total();
       names.add(name);
       results.add(new PredictionScoring.Result(scored.report(), scored.videos(), 0, scored.unlabelled(), 0, null));

@@ -11,6 +11,7 @@ import org.vidar.data.AtomicOutput;
 import org.vidar.data.BadRecordPolicy;
 import org.vidar.data.DataPaths;
 import org.vidar.data.InputFile;
+import org.vidar.data.ProgressSink;
 import org.vidar.data.SkipReport;
 import org.vidar.eval.PredictionCsvWriter;
 import org.vidar.eval.YouTube8mEvaluator;
@@ -18,7 +19,7 @@ import org.vidar.inference.StreamingScorer;
 import org.vidar.model.VideoModel;
 import org.vidar.model.io.ModelFiles;
 import org.vidar.spark.SparkPredictor;
-import org.vidar.spark.SparkSessions;
+import org.vidar.spark.SparkTaskProgress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -62,7 +63,7 @@ final class PredictCommand implements Callable<Integer> {
     if (classGroups < 1) {
       throw new UsageException("--class-groups must be at least 1, got " + classGroups);
     }
-    engine.checkSizes(topK);
+    engine.check(topK);
     engine.requireSpark(parquet != null, "--parquet");
     engine.requireSpark(classGroups != 1, "--class-groups");
     List<InputFile> files = DataPaths.resolve(inputs);
@@ -83,11 +84,15 @@ final class PredictCommand implements Callable<Integer> {
       throws IOException {
     SparkPredictor.Result r;
     // The session stops before the working directory goes: its tasks may read it until then.
-    try (WorkDir work = WorkDir.of(engine.workDir)) {
-      SparkSession session = SparkSessions.start(engine.master, "vidar predict");
+    try (WorkDir work = WorkDir.of(engine.workDir); ProgressLine line = ProgressLine.onStderr()) {
+      SparkSession session = engine.startSpark("vidar predict");
       try {
+        // The executors score; the driver sees their tasks, which are the step's progress.
+        ProgressSink progress = SparkTaskProgress.register(session, line);
+        progress.begin("predict", 0, "videos");
         r = SparkPredictor.predict(session, saved.model(), new SparkPredictor.Request(files, policy, topK,
             engine.chunkRows, work.path(), out, parquet, saved.classNames(), classGroups));
+        progress.end();
       } finally {
         session.stop();
       }
@@ -107,14 +112,17 @@ final class PredictCommand implements Callable<Integer> {
     int k = model.config().numClasses();
     long[] videos = new long[1];
     SkipReport skipped;
-    try (AtomicOutput output = DataPaths.createAtomic(out)) {
+    try (AtomicOutput output = DataPaths.createAtomic(out); ProgressLine progress = ProgressLine.onStderr()) {
       PredictionCsvWriter writer = new PredictionCsvWriter(new OutputStreamWriter(output.stream(), StandardCharsets.UTF_8));
-      // Videos to score need no labels (YouTube-8M's test split has none).
+      // Videos to score need no labels (YouTube-8M's test split has none); how many there are is
+      // not known before the files are read, so progress goes by their bytes.
+      progress.begin("predict", StreamingScorer.bytes(files), "bytes");
       skipped = StreamingScorer.score(model, files, policy, org.vidar.data.LabelPolicy.OPTIONAL, engine.chunkRows,
           (id, labels, probs, offset) -> {
             writer.writeTop(id, probs, offset, k, topK);
             videos[0]++;
-          });
+          }, progress);
+      progress.end();
       writer.flush();
       output.commit();
     }

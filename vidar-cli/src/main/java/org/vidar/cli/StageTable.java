@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Optional;
 import org.vidar.data.BadRecordPolicy;
 import org.vidar.data.InputFile;
+import org.vidar.data.ProgressSink;
 import org.vidar.data.SkipReport;
 import org.vidar.eval.EvalReport;
 import org.vidar.inference.ModelEvaluation;
@@ -46,6 +47,7 @@ final class StageTable implements Trainer.Listener {
   private VideoModel bestModel;
   private EvalReport bestReport;
   private MetricsLog metrics;
+  private ProgressSink progress = ProgressSink.NONE;
   private double secondsBefore; // the training seconds of the stages before this one
   private double lastEpochSeconds;
   private String lastStage;
@@ -80,6 +82,16 @@ final class StageTable implements Trainer.Listener {
   void recordTo(MetricsLog log) {
     metrics = log;
     secondsBefore = log.secondsBefore();
+  }
+
+  /** Tells {@code sink} how far every stage, and every validation, is from now on. */
+  void progressTo(ProgressSink sink) {
+    progress = sink;
+  }
+
+  @Override
+  public ProgressSink progress() {
+    return progress;
   }
 
   /** The local engine has read its training videos. */
@@ -148,7 +160,7 @@ final class StageTable implements Trainer.Listener {
     EvalReport r = null;
     if (!validate.isEmpty()) {
       try {
-        ModelEvaluation.FileResult scored = ModelEvaluation.evaluate(m, validate, policy, topK, chunkRows);
+        ModelEvaluation.FileResult scored = validation(m);
         skipped += scored.skipped().total();
         r = scored.report();
       } catch (IOException e) {
@@ -200,10 +212,16 @@ final class StageTable implements Trainer.Listener {
     }
     try {
       // Its skipped records are those every stage's scoring counts: not counted again.
-      return ModelEvaluation.evaluate(m, validate, policy, topK, chunkRows).report();
+      return validation(m).report();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** {@code m} scored on the validation files, as progress step "validation". */
+  private ModelEvaluation.FileResult validation(VideoModel m) throws IOException {
+    return ModelEvaluation.evaluate(m, validate, policy, org.vidar.data.LabelPolicy.REQUIRED, topK, chunkRows,
+        "validation", progress);
   }
 
   /**

@@ -28,7 +28,7 @@ import org.vidar.optim.AdamConfig;
 import org.vidar.optim.IRpropConfig;
 import org.vidar.optim.LbfgsConfig;
 import org.vidar.spark.SparkEngine;
-import org.vidar.spark.SparkSessions;
+import org.vidar.spark.SparkTaskProgress;
 import org.vidar.train.Checkpoints;
 import org.vidar.train.HeadStage;
 import org.vidar.train.LocalEngine;
@@ -223,7 +223,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    engine.checkSizes(topK);
+    engine.check(topK);
     if (resumeAnyway && resumeDir == null) {
       throw new UsageException("--resume-anyway needs --resume DIR");
     }
@@ -275,10 +275,11 @@ final class TrainCommand implements Callable<Integer> {
     table.start(provenance.environment().kernels(), engineInfo(), resume);
     Trained trained;
     try (MetricsLog metrics = MetricsLog.start(DataPaths.join(out, MetricsLog.FILE),
-        resume.map(Checkpoints.Checkpoint::stage).orElse(-1))) {
+        resume.map(Checkpoints.Checkpoint::stage).orElse(-1)); ProgressLine progress = ProgressLine.onStderr()) {
       table.recordTo(metrics);
-      trained = engine.spark() ? onSpark(trainFiles, config, modelConfig, table, resume)
-          : locally(trainFiles, config, modelConfig, table, resume);
+      table.progressTo(progress);
+      trained = engine.spark() ? onSpark(trainFiles, config, modelConfig, table, resume, progress)
+          : locally(trainFiles, config, modelConfig, table, resume, progress);
     }
     long skipped = table.skipped() + trained.skipped();
     VideoModel model = table.best().orElse(trained.model());
@@ -396,11 +397,12 @@ final class TrainCommand implements Callable<Integer> {
 
   /** The stages on Spark, pre-training streamed through this process. */
   private Trained onSpark(List<InputFile> trainFiles, TrainConfig config, ModelConfig modelConfig, StageTable table,
-      Optional<Checkpoints.Checkpoint> resume) throws IOException {
+      Optional<Checkpoints.Checkpoint> resume, ProgressLine progress) throws IOException {
     // The session stops before the working directory goes: its tasks may read it until then.
     try (WorkDir work = WorkDir.of(engine.workDir)) {
-      SparkSession session = SparkSessions.start(engine.master, "vidar train");
+      SparkSession session = engine.startSpark("vidar train");
       try {
+        table.progressTo(SparkTaskProgress.register(session, progress));
         SparkEngine sparkEngine = SparkEngine.of(session, train, modelConfig.features(), data.policy(),
             config.frameSampling(), work.path());
         StreamingPretrainData pretrainData = new StreamingPretrainData(trainFiles, modelConfig.features(),
@@ -417,6 +419,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         return new Trained(model, skipped);
       } finally {
+        table.progressTo(progress); // the session's wrapper names jobs of a context about to stop
         session.stop();
       }
     }
@@ -425,14 +428,14 @@ final class TrainCommand implements Callable<Integer> {
 
   /** The stages on threads of this process, over the training videos held in memory. */
   private Trained locally(List<InputFile> trainFiles, TrainConfig config, ModelConfig modelConfig, StageTable table,
-      Optional<Checkpoints.Checkpoint> resume) throws IOException {
+      Optional<Checkpoints.Checkpoint> resume, ProgressLine progress) throws IOException {
     // Every frame is held (a byte a value), so that pre-training draws other frames every epoch;
     // the stages see the fixed sample a file read with the run's sampling gives, as on Spark.
     VideoDataset trainData = VideoDataset.load(trainFiles, modelConfig.features(), data.policy(),
-        org.vidar.data.batch.FrameSampling.ALL, org.vidar.data.batch.MemoryBudget.ofRuntime())
+        org.vidar.data.batch.FrameSampling.ALL, org.vidar.data.batch.MemoryBudget.ofRuntime(), progress)
         .sampled(config.frameSampling());
     table.loaded(trainData, trainData.skipped());
-    try (LocalEngine local = new LocalEngine(trainData, localThreads())) {
+    try (LocalEngine local = new LocalEngine(trainData, localThreads(), localThreads(), progress)) {
       VideoModel model = new Trainer(config).train(local, new InMemoryPretrainData(trainData), modelConfig, table,
           resume.map(c -> c.saved().model()).orElse(null), resume.map(Checkpoints.Checkpoint::stage).orElse(-1));
       return new Trained(model, trainData.skipped().total());

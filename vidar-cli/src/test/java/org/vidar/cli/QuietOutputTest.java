@@ -46,9 +46,22 @@ class QuietOutputTest {
 
   /** {@code vidar args} in a new JVM with this one's options (the launcher's: --add-modules, --add-opens). */
   private static Result vidar(String... args) throws IOException, InterruptedException {
+    return vidar(List.of(), args);
+  }
+
+  /**
+   * As above, telling the JVM that stderr is a terminal, as the launcher does when it is: stderr
+   * still goes to a file, so that the test can read what a terminal would show.
+   */
+  private static Result onATerminal(String... args) throws IOException, InterruptedException {
+    return vidar(List.of("-D" + Progress.TERMINAL_PROPERTY + "=true"), args);
+  }
+
+  private static Result vidar(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx1g");
+    command.addAll(jvmOptions);
     for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
       if (a.startsWith("--add-") || a.startsWith("--enable-native-access") || a.startsWith("-Dio.netty")
           || a.equals("-XX:+IgnoreUnrecognizedVMOptions")) {
@@ -116,13 +129,43 @@ class QuietOutputTest {
     assertTrue(r.out().contains("wrote "), r::toString);
     Result normal = vidar("synth", "--out", tmp.resolve("normal").toString(), "-n", "200", "-c", "5",
         "--level", "video", "--threads", "1", "--shards", "2");
-    assertTrue(normal.err().contains("synth 100%"), () -> "progress without --quiet\n" + normal);
+    assertEquals(List.of(), errLines(normal), "no progress when stderr is not a terminal\n" + normal);
+    Result terminal = onATerminal("synth", "--out", tmp.resolve("terminal").toString(), "-n", "200", "-c", "5",
+        "--level", "video", "--threads", "1", "--shards", "2");
+    assertTrue(terminal.err().contains("synth 100%"), () -> "progress on a terminal\n" + terminal);
+    Result quietTerminal = onATerminal("-q", "synth", "--out", tmp.resolve("quiet-terminal").toString(), "-n", "200",
+        "-c", "5", "--level", "video", "--threads", "1", "--shards", "2");
+    assertEquals(List.of(), errLines(quietTerminal), "--quiet: no progress on a terminal either\n" + quietTerminal);
     Result after = vidar(train("local", "-q"));
     assertEquals(ExitCodes.OK, after.code(), after::toString);
     assertEquals(List.of(), errLines(after), "-q after the subcommand's name too\n" + after);
     Result error = vidar("-q", "eval", "-m", "m=" + tmp.resolve("no-model"), data.resolve("video").toString());
     assertEquals(ExitCodes.FAILED, error.code(), error::toString);
     assertTrue(error.err().contains("vidar eval: "), () -> "errors still said\n" + error);
+  }
+
+  /**
+   * On a terminal, training shows each step's progress on one line of stderr, redrawn in place and
+   * erased when the step is over, so that stdout's table stays whole; on Spark the running stage's
+   * tasks, and with --spark-ui the web UI's address.
+   */
+  @Test
+  void aTerminalSeesEveryStepsProgress() throws Exception {
+    Result local = onATerminal(train("local", "--hidden", "8", "--pretrain-epochs", "2", "--trunk-steps", "3"));
+    assertEquals(ExitCodes.OK, local.code(), local::toString);
+    for (String step : List.of("\r\033[Kloading ", "\r\033[Kpretrain epoch 1/2 ", "\r\033[Kround 1 embeddings ",
+        "\r\033[Kround 1 heads ", "\r\033[Kround 1 trunk ", "\r\033[Kvalidation ")) {
+      assertTrue(local.err().contains(step), () -> "progress of " + step.trim() + "\n" + local);
+    }
+    assertTrue(local.err().contains("groups/s") && local.err().contains("steps/s"), local::toString);
+    assertTrue(local.err().contains("iRprop+ step "), local::toString);
+    assertFalse(local.out().contains("\r") || local.out().contains("\033"), "stdout has no progress\n" + local);
+    assertTrue(local.out().contains("round 1 trunk"), local::toString);
+
+    Result spark = onATerminal(train("spark", "--spark-ui"));
+    assertEquals(ExitCodes.OK, spark.code(), spark::toString);
+    assertEquals(1, spark.err().lines().filter(l -> l.startsWith("Spark UI: http://")).count(), spark::toString);
+    assertTrue(spark.err().contains("(Spark stage ") && spark.err().contains(" tasks"), spark::toString);
   }
 
   /**

@@ -1,5 +1,6 @@
 package org.vidar.inference;
 
+import org.vidar.data.ProgressSink;
 import org.vidar.data.batch.VideoBatch;
 import org.vidar.data.batch.VideoDataset;
 import org.vidar.eval.EvalReport;
@@ -33,6 +34,14 @@ public final class ModelEvaluation {
   public static FileResult evaluate(VideoModel model, java.util.List<org.vidar.data.InputFile> files,
       org.vidar.data.BadRecordPolicy policy, org.vidar.data.LabelPolicy labelPolicy, int topK, int chunkRows)
       throws java.io.IOException {
+    return evaluate(model, files, policy, labelPolicy, topK, chunkRows, "scoring", ProgressSink.NONE);
+  }
+
+  /** As above, as progress step {@code step} with the files' bytes as its total. */
+  public static FileResult evaluate(VideoModel model, java.util.List<org.vidar.data.InputFile> files,
+      org.vidar.data.BadRecordPolicy policy, org.vidar.data.LabelPolicy labelPolicy, int topK, int chunkRows,
+      String step, ProgressSink progress) throws java.io.IOException {
+    progress.begin(step, StreamingScorer.bytes(files), "bytes");
     YouTube8mEvaluator evaluator = new YouTube8mEvaluator(model.config().numClasses(), topK);
     long[] videos = {0, 0};
     org.vidar.data.SkipReport skipped = StreamingScorer.score(model, files, policy,
@@ -43,7 +52,8 @@ public final class ModelEvaluation {
           }
           evaluator.addScores(probs, offset, labels);
           videos[0]++;
-        });
+        }, progress);
+    progress.end();
     return new FileResult(evaluator.report(), videos[0], videos[1], skipped);
   }
 

@@ -5,6 +5,7 @@ import java.util.List;
 import org.vidar.data.BadRecordPolicy;
 import org.vidar.data.InputFile;
 import org.vidar.data.LabelPolicy;
+import org.vidar.data.ProgressSink;
 import org.vidar.data.SkipReport;
 import org.vidar.data.VideoReader;
 import org.vidar.data.VideoRecord;
@@ -50,8 +51,23 @@ public final class StreamingScorer {
    */
   public static SkipReport score(VideoModel model, List<InputFile> files, BadRecordPolicy policy, LabelPolicy labels,
       int chunkRows, Sink sink) throws IOException {
+    return score(model, files, policy, labels, chunkRows, sink, ProgressSink.NONE);
+  }
+
+  /** As above, telling {@code progress} the bytes read (see the last {@code score}). */
+  public static SkipReport score(VideoModel model, List<InputFile> files, BadRecordPolicy policy, LabelPolicy labels,
+      int chunkRows, Sink sink, ProgressSink progress) throws IOException {
     return score(model.config(), model.config().numClasses(), model.newScorer()::score, files, policy, labels,
-        chunkRows, sink);
+        chunkRows, sink, progress);
+  }
+
+  /** The bytes of {@code files}: the total of a scoring step that reports through a {@link ProgressSink}. */
+  public static long bytes(List<InputFile> files) {
+    long sum = 0;
+    for (InputFile f : files) {
+      sum += f.length();
+    }
+    return sum;
   }
 
   /**
@@ -62,12 +78,24 @@ public final class StreamingScorer {
   public static SkipReport score(org.vidar.model.ModelConfig config, int width, BatchScorer scorer,
       List<InputFile> files, BadRecordPolicy policy, LabelPolicy labelPolicy, int chunkRows, Sink sink)
       throws IOException {
+    return score(config, width, scorer, files, policy, labelPolicy, chunkRows, sink, ProgressSink.NONE);
+  }
+
+  /**
+   * As above, telling {@code progress} the bytes of the files read after every chunk (the caller
+   * begins the step, with the files' sizes as its total, and ends it): the videos a file holds are
+   * not known before it is read.
+   */
+  public static SkipReport score(org.vidar.model.ModelConfig config, int width, BatchScorer scorer,
+      List<InputFile> files, BadRecordPolicy policy, LabelPolicy labelPolicy, int chunkRows, Sink sink,
+      ProgressSink progress) throws IOException {
     int k = width;
     VideoBatch batch = new VideoBatch(config.features().level(), config.inputDim());
     String[] ids = new String[chunkRows];
     int[][] labels = new int[chunkRows][];
     float[] probs = new float[chunkRows * k];
     try (VideoReader reader = new VideoReader(files, config.features(), policy, labelPolicy)) {
+      long reported = 0;
       VideoRecord r;
       batch.clear();
       while (true) {
@@ -82,6 +110,9 @@ public final class StreamingScorer {
             sink.video(ids[i], labels[i], probs, i * k);
           }
           batch.clear();
+          long read = reader.bytesRead();
+          progress.advance(read - reported);
+          reported = read;
         }
         if (r == null) {
           return reader.skipped();

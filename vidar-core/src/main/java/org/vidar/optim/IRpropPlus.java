@@ -100,6 +100,12 @@ public final class IRpropPlus {
    * the result's loss is its loss (not necessarily the lowest seen: backtracking can raise it).
    */
   public OptimizationResult minimize(DifferentiableFunction f, float[] x, int maxIterations, double tolerance) {
+    return minimize(f, x, maxIterations, tolerance, IterationListener.NONE);
+  }
+
+  /** As above, telling {@code listener} after every step (iteration t is step t, at the loss it started from). */
+  public OptimizationResult minimize(DifferentiableFunction f, float[] x, int maxIterations, double tolerance,
+      IterationListener listener) {
     if (maxIterations < 0) {
       throw new IllegalArgumentException("maxIterations must be non-negative, got " + maxIterations);
     }
@@ -134,6 +140,7 @@ public final class IRpropPlus {
       }
       step(x, g, loss);
       previous = loss;
+      listener.iterationDone(iteration + 1, loss);
     }
   }
 

@@ -32,12 +32,18 @@ public final class Lbfgs {
    * {@link StopReason#LINE_SEARCH_FAILED} and {@code x} holds the last accepted point.
    */
   public OptimizationResult minimize(DifferentiableFunction f, float[] x) {
-    return new Run(f, x).run();
+    return minimize(f, x, IterationListener.NONE);
+  }
+
+  /** As above, telling {@code listener} after every accepted iteration, with its loss. */
+  public OptimizationResult minimize(DifferentiableFunction f, float[] x, IterationListener listener) {
+    return new Run(f, x, listener).run();
   }
 
   /** One minimization's working arrays. */
   private final class Run {
     private final DifferentiableFunction f;
+    private final IterationListener listener;
     private final float[] x;
     private final int n;
     private final float[] g;
@@ -54,8 +60,9 @@ public final class Lbfgs {
     // Set by evaluate(): directional derivative at the trial point.
     private double trialSlope;
 
-    Run(DifferentiableFunction f, float[] x) {
+    Run(DifferentiableFunction f, float[] x, IterationListener listener) {
       this.f = f;
+      this.listener = listener;
       this.x = x;
       this.n = x.length;
       this.g = new float[n];
@@ -106,6 +113,7 @@ public final class Lbfgs {
         iteration++;
         double change = (loss - newLoss) / Math.max(Math.max(Math.abs(loss), Math.abs(newLoss)), 1.0);
         loss = newLoss;
+        listener.iterationDone(iteration, loss);
         if (norm(g) <= config.gradientTolerance()) {
           return new OptimizationResult(loss, iteration, evaluations, StopReason.GRADIENT_NORM);
         }

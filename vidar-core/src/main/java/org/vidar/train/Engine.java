@@ -5,7 +5,9 @@ import java.io.Serializable;
 import java.util.List;
 import java.util.function.BinaryOperator;
 import java.util.function.Function;
+import org.vidar.data.FeatureSpec;
 import org.vidar.data.batch.DataShard;
+import org.vidar.data.batch.FrameSampling;
 import org.vidar.math.SpareThreads;
 import org.vidar.model.VideoModel;
 import org.vidar.train.embedding.EmbeddingPrecision;
@@ -56,6 +58,14 @@ public interface Engine extends AutoCloseable {
    * ({@link org.vidar.data.batch.FrameSampling#forDraw}), draw after draw; otherwise one.
    */
   EmbeddingSource embed(VideoModel model, int chunkRows, EmbeddingPrecision precision, int draws);
+
+  /**
+   * The embeddings of each video that {@link #embed} makes when asked for {@code draws}: that many at
+   * the frame level over a sample of the frames ({@code sampling}), one otherwise.
+   */
+  static int embeddingDraws(FeatureSpec.Level level, FrameSampling sampling, int draws) {
+    return level == FeatureSpec.Level.FRAME && sampling.frames() > 0 ? Math.max(1, draws) : 1;
+  }
 
   /** {@link #embed(VideoModel, int, EmbeddingPrecision, int)}, one draw. */
   default EmbeddingSource embed(VideoModel model, int chunkRows, EmbeddingPrecision precision) {

@@ -2,6 +2,7 @@ package org.vidar.train;
 
 import java.util.Arrays;
 import java.util.List;
+import org.vidar.data.ProgressSink;
 import org.vidar.data.Seeds;
 import org.vidar.math.SpareThreads;
 import org.vidar.model.VideoModel;
@@ -77,6 +78,8 @@ public final class HeadStage implements java.io.Serializable {
   private final TrainConfig config;
   /** Told of every Adam pass where the groups run in this JVM; not sent with the tasks (null there). */
   private final transient PassObserver observer;
+  /** Told of the groups done, Adam's passes and L-BFGS's iterations in this JVM; null in a cluster's tasks. */
+  private final transient ProgressSink progress;
 
   /**
    * Sees a class group's heads after each of its Adam passes, in the thread that trains the group
@@ -93,8 +96,14 @@ public final class HeadStage implements java.io.Serializable {
   }
 
   public HeadStage(TrainConfig config, PassObserver observer) {
+    this(config, observer, ProgressSink.NONE);
+  }
+
+  /** As above, telling {@code progress} the class groups done (and within them, the passes or iterations). */
+  public HeadStage(TrainConfig config, PassObserver observer, ProgressSink progress) {
     this.config = config;
     this.observer = observer;
+    this.progress = progress;
   }
 
   /** What a group task produced. */
@@ -118,6 +127,7 @@ public final class HeadStage implements java.io.Serializable {
         ? GroupTask.scheduled(groups, allocation, ClassGroups.scheduledCount(allocation, engine.parallelism()))
         : GroupTask.each(groups);
     List<GroupResult> results;
+    progress().begin("round " + round + " heads", groups.size(), "groups");
     // The task carries this stage (its config), the allocations, the embedding source and the
     // engine's spare threads: all serializable.
     SpareThreads spare = engine.spareThreads();
@@ -131,6 +141,7 @@ public final class HeadStage implements java.io.Serializable {
       results = engine.mapItems(tasks, t -> trainGroup(allocation, t.classes(), t.groupOf(), table, round, null,
           spare));
     }
+    progress().end();
     MoeHeads heads = new MoeHeads(table.dim(), allocation);
     float[] full = heads.newParams();
     double loss = 0;
@@ -147,6 +158,11 @@ public final class HeadStage implements java.io.Serializable {
     }
     return new StageResult(model.withHeads(allocation, full), loss, new OptimizationResult(loss, iterations,
         evaluations, results.isEmpty() ? StopReason.MAX_ITERATIONS : results.get(0).optimization().reason()), passes);
+  }
+
+  /** Where this JVM's progress goes: nowhere in a cluster's task, which has no sink. */
+  private ProgressSink progress() {
+    return progress != null ? progress : ProgressSink.NONE;
   }
 
   private static long columns(ExpertAllocation a) {
@@ -243,6 +259,7 @@ public final class HeadStage implements java.io.Serializable {
     if (config.headOptimizer() == TrainConfig.HeadOptimizer.ADAM) {
       double[] passes = {0};
       OptimizationResult r = adam(heads, params, local, table, classes, groupOf, passes, spare, start != null);
+      progress().advance(Arrays.stream(groupOf).max().orElse(-1) + 1); // the task's groups
       return new GroupResult(classes, params, r, passes[0]);
     }
     int chunk = config.chunkRows();
@@ -262,7 +279,9 @@ public final class HeadStage implements java.io.Serializable {
       }
       return loss[0] / n + heads.l2(x, lambda, grad);
     };
-    OptimizationResult r = new Lbfgs(config.lbfgs()).minimize(objective, params);
+    OptimizationResult r = new Lbfgs(config.lbfgs()).minimize(objective, params,
+        (iteration, loss) -> progress().iteration("L-BFGS iteration", iteration, loss));
+    progress().advance(1);
     return new GroupResult(classes, params, r, r.evaluations());
   }
 
@@ -400,6 +419,7 @@ public final class HeadStage implements java.io.Serializable {
       if (seen != null) {
         seen.passDone(classes, passes, offered ? best : params);
       }
+      progress().iteration("Adam pass", passes, Double.NaN);
       if (offered && stoppingGroups.allDone()) {
         break;
       }

@@ -7,7 +7,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.vidar.data.Excerpt;
-import org.vidar.data.FeatureSpec;
+import org.vidar.data.ProgressSink;
 import org.vidar.data.batch.DataShard;
 import org.vidar.data.batch.FrameSampling;
 import org.vidar.data.batch.VideoBatch;
@@ -27,6 +27,8 @@ public final class LocalEngine implements Engine {
   private final int threads;
   private final int shards;
   private final ExecutorService pool;
+  /** Told of the videos each embedding pass has done; the caller begins and ends the step. */
+  private final ProgressSink progress;
   /** Threads of the pool not running a task nor lent to one: see {@link #spareThreads}. */
   private final java.util.concurrent.atomic.AtomicInteger idle;
 
@@ -36,10 +38,19 @@ public final class LocalEngine implements Engine {
   }
 
   public LocalEngine(VideoDataset data, int threads, int shards) {
+    this(data, threads, shards, ProgressSink.NONE);
+  }
+
+  /**
+   * An engine with {@code threads} workers and {@code shards} shards that tells {@code progress} the
+   * videos of every embedding pass as its chunks are done (from the workers' threads).
+   */
+  public LocalEngine(VideoDataset data, int threads, int shards, ProgressSink progress) {
     if (threads <= 0 || shards <= 0) {
       throw new IllegalArgumentException("threads and shards must be positive, got " + threads + ", " + shards);
     }
     this.data = data;
+    this.progress = progress;
     this.threads = threads;
     this.shards = Math.max(1, Math.min(shards, Math.max(1, data.size())));
     this.idle = new java.util.concurrent.atomic.AtomicInteger(threads);
@@ -164,7 +175,7 @@ public final class LocalEngine implements Engine {
     int dim = model.trunk().outputDim();
     int n = data.size();
     FrameSampling sampling = data.sampling();
-    int copies = data.level() == FeatureSpec.Level.FRAME && sampling.frames() > 0 ? Math.max(1, draws) : 1;
+    int copies = Engine.embeddingDraws(data.level(), sampling, draws);
     boolean exact = precision == EmbeddingPrecision.FLOAT32;
     long cells = Math.multiplyExact(Math.multiplyExact((long) n, copies), (long) dim);
     if (cells > Integer.MAX_VALUE - 8) {
@@ -186,6 +197,7 @@ public final class LocalEngine implements Engine {
             out = new float[batch.rows * dim];
           }
           scorer.embed(batch, out);
+          progress.advance(batch.rows);
           for (int i = 0; i < batch.rows; i++) {
             int to = (first + batch.sourceIndex[i]) * dim;
             if (exact) {

@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.LongPredicate;
 import org.vidar.data.FeatureSpec;
+import org.vidar.data.ProgressSink;
 import org.vidar.data.Seeds;
 import org.vidar.data.batch.InMemoryPretrainData;
 import org.vidar.data.batch.PretrainData;
@@ -72,14 +73,24 @@ public final class Pretrain {
   private final TrainConfig config;
   private final int maxThreads;
   private final int partRows;
+  private final ProgressSink progress;
 
   /** Pre-training on every core of this machine. */
   public Pretrain(TrainConfig config) {
-    this(config, Runtime.getRuntime().availableProcessors(), PART_ROWS);
+    this(config, ProgressSink.NONE);
+  }
+
+  /** Pre-training on every core of this machine, telling {@code progress} the batches of each epoch. */
+  public Pretrain(TrainConfig config, ProgressSink progress) {
+    this(config, Runtime.getRuntime().availableProcessors(), PART_ROWS, progress);
   }
 
   /** On at most {@code maxThreads} threads with parts of at most {@code partRows} videos (for tests). */
   Pretrain(TrainConfig config, int maxThreads, int partRows) {
+    this(config, maxThreads, partRows, ProgressSink.NONE);
+  }
+
+  private Pretrain(TrainConfig config, int maxThreads, int partRows, ProgressSink progress) {
     if (maxThreads < 1 || partRows < 1) {
       throw new IllegalArgumentException("maxThreads and partRows must be >= 1, got " + maxThreads + ", "
           + partRows);
@@ -87,6 +98,7 @@ public final class Pretrain {
     this.config = config;
     this.maxThreads = maxThreads;
     this.partRows = partRows;
+    this.progress = progress;
   }
 
   /**
@@ -158,9 +170,14 @@ public final class Pretrain {
     try {
       long start = System.nanoTime();
       long listening = 0; // the listener's time (validation, say) is not training time
+      // The batches of an epoch: with videos held out (or streamed data), known once the first epoch counted them.
+      long batches = data.size() >= 0 && !(config.pretrainHoldout() > 0)
+          ? (data.size() + config.batchSize() - 1) / config.batchSize() : 0;
       for (int epoch = 0; epoch < config.pretrainEpochs(); epoch++) {
         double[] epochLoss = {0};
         long[] videos = {0};
+        long[] steps = {0};
+        progress.begin("pretrain epoch " + (epoch + 1) + "/" + config.pretrainEpochs(), batches, "batches");
         data.epoch(epoch, config.batchSize(), config.seed(), heldOut, batch -> {
           int rows = batch.rows;
           int used = Math.min(parts, Math.max(1, (rows + partVideos - 1) / partVideos));
@@ -191,7 +208,11 @@ public final class Pretrain {
           }
           runAll(pool, threads, updates);
           videos[0] += rows;
+          steps[0]++;
+          progress.advance(1);
         });
+        progress.end();
+        batches = steps[0];
         lastEpochLoss = epochLoss[0] / Math.max(1, videos[0]);
         if (epoch == 0 && scored != null) {
           listener.heldOut(videos[0], scored.size());

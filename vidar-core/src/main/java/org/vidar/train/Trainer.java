@@ -3,6 +3,7 @@ package org.vidar.train;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.vidar.data.FeatureSpec;
+import org.vidar.data.ProgressSink;
 import org.vidar.data.batch.InMemoryPretrainData;
 import org.vidar.data.batch.PretrainData;
 import org.vidar.data.batch.VideoBatch;
@@ -45,6 +46,14 @@ public final class Trainer {
 
     /** Called once the training data are counted, before the first round: videos and positives per class. */
     default void dataCounted(ClassCounts counts) {}
+
+    /**
+     * Where the stages tell how far they are: pre-training's batches, each embedding pass's videos,
+     * Stage 1's class groups, Stage 2's steps. None by default.
+     */
+    default ProgressSink progress() {
+      return ProgressSink.NONE;
+    }
   }
 
   /**
@@ -93,6 +102,7 @@ public final class Trainer {
   public VideoModel train(Engine engine, PretrainData pretrainData, ModelConfig modelConfig, Listener listener,
       VideoModel resumeFrom, int doneStage) throws IOException {
     long t0 = System.nanoTime();
+    ProgressSink progress = listener.progress();
     VideoModel model = resumeFrom;
     if (model == null && skipsPretraining(modelConfig)) {
       model = new Pretrain(config).initialModel(modelConfig);
@@ -100,7 +110,7 @@ public final class Trainer {
       doneStage = 0;
     } else if (model == null) {
       long[] listening = {0}; // the listener's time after each epoch (validation, say) is not training time
-      StageResult pretrained = new Pretrain(config).run(pretrainData, modelConfig, new Pretrain.EpochListener() {
+      StageResult pretrained = new Pretrain(config, progress).run(pretrainData, modelConfig, new Pretrain.EpochListener() {
         @Override
         public void epochDone(int epoch, StageResult result, double seconds) {
           long heard = System.nanoTime();
@@ -117,11 +127,16 @@ public final class Trainer {
       listener.stageDone("pretrain", pretrained, seconds(t0) - listening[0] / 1e9);
       doneStage = 0;
     }
+    // A pass over the data (on Spark, over the files): its tasks are its progress.
+    progress.begin("counting the training videos", 0, "videos");
     ClassCounts counts = count(engine, modelConfig.numClasses());
+    progress.end();
     listener.dataCounted(counts);
     long[] positives = counts.positives();
-    HeadStage heads = new HeadStage(config, listener::headPassDone);
-    TrunkStage trunk = new TrunkStage(config);
+    HeadStage heads = new HeadStage(config, listener::headPassDone, progress);
+    TrunkStage trunk = new TrunkStage(config, progress);
+    long embeddings = counts.videos()
+        * Engine.embeddingDraws(modelConfig.features().level(), config.frameSampling(), config.headDraws());
     // Without trunk parameters (heads on the features) Stage 2 has nothing to tune, and a later
     // round would train the same fresh heads on the same embeddings again: one round is all
     // (unless the heads continue from round to round).
@@ -130,7 +145,9 @@ public final class Trainer {
     for (int round = 1; round <= rounds; round++) {
       if (2 * round - 1 > doneStage) {
         long t1 = System.nanoTime();
+        progress.begin("round " + round + " embeddings", embeddings, "videos");
         EmbeddingSource table = engine.embed(model, config.chunkRows(), config.embeddingPrecision(), config.headDraws());
+        progress.end();
         StageResult trained;
         try {
           trained = heads.run(engine, model, table, positives, round);

@@ -1,5 +1,6 @@
 package org.vidar.train;
 
+import org.vidar.data.ProgressSink;
 import org.vidar.data.Seeds;
 import org.vidar.model.VideoModel;
 import org.vidar.optim.DifferentiableFunction;
@@ -19,9 +20,16 @@ import org.vidar.optim.OptimizationResult;
  */
 public final class TrunkStage {
   private final TrainConfig config;
+  private final ProgressSink progress;
 
   public TrunkStage(TrainConfig config) {
+    this(config, ProgressSink.NONE);
+  }
+
+  /** Stage 2 telling {@code progress} each iRprop+ step and its loss. */
+  public TrunkStage(TrainConfig config, ProgressSink progress) {
     this.config = config;
+    this.progress = progress;
   }
 
   /** The model with its trunk fine-tuned (as in round 1). */
@@ -72,7 +80,14 @@ public final class TrunkStage {
         }
         return loss;
       };
-      result = new IRpropPlus(config.irprop(), params.length).minimize(objective, params, config.trunkSteps(), 1e-6);
+      progress.begin("round " + round + " trunk", config.trunkSteps(), "steps");
+      result = new IRpropPlus(config.irprop(), params.length).minimize(objective, params, config.trunkSteps(), 1e-6,
+          (step, loss) -> {
+            progress.advance(1);
+            progress.iteration("iRprop+ step", step, loss);
+          });
+    } finally {
+      progress.end();
     }
     if (keepBest && best.found()) {
       params = best.params;

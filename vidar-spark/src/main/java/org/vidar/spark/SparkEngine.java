@@ -205,7 +205,7 @@ public final class SparkEngine implements Engine {
     BadRecordPolicy onBad = policy;
     FrameSampling frames = sampling;
     // Several draws (frame level, a sample of the frames): each task reads its files once a draw.
-    int copies = spec.level() == FeatureSpec.Level.FRAME && sampling.frames() > 0 ? Math.max(1, draws) : 1;
+    int copies = Engine.embeddingDraws(spec.level(), sampling, draws);
     List<String> written;
     Broadcast<TrunkPart> trunk = sc.broadcast(TrunkPart.of(model));
     SkipAccumulator skips = startPass();

@@ -45,6 +45,18 @@ class SparkSessionsTest {
     }
   }
 
+  /** The web UI is off unless asked for ({@code --spark-ui}); local mode binds to loopback either way. */
+  @Test
+  void theWebUiIsOnlyOnWhenAskedFor() {
+    org.apache.spark.SparkConf off = SparkSessions.conf("local[1]", "test", false);
+    assertEquals("false", off.get("spark.ui.enabled"));
+    org.apache.spark.SparkConf on = SparkSessions.conf("local[1]", "test", true);
+    assertEquals("true", on.get("spark.ui.enabled"));
+    assertEquals("local[1]", on.get("spark.master"));
+    assertEquals("test", on.get("spark.app.name"));
+    assertEquals("127.0.0.1", on.get("spark.driver.bindAddress"));
+  }
+
   private static void restore(String key, String value) {
     if (value == null) {
       System.clearProperty(key);

@@ -23,6 +23,11 @@ public final class InMemoryPretrainData implements PretrainData {
   }
 
   @Override
+  public long size() {
+    return data.size();
+  }
+
+  @Override
   public int dimension() {
     return data.dimension();
   }

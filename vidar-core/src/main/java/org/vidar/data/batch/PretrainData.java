@@ -16,6 +16,11 @@ public interface PretrainData {
   /** Values per feature row. */
   int dimension();
 
+  /** The videos an epoch reads before any is held out, or -1 when that is not known without reading them. */
+  default long size() {
+    return -1;
+  }
+
   /** Hands every video of one epoch to {@code step} in batches of at most {@code batchSize}. */
   default void epoch(int epoch, int batchSize, long seed, Consumer<VideoBatch> step) throws IOException {
     epoch(epoch, batchSize, seed, key -> false, step);

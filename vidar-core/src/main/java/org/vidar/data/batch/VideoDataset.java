@@ -7,6 +7,7 @@ import java.util.List;
 import org.vidar.data.BadRecordPolicy;
 import org.vidar.data.FeatureSpec;
 import org.vidar.data.InputFile;
+import org.vidar.data.ProgressSink;
 import org.vidar.data.Seeds;
 import org.vidar.data.SkipReport;
 import org.vidar.data.VideoReader;
@@ -163,6 +164,12 @@ public final class VideoDataset {
    */
   public static VideoDataset load(List<InputFile> files, FeatureSpec spec, BadRecordPolicy policy,
       FrameSampling sampling, MemoryBudget budget) throws IOException {
+    return load(files, spec, policy, sampling, budget, ProgressSink.NONE);
+  }
+
+  /** As above, telling {@code progress} the bytes read, as step "loading". */
+  public static VideoDataset load(List<InputFile> files, FeatureSpec spec, BadRecordPolicy policy,
+      FrameSampling sampling, MemoryBudget budget, ProgressSink progress) throws IOException {
     int dim = spec.dimension();
     boolean frames = spec.level() == FeatureSpec.Level.FRAME;
     long stored = 0;
@@ -198,8 +205,15 @@ public final class VideoDataset {
                   totalStored)) + " for all " + files.size() + " file(s))");
       FloatList features = frames ? null : new FloatList(growth);
       QuantizedRows.Builder frameRows = frames ? new QuantizedRows.Builder(dim, growth) : null;
+      progress.begin("loading", totalStored, "bytes");
+      long reported = 0;
       VideoRecord r;
       while ((r = reader.next()) != null) {
+        if ((ids.size() & 255) == 255) {
+          long read = reader.bytesRead();
+          progress.advance(read - reported);
+          reported = read;
+        }
         if (!frames) {
           features.addAll(r.features(), 0, dim);
         } else {
@@ -218,6 +232,8 @@ public final class VideoDataset {
         labels.addAll(r.labels());
         labelOffsets.add(labels.size());
       }
+      progress.advance(reader.bytesRead() - reported);
+      progress.end();
       skipped = reader.skipped();
       if (frames) {
         rows = frameRows.build();
