@@ -199,7 +199,8 @@ class VidarClassifierTest {
     assertEquals(false, defaults.continueHeads());
     assertEquals(true, new VidarClassifier().trainConfig(true).continueHeads());
     assertEquals(false, new VidarClassifier().setHeadStart("fresh").trainConfig(true).continueHeads());
-    assertEquals("grown", VidarClassifier.load(writeGrown()).getOrDefault(loaded.headStart()));
+    VidarClassifier grown = VidarClassifier.load(writeGrown());
+    assertEquals("grown", grown.getOrDefault(grown.headStart()));
   }
 
   private String writeGrown() throws IOException {
