@@ -106,6 +106,15 @@ public final class IRpropPlus {
   /** As above, telling {@code listener} after every step (iteration t is step t, at the loss it started from). */
   public OptimizationResult minimize(DifferentiableFunction f, float[] x, int maxIterations, double tolerance,
       IterationListener listener) {
+    return minimize(f, x, maxIterations, tolerance, listener, () -> false);
+  }
+
+  /**
+   * As above, and stopping ({@link StopReason#CALLER}) when {@code enough} says so, asked after
+   * every evaluation but the first (it may look at what the function saw there).
+   */
+  public OptimizationResult minimize(DifferentiableFunction f, float[] x, int maxIterations, double tolerance,
+      IterationListener listener, java.util.function.BooleanSupplier enough) {
     if (maxIterations < 0) {
       throw new IllegalArgumentException("maxIterations must be non-negative, got " + maxIterations);
     }
@@ -133,6 +142,9 @@ public final class IRpropPlus {
         stalled = change < tolerance ? stalled + 1 : 0;
         if (stalled >= STALL_ITERATIONS) {
           return new OptimizationResult(loss, iteration, evaluations, StopReason.LOSS_CHANGE);
+        }
+        if (enough.getAsBoolean()) {
+          return new OptimizationResult(loss, iteration, evaluations, StopReason.CALLER);
         }
       }
       if (iteration >= maxIterations) {

@@ -9,7 +9,9 @@ public enum StopReason {
   /** The iteration budget ran out before any convergence test passed. */
   MAX_ITERATIONS,
   /** No step along the search direction, nor along steepest descent, decreased the loss. */
-  LINE_SEARCH_FAILED;
+  LINE_SEARCH_FAILED,
+  /** The caller's own test ended it (a held-out loss that stopped improving, say). */
+  CALLER;
 
   /** True for the reasons that mean a convergence test passed. */
   public boolean converged() {

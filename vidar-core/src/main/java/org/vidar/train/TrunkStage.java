@@ -85,7 +85,7 @@ public final class TrunkStage {
           (step, loss) -> {
             progress.advance(1);
             progress.iteration("iRprop+ step", step, loss);
-          });
+          }, () -> keepBest && best.staleFor() >= config.pretrainPatience());
     } finally {
       progress.end();
     }
@@ -102,7 +102,8 @@ public final class TrunkStage {
    * loss among those whose training objective is not above the first's (the starting trunk), so
    * the stage ends with neither loss above its start's; without, the lowest training objective.
    * At 10,000 synth frame-level videos the lowest training objective came with a higher held-out
-   * loss than the start's, and validation GAP fell.
+   * loss than the start's, and validation GAP fell. The stage stops once {@link #staleFor} reaches
+   * the patience ({@link TrainConfig#pretrainPatience}).
    */
   static final class BestPoint {
     final float[] params;
@@ -110,6 +111,7 @@ public final class TrunkStage {
     private double heldLoss = Double.POSITIVE_INFINITY;
     private double startLoss = Double.NaN;
     private boolean found;
+    private int stale;
 
     BestPoint(int size) {
       params = new float[size];
@@ -122,6 +124,7 @@ public final class TrunkStage {
       boolean better = Double.isNaN(heldOutLoss)
           ? trainLoss < loss
           : trainLoss <= startLoss && heldOutLoss < heldLoss;
+      stale = better ? 0 : stale + 1;
       if (better) {
         found = true;
         loss = trainLoss;
@@ -132,6 +135,11 @@ public final class TrunkStage {
 
     boolean found() {
       return found;
+    }
+
+    /** Points offered since the kept one, when there are held-out losses; 0 without them (never stale). */
+    int staleFor() {
+      return Double.isNaN(heldLoss) || heldLoss == Double.POSITIVE_INFINITY ? 0 : stale;
     }
   }
 

@@ -138,6 +138,24 @@ class IRpropPlusTest {
     assertEquals(r.iterations() + 1, r.evaluations());
   }
 
+  /** The caller's test is asked after every evaluation but the first, and ends the run there. */
+  @Test
+  void stopsWhenTheCallerSaysEnough() {
+    TestProblems.Quadratic q = new TestProblems.Quadratic(5, 10, 2);
+    float[] x = new float[5];
+    int[] evaluations = {0};
+    DifferentiableFunction counted = (w, g) -> {
+      evaluations[0]++;
+      return q.valueAndGradient(w, g);
+    };
+    OptimizationResult r = new IRpropPlus(IRpropConfig.withDelta0(0.1), 5).minimize(counted, x, 100, 0,
+        IterationListener.NONE, () -> evaluations[0] >= 4);
+    assertEquals(StopReason.CALLER, r.reason(), r.toString());
+    assertEquals(4, r.evaluations());
+    assertEquals(3, r.iterations());
+    assertEquals(4, evaluations[0]);
+  }
+
   @Test
   void stopsOnIterationBudgetAndOnZeroGradient() {
     float[] x = TestProblems.rosenbrockStart(2);

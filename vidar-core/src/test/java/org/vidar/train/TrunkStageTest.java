@@ -253,6 +253,7 @@ class TrunkStageTest {
     }
     assertEquals(2f, held.params[0], "point 2: point 3's held-out loss is lower, its training loss above the start's");
     assertEquals(3, held.loss);
+    assertEquals(2, held.staleFor(), "two points offered since the kept one");
     TrunkStage.BestPoint start = new TrunkStage.BestPoint(1);
     start.offer(new float[] {0}, 5, 2.0);
     start.offer(new float[] {1}, 4, 2.1);
@@ -262,6 +263,8 @@ class TrunkStageTest {
       plain.offer(new float[] {i}, offers[i][0], Double.NaN);
     }
     assertEquals(4f, plain.params[0], "without held-out videos, the lowest training objective");
+    plain.offer(new float[] {9}, 7, Double.NaN);
+    assertEquals(0, plain.staleFor(), "without held-out videos the stage never stops early");
   }
 
   /** On frame data with a held-out slice, Stage 2 ends with neither loss above its start's. */
