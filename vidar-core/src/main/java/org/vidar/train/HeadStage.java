@@ -302,7 +302,7 @@ public final class HeadStage implements java.io.Serializable {
    * groups share a task. The result's loss is the sum over classes of their training loss in their
    * group's best pass, plus the penalty; its iterations are the Adam steps, its evaluations the
    * passes over the table, and {@code work} receives the passes weighted by the share of the
-   * columns still training in each.
+   * columns still training in each (the scoring of heads that start trained, half a pass).
    */
   private OptimizationResult adam(MoeHeads heads, float[] params, int[] local, EmbeddingSource table,
       int[] classes, int[] groupOf, double[] work, SpareThreads spare, boolean scoreStart) {
@@ -332,6 +332,7 @@ public final class HeadStage implements java.io.Serializable {
       // Heads that start trained (grown or continued) are a candidate too, scored as pass 0: a group
       // that no pass improves keeps them (best holds them already).
       scoreOnly(active, table, split, heldOut, scratch, trainVideos, heldVideos);
+      work[0] += 0.5; // its two forward GEMMs, of a pass's four (two more give the weights' gradient)
       active.drainLosses(trainClass, heldClass);
       if (heldVideos[0] > 0) {
         offered = true;

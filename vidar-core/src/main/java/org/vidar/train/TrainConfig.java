@@ -108,7 +108,7 @@ public record TrainConfig(
      * Stage 1's count so the model scores as before ({@code MoeHeads.growClass}), and Stage 1 keeps
      * them for a class group whose held-out loss no pass lowers. Fresh heads on a pre-trained trunk
      * scored below pre-training: DBoF at 10,000 synth frame-level videos 0.7855 against 0.7970, at
-     * 20,000 0.8282 against 0.8393; the video-level MLP trunk at 20,000 0.8073 against 0.8193.
+     * 20,000 0.8287 against 0.8393; the video-level MLP trunk at 20,000 0.8073 against 0.8193.
      */
     GROWN,
     /** Freshly initialized heads, the paper's Stage 1. */
