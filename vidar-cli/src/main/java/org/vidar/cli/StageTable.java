@@ -182,6 +182,9 @@ final class StageTable implements Trainer.Listener {
             : String.format(Locale.ROOT, "%.0f", row.framesPerSecond())),
         Double.isNaN(row.trainLoss()) ? "-" : String.format(Locale.ROOT, "%.5f", row.trainLoss()),
         fmt(row.gap()), fmt(row.hit1()), fmt(row.perr()), fmt(row.map()), row.parameters());
+    if (result.remark() != null) {
+      out.println(stage + ": " + result.remark());
+    }
     append(row);
   }
 

@@ -111,8 +111,8 @@ public final class HeadStage implements java.io.Serializable {
    * What a group task produced; {@code passes} is the work done in whole passes over the group's
    * heads (each pass counted by the share of the group's columns still training in it).
    */
-  public record GroupResult(int[] classes, float[] params, OptimizationResult optimization, double passes)
-      implements java.io.Serializable {}
+  public record GroupResult(int[] classes, float[] params, OptimizationResult optimization, double passes,
+      int keptGroups) implements java.io.Serializable {}
 
   /**
    * The model with fresh, trained heads; {@code positives} decides the experts per class. The loss
@@ -148,7 +148,9 @@ public final class HeadStage implements java.io.Serializable {
     int iterations = 0;
     int evaluations = 0;
     double passes = 0;
+    int kept = 0;
     for (GroupResult r : results) {
+      kept += r.keptGroups();
       MoeHeads group = heads.select(r.classes());
       heads.scatter(group, r.params(), r.classes(), full);
       loss += r.optimization().loss();
@@ -156,8 +158,12 @@ public final class HeadStage implements java.io.Serializable {
       evaluations += r.optimization().evaluations();
       passes += r.passes() * columns(group.allocation()) / columns(allocation);
     }
+    String remark = kept == 0 ? null : String.format(java.util.Locale.ROOT, "%d of %d class groups kept the heads "
+        + "they started from (the model's, grown to %d experts a class at most): no pass lowered their held-out loss",
+        kept, groups.size(), allocation.maxExperts());
     return new StageResult(model.withHeads(allocation, full), loss, new OptimizationResult(loss, iterations,
-        evaluations, results.isEmpty() ? StopReason.MAX_ITERATIONS : results.get(0).optimization().reason()), passes);
+        evaluations, results.isEmpty() ? StopReason.MAX_ITERATIONS : results.get(0).optimization().reason()), passes,
+        remark);
   }
 
   /** Where this JVM's progress goes: nowhere in a cluster's task, which has no sink. */
@@ -258,9 +264,10 @@ public final class HeadStage implements java.io.Serializable {
     double lambda = config.heads().l2();
     if (config.headOptimizer() == TrainConfig.HeadOptimizer.ADAM) {
       double[] passes = {0};
-      OptimizationResult r = adam(heads, params, local, table, classes, groupOf, passes, spare, start != null);
+      int[] kept = {0};
+      OptimizationResult r = adam(heads, params, local, table, classes, groupOf, passes, kept, spare, start != null);
       progress().advance(Arrays.stream(groupOf).max().orElse(-1) + 1); // the task's groups
-      return new GroupResult(classes, params, r, passes[0]);
+      return new GroupResult(classes, params, r, passes[0], kept[0]);
     }
     int chunk = config.chunkRows();
     MoeHeads.Scratch scratch = heads.newWorkerScratch(spare); // the groups run at once: see newWorkerScratch
@@ -282,7 +289,7 @@ public final class HeadStage implements java.io.Serializable {
     OptimizationResult r = new Lbfgs(config.lbfgs()).minimize(objective, params,
         (iteration, loss) -> progress().iteration("L-BFGS iteration", iteration, loss));
     progress().advance(1);
-    return new GroupResult(classes, params, r, r.evaluations());
+    return new GroupResult(classes, params, r, r.evaluations(), 0);
   }
 
   /**
@@ -305,7 +312,7 @@ public final class HeadStage implements java.io.Serializable {
    * columns still training in each (the scoring of heads that start trained, half a pass).
    */
   private OptimizationResult adam(MoeHeads heads, float[] params, int[] local, EmbeddingSource table,
-      int[] classes, int[] groupOf, double[] work, SpareThreads spare, boolean scoreStart) {
+      int[] classes, int[] groupOf, double[] work, int[] kept, SpareThreads spare, boolean scoreStart) {
     float l2 = config.heads().l2();
     MoeHeads.Scratch scratch = heads.newWorkerScratch(spare); // the groups run at once: see newWorkerScratch
     boolean stopping = config.pretrainHoldout() > 0;
@@ -438,6 +445,9 @@ public final class HeadStage implements java.io.Serializable {
       trainLoss += l;
     }
     double penalty = heads.l2(params, l2, new float[params.length]);
+    for (int g = 0; g < groups && first == 1; g++) {
+      kept[0] += stoppingGroups.bestPass(g) == 0 ? 1 : 0;
+    }
     return new OptimizationResult(trainLoss + penalty, steps[0], passes,
         offered && stoppingGroups.allDone() ? StopReason.LOSS_CHANGE : StopReason.MAX_ITERATIONS);
   }

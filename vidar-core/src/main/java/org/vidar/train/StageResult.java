@@ -10,12 +10,19 @@ import org.vidar.optim.OptimizationResult;
  * the optimizer's summary (null for stages that run no single optimizer: pre-training's epochs, or
  * a stage with nothing to do), and the whole passes over the data its work came to (Stage 1 by
  * Adam: each class group's passes weighted by its share of the heads' columns, since each group
- * stops on its own; NaN when not counted).
+ * stops on its own; NaN when not counted), and what a user should know of how it ended, in a
+ * sentence ("kept its starting trunk: …"), or null.
  */
-public record StageResult(VideoModel model, double loss, OptimizationResult optimization, double passes) {
+public record StageResult(VideoModel model, double loss, OptimizationResult optimization, double passes,
+    String remark) {
   /** A result whose passes are not counted. */
   public StageResult(VideoModel model, double loss, OptimizationResult optimization) {
     this(model, loss, optimization, Double.NaN);
+  }
+
+  /** A result without a remark. */
+  public StageResult(VideoModel model, double loss, OptimizationResult optimization, double passes) {
+    this(model, loss, optimization, passes, null);
   }
 
   /** A stage that left {@code model} as it was. */

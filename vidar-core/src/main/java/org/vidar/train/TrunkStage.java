@@ -89,11 +89,16 @@ public final class TrunkStage {
     } finally {
       progress.end();
     }
+    String remark = null;
     if (keepBest && best.found()) {
       params = best.params;
       result = new OptimizationResult(best.loss, result.iterations(), result.evaluations(), result.reason());
+      if (best.keptStart()) {
+        remark = String.format(java.util.Locale.ROOT, "kept its starting trunk: none of %d iRprop+ steps lowered the "
+            + "held-out loss", result.iterations());
+      }
     }
-    return new StageResult(model.withTrunkParams(params), result.loss(), result);
+    return new StageResult(model.withTrunkParams(params), result.loss(), result, Double.NaN, remark);
   }
 
   /**
@@ -112,6 +117,8 @@ public final class TrunkStage {
     private double startLoss = Double.NaN;
     private boolean found;
     private int stale;
+    private int offers;
+    private int kept = -1;
 
     BestPoint(int size) {
       params = new float[size];
@@ -125,7 +132,9 @@ public final class TrunkStage {
           ? trainLoss < loss
           : trainLoss <= startLoss && heldOutLoss < heldLoss;
       stale = better ? 0 : stale + 1;
+      offers++;
       if (better) {
+        kept = offers - 1;
         found = true;
         loss = trainLoss;
         heldLoss = heldOutLoss;
@@ -135,6 +144,11 @@ public final class TrunkStage {
 
     boolean found() {
       return found;
+    }
+
+    /** Whether the point kept is the first offered (the starting trunk), judged on held-out losses. */
+    boolean keptStart() {
+      return kept == 0 && !Double.isNaN(heldLoss);
     }
 
     /** Points offered since the kept one, when there are held-out losses; 0 without them (never stale). */

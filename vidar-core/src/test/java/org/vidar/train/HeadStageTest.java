@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.vidar.data.Seeds;
@@ -306,6 +307,33 @@ class HeadStageTest {
         "stopped early: " + g.optimization().iterations() + " steps");
     assertEquals(org.vidar.optim.StopReason.LOSS_CHANGE, g.optimization().reason());
     assertArrayEquals(runHeads(data, c, 1).headParams(), runHeads(data, c, 3).headParams());
+  }
+
+  /**
+   * Heads that start trained are scored as pass 0: when every pass makes the held-out loss worse
+   * (Adam at a rate of 5 here), each group keeps its starting heads exactly, and the stage says so.
+   */
+  @Test
+  void continuedGroupsThatNoPassImprovesKeepTheirStartAndSaySo() {
+    VideoDataset data = TrainFixtures.separableVideos(120, DIM, 4, 31);
+    TrainConfig base = TrainFixtures.config(4, 0, 1, HeadConfig.fixed(2, 0f), 2, 1, 0, 8);
+    java.util.function.DoubleFunction<TrainConfig> adamAt = lr -> new TrainConfig(base.seed(), 0, 16,
+        org.vidar.optim.AdamConfig.of(lr), base.pretrainHeads(), 1, base.heads(), 2, base.lbfgs(), 0, base.irprop(),
+        0f, 8).withHeadOptimizer(TrainConfig.HeadOptimizer.ADAM, 5).withPretrainHoldout(0.3, 2);
+    VideoModel first = runHeads(data, adamAt.apply(0.05), 2);
+    EmbeddingTable t = table(data, first, 2);
+    StageResult wrecked;
+    StageResult careful;
+    try (LocalEngine e = new LocalEngine(data, 2)) {
+      wrecked = new HeadStage(adamAt.apply(5.0).withContinueHeads(true)).run(e, first, t, data.positivesPerClass(4), 2);
+      careful = new HeadStage(adamAt.apply(1e-4).withContinueHeads(true)).run(e, first, t, data.positivesPerClass(4),
+          2);
+    }
+    assertArrayEquals(first.headParams(), wrecked.model().headParams());
+    assertEquals("2 of 2 class groups kept the heads they started from (the model's, grown to 2 experts a class at "
+        + "most): no pass lowered their held-out loss", wrecked.remark());
+    assertTrue(!Arrays.equals(first.headParams(), careful.model().headParams()), "small steps improved on the start");
+    assertTrue(careful.remark() == null || careful.remark().startsWith("1 of 2 "), careful.remark());
   }
 
   /**

@@ -258,6 +258,8 @@ class TrunkStageTest {
     start.offer(new float[] {0}, 5, 2.0);
     start.offer(new float[] {1}, 4, 2.1);
     assertEquals(0f, start.params[0], "no step lowered the held-out loss: the start");
+    assertTrue(start.keptStart());
+    assertTrue(!held.keptStart(), "point 2 was kept");
     TrunkStage.BestPoint plain = new TrunkStage.BestPoint(1);
     for (int i = 0; i < offers.length; i++) {
       plain.offer(new float[] {i}, offers[i][0], Double.NaN);
@@ -265,6 +267,10 @@ class TrunkStageTest {
     assertEquals(4f, plain.params[0], "without held-out videos, the lowest training objective");
     plain.offer(new float[] {9}, 7, Double.NaN);
     assertEquals(0, plain.staleFor(), "without held-out videos the stage never stops early");
+    TrunkStage.BestPoint plainStart = new TrunkStage.BestPoint(1);
+    plainStart.offer(new float[] {0}, 5, Double.NaN);
+    plainStart.offer(new float[] {1}, 6, Double.NaN);
+    assertTrue(!plainStart.keptStart(), "without held-out losses there is nothing to say");
   }
 
   /** On frame data with a held-out slice, Stage 2 ends with neither loss above its start's. */
