@@ -115,7 +115,8 @@ public final class TimeToQualityBench {
     // The CLI's defaults for the level.
     FeatureSpec.Level trainedLevel = frameLevel ? FeatureSpec.Level.FRAME : FeatureSpec.Level.VIDEO;
     int batchSize = Integer.parseInt(BenchArgs.get(args, "batch", "" + TrainConfig.batchSizeFor(trainedLevel)));
-    double learningRate = Double.parseDouble(BenchArgs.get(args, "lr", "" + TrainConfig.learningRateFor(trainedLevel)));
+    double learningRate = Double.parseDouble(BenchArgs.get(args, "lr", "" + TrainConfig.learningRateFor(trainedLevel,
+        frameLevel || hidden > 0)));
     int pretrainExperts = Integer.parseInt(BenchArgs.get(args, "pretrainExperts",
         "" + TrainConfig.DEFAULT_PRETRAIN_EXPERTS));
     System.out.printf(Locale.ROOT, "kernels %s, %d cores, %s%n", KernelProvider.get().name(),

@@ -148,7 +148,8 @@ final class TrainCommand implements Callable<Integer> {
   Integer batchSize;
 
   @Option(names = "--learning-rate", description = "Pre-training and Stage 1 Adam learning rate (default: "
-      + TrainConfig.DEFAULT_LEARNING_RATE + ", " + TrainConfig.DEFAULT_FRAME_LEARNING_RATE + " at the frame level).")
+      + TrainConfig.DEFAULT_LEARNING_RATE + " for heads on the features, " + TrainConfig.DEFAULT_TRUNK_LEARNING_RATE
+      + " with --hidden layers, " + TrainConfig.DEFAULT_FRAME_LEARNING_RATE + " at the frame level).")
   Double learningRate;
 
   @Option(names = "--rounds", defaultValue = "" + TrainConfig.DEFAULT_ROUNDS, description = "Alternating rounds (default: ${DEFAULT-VALUE}).")
@@ -354,7 +355,8 @@ final class TrainCommand implements Callable<Integer> {
   private TrainConfig trainConfig(FeatureSpec.Level level, boolean trainableTrunk) {
     boolean continueHeads = headStart.continuesHeads(trainableTrunk);
     int batchSize = this.batchSize != null ? this.batchSize : TrainConfig.batchSizeFor(level);
-    double learningRate = this.learningRate != null ? this.learningRate : TrainConfig.learningRateFor(level);
+    double learningRate = this.learningRate != null ? this.learningRate
+        : TrainConfig.learningRateFor(level, trainableTrunk);
     EmbeddingPrecision precision = embeddingPrecision();
     HeadConfig heads = OptionNames.build(spec, () -> new HeadConfig(adaptive, experts, positivesPerExpert, headL2),
         Map.of("maxExperts", "--experts", "l2", "--head-l2"));

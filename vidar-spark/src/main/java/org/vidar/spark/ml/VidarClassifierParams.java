@@ -107,8 +107,9 @@ abstract class VidarClassifierParams extends Estimator<VidarClassificationModel>
     pretrainDecay = new DoubleParam(this, "pretrainDecay", "pre-training's learning rate is multiplied by this "
         + "after each epoch that is not the best", ParamValidators.inRange(0, 1, false, true));
     batchSize = new IntParam(this, "batchSize", "pre-training and Stage 1 batch size", ParamValidators.gtEq(1));
-    learningRate = new DoubleParam(this, "learningRate", "pre-training and Stage 1 Adam learning rate",
-        ParamValidators.gt(0));
+    learningRate = new DoubleParam(this, "learningRate", "pre-training and Stage 1 Adam learning rate (unset: "
+        + TrainConfig.DEFAULT_LEARNING_RATE + " for heads on the features, " + TrainConfig.DEFAULT_TRUNK_LEARNING_RATE
+        + " with hidden layers, as vidar train)", ParamValidators.gt(0));
     rounds = new IntParam(this, "rounds", "alternating rounds of Stage 1 and Stage 2", ParamValidators.gtEq(0));
     headOptimizer = new Param<>(this, "headOptimizer", "how Stage 1 trains each class group's heads: adam or lbfgs",
         ParamValidators.inArray(List.of("adam", "lbfgs")));
@@ -381,7 +382,8 @@ abstract class VidarClassifierParams extends Estimator<VidarClassificationModel>
     HeadConfig pretrainHeads = HeadConfig.fixed((Integer) getOrDefault(pretrainExperts),
         (Float) getOrDefault(pretrainL2));
     return new TrainConfig((Long) getOrDefault(seed), (Integer) getOrDefault(pretrainEpochs),
-        (Integer) getOrDefault(batchSize), AdamConfig.of((Double) getOrDefault(learningRate)), pretrainHeads,
+        (Integer) getOrDefault(batchSize), AdamConfig.of(isSet(learningRate) ? (Double) getOrDefault(learningRate)
+            : TrainConfig.learningRateFor(org.vidar.data.FeatureSpec.Level.VIDEO, trainableTrunk)), pretrainHeads,
         (Integer) getOrDefault(rounds), heads, (Integer) getOrDefault(headGroups),
         TrainConfig.stage1Optimizer((Integer) getOrDefault(lbfgsIterations)), (Integer) getOrDefault(trunkSteps),
         TrainConfig.irpropFor(org.vidar.data.FeatureSpec.Level.VIDEO), (Float) getOrDefault(trunkL2),

@@ -198,6 +198,10 @@ class VidarClassifierTest {
     // heads start as vidar train's: fresh on the features, grown on a trunk, or as set
     assertEquals(false, defaults.continueHeads());
     assertEquals(true, new VidarClassifier().trainConfig(true).continueHeads());
+    // the learning rate too: the features' or a trunk's default unless set
+    assertEquals(org.vidar.train.TrainConfig.DEFAULT_TRUNK_LEARNING_RATE,
+        new VidarClassifier().trainConfig(true).adam().learningRate());
+    assertEquals(0.01, loaded.trainConfig(false).adam().learningRate());
     assertEquals(false, new VidarClassifier().setHeadStart("fresh").trainConfig(true).continueHeads());
     VidarClassifier grown = VidarClassifier.load(writeGrown());
     assertEquals("grown", grown.getOrDefault(grown.headStart()));
