@@ -264,7 +264,8 @@ public final class MllibBaselineBench {
         HeadConfig.fixed(experts, d.heads().l2()), groups, d.lbfgs(), steps, d.irprop(), d.trunkL2(), d.chunkRows(),
         d.embeddingPrecision(), d.trunkFraction(), TrainConfig.HeadStart.AUTO.continuesHeads(mc.hasTrainableTrunk()),
         d.sampleFrames(), d.pretrainHoldout(),
-        d.pretrainPatience(), TrainConfig.DEFAULT_PRETRAIN_DECAY, TrainConfig.DEFAULT_HEAD_DRAWS, d.headOptimizer(), d.headEpochs());
+        d.pretrainPatience(), TrainConfig.DEFAULT_PRETRAIN_DECAY, TrainConfig.DEFAULT_HEAD_DRAWS, d.headOptimizer(), d.headEpochs(),
+        TrainConfig.pretrainClipFor(spec.level(), mc.hasTrainableTrunk()));
     long t0 = System.nanoTime();
     SparkEngine engine = SparkEngine.of(session, trainFiles, spec, BadRecordPolicy.FAIL, config.frameSampling(),
         Files.createDirectories(Paths.get(dir, "work")).toString());

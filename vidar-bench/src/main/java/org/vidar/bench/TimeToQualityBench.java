@@ -164,7 +164,8 @@ public final class TimeToQualityBench {
           headGroups, TrainConfig.stage1Optimizer(lbfgs), trunkSteps, TrainConfig.irpropFor(spec.level()), defaults.trunkL2(),
           defaults.chunkRows(), defaults.embeddingPrecision(), defaults.trunkFraction(), continueHeads,
           defaults.sampleFrames(), defaults.pretrainHoldout(), defaults.pretrainPatience(), TrainConfig.DEFAULT_PRETRAIN_DECAY, Integer.parseInt(BenchArgs.get(args, "headDraws", "" + TrainConfig.DEFAULT_HEAD_DRAWS)),
-          TrainConfig.HeadOptimizer.valueOf(headOptimizer.toUpperCase(Locale.ROOT)), headEpochs);
+          TrainConfig.HeadOptimizer.valueOf(headOptimizer.toUpperCase(Locale.ROOT)), headEpochs,
+          Double.parseDouble(BenchArgs.get(args, "clip", "" + TrainConfig.pretrainClipFor(spec.level(), mc.hasTrainableTrunk()))));
       List<Point> vidar = new ArrayList<>();
       TrainingClock clock = new TrainingClock(m -> ModelEvaluation.evaluate(m, validate, 20, 1024).gap());
       StageOnePasses passes = new StageOnePasses(clock);

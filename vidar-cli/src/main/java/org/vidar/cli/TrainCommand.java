@@ -133,6 +133,12 @@ final class TrainCommand implements Callable<Integer> {
           + "held-out GAP (loss) (default: ${DEFAULT-VALUE}).")
   int pretrainPatience;
 
+  @Option(names = "--pretrain-clip",
+      description = "Pre-training scales each tensor's mean gradient down to this L2 norm when it is longer, before "
+          + "Adam (0: no clipping; default: " + TrainConfig.DEFAULT_TRUNK_PRETRAIN_CLIP + " with --hidden layers, 0 "
+          + "otherwise).")
+  Double pretrainClip;
+
   @Option(names = "--pretrain-decay", defaultValue = "" + TrainConfig.DEFAULT_PRETRAIN_DECAY,
       description = "Pre-training multiplies its learning rate by this after every epoch whose held-out GAP is not "
           + "the best so far (1: a constant rate; default: ${DEFAULT-VALUE}).")
@@ -368,7 +374,7 @@ final class TrainCommand implements Callable<Integer> {
     return OptionNames.build(spec, () -> new TrainConfig(seed, pretrainEpochs, batchSize, adam, pretrainHeads, rounds,
         heads, headGroups, lbfgs, trunkSteps, TrainConfig.irpropFor(level), trunkL2, engine.chunkRows, precision,
         trunkFraction, continueHeads, sampleFrames, pretrainHoldout, pretrainPatience, pretrainDecay, headDraws, headOptimizer,
-        headEpochs),
+        headEpochs, pretrainClip != null ? pretrainClip : TrainConfig.pretrainClipFor(level, trainableTrunk)),
         Map.of());
   }
 

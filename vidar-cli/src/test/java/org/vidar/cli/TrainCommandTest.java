@@ -94,7 +94,7 @@ class TrainCommandTest {
         {"--seed", "2", "--seed: 1 in the checkpoint, 2 now"},
         {"--hidden", "6", "--hidden: [4] in the checkpoint, [6] now"},
         {"--experts", "3", "--experts: 2 in the checkpoint, 3 now"},
-        {"--learning-rate", "0.01", "--learning-rate: 0.005 in the checkpoint, 0.01 now"},
+        {"--learning-rate", "0.01", "--learning-rate: 0.0035 in the checkpoint, 0.01 now"},
         {"--classes", "12", "--classes: 10 in the checkpoint, 12 now"},
         {"--train", data.resolve("video").resolve("train-00000-of-00002.tfrecord").toString(),
             "--train: 2 files of "},

@@ -37,7 +37,8 @@ import org.vidar.optim.Adam;
  * the result depends on the batch size, never on the number of threads (the kernels in use, SIMD or
  * plain, still round differently). The optimizer step, summing
  * the parts' gradients, averaging, the L2 penalty and Adam, is one fused pass over the
- * parameters, in blocks spread over the same threads. Batch normalization normalizes each part by
+ * parameters, in blocks spread over the same threads; with {@link TrainConfig#pretrainClip} it is
+ * two, the sums and each tensor's norm first, then the clipped step. Batch normalization normalizes each part by
  * its own statistics (ghost batches, as data-parallel TensorFlow does per replica), and moves its
  * running statistics by each part's in part order after the parts ran. At the frame level a part
  * holds a quarter of {@link #PART_ROWS} videos ({@link #partVideos}).
@@ -152,12 +153,19 @@ public final class Pretrain {
     Adam trunkAdam = new Adam(config.adam(), tp.length);
     Adam headAdam = new Adam(config.adam(), hp.length);
     List<Block> blocks = new ArrayList<>();
+    int tensors = 0;
     for (TensorRef t : trunk.layout().tensors()) {
-      Block.add(blocks, tp, work, true, t, TrunkGradient.penalized(t) ? config.trunkL2() : 0f);
+      Block.add(blocks, tp, work, true, t, TrunkGradient.penalized(t) ? config.trunkL2() : 0f, tensors++);
     }
     for (TensorRef t : heads.tensors()) {
-      Block.add(blocks, hp, work, false, t, heads.penalized(t) ? config.pretrainHeads().l2() : 0f);
+      Block.add(blocks, hp, work, false, t, heads.penalized(t) ? config.pretrainHeads().l2() : 0f, tensors++);
     }
+    // Per-tensor clipping needs a tensor's whole gradient before any of its blocks steps: the parts
+    // are summed block by block first, the norms added up per tensor, then the blocks step.
+    double clip = config.pretrainClip();
+    double[] tensorNorm = new double[tensors];
+    float[] tensorFactor = new float[tensors];
+    java.util.Arrays.fill(tensorFactor, 1f);
     LongPredicate heldOut = heldOut(config);
     VideoDataset scored = config.pretrainHoldout() > 0 ? data.select(heldOut, MAX_HELD_OUT) : null;
     BestPass best = new BestPass(config.pretrainPatience());
@@ -196,13 +204,37 @@ public final class Pretrain {
           Adam.Step trunkStep = trunkAdam.beginStep();
           Adam.Step headStep = headAdam.beginStep();
           float scale = 1f / rows;
+          if (clip > 0) {
+            List<Runnable> sums = new ArrayList<>(threads);
+            for (int t = 0; t < threads; t++) {
+              int first = t;
+              sums.add(() -> {
+                for (int b = first; b < blocks.size(); b += threads) {
+                  blocks.get(b).sumParts(used);
+                }
+              });
+            }
+            runAll(pool, threads, sums);
+            java.util.Arrays.fill(tensorNorm, 0);
+            for (Block block : blocks) {
+              tensorNorm[block.tensor] += block.squaredNorm;
+            }
+            for (int t = 0; t < tensorNorm.length; t++) {
+              double norm = Math.sqrt(tensorNorm[t]) * scale;
+              tensorFactor[t] = norm > clip ? (float) (clip / norm) : 1f;
+            }
+          }
           List<Runnable> updates = new ArrayList<>(threads);
           for (int t = 0; t < threads; t++) {
             int first = t;
             updates.add(() -> {
               for (int b = first; b < blocks.size(); b += threads) {
                 Block block = blocks.get(b);
-                block.apply(block.trunk ? trunkStep : headStep, used, scale);
+                if (clip > 0) {
+                  block.update(block.trunk ? trunkStep : headStep, scale * tensorFactor[block.tensor]);
+                } else {
+                  block.apply(block.trunk ? trunkStep : headStep, used, scale);
+                }
               }
             });
           }
@@ -339,8 +371,11 @@ public final class Pretrain {
     private final int from;
     private final int to;
     private final float l2;
+    final int tensor;
+    double squaredNorm;
 
-    private Block(float[] params, Part[] parts, boolean trunk, int from, int to, float l2) {
+    private Block(float[] params, Part[] parts, boolean trunk, int from, int to, float l2, int tensor) {
+      this.tensor = tensor;
       this.params = params;
       this.parts = parts;
       this.trunk = trunk;
@@ -349,10 +384,38 @@ public final class Pretrain {
       this.l2 = l2;
     }
 
-    static void add(List<Block> blocks, float[] params, Part[] parts, boolean trunk, TensorRef t, float l2) {
+    static void add(List<Block> blocks, float[] params, Part[] parts, boolean trunk, TensorRef t, float l2,
+        int tensor) {
       for (int s = t.offset(), end = t.offset() + t.size(); s < end; s += BLOCK) {
-        blocks.add(new Block(params, parts, trunk, s, Math.min(end, s + BLOCK), l2));
+        blocks.add(new Block(params, parts, trunk, s, Math.min(end, s + BLOCK), l2, tensor));
       }
+    }
+
+    /** Sums the parts' gradients into the first part's (in part order) and keeps their squared norm. */
+    void sumParts(int used) {
+      float[] sum = grad(parts[0]);
+      for (int p = 1; p < used; p++) {
+        float[] g = grad(parts[p]);
+        for (int i = from; i < to; i++) {
+          sum[i] += g[i];
+        }
+        Arrays.fill(g, from, to, 0f);
+      }
+      double s = 0;
+      for (int i = from; i < to; i++) {
+        s += (double) sum[i] * sum[i];
+      }
+      squaredNorm = s;
+    }
+
+    /**
+     * Adam with the summed gradient times {@code scale} (the mean, clipped) and the L2 penalty's
+     * gradient added after: the penalty is not clipped.
+     */
+    void update(Adam.Step step, float scale) {
+      float[] sum = grad(parts[0]);
+      step.update(params, sum, from, to, scale, l2);
+      Arrays.fill(sum, from, to, 0f);
     }
 
     void apply(Adam.Step step, int used, float scale) {

@@ -90,6 +90,40 @@ class PretrainTest {
   }
 
   /**
+   * Per-tensor clipping: a limit no gradient reaches changes nothing, bit for bit; a limit far
+   * below every gradient's norm scales each tensor's gradient down to it, where Adam's ε outweighs
+   * it, so the parameters barely move (each of 4 steps moves a weight by at most lr·1e-4, against
+   * steps near lr unclipped); and the threads still change nothing.
+   */
+  @Test
+  void clippingScalesEachTensorsGradientAndThreadsDoNotChangeIt() {
+    // No L2 penalty: its gradient is added after the clipping, and Adam would step on it alone.
+    TrainConfig c = TrainFixtures.config(7, 4, 1, HeadConfig.fixed(2, 0f), 1, 10, 0, 8);
+    TrainConfig big = new TrainConfig(c.seed(), 4, 16, c.adam(), HeadConfig.fixed(2, 0f), 1, c.heads(),
+        c.headGroups(), c.lbfgs(), 0, c.irprop(), 0f, 8);
+    VideoModel plain = new Pretrain(big, 2, 8).run(DATA, MC).model();
+    VideoModel loose = new Pretrain(big.withPretrainClip(1e6), 2, 8).run(DATA, MC).model();
+    assertArrayEquals(plain.trunkParams(), loose.trunkParams());
+    assertArrayEquals(plain.headParams(), loose.headParams());
+    VideoModel init = new Pretrain(big).initialModel(MC);
+    VideoModel tight = new Pretrain(big.withPretrainClip(1e-14), 2, 8).run(DATA, MC).model();
+    double lr = big.adam().learningRate();
+    double moved = 0;
+    double movedPlain = 0;
+    for (int i = 0; i < init.trunkParams().length; i++) {
+      moved = Math.max(moved, Math.abs(tight.trunkParams()[i] - init.trunkParams()[i]));
+      movedPlain = Math.max(movedPlain, Math.abs(plain.trunkParams()[i] - init.trunkParams()[i]));
+    }
+    assertTrue(moved < 4 * lr * 1e-4, "clipped to 1e-14, a weight moved by " + moved);
+    assertTrue(movedPlain > lr, "unclipped, the largest move was " + movedPlain);
+    VideoModel one = new Pretrain(big.withPretrainClip(0.05), 1, 8).run(DATA, MC).model();
+    VideoModel three = new Pretrain(big.withPretrainClip(0.05), 3, 8).run(DATA, MC).model();
+    assertArrayEquals(one.trunkParams(), three.trunkParams());
+    assertArrayEquals(one.headParams(), three.headParams());
+    assertFalse(Arrays.equals(one.trunkParams(), plain.trunkParams()), "a clip of 0.05 binds here");
+  }
+
+  /**
    * Batch normalization in parts of a batch (ghost batches, each normalized by its own
    * statistics) runs the parts at once, and the threads still change nothing, running statistics
    * included: they move by each part's statistics in part order, after the parts ran.

@@ -30,7 +30,7 @@ class ProvenanceTest {
     return new TrainConfig(7, 2, 16, org.vidar.optim.AdamConfig.of(0.02), HeadConfig.fixed(1, 2e-4f), 1,
         new HeadConfig(true, 3, 9, 3e-4f), 2, TrainConfig.stage1Optimizer(6), 3,
         org.vidar.optim.IRpropConfig.withDelta0(0.02), 1e-5f, 11, EmbeddingPrecision.BFLOAT16, 0.75, true, 5, 0.1, 3, TrainConfig.DEFAULT_PRETRAIN_DECAY, TrainConfig.DEFAULT_HEAD_DRAWS,
-        TrainConfig.HeadOptimizer.ADAM, 3);
+        TrainConfig.HeadOptimizer.ADAM, 3, 0);
   }
 
   static Provenance provenance(TrainConfig config) {

@@ -30,7 +30,7 @@ class RunDifferenceTest {
   private static TrainConfig config(long seed, int experts, int chunkRows) {
     return new TrainConfig(seed, 2, 16, AdamConfig.of(0.02), HeadConfig.fixed(1, 2e-4f), 1,
         new HeadConfig(true, experts, 9, 3e-4f), 2, TrainConfig.stage1Optimizer(6), 3, IRpropConfig.withDelta0(0.02),
-        1e-5f, chunkRows, EmbeddingPrecision.BFLOAT16, 0.75, true, 5, 0.1, 3, TrainConfig.DEFAULT_PRETRAIN_DECAY, TrainConfig.DEFAULT_HEAD_DRAWS, TrainConfig.HeadOptimizer.ADAM, 3);
+        1e-5f, chunkRows, EmbeddingPrecision.BFLOAT16, 0.75, true, 5, 0.1, 3, TrainConfig.DEFAULT_PRETRAIN_DECAY, TrainConfig.DEFAULT_HEAD_DRAWS, TrainConfig.HeadOptimizer.ADAM, 3, 0);
   }
 
   private static Provenance run(TrainConfig config, long bytes, Provenance.EngineInfo engine) {

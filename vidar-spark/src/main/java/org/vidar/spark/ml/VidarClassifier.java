@@ -290,6 +290,12 @@ public final class VidarClassifier extends VidarClassifierParams implements Defa
     return this;
   }
 
+  /** Pre-training's per-tensor gradient norm limit (0: none). */
+  public VidarClassifier setPretrainClip(double value) {
+    set(pretrainClip, value);
+    return this;
+  }
+
   public VidarClassifier setPretrainDecay(double value) {
     set(pretrainDecay, value);
     return this;

@@ -54,6 +54,7 @@ abstract class VidarClassifierParams extends Estimator<VidarClassificationModel>
   final DoubleParam pretrainHoldout;
   final IntParam pretrainPatience;
   final DoubleParam pretrainDecay;
+  final DoubleParam pretrainClip;
   final IntParam batchSize;
   final DoubleParam learningRate;
   final IntParam rounds;
@@ -104,6 +105,9 @@ abstract class VidarClassifierParams extends Estimator<VidarClassificationModel>
         ParamValidators.inRange(0, 1, true, false));
     pretrainPatience = new IntParam(this, "pretrainPatience", "passes without a better held-out GAP (loss) before "
         + "stopping", ParamValidators.gtEq(1));
+    pretrainClip = new DoubleParam(this, "pretrainClip", "pre-training scales each tensor's mean gradient down to "
+        + "this L2 norm when it is longer (0: no clipping; unset: " + TrainConfig.DEFAULT_TRUNK_PRETRAIN_CLIP
+        + " with hidden layers, 0 without, as vidar train)", ParamValidators.gtEq(0));
     pretrainDecay = new DoubleParam(this, "pretrainDecay", "pre-training's learning rate is multiplied by this "
         + "after each epoch that is not the best", ParamValidators.inRange(0, 1, false, true));
     batchSize = new IntParam(this, "batchSize", "pre-training and Stage 1 batch size", ParamValidators.gtEq(1));
@@ -263,6 +267,10 @@ abstract class VidarClassifierParams extends Estimator<VidarClassificationModel>
     return pretrainDecay;
   }
 
+  public DoubleParam pretrainClip() {
+    return pretrainClip;
+  }
+
   public IntParam batchSize() {
     return batchSize;
   }
@@ -393,6 +401,7 @@ abstract class VidarClassifierParams extends Estimator<VidarClassificationModel>
         (Double) getOrDefault(pretrainHoldout), (Integer) getOrDefault(pretrainPatience),
         (Double) getOrDefault(pretrainDecay), TrainConfig.DEFAULT_HEAD_DRAWS,
         TrainConfig.HeadOptimizer.valueOf(getOrDefault(headOptimizer).toUpperCase(Locale.ROOT)),
-        (Integer) getOrDefault(headEpochs));
+        (Integer) getOrDefault(headEpochs), isSet(pretrainClip) ? (Double) getOrDefault(pretrainClip)
+            : TrainConfig.pretrainClipFor(org.vidar.data.FeatureSpec.Level.VIDEO, trainableTrunk));
   }
 }

@@ -202,6 +202,10 @@ class VidarClassifierTest {
     assertEquals(org.vidar.train.TrainConfig.DEFAULT_TRUNK_LEARNING_RATE,
         new VidarClassifier().trainConfig(true).adam().learningRate());
     assertEquals(0.01, loaded.trainConfig(false).adam().learningRate());
+    assertEquals(org.vidar.train.TrainConfig.DEFAULT_TRUNK_PRETRAIN_CLIP,
+        new VidarClassifier().trainConfig(true).pretrainClip());
+    assertEquals(0, new VidarClassifier().trainConfig(false).pretrainClip());
+    assertEquals(0.5, new VidarClassifier().setPretrainClip(0.5).trainConfig(false).pretrainClip());
     assertEquals(false, new VidarClassifier().setHeadStart("fresh").trainConfig(true).continueHeads());
     VidarClassifier grown = VidarClassifier.load(writeGrown());
     assertEquals("grown", grown.getOrDefault(grown.headStart()));
