@@ -393,14 +393,7 @@ public final class Pretrain {
 
     /** Sums the parts' gradients into the first part's (in part order) and keeps their squared norm. */
     void sumParts(int used) {
-      float[] sum = grad(parts[0]);
-      for (int p = 1; p < used; p++) {
-        float[] g = grad(parts[p]);
-        for (int i = from; i < to; i++) {
-          sum[i] += g[i];
-        }
-        Arrays.fill(g, from, to, 0f);
-      }
+      float[] sum = addParts(used);
       double s = 0;
       for (int i = from; i < to; i++) {
         s += (double) sum[i] * sum[i];
@@ -418,7 +411,14 @@ public final class Pretrain {
       Arrays.fill(sum, from, to, 0f);
     }
 
+    /** The parts' sum and Adam on it, in one pass over the block (no clipping). */
     void apply(Adam.Step step, int used, float scale) {
+      addParts(used);
+      update(step, scale);
+    }
+
+    /** Adds the other parts' gradients to the first part's, in part order, clearing theirs; returns the sum's array. */
+    private float[] addParts(int used) {
       float[] sum = grad(parts[0]);
       for (int p = 1; p < used; p++) {
         float[] g = grad(parts[p]);
@@ -427,8 +427,7 @@ public final class Pretrain {
         }
         Arrays.fill(g, from, to, 0f);
       }
-      step.update(params, sum, from, to, scale, l2);
-      Arrays.fill(sum, from, to, 0f);
+      return sum;
     }
 
     private float[] grad(Part p) {
