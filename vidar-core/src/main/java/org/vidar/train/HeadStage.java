@@ -219,19 +219,8 @@ public final class HeadStage implements java.io.Serializable {
     return trainGroup(full, classes, new int[classes.length], table, round, null, SpareThreads.NONE);
   }
 
-  /**
-   * Trains the heads of one class group over the whole table, starting from {@code start}'s heads
-   * (grown to {@code full}'s experts per class, {@link MoeHeads#growClass}), or fresh when it is
-   * null: each class from a random stream of its own, so a class starts the same whichever group
-   * it is in.
-   */
-  public GroupResult trainGroup(ExpertAllocation full, int[] classes, EmbeddingSource table, int round,
-      StartHeads start) {
-    return trainGroup(full, classes, new int[classes.length], table, round, start, SpareThreads.NONE);
-  }
-
   /** The heads a stage starts from: the model's, of allocation {@code allocation}, all classes. */
-  public record StartHeads(ExpertAllocation allocation, float[] params) implements java.io.Serializable {}
+  record StartHeads(ExpertAllocation allocation, float[] params) implements java.io.Serializable {}
 
   /**
    * Trains the heads of the classes of one task, {@code classes[i]} in its group {@code groupOf[i]}
@@ -369,11 +358,7 @@ public final class HeadStage implements java.io.Serializable {
         int[] go = g.offsets;
         if (stopping) {
           split.split(emb, rows, g.labels, g.offsets, keys, heldOut);
-          if (split.held.rows > 0) {
-            a.heads.lossAndBackward(a.params, split.held.emb, split.held.rows, split.held.labels, split.held.offsets,
-                null, null, scratch, a.held);
-            heldVideos[0] += split.held.rows;
-          }
+          score(a, split.held, scratch, a.held, heldVideos);
           e = split.train.emb;
           n = split.train.rows;
           gl = split.train.labels;
@@ -473,17 +458,17 @@ public final class HeadStage implements java.io.Serializable {
     table.forEachChunk(config.batchSize(), (emb, rows, labels, offsets, keys) -> {
       GroupLabels g = GroupLabels.of(labels, offsets, rows, a.local);
       split.split(emb, rows, g.labels, g.offsets, keys, heldOut);
-      if (split.held.rows > 0) {
-        a.heads.lossAndBackward(a.params, split.held.emb, split.held.rows, split.held.labels, split.held.offsets,
-            null, null, scratch, a.held);
-        heldVideos[0] += split.held.rows;
-      }
-      if (split.train.rows > 0) {
-        a.heads.lossAndBackward(a.params, split.train.emb, split.train.rows, split.train.labels, split.train.offsets,
-            null, null, scratch, a.train);
-        trainVideos[0] += split.train.rows;
-      }
+      score(a, split.held, scratch, a.held, heldVideos);
+      score(a, split.train, scratch, a.train, trainVideos);
     });
+  }
+
+  /** Adds each class's loss over {@code rows} (no gradient) to {@code classLoss}, and their count to {@code videos}. */
+  private static void score(ActiveHeads a, Rows rows, MoeHeads.Scratch scratch, double[] classLoss, long[] videos) {
+    if (rows.rows > 0) {
+      a.heads.lossAndBackward(a.params, rows.emb, rows.rows, rows.labels, rows.offsets, null, null, scratch, classLoss);
+      videos[0] += rows.rows;
+    }
   }
 
   /**

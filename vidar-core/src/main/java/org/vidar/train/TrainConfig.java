@@ -187,11 +187,6 @@ public record TrainConfig(
     return level == FeatureSpec.Level.FRAME ? DEFAULT_FRAME_BATCH_SIZE : DEFAULT_BATCH_SIZE;
   }
 
-  /** Pre-training's and Stage 1's default Adam learning rate at a level, for heads on the features at the video level. */
-  public static double learningRateFor(FeatureSpec.Level level) {
-    return learningRateFor(level, false);
-  }
-
   /** Pre-training's and Stage 1's default Adam learning rate at a level, for a model with or without a trunk. */
   public static double learningRateFor(FeatureSpec.Level level, boolean trainableTrunk) {
     if (level == FeatureSpec.Level.FRAME) {

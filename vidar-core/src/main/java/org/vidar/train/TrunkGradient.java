@@ -79,12 +79,8 @@ public final class TrunkGradient {
         continue;
       }
       int n = batch.rows * dim;
-      if (emb.length < n) {
-        emb = new float[n];
-      }
-      if (dEmb.length < n) {
-        dEmb = new float[n];
-      }
+      emb = fit(emb, n);
+      dEmb = fit(dEmb, n);
       trunk.forward(trunkParams, batch, emb, ts);
       java.util.Arrays.fill(dEmb, 0, n, 0f);
       loss += heads.lossAndBackward(model.headParams(), emb, batch.rows, batch.labels, batch.labelOffsets, dEmb,

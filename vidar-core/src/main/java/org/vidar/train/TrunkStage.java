@@ -115,9 +115,9 @@ public final class TrunkStage {
     double loss = Double.POSITIVE_INFINITY;
     private double heldLoss = Double.POSITIVE_INFINITY;
     private double startLoss = Double.NaN;
-    private boolean found;
     private int stale;
     private int offers;
+    /** The offer kept (0: the first, the starting trunk), or -1 before any. */
     private int kept = -1;
 
     BestPoint(int size) {
@@ -135,7 +135,6 @@ public final class TrunkStage {
       offers++;
       if (better) {
         kept = offers - 1;
-        found = true;
         loss = trainLoss;
         heldLoss = heldOutLoss;
         System.arraycopy(x, 0, params, 0, x.length);
@@ -143,7 +142,7 @@ public final class TrunkStage {
     }
 
     boolean found() {
-      return found;
+      return kept >= 0;
     }
 
     /** Whether the point kept is the first offered (the starting trunk), judged on held-out losses. */
