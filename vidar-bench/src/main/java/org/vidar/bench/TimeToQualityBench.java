@@ -114,7 +114,8 @@ public final class TimeToQualityBench {
     int headGroups = Integer.parseInt(BenchArgs.get(args, "groups", "" + TrainConfig.AUTO_HEAD_GROUPS));
     // The CLI's defaults for the level.
     FeatureSpec.Level trainedLevel = frameLevel ? FeatureSpec.Level.FRAME : FeatureSpec.Level.VIDEO;
-    int batchSize = Integer.parseInt(BenchArgs.get(args, "batch", "" + TrainConfig.batchSizeFor(trainedLevel)));
+    int batchSize = Integer.parseInt(BenchArgs.get(args, "batch", "" + TrainConfig.batchSizeFor(trainedLevel,
+        frameLevel || hidden > 0)));
     double learningRate = Double.parseDouble(BenchArgs.get(args, "lr", "" + TrainConfig.learningRateFor(trainedLevel,
         frameLevel || hidden > 0)));
     int pretrainExperts = Integer.parseInt(BenchArgs.get(args, "pretrainExperts",
@@ -221,9 +222,11 @@ public final class TimeToQualityBench {
    * only, counted from the layout: per video, forward {@code 2·in·out} for every trunk weight,
    * the same again for its gradient and for the input gradient (not for the first layer), and
    * {@code 2·H·C} for the heads' C expert and gate columns, twice more when training them (twice
-   * only when no trunk needs the embedding gradient). Stage 1's work is {@link StageResult#passes}:
-   * whole passes over all the heads' columns that its groups' passes came to (each class stops on
-   * its own and leaves the GEMMs when enough have), times the whole heads' columns.
+   * only when no trunk needs the embedding gradient); the held-out videos each epoch scores add
+   * their forward pass. Stage 1's work is {@link StageResult#passes}: whole passes over all the
+   * heads' columns that its groups' passes came to (each class stops on its own and leaves the GEMMs
+   * when enough have), times the whole heads' columns, and the trunk's forward pass over every
+   * video that gives the heads their embeddings. (Video level only: the frame level reports frames/s.)
    */
   private static void efficiency(int videos, List<Point> vidar, StageResult heads, TrainConfig config,
       ModelConfig mc, int classes, double peakBefore) {
@@ -262,12 +265,15 @@ public final class TimeToQualityBench {
       }
     }
     double trained = videos * (1 - config.pretrainHoldout());
-    double pretrainFlops = epochs * trained * perVideo;
+    double heldOut = Math.min(videos * config.pretrainHoldout(), 10_000); // Pretrain.MAX_HELD_OUT
+    double pretrainForward = 2.0 * trunkWeights + 2.0 * h * pretrainColumns;
+    double pretrainFlops = epochs * (trained * perVideo + heldOut * pretrainForward);
     long headColumns = (long) classes * (2L * config.heads().maxExperts() + 1);
     int groups = config.headGroupsFor(org.vidar.model.moe.ExpertAllocation.fixed(classes, config.heads().maxExperts()));
     double passes = heads == null || Double.isNaN(heads.passes()) ? 0 : heads.passes();
     // trained rows: forward and weight gradient; held-out rows: forward only
-    double headFlops = passes * videos * (4.0 - 2.0 * config.pretrainHoldout()) * h * headColumns;
+    double headFlops = passes * videos * (4.0 - 2.0 * config.pretrainHoldout()) * h * headColumns
+        + videos * 2.0 * trunkWeights;
     System.out.printf(Locale.ROOT, "%nEfficiency (GEMM flops counted from the layout; sgemm 1024 on %d threads at once: "
         + "%.0f GFLOP/s, the faster of %.0f before the runs and %.0f after)%n| stage | seconds | GFLOP | GFLOP/s | of sgemm |"
         + "%n|---|---|---|---|---|%n", Runtime.getRuntime().availableProcessors(), peak, peakBefore, peakAfter);

@@ -150,7 +150,8 @@ final class TrainCommand implements Callable<Integer> {
   int headDraws;
 
   @Option(names = "--batch-size", description = "Pre-training and Stage 1 batch size (default: "
-      + TrainConfig.DEFAULT_BATCH_SIZE + ", " + TrainConfig.DEFAULT_FRAME_BATCH_SIZE + " at the frame level).")
+      + TrainConfig.DEFAULT_BATCH_SIZE + " for heads on the features, " + TrainConfig.DEFAULT_TRUNK_BATCH_SIZE
+      + " with --hidden layers, " + TrainConfig.DEFAULT_FRAME_BATCH_SIZE + " at the frame level).")
   Integer batchSize;
 
   @Option(names = "--learning-rate", description = "Pre-training and Stage 1 Adam learning rate (default: "
@@ -360,7 +361,7 @@ final class TrainCommand implements Callable<Integer> {
   /** Every training option, each named as its option in an error. */
   private TrainConfig trainConfig(FeatureSpec.Level level, boolean trainableTrunk) {
     boolean continueHeads = headStart.continuesHeads(trainableTrunk);
-    int batchSize = this.batchSize != null ? this.batchSize : TrainConfig.batchSizeFor(level);
+    int batchSize = this.batchSize != null ? this.batchSize : TrainConfig.batchSizeFor(level, trainableTrunk);
     double learningRate = this.learningRate != null ? this.learningRate
         : TrainConfig.learningRateFor(level, trainableTrunk);
     EmbeddingPrecision precision = embeddingPrecision();

@@ -57,6 +57,32 @@ public final class ModelEvaluation {
     return new FileResult(evaluator.report(), videos[0], videos[1], skipped);
   }
 
+  /**
+   * Class probabilities of videos {@code [from, to)} of {@code data}, video {@code i}'s at
+   * {@code probs[i·K ..)}, scored {@code chunkRows} at a time by {@code scorer}.
+   */
+  public static void score(VideoModel.Scorer scorer, VideoDataset data, int from, int to, int chunkRows,
+      float[] probs) {
+    VideoBatch batch = new VideoBatch(data.level(), data.dimension());
+    int k = scorer.numClasses();
+    float[] chunk = new float[Math.min(chunkRows, Math.max(1, to - from)) * k];
+    for (int s = from; s < to; s += chunkRows) {
+      int e = Math.min(to, s + chunkRows);
+      batch.gather(data, null, s, e);
+      scorer.score(batch, chunk);
+      System.arraycopy(chunk, 0, probs, s * k, (e - s) * k);
+    }
+  }
+
+  /** GAP@k, Hit@1, PERR and MAP of {@code data}'s videos from their probabilities ({@link #score}). */
+  public static EvalReport evaluate(VideoDataset data, float[] probs, int numClasses, int topK) {
+    YouTube8mEvaluator evaluator = new YouTube8mEvaluator(numClasses, topK);
+    for (int i = 0; i < data.size(); i++) {
+      evaluator.addScores(probs, i * numClasses, data.labelsOf(i));
+    }
+    return evaluator.report();
+  }
+
   /** GAP@k, Hit@1, PERR and MAP of {@code model} on {@code data}. */
   public static EvalReport evaluate(VideoModel model, VideoDataset data, int topK, int chunkRows) {
     int k = model.config().numClasses();

@@ -112,11 +112,32 @@ public final class VideoModel {
     return new Scorer();
   }
 
+  /**
+   * Scores batches with frozen statistics, one of several threads that score at once: its heads'
+   * element-wise pass stays on the calling thread ({@link MoeHeads#newWorkerScratch()}).
+   */
+  public Scorer newWorkerScorer() {
+    return new Scorer(heads.newWorkerScratch());
+  }
+
   /** Per-thread buffers for scoring. */
   public final class Scorer {
     private final Trunk.Scratch trunkScratch = trunk.newScratch(false);
-    private final MoeHeads.Scratch headScratch = heads.newScratch();
+    private final MoeHeads.Scratch headScratch;
     private float[] embedding = new float[0];
+
+    private Scorer() {
+      this(heads.newScratch());
+    }
+
+    private Scorer(MoeHeads.Scratch headScratch) {
+      this.headScratch = headScratch;
+    }
+
+    /** The classes each video gets a probability for. */
+    public int numClasses() {
+      return config.numClasses();
+    }
 
     /** Writes the class probabilities [rows × numClasses] of the batch's videos. */
     public void score(VideoBatch batch, float[] probs) {

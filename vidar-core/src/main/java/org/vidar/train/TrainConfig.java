@@ -182,9 +182,23 @@ public record TrainConfig(
    */
   public static final double DEFAULT_FRAME_TRUNK_DELTA0 = 1e-3;
 
-  /** Pre-training's and Stage 1's default batch at a level. */
-  public static int batchSizeFor(FeatureSpec.Level level) {
-    return level == FeatureSpec.Level.FRAME ? DEFAULT_FRAME_BATCH_SIZE : DEFAULT_BATCH_SIZE;
+  /**
+   * The video level with an MLP trunk ({@code --hidden}). At 20,000 synth videos (classes of up to 8
+   * modes), 1,024 hidden units, lr {@link #DEFAULT_TRUNK_LEARNING_RATE}, clipping at
+   * {@link #DEFAULT_TRUNK_PRETRAIN_CLIP}, one run each ({@code TimeToQualityBench … hidden=1024
+   * gating=false batch=B rounds=0}), the epoch that first passed GAP 0.8228 (TensorFlow's MLP + MoE
+   * best) and pre-training's best: batch 1024 epoch 11 (9.6 s), 0.8365; 512 epoch 8 (7.5 s), 0.8388;
+   * 256 epoch 6 (7.2 s), 0.8378, but at 52 % of sgemm against 63 % (its parts of 128 videos); 512 at
+   * lr 5e-3 epoch 8, 0.8346, and 256 at 2.5e-3 epoch 7, 0.8409.
+   */
+  public static final int DEFAULT_TRUNK_BATCH_SIZE = 512;
+
+  /** Pre-training's and Stage 1's default batch at a level, for a model with or without a trunk to train. */
+  public static int batchSizeFor(FeatureSpec.Level level, boolean trainableTrunk) {
+    if (level == FeatureSpec.Level.FRAME) {
+      return DEFAULT_FRAME_BATCH_SIZE;
+    }
+    return trainableTrunk ? DEFAULT_TRUNK_BATCH_SIZE : DEFAULT_BATCH_SIZE;
   }
 
   /** Pre-training's and Stage 1's default Adam learning rate at a level, for a model with or without a trunk. */

@@ -90,6 +90,28 @@ class PretrainTest {
   }
 
   /**
+   * A batch is cut into parts of at most a part's videos and at least two, so that two cores share
+   * a batch no longer than a part; the parts follow from the batch alone, so one thread or three
+   * give the same model for such a batch too.
+   */
+  @Test
+  void aBatchIsCutIntoAtLeastTwoPartsOfAtMostAPartsVideos() {
+    assertEquals(2, Pretrain.parts(512, 512));
+    assertEquals(2, Pretrain.parts(1024, 512));
+    assertEquals(3, Pretrain.parts(1025, 512));
+    assertEquals(2, Pretrain.parts(256, 128));
+    assertEquals(2, Pretrain.parts(3, 512));
+    assertEquals(1, Pretrain.parts(1, 512));
+    TrainConfig c = TrainFixtures.config(7, 3, 1, HeadConfig.fixed(2, 1e-3f), 1, 10, 0, 8);
+    TrainConfig big = new TrainConfig(c.seed(), 3, 24, c.adam(), HeadConfig.fixed(2, 1e-3f), 1, c.heads(),
+        c.headGroups(), c.lbfgs(), 0, c.irprop(), 1e-4f, 8);
+    VideoModel one = new Pretrain(big, 1, 64).run(DATA, MC).model();
+    VideoModel three = new Pretrain(big, 3, 64).run(DATA, MC).model();
+    assertArrayEquals(one.trunkParams(), three.trunkParams());
+    assertArrayEquals(one.headParams(), three.headParams());
+  }
+
+  /**
    * Per-tensor clipping: a limit no gradient reaches changes nothing, bit for bit; a limit far
    * below every gradient's norm scales each tensor's gradient down to it, where Adam's ε outweighs
    * it, so the parameters barely move (each of 4 steps moves a weight by at most lr·1e-4, against

@@ -681,98 +681,151 @@ public final class MoeHeads {
 
   private double pass(float[] params, float[] ea, float[] zg, RowBuffers b, int r0, int r1, int[] labels,
       int[] labelOffsets, float[] probs, boolean backward, double[] classLoss) {
+    if (!backward) {
+      for (int r = r0; r < r1; r++) {
+        rowForward(params, ea, zg, b, r, probs);
+      }
+      return 0;
+    }
     double loss = 0;
+    int numClasses = numClasses();
     for (int r = r0; r < r1; r++) {
-      loss += row(params, ea, zg, b, r, labels, labelOffsets, probs, backward, classLoss);
+      loss += rowBackward(params, ea, zg, b, r, labels, labelOffsets);
+      if (classLoss != null) {
+        double[] logArgs = b.logArgs; // each class's log-likelihood, after rowBackward
+        for (int k = 0; k < numClasses; k++) {
+          classLoss[k] -= logArgs[k];
+        }
+      }
     }
     return loss;
   }
 
   /**
-   * Row {@code r} of the element-wise pass; its loss (0 forward). A method of its own, called row by
-   * row, so that the JIT compiles it as a whole method: with the loop over rows inside, pre-training
-   * an MLP trunk saw seven C2 compilations of 0.1 to 0.23 s (a core each, while training ran on
-   * slower code), against three now.
+   * The start of row {@code r}'s element-wise pass: every expert's sigmoid ({@code b.sig},
+   * {@code b.sigNeg}) and every gate's exponential shifted by the row's largest gate logit
+   * ({@code b.z}, {@code b.w}), each over the whole row at once ({@link BulkMath}). The shift is the
+   * row's largest logit (unit-stride loops the JIT vectorizes), not each class's (a serial chain of
+   * Math.max a class, a third of the pass); a class far below it takes its own
+   * ({@link #classSums}). Whether the row's shift was taken: not when its largest logit is infinite
+   * or NaN, which then spoils its own class alone.
+   *
+   * <p>The row's parts are methods of their own, called row by row, so that the JIT compiles each
+   * as a whole method: with the loop over rows inside, pre-training an MLP trunk saw seven C2
+   * compilations of 0.1 to 0.23 s (a core each, while training ran on slower code), against three.
+   * Scoring and training have a method each, and the per-class losses are added outside them: with
+   * one method for all, the first call of a kind the JIT had not seen (pre-training's first
+   * held-out scoring, Stage 1's per-class losses) threw its compiled code away mid-run.
    */
-  private double row(float[] params, float[] ea, float[] zg, RowBuffers b, int r, int[] labels,
-      int[] labelOffsets, float[] probs, boolean backward, double[] classLoss) {
-    int numClasses = numClasses();
+  private boolean rowLogits(float[] params, float[] ea, float[] zg, RowBuffers b, int r) {
     int te = allocation.totalExperts();
     int tg = allocation.totalGates();
     double[] a = b.a;
-    double[] sig = b.sig;
-    double[] sigNeg = b.sigNeg;
     double[] z = b.z;
-    double[] w = b.w;
-    double[] logArgs = b.logArgs;
-    boolean[] positive = b.positive;
     int eb = expertB.offset();
     int gb = gateB.offset();
-    double loss = 0;
-    if (backward) {
-      for (int i = labelOffsets[r]; i < labelOffsets[r + 1]; i++) {
-        positive[labels[i]] = true;
-      }
-    }
     int aRow = r * te;
     int zRow = r * tg;
     for (int j = 0; j < te; j++) {
       a[j] = (double) ea[aRow + j] + params[eb + j];
     }
-    math.sigmoids(a, sig, sigNeg, te);
-    // The softmaxes' shift: the row's largest gate logit (unit-stride loops the JIT vectorizes),
-    // not each class's (a serial chain of Math.max a class, a third of the pass); a class far
-    // below it takes its own (shiftToClassMax).
+    math.sigmoids(a, b.sig, b.sigNeg, te);
     double rowMax = Double.NEGATIVE_INFINITY;
     for (int j = 0; j < tg; j++) {
       double v = (double) zg[zRow + j] + params[gb + j];
       z[j] = v;
       rowMax = Math.max(rowMax, v);
     }
-    boolean rowShift = Double.isFinite(rowMax); // else an infinite or NaN logit spoils its own class alone
+    boolean rowShift = Double.isFinite(rowMax);
     if (rowShift) {
       for (int j = 0; j < tg; j++) {
         z[j] -= rowMax;
       }
-      math.exp(z, w, tg);
+      math.exp(z, b.w, tg);
     }
+    return rowShift;
+  }
+
+  /**
+   * Class {@code k}'s softmax sum S (absent state included), P = Σ w_e·σ_e and Q = w_absent +
+   * Σ w_e·(1 − σ_e) into {@code sums[0..2]}, in one loop (three independent sums); under the row's
+   * shift unless it was not taken or leaves S below {@link #MIN_SHIFTED_SUM}, when the class's
+   * weights are recomputed under its own largest logit ({@link #shiftToClassMax}).
+   */
+  private void classSums(RowBuffers b, int k, boolean rowShift, double[] sums) {
+    int experts = allocation.experts(k);
+    int aO = allocation.expertOffset(k);
+    int zO = allocation.gateOffset(k);
+    double[] w = b.w;
+    double[] sig = b.sig;
+    double[] sigNeg = b.sigNeg;
+    if (!rowShift) {
+      shiftToClassMax(b.z, w, zO, experts + 1);
+    }
+    boolean ownShift = !rowShift;
+    while (true) {
+      double sum = w[zO + experts];
+      double present = 0;
+      double absent = sum;
+      for (int e = 0; e < experts; e++) {
+        double we = w[zO + e];
+        sum += we;
+        present += we * sig[aO + e];
+        absent += we * sigNeg[aO + e];
+      }
+      if (sum >= MIN_SHIFTED_SUM || ownShift) {
+        sums[0] = sum;
+        sums[1] = present;
+        sums[2] = absent;
+        return;
+      }
+      shiftToClassMax(b.z, w, zO, experts + 1);
+      ownShift = true;
+    }
+  }
+
+  /** Row {@code r}'s label-present probabilities into {@code probs}. */
+  private void rowForward(float[] params, float[] ea, float[] zg, RowBuffers b, int r, float[] probs) {
+    int numClasses = numClasses();
+    boolean rowShift = rowLogits(params, ea, zg, b, r);
+    double[] sums = b.sums;
     for (int k = 0; k < numClasses; k++) {
+      classSums(b, k, rowShift, sums);
+      probs[r * numClasses + k] = (float) (sums[1] / sums[0]);
+    }
+  }
+
+  /**
+   * Row {@code r}'s loss; its logits replaced by the loss's gradient with respect to them, and each
+   * class's log-likelihood left in {@code b.logArgs}.
+   */
+  private double rowBackward(float[] params, float[] ea, float[] zg, RowBuffers b, int r, int[] labels,
+      int[] labelOffsets) {
+    int numClasses = numClasses();
+    int te = allocation.totalExperts();
+    int tg = allocation.totalGates();
+    double[] sig = b.sig;
+    double[] sigNeg = b.sigNeg;
+    double[] w = b.w;
+    double[] logArgs = b.logArgs;
+    double[] sums = b.sums;
+    boolean[] positive = b.positive;
+    for (int i = labelOffsets[r]; i < labelOffsets[r + 1]; i++) {
+      positive[labels[i]] = true;
+    }
+    boolean rowShift = rowLogits(params, ea, zg, b, r);
+    int aRow = r * te;
+    int zRow = r * tg;
+    for (int k = 0; k < numClasses; k++) {
+      classSums(b, k, rowShift, sums);
       int experts = allocation.experts(k);
       int aO = allocation.expertOffset(k);
       int zO = allocation.gateOffset(k);
-      if (!rowShift) {
-        shiftToClassMax(z, w, zO, experts + 1);
-      }
-      double sum;
-      double present;
-      double absent;
-      boolean ownShift = !rowShift;
-      while (true) {
-        // S, P and Q in one loop: three independent sums
-        sum = w[zO + experts];
-        present = 0;
-        absent = sum;
-        for (int e = 0; e < experts; e++) {
-          double we = w[zO + e];
-          sum += we;
-          present += we * sig[aO + e];
-          absent += we * sigNeg[aO + e];
-        }
-        if (sum >= MIN_SHIFTED_SUM || ownShift) {
-          break;
-        }
-        shiftToClassMax(z, w, zO, experts + 1);
-        ownShift = true;
-      }
-      if (!backward) {
-        probs[r * numClasses + k] = (float) (present / sum);
-        continue;
-      }
-      double invSum = 1.0 / sum;
+      double invSum = 1.0 / sums[0];
       int aOff = aRow + aO;
       int zOff = zRow + zO;
       if (positive[k]) {
-        double pFloor = Math.max(present, TINY);
+        double pFloor = Math.max(sums[1], TINY);
         logArgs[k] = pFloor * invSum;
         double invP = 1.0 / pFloor;
         for (int e = 0; e < experts; e++) {
@@ -782,7 +835,7 @@ public final class MoeHeads {
         }
         zg[zOff + experts] = (float) (w[zO + experts] * invSum);
       } else {
-        double qFloor = Math.max(absent, TINY);
+        double qFloor = Math.max(sums[2], TINY);
         logArgs[k] = qFloor * invSum;
         double invQ = 1.0 / qFloor;
         for (int e = 0; e < experts; e++) {
@@ -793,19 +846,13 @@ public final class MoeHeads {
         zg[zOff + experts] = (float) (w[zO + experts] * (invSum - invQ));
       }
     }
-    if (backward) {
-      math.log(logArgs, logArgs, numClasses);
-      for (int k = 0; k < numClasses; k++) {
-        loss -= logArgs[k];
-      }
-      if (classLoss != null) {
-        for (int k = 0; k < numClasses; k++) {
-          classLoss[k] -= logArgs[k];
-        }
-      }
-      for (int i = labelOffsets[r]; i < labelOffsets[r + 1]; i++) {
-        positive[labels[i]] = false;
-      }
+    math.log(logArgs, logArgs, numClasses);
+    double loss = 0;
+    for (int k = 0; k < numClasses; k++) {
+      loss -= logArgs[k];
+    }
+    for (int i = labelOffsets[r]; i < labelOffsets[r + 1]; i++) {
+      positive[labels[i]] = false;
     }
     return loss;
   }
@@ -893,6 +940,8 @@ public final class MoeHeads {
     final double[] w;
     final double[] logArgs;
     final boolean[] positive;
+    /** One class's S, P and Q ({@code classSums}). */
+    final double[] sums = new double[3];
 
     RowBuffers(int te, int tg, int classes) {
       a = new double[te];

@@ -110,7 +110,9 @@ abstract class VidarClassifierParams extends Estimator<VidarClassificationModel>
         + " with hidden layers, 0 without, as vidar train)", ParamValidators.gtEq(0));
     pretrainDecay = new DoubleParam(this, "pretrainDecay", "pre-training's learning rate is multiplied by this "
         + "after each epoch that is not the best", ParamValidators.inRange(0, 1, false, true));
-    batchSize = new IntParam(this, "batchSize", "pre-training and Stage 1 batch size", ParamValidators.gtEq(1));
+    batchSize = new IntParam(this, "batchSize", "pre-training and Stage 1 batch size (unset: "
+        + TrainConfig.DEFAULT_BATCH_SIZE + " for heads on the features, " + TrainConfig.DEFAULT_TRUNK_BATCH_SIZE
+        + " with hidden layers, as vidar train)", ParamValidators.gtEq(1));
     learningRate = new DoubleParam(this, "learningRate", "pre-training and Stage 1 Adam learning rate (unset: "
         + TrainConfig.DEFAULT_LEARNING_RATE + " for heads on the features, " + TrainConfig.DEFAULT_TRUNK_LEARNING_RATE
         + " with hidden layers, as vidar train)", ParamValidators.gt(0));
@@ -390,7 +392,8 @@ abstract class VidarClassifierParams extends Estimator<VidarClassificationModel>
     HeadConfig pretrainHeads = HeadConfig.fixed((Integer) getOrDefault(pretrainExperts),
         (Float) getOrDefault(pretrainL2));
     return new TrainConfig((Long) getOrDefault(seed), (Integer) getOrDefault(pretrainEpochs),
-        (Integer) getOrDefault(batchSize), AdamConfig.of(isSet(learningRate) ? (Double) getOrDefault(learningRate)
+        isSet(batchSize) ? (Integer) getOrDefault(batchSize)
+            : TrainConfig.batchSizeFor(org.vidar.data.FeatureSpec.Level.VIDEO, trainableTrunk), AdamConfig.of(isSet(learningRate) ? (Double) getOrDefault(learningRate)
             : TrainConfig.learningRateFor(org.vidar.data.FeatureSpec.Level.VIDEO, trainableTrunk)), pretrainHeads,
         (Integer) getOrDefault(rounds), heads, (Integer) getOrDefault(headGroups),
         TrainConfig.stage1Optimizer((Integer) getOrDefault(lbfgsIterations)), (Integer) getOrDefault(trunkSteps),

@@ -202,6 +202,9 @@ class VidarClassifierTest {
     assertEquals(org.vidar.train.TrainConfig.DEFAULT_TRUNK_LEARNING_RATE,
         new VidarClassifier().trainConfig(true).adam().learningRate());
     assertEquals(0.01, loaded.trainConfig(false).adam().learningRate());
+    // and the batch
+    assertEquals(org.vidar.train.TrainConfig.DEFAULT_TRUNK_BATCH_SIZE, new VidarClassifier().trainConfig(true).batchSize());
+    assertEquals(64, new VidarClassifier().setBatchSize(64).trainConfig(true).batchSize());
     assertEquals(org.vidar.train.TrainConfig.DEFAULT_TRUNK_PRETRAIN_CLIP,
         new VidarClassifier().trainConfig(true).pretrainClip());
     assertEquals(0, new VidarClassifier().trainConfig(false).pretrainClip());
