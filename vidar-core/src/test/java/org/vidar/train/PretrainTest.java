@@ -80,13 +80,7 @@ class PretrainTest {
   /** The parts of a mini-batch run on any number of threads give the same model, bit for bit. */
   @Test
   void threadsDoNotChangeTheModel() {
-    TrainConfig c = TrainFixtures.config(7, 3, 1, HeadConfig.fixed(2, 1e-3f), 1, 10, 0, 8);
-    TrainConfig big = new TrainConfig(c.seed(), 3, 24, c.adam(), HeadConfig.fixed(2, 1e-3f), 1, c.heads(),
-        c.headGroups(), c.lbfgs(), 0, c.irprop(), 1e-4f, 8);
-    VideoModel one = new Pretrain(big, 1, 5).run(DATA, MC).model();
-    VideoModel three = new Pretrain(big, 3, 5).run(DATA, MC).model();
-    assertArrayEquals(one.trunkParams(), three.trunkParams());
-    assertArrayEquals(one.headParams(), three.headParams());
+    assertOneAndThreeThreadsAgree(5); // batches of 24: 5 parts
   }
 
   /**
@@ -102,13 +96,7 @@ class PretrainTest {
     assertEquals(2, Pretrain.parts(256, 128));
     assertEquals(2, Pretrain.parts(3, 512));
     assertEquals(1, Pretrain.parts(1, 512));
-    TrainConfig c = TrainFixtures.config(7, 3, 1, HeadConfig.fixed(2, 1e-3f), 1, 10, 0, 8);
-    TrainConfig big = new TrainConfig(c.seed(), 3, 24, c.adam(), HeadConfig.fixed(2, 1e-3f), 1, c.heads(),
-        c.headGroups(), c.lbfgs(), 0, c.irprop(), 1e-4f, 8);
-    VideoModel one = new Pretrain(big, 1, 64).run(DATA, MC).model();
-    VideoModel three = new Pretrain(big, 3, 64).run(DATA, MC).model();
-    assertArrayEquals(one.trunkParams(), three.trunkParams());
-    assertArrayEquals(one.headParams(), three.headParams());
+    assertOneAndThreeThreadsAgree(64); // batches of 24: 2 parts
   }
 
   /**
@@ -310,6 +298,17 @@ class PretrainTest {
     }
     assertFalse(Arrays.equals(constant.get(plateau + 1).trunkParams(), halving.get(plateau + 1).trunkParams()),
         "the epoch after the plateau took smaller steps");
+  }
+
+  /** Pre-training with batches of 24 in parts of at most {@code partRows} videos: one thread and three give the same model. */
+  private static void assertOneAndThreeThreadsAgree(int partRows) {
+    TrainConfig c = TrainFixtures.config(7, 3, 1, HeadConfig.fixed(2, 1e-3f), 1, 10, 0, 8);
+    TrainConfig big = new TrainConfig(c.seed(), 3, 24, c.adam(), HeadConfig.fixed(2, 1e-3f), 1, c.heads(),
+        c.headGroups(), c.lbfgs(), 0, c.irprop(), 1e-4f, 8);
+    VideoModel one = new Pretrain(big, 1, partRows).run(DATA, MC).model();
+    VideoModel three = new Pretrain(big, 3, partRows).run(DATA, MC).model();
+    assertArrayEquals(one.trunkParams(), three.trunkParams());
+    assertArrayEquals(one.headParams(), three.headParams());
   }
 
   private static List<VideoModel> snapshots(TrainConfig c, VideoDataset data) throws java.io.IOException {
