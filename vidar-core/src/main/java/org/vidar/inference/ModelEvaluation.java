@@ -59,10 +59,10 @@ public final class ModelEvaluation {
 
   /**
    * Class probabilities of videos {@code [from, to)} of {@code data}, video {@code i}'s at
-   * {@code probs[i·K ..)}, scored {@code chunkRows} at a time by {@code scorer}.
+   * {@code probs[offset + (i − from)·K ..)}, scored {@code chunkRows} at a time by {@code scorer}.
    */
   public static void score(VideoModel.Scorer scorer, VideoDataset data, int from, int to, int chunkRows,
-      float[] probs) {
+      float[] probs, int offset) {
     VideoBatch batch = new VideoBatch(data.level(), data.dimension());
     int k = scorer.numClasses();
     float[] chunk = new float[Math.min(chunkRows, Math.max(1, to - from)) * k];
@@ -70,17 +70,8 @@ public final class ModelEvaluation {
       int e = Math.min(to, s + chunkRows);
       batch.gather(data, null, s, e);
       scorer.score(batch, chunk);
-      System.arraycopy(chunk, 0, probs, s * k, (e - s) * k);
+      System.arraycopy(chunk, 0, probs, offset + (s - from) * k, (e - s) * k);
     }
-  }
-
-  /** GAP@k, Hit@1, PERR and MAP of {@code data}'s videos from their probabilities ({@link #score}). */
-  public static EvalReport evaluate(VideoDataset data, float[] probs, int numClasses, int topK) {
-    YouTube8mEvaluator evaluator = new YouTube8mEvaluator(numClasses, topK);
-    for (int i = 0; i < data.size(); i++) {
-      evaluator.addScores(probs, i * numClasses, data.labelsOf(i));
-    }
-    return evaluator.report();
   }
 
   /** GAP@k, Hit@1, PERR and MAP of {@code model} on {@code data}. */

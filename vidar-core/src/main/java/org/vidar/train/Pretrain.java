@@ -262,7 +262,8 @@ public final class Pretrain {
           listener.heldOut(videos[0], scored.size());
         }
         if (scored != null && scored.size() > 0) {
-          double gap = heldOutGap(new VideoModel(modelConfig, tp, allocation, hp), scored, pool, threads);
+          double gap = heldOutGap(new VideoModel(modelConfig, tp, allocation, hp), scored, config.chunkRows(), pool,
+              threads);
           if (!best.offer(epoch, gap, lastEpochLoss, tp, hp) && config.pretrainDecay() != 1) {
             trunkAdam.scaleLearningRate(config.pretrainDecay());
             headAdam.scaleLearningRate(config.pretrainDecay());
@@ -299,19 +300,35 @@ public final class Pretrain {
     return key -> holdout > 0 && Seeds.unit(Seeds.hash(seed, HOLDOUT_STREAM, key)) < holdout;
   }
 
-  /** GAP@20 of {@code model} on the held-out videos, scored in as many ranges as there are threads. */
-  private double heldOutGap(VideoModel model, VideoDataset scored, ExecutorService pool, int threads) {
+  /**
+   * GAP@20 of {@code model} on the held-out videos, scored by the threads at once, a chunk of
+   * videos each in turn, and added to the evaluator in the videos' order (memory: a chunk's
+   * probabilities a thread, not every held-out video's).
+   */
+  static double heldOutGap(VideoModel model, VideoDataset scored, int chunk, ExecutorService pool, int threads) {
     int n = scored.size();
     int k = model.config().numClasses();
-    float[] probs = new float[n * k];
-    List<Runnable> ranges = new ArrayList<>(threads);
+    YouTube8mEvaluator evaluator = new YouTube8mEvaluator(k, YouTube8mEvaluator.DEFAULT_TOP_K);
+    VideoModel.Scorer[] scorers = new VideoModel.Scorer[threads];
     for (int t = 0; t < threads; t++) {
-      int from = (int) ((long) n * t / threads);
-      int to = (int) ((long) n * (t + 1) / threads);
-      ranges.add(() -> ModelEvaluation.score(model.newWorkerScorer(), scored, from, to, config.chunkRows(), probs));
+      scorers[t] = model.newWorkerScorer();
     }
-    runAll(pool, threads, ranges);
-    return ModelEvaluation.evaluate(scored, probs, k, YouTube8mEvaluator.DEFAULT_TOP_K).gap();
+    float[] probs = new float[(int) Math.min(n, (long) threads * chunk) * k];
+    for (int first = 0; first < n; first += threads * chunk) {
+      int round = first;
+      List<Runnable> ranges = new ArrayList<>(threads);
+      for (int t = 0; t < threads && round + t * chunk < n; t++) {
+        VideoModel.Scorer scorer = scorers[t];
+        int from = round + t * chunk;
+        int to = Math.min(n, from + chunk);
+        ranges.add(() -> ModelEvaluation.score(scorer, scored, from, to, chunk, probs, (from - round) * k));
+      }
+      runAll(pool, threads, ranges);
+      for (int i = round; i < Math.min(n, round + threads * chunk); i++) {
+        evaluator.addScores(probs, (i - round) * k, scored.labelsOf(i));
+      }
+    }
+    return evaluator.report().gap();
   }
 
   /** Runs the tasks, the last on this thread, and waits for all; a task's failure is rethrown. */

@@ -100,6 +100,22 @@ class PretrainTest {
   }
 
   /**
+   * The held-out GAP pre-training keeps its best epoch by, scored a chunk a thread on two threads
+   * (chunks of 5 videos: rounds of 10, the last short), is the single-threaded evaluation's, bit for bit.
+   */
+  @Test
+  void heldOutGapScoredByThreadsIsTheEvaluations() throws Exception {
+    VideoModel m = new Pretrain(config(5, 2)).run(DATA, MC).model();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      assertEquals(ModelEvaluation.evaluate(m, DATA, 20, 1024).gap(), Pretrain.heldOutGap(m, DATA, 5, pool, 2), 0);
+      assertEquals(ModelEvaluation.evaluate(m, DATA, 20, 1024).gap(), Pretrain.heldOutGap(m, DATA, 1024, pool, 2), 0);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /**
    * Per-tensor clipping: a limit no gradient reaches changes nothing, bit for bit; a limit far
    * below every gradient's norm scales each tensor's gradient down to it, where Adam's ε outweighs
    * it, so the parameters barely move (each of 4 steps moves a weight by at most lr·1e-4, against
