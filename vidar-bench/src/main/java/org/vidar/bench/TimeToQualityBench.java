@@ -265,7 +265,7 @@ public final class TimeToQualityBench {
       }
     }
     double trained = videos * (1 - config.pretrainHoldout());
-    double heldOut = Math.min(videos * config.pretrainHoldout(), 10_000); // Pretrain.MAX_HELD_OUT
+    double heldOut = Math.min(videos * config.pretrainHoldout(), org.vidar.train.Pretrain.MAX_HELD_OUT);
     double pretrainForward = 2.0 * trunkWeights + 2.0 * h * pretrainColumns;
     double pretrainFlops = epochs * (trained * perVideo + heldOut * pretrainForward);
     long headColumns = (long) classes * (2L * config.heads().maxExperts() + 1);

@@ -137,15 +137,6 @@ final class Progress implements AutoCloseable {
     return String.format(Locale.ROOT, "%dh%02dm", s / 3600, s / 60 % 60);
   }
 
-  /** Erases the bar: a step that is over leaves its line to what comes next (the results on stdout). */
-  void clear() {
-    if (shown && !closed) {
-      err.print(REWRITE);
-      err.flush();
-    }
-    closed = true;
-  }
-
   /** Draws the bar a last time and ends its line, which stays. */
   @Override
   public void close() {

@@ -63,11 +63,7 @@ public final class StreamingScorer {
 
   /** The bytes of {@code files}: the total of a scoring step that reports through a {@link ProgressSink}. */
   public static long bytes(List<InputFile> files) {
-    long sum = 0;
-    for (InputFile f : files) {
-      sum += f.length();
-    }
-    return sum;
+    return files.stream().mapToLong(InputFile::length).sum();
   }
 
   /**

@@ -100,17 +100,12 @@ public final class IRpropPlus {
    * the result's loss is its loss (not necessarily the lowest seen: backtracking can raise it).
    */
   public OptimizationResult minimize(DifferentiableFunction f, float[] x, int maxIterations, double tolerance) {
-    return minimize(f, x, maxIterations, tolerance, IterationListener.NONE);
-  }
-
-  /** As above, telling {@code listener} after every step (iteration t is step t, at the loss it started from). */
-  public OptimizationResult minimize(DifferentiableFunction f, float[] x, int maxIterations, double tolerance,
-      IterationListener listener) {
-    return minimize(f, x, maxIterations, tolerance, listener, () -> false);
+    return minimize(f, x, maxIterations, tolerance, IterationListener.NONE, () -> false);
   }
 
   /**
-   * As above, and stopping ({@link StopReason#CALLER}) when {@code enough} says so, asked after
+   * As above, telling {@code listener} after every step (iteration t is step t, at the loss it
+   * started from), and stopping ({@link StopReason#CALLER}) when {@code enough} says so, asked after
    * every evaluation but the first (it may look at what the function saw there).
    */
   public OptimizationResult minimize(DifferentiableFunction f, float[] x, int maxIterations, double tolerance,

@@ -217,16 +217,20 @@ public final class LocalEngine implements Engine {
     int[] labelOffsets = data.labelOffsets();
     int[] labels = data.labels();
     long[] keys = new long[n * copies];
-    int[] offsets = copies == 1 ? labelOffsets : new int[n * copies + 1];
-    int[] allLabels = copies == 1 ? labels : new int[labelOffsets[n] * copies];
-    for (int d = 0; d < copies; d++) {
-      for (int v = 0; v < n; v++) {
-        keys[d * n + v] = data.key(v);
-        if (copies > 1) {
+    for (int v = 0; v < n; v++) {
+      keys[v] = data.key(v);
+    }
+    int[] offsets = labelOffsets;
+    int[] allLabels = labels;
+    if (copies > 1) {
+      // draw d repeats the videos' keys and labels, its label offsets shifted by d times all labels
+      offsets = new int[n * copies + 1];
+      allLabels = new int[labelOffsets[n] * copies];
+      for (int d = 0; d < copies; d++) {
+        System.arraycopy(keys, 0, keys, d * n, n);
+        for (int v = 0; v < n; v++) {
           offsets[d * n + v + 1] = d * labelOffsets[n] + labelOffsets[v + 1];
         }
-      }
-      if (copies > 1) {
         System.arraycopy(labels, 0, allLabels, d * labelOffsets[n], labelOffsets[n]);
       }
     }

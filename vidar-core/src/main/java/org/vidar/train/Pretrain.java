@@ -54,7 +54,7 @@ public final class Pretrain {
   /** The random stream that picks the held-out videos (by video id, so every engine picks the same). */
   private static final long HOLDOUT_STREAM = 100;
   /** Held-out videos scored at most: enough for a steady GAP, few enough to hold in memory. */
-  static final int MAX_HELD_OUT = 10_000;
+  public static final int MAX_HELD_OUT = 10_000;
   /**
    * Videos in a part of a mini-batch: enough rows that each part's GEMMs run near the BLAS's peak
    * (on 2 cores, parts of 512 ran epochs 10 to 16 % faster than parts of 256, with the same losses).

@@ -13,7 +13,6 @@ import org.vidar.data.Seeds;
 import org.vidar.data.batch.VideoDataset;
 import org.vidar.inference.ModelEvaluation;
 import org.vidar.model.ModelConfig;
-import org.vidar.model.TrunkConfig;
 import org.vidar.model.VideoModel;
 import org.vidar.model.moe.ExpertAllocation;
 import org.vidar.model.moe.HeadConfig;
@@ -61,8 +60,7 @@ class PretrainTest {
   @Test
   void frameLevelWithBatchNormLearns() {
     VideoDataset data = TrainFixtures.separableFrames(48, 4, 2, 22);
-    ModelConfig mc = new ModelConfig(TrainFixtures.spec(FeatureSpec.Level.FRAME, 4, 2),
-        new TrunkConfig.Dbof(6, true, TrunkConfig.Pooling.SWAP, 5, true));
+    ModelConfig mc = TrainFixtures.dbofModel(4, 2, 6, true, 5, true);
     double one = new Pretrain(config(3, 1)).run(data, mc).loss();
     StageResult many = new Pretrain(config(3, 20)).run(data, mc);
     VideoModel m = many.model();
@@ -157,8 +155,7 @@ class PretrainTest {
   @Test
   void batchNormPartsRunAtOnceAndThreadsDoNotChangeTheModel() {
     VideoDataset data = TrainFixtures.separableFrames(48, 4, 2, 23);
-    ModelConfig mc = new ModelConfig(TrainFixtures.spec(FeatureSpec.Level.FRAME, 4, 2),
-        new TrunkConfig.Dbof(6, false, TrunkConfig.Pooling.SWAP, 5, true));
+    ModelConfig mc = TrainFixtures.dbofModel(4, 2, 6, false, 5, true);
     TrainConfig c = config(4, 3);
     TrainConfig big = new TrainConfig(c.seed(), 3, 24, c.adam(), c.pretrainHeads(), 1, c.heads(), c.headGroups(),
         c.lbfgs(), 0, c.irprop(), 1e-4f, 8);

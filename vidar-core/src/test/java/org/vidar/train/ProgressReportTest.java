@@ -5,22 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vidar.data.BadRecordPolicy;
 import org.vidar.data.DataPaths;
-import org.vidar.data.ExampleCodec;
 import org.vidar.data.FeatureSpec;
 import org.vidar.data.InputFile;
 import org.vidar.data.LabelPolicy;
 import org.vidar.data.ProgressSink;
-import org.vidar.data.TfRecordWriter;
 import org.vidar.data.VideoRecord;
 import org.vidar.data.batch.FrameSampling;
 import org.vidar.data.batch.MemoryBudget;
@@ -209,21 +204,7 @@ class ProgressReportTest {
   }
 
   private List<String> write(FeatureSpec spec, int files, int perFile) throws IOException {
-    ExampleCodec codec = new ExampleCodec(spec);
-    SplittableRandom r = new SplittableRandom(3);
-    List<String> out = new ArrayList<>();
-    int id = 0;
-    for (int f = 0; f < files; f++) {
-      Path p = dir.resolve("part" + f + ".tfrecord");
-      try (OutputStream os = Files.newOutputStream(p); TfRecordWriter w = new TfRecordWriter(os)) {
-        for (int v = 0; v < perFile; v++) {
-          float[] x = {1f, (float) r.nextDouble(), (float) r.nextDouble(), -1f};
-          w.write(codec.encode(new VideoRecord("v" + id, new int[] {id % 3}, 1, x)));
-          id++;
-        }
-      }
-      out.add(p.toString());
-    }
-    return out;
+    return TrainFixtures.writeVideoFiles(dir, spec, files, perFile, (id, r) -> new VideoRecord("v" + id,
+        new int[] {id % 3}, 1, new float[] {1f, (float) r.nextDouble(), (float) r.nextDouble(), -1f}));
   }
 }

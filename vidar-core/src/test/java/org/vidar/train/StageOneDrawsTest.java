@@ -8,12 +8,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.vidar.data.FeatureSpec;
 import org.vidar.data.Seeds;
 import org.vidar.data.batch.FrameSampling;
 import org.vidar.data.batch.VideoDataset;
 import org.vidar.model.ModelConfig;
-import org.vidar.model.TrunkConfig;
 import org.vidar.model.VideoModel;
 import org.vidar.model.moe.ExpertAllocation;
 import org.vidar.train.embedding.EmbeddingPrecision;
@@ -44,8 +42,7 @@ class StageOneDrawsTest {
   void eachDrawEmbedsItsOwnFramesAfterTheOneTheStagesRead() {
     VideoDataset all = TrainFixtures.separableFrames(30, 4, 2, 41);
     VideoDataset data = all.sampled(SAMPLE);
-    ModelConfig mc = new ModelConfig(TrainFixtures.spec(FeatureSpec.Level.FRAME, 4, 2),
-        new TrunkConfig.Dbof(6, true, TrunkConfig.Pooling.SWAP, 5, true));
+    ModelConfig mc = TrainFixtures.dbofModel(4, 2, 6, true, 5, true);
     VideoModel m = VideoModel.initialize(mc, ExpertAllocation.fixed(2, 1), Seeds.stream(3));
     int n = data.size();
     List<Long> keys = new ArrayList<>();
@@ -89,9 +86,8 @@ class StageOneDrawsTest {
     VideoModel vm = VideoModel.initialize(TrainFixtures.videoModel(4, 2, List.of(5), true),
         ExpertAllocation.fixed(2, 1), Seeds.stream(3));
     VideoDataset frames = TrainFixtures.separableFrames(20, 4, 2, 43);
-    VideoModel fm = VideoModel.initialize(new ModelConfig(TrainFixtures.spec(FeatureSpec.Level.FRAME, 4, 2),
-        new TrunkConfig.Dbof(6, true, TrunkConfig.Pooling.SWAP, 5, true)), ExpertAllocation.fixed(2, 1),
-        Seeds.stream(3));
+    VideoModel fm = VideoModel.initialize(TrainFixtures.dbofModel(4, 2, 6, true, 5, true),
+        ExpertAllocation.fixed(2, 1), Seeds.stream(3));
     try (LocalEngine v = new LocalEngine(videos, 1); LocalEngine f = new LocalEngine(frames, 1)) {
       assertEquals(20, rows(v.embed(vm, 8, EmbeddingPrecision.FLOAT32, 4), new ArrayList<>(), new ArrayList<>()).size());
       assertEquals(20, rows(f.embed(fm, 8, EmbeddingPrecision.FLOAT32, 4), new ArrayList<>(), new ArrayList<>()).size());

@@ -1,10 +1,18 @@
 package org.vidar.train;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.BiFunction;
+import org.vidar.data.ExampleCodec;
 import org.vidar.data.FeatureField;
 import org.vidar.data.FeatureSpec;
+import org.vidar.data.TfRecordWriter;
+import org.vidar.data.VideoRecord;
 import org.vidar.data.batch.VideoDataset;
 import org.vidar.model.ModelConfig;
 import org.vidar.model.TrunkConfig;
@@ -79,6 +87,37 @@ public final class TrainFixtures {
 
   public static ModelConfig videoModel(int dim, int classes, List<Integer> hidden, boolean gating) {
     return new ModelConfig(spec(FeatureSpec.Level.VIDEO, dim, classes), new TrunkConfig.VideoMlp(hidden, gating));
+  }
+
+  /** A frame-level model: a Deep Bag of Frames with SWAP pooling over {@code dim}-value frames. */
+  public static ModelConfig dbofModel(int dim, int classes, int frameHidden, boolean frameGating, int videoHidden,
+      boolean batchNorm) {
+    return new ModelConfig(spec(FeatureSpec.Level.FRAME, dim, classes),
+        new TrunkConfig.Dbof(frameHidden, frameGating, TrunkConfig.Pooling.SWAP, videoHidden, batchNorm));
+  }
+
+  /**
+   * Writes {@code files} TFRecord files of {@code perFile} video-level examples each into
+   * {@code dir} ({@code part0.tfrecord}, …); video {@code i} (numbered across the files) is
+   * {@code video(i, random)}, all drawing on one random stream of seed 3. Returns the paths.
+   */
+  public static List<String> writeVideoFiles(Path dir, FeatureSpec spec, int files, int perFile,
+      BiFunction<Integer, SplittableRandom, VideoRecord> video) throws IOException {
+    ExampleCodec codec = new ExampleCodec(spec);
+    SplittableRandom r = new SplittableRandom(3);
+    List<String> out = new ArrayList<>();
+    int id = 0;
+    for (int f = 0; f < files; f++) {
+      Path p = dir.resolve("part" + f + ".tfrecord");
+      try (OutputStream os = Files.newOutputStream(p); TfRecordWriter w = new TfRecordWriter(os)) {
+        for (int v = 0; v < perFile; v++) {
+          w.write(codec.encode(video.apply(id, r)));
+          id++;
+        }
+      }
+      out.add(p.toString());
+    }
+    return out;
   }
 
   public static TrainConfig config(long seed, int pretrainEpochs, int rounds, HeadConfig heads, int headGroups,

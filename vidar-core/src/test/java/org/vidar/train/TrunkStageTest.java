@@ -1,6 +1,7 @@
 package org.vidar.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -12,7 +13,6 @@ import org.vidar.data.FeatureSpec;
 import org.vidar.data.Seeds;
 import org.vidar.data.batch.VideoDataset;
 import org.vidar.model.ModelConfig;
-import org.vidar.model.TrunkConfig;
 import org.vidar.model.VideoModel;
 import org.vidar.model.moe.ExpertAllocation;
 import org.vidar.model.moe.HeadConfig;
@@ -58,8 +58,7 @@ class TrunkStageTest {
   @Test
   void dbofWithFrozenBatchNormLowersTheLoss() {
     VideoDataset data = TrainFixtures.separableFrames(30, 4, 2, 9);
-    ModelConfig mc = new ModelConfig(TrainFixtures.spec(FeatureSpec.Level.FRAME, 4, 2),
-        new TrunkConfig.Dbof(5, true, TrunkConfig.Pooling.SWAP, 4, true));
+    ModelConfig mc = TrainFixtures.dbofModel(4, 2, 5, true, 4, true);
     VideoModel m = VideoModel.initialize(mc, ExpertAllocation.fixed(2, 1), Seeds.stream(4));
     double before = meanLoss(m, data);
     VideoModel after = run(m, data, 3, 15);
@@ -183,8 +182,7 @@ class TrunkStageTest {
   @Test
   void dbofStageNeverEndsAboveItsStartingLoss() {
     VideoDataset data = TrainFixtures.separableFrames(40, 4, 2, 21);
-    ModelConfig mc = new ModelConfig(TrainFixtures.spec(FeatureSpec.Level.FRAME, 4, 2),
-        new TrunkConfig.Dbof(6, false, TrunkConfig.Pooling.SWAP, 5, false));
+    ModelConfig mc = TrainFixtures.dbofModel(4, 2, 6, false, 5, false);
     // A trunk near a minimum, where one large sign step on every weight can only overshoot.
     VideoModel m = run(VideoModel.initialize(mc, ExpertAllocation.fixed(2, 1), Seeds.stream(5)), data, 3, 40);
     double before = meanLoss(m, data);
@@ -220,8 +218,7 @@ class TrunkStageTest {
   @Test
   void heldOutVideosAreScoredNotTrainedOn() {
     VideoDataset data = TrainFixtures.separableFrames(50, 4, 2, 23);
-    ModelConfig mc = new ModelConfig(TrainFixtures.spec(FeatureSpec.Level.FRAME, 4, 2),
-        new TrunkConfig.Dbof(6, false, TrunkConfig.Pooling.SWAP, 5, false));
+    ModelConfig mc = TrainFixtures.dbofModel(4, 2, 6, false, 5, false);
     VideoModel m = VideoModel.initialize(mc, ExpertAllocation.fixed(2, 2), Seeds.stream(6));
     java.util.function.LongPredicate heldOut = key -> Math.floorMod(key, 3) == 0;
     LossGradient split = TrunkGradient.overShard(m, m.trunkParams(), data.range(0, 0, data.size()), 7, null, heldOut);
@@ -259,7 +256,7 @@ class TrunkStageTest {
     start.offer(new float[] {1}, 4, 2.1);
     assertEquals(0f, start.params[0], "no step lowered the held-out loss: the start");
     assertTrue(start.keptStart());
-    assertTrue(!held.keptStart(), "point 2 was kept");
+    assertFalse(held.keptStart(), "point 2 was kept");
     TrunkStage.BestPoint plain = new TrunkStage.BestPoint(1);
     for (int i = 0; i < offers.length; i++) {
       plain.offer(new float[] {i}, offers[i][0], Double.NaN);
@@ -270,15 +267,14 @@ class TrunkStageTest {
     TrunkStage.BestPoint plainStart = new TrunkStage.BestPoint(1);
     plainStart.offer(new float[] {0}, 5, Double.NaN);
     plainStart.offer(new float[] {1}, 6, Double.NaN);
-    assertTrue(!plainStart.keptStart(), "without held-out losses there is nothing to say");
+    assertFalse(plainStart.keptStart(), "without held-out losses there is nothing to say");
   }
 
   /** On frame data with a held-out slice, Stage 2 ends with neither loss above its start's. */
   @Test
   void dbofStageWithHeldOutVideosEndsWithNeitherLossAboveItsStart() {
     VideoDataset data = TrainFixtures.separableFrames(60, 4, 2, 29);
-    ModelConfig mc = new ModelConfig(TrainFixtures.spec(FeatureSpec.Level.FRAME, 4, 2),
-        new TrunkConfig.Dbof(6, false, TrunkConfig.Pooling.SWAP, 5, false));
+    ModelConfig mc = TrainFixtures.dbofModel(4, 2, 6, false, 5, false);
     VideoModel m = VideoModel.initialize(mc, ExpertAllocation.fixed(2, 2), Seeds.stream(8));
     TrainConfig c = new TrainConfig(1, 0, 8, org.vidar.optim.AdamConfig.of(0.01), HeadConfig.fixed(1, 1e-4f), 1,
         HeadConfig.fixed(2, 0f), 1, org.vidar.optim.LbfgsConfig.of(10, 1e-7, 1e-10), 15,

@@ -5,21 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vidar.data.BadRecordPolicy;
 import org.vidar.data.DataPaths;
-import org.vidar.data.ExampleCodec;
 import org.vidar.data.FeatureField;
 import org.vidar.data.FeatureSpec;
-import org.vidar.data.TfRecordWriter;
 import org.vidar.data.VideoRecord;
 import org.vidar.train.LocalEngine;
 import org.vidar.train.Trainer;
@@ -32,22 +27,8 @@ class StreamingPretrainDataTest {
   @TempDir Path dir;
 
   private List<String> write(int files, int perFile) throws IOException {
-    ExampleCodec codec = new ExampleCodec(SPEC);
-    SplittableRandom r = new SplittableRandom(3);
-    List<String> out = new ArrayList<>();
-    int id = 0;
-    for (int f = 0; f < files; f++) {
-      Path p = dir.resolve("part" + f + ".tfrecord");
-      try (OutputStream os = Files.newOutputStream(p); TfRecordWriter w = new TfRecordWriter(os)) {
-        for (int v = 0; v < perFile; v++) {
-          float[] x = {1f, (float) r.nextDouble(), (float) id};
-          w.write(codec.encode(new VideoRecord("v" + id, new int[] {id % 4}, 1, x)));
-          id++;
-        }
-      }
-      out.add(p.toString());
-    }
-    return out;
+    return org.vidar.train.TrainFixtures.writeVideoFiles(dir, SPEC, files, perFile, (id, r) -> new VideoRecord(
+        "v" + id, new int[] {id % 4}, 1, new float[] {1f, (float) r.nextDouble(), (float) id}));
   }
 
   /** Feature 2 over feature 0 is the video number (normalization keeps the ratio): the order of an epoch. */

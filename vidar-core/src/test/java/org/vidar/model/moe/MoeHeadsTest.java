@@ -678,7 +678,6 @@ class MoeHeadsTest {
     assertEquals(0.0, f.heads.lossAndBackward(f.params, f.emb, 0, new int[0], new int[] {0}, null, grad, s));
   }
 
-  /** Gathering a class group and scattering it back restores every column; other classes stay untouched. */
   /** Probabilities of {@code rows} random embeddings through heads over their own parameters. */
   private static float[] probabilities(MoeHeads heads, float[] params, float[] emb, int rows) {
     float[] probs = new float[rows * heads.numClasses()];
@@ -772,6 +771,7 @@ class MoeHeadsTest {
     assertEquals(sp[small.gateBias().offset() + 3], op[one.gateBias().offset() + 1]);
   }
 
+  /** Gathering a class group and scattering it back restores every column; other classes stay untouched. */
   @Test
   void gatherAndScatterMoveWholeClasses() {
     ExpertAllocation alloc = ExpertAllocation.of(2, 1, 3, 1);
