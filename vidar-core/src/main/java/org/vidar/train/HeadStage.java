@@ -54,6 +54,31 @@ public final class HeadStage implements java.io.Serializable {
   static final double HELD_OUT_DECAY = 0.2;
 
   /**
+   * Fresh heads' first passes take batches of a quarter of {@link TrainConfig#batchSize}, doubled
+   * every {@link #FRESH_BATCH_DOUBLING} passes up to it: more, smaller steps while the heads are
+   * far from any optimum, the full batch's quieter steps near it. Heads on the features, 300
+   * classes of 8 experts, 20,000 synth videos (up to 8 modes a class), batch 1024, one run each
+   * (AMD Zen 4, 2 cores): GAP@20 0.8565 after 4 passes (13.6 s) against 0.7760 (14.2 s) with
+   * batch 1024 throughout, ending 0.8686 against 0.8689; batch 256 throughout reached 0.8560 after
+   * 4 passes but ended 0.8668, batch 512 0.8420 and 0.8689, and doubling every pass (256, 512,
+   * 1024) 0.8393 and 0.8675.
+   */
+  static final int FRESH_BATCH_DOUBLING = 2;
+
+  /**
+   * The batch of Adam pass {@code pass} (from 0) for a stage batch of {@code batchSize}: for
+   * {@code fresh} heads, a quarter of it (at least 1) doubled every {@link #FRESH_BATCH_DOUBLING}
+   * passes up to it; for heads that start trained, {@code batchSize} throughout.
+   */
+  static int passBatch(int batchSize, int pass, boolean fresh) {
+    if (!fresh) {
+      return batchSize;
+    }
+    long batch = (long) Math.max(1, batchSize / 4) << Math.min(2, pass / FRESH_BATCH_DOUBLING);
+    return (int) Math.min(batchSize, batch);
+  }
+
+  /**
    * The relative fall of the held-out loss below the last gain that counts as a new gain, for the
    * patience (the best pass is still the lowest, and any pass that is not a new best lowers the
    * rate). Without it, falls of a few parts in 10,000 kept groups running: at 200,000 videos (300
@@ -283,8 +308,9 @@ public final class HeadStage implements java.io.Serializable {
 
   /**
    * Mini-batch Adam over the embeddings: {@link TrainConfig#headEpochs} passes, or more when they
-   * would take fewer than {@link #MIN_ADAM_STEPS} steps, each pass in the source's order, one step
-   * per batch of {@link TrainConfig#batchSize} videos on their mean loss and the L2 penalty on the
+   * would take fewer than {@link #MIN_ADAM_STEPS} steps at the full batch, each pass in the
+   * source's order, one step per batch of {@link TrainConfig#batchSize} videos (smaller in fresh
+   * heads' first passes: {@link #passBatch}) on their mean loss and the L2 penalty on the
    * weights.
    *
    * <p>With a held-out slice ({@link TrainConfig#pretrainHoldout}: the videos pre-training holds
@@ -351,7 +377,7 @@ public final class HeadStage implements java.io.Serializable {
       heldVideos[0] = 0;
       ActiveHeads a = active;
       work[0] += (double) columns(a.heads.allocation()) / columns(heads.allocation());
-      table.forEachChunk(config.batchSize(), (emb, rows, labels, offsets, keys) -> {
+      table.forEachChunk(passBatch(config.batchSize(), epoch, !scoreStart), (emb, rows, labels, offsets, keys) -> {
         GroupLabels g = GroupLabels.of(labels, offsets, rows, a.local);
         float[] e = emb;
         int n = rows;
@@ -382,7 +408,9 @@ public final class HeadStage implements java.io.Serializable {
       }
       a.drainLosses(trainClass, heldClass);
       if (epoch == 0 && steps[0] > 0) {
-        epochs = Math.max(epochs, (MIN_ADAM_STEPS + steps[0] - 1) / steps[0]);
+        // the steps of a pass at the full batch (the first passes of fresh heads take smaller ones)
+        long fullSteps = Math.max(1, (trainVideos[0] + heldVideos[0] + config.batchSize() - 1) / config.batchSize());
+        epochs = (int) Math.max(epochs, (MIN_ADAM_STEPS + fullSteps - 1) / fullSteps);
       }
       double perVideo = 1.0 / Math.max(1, trainVideos[0]);
       if (stopping && heldVideos[0] > 0) {

@@ -19,6 +19,7 @@ import org.vidar.data.batch.VideoBatch;
 import org.vidar.data.batch.VideoDataset;
 import org.vidar.eval.YouTube8mEvaluator;
 import org.vidar.inference.ModelEvaluation;
+import org.vidar.math.SpareThreads;
 import org.vidar.model.ModelConfig;
 import org.vidar.model.Trunk;
 import org.vidar.model.VideoModel;
@@ -33,16 +34,18 @@ import org.vidar.optim.Adam;
  * start from.
  *
  * <p>A mini-batch is cut into parts of at most {@link #PART_ROWS} videos and at least two
- * ({@link #parts}), run on the cores at once (forward, loss and backward each in a thread), and
- * their gradients are summed in part order, so
- * the result depends on the batch size, never on the number of threads (the kernels in use, SIMD or
- * plain, still round differently). The optimizer step, summing
- * the parts' gradients, averaging, the L2 penalty and Adam, is one fused pass over the
- * parameters, in blocks spread over the same threads; with {@link TrainConfig#pretrainClip} it is
- * two, the sums and each tensor's norm first, then the clipped step. Batch normalization normalizes each part by
- * its own statistics (ghost batches, as data-parallel TensorFlow does per replica), and moves its
- * running statistics by each part's in part order after the parts ran. At the frame level a part
- * holds a quarter of {@link #PART_ROWS} videos ({@link #partVideos}).
+ * ({@link #parts}). The trunk runs the parts on the cores at once (forward and backward each in a
+ * thread, its gradients summed in part order); between its forward and backward passes the heads
+ * run on the whole batch, their GEMMs cut into as many column blocks as there are parts and their
+ * element-wise pass into fixed chunks of rows, shared over the same threads. So the result
+ * depends on the batch size, never on the number of threads (the kernels in use, SIMD or plain,
+ * still round differently). The optimizer step, summing the trunk parts' gradients, averaging,
+ * the L2 penalty and Adam, is one fused pass over the parameters, in blocks spread over the same
+ * threads; with {@link TrainConfig#pretrainClip} it is two, the sums and each tensor's norm
+ * first, then the clipped step. Batch normalization normalizes each part by its own statistics
+ * (ghost batches, as data-parallel TensorFlow does per replica), and moves its running statistics
+ * by each part's in part order after the parts ran. At the frame level a part holds a quarter of
+ * {@link #PART_ROWS} videos ({@link #partVideos}).
  *
  * <p>With {@link TrainConfig#pretrainHoldout} above 0, the training videos whose id hashes below
  * that fraction are left out of the batches, and up to {@link #MAX_HELD_OUT} of them are scored
@@ -160,17 +163,24 @@ public final class Pretrain {
     int threads = Math.max(1, Math.min(parts, maxThreads));
     Part[] work = new Part[parts];
     for (int i = 0; i < parts; i++) {
-      work[i] = new Part(trunk, heads, tp.length, hp.length, data);
+      work[i] = new Part(trunk, tp.length, data);
     }
+    WholeBatch whole = new WholeBatch(heads, hp.length, new LentThreads(parts, threads - 1), trunk.outputDim(),
+        tp.length > 0);
     Adam trunkAdam = new Adam(config.adam(), tp.length);
     Adam headAdam = new Adam(config.adam(), hp.length);
     List<Block> blocks = new ArrayList<>();
     int tensors = 0;
+    float[][] trunkGrads = new float[parts][];
+    for (int i = 0; i < parts; i++) {
+      trunkGrads[i] = work[i].trunkGrad;
+    }
     for (TensorRef t : trunk.layout().tensors()) {
-      Block.add(blocks, tp, work, true, t, TrunkGradient.penalized(t) ? config.trunkL2() : 0f, tensors++);
+      Block.add(blocks, tp, trunkGrads, true, t, TrunkGradient.penalized(t) ? config.trunkL2() : 0f, tensors++);
     }
     for (TensorRef t : heads.tensors()) {
-      Block.add(blocks, hp, work, false, t, heads.penalized(t) ? config.pretrainHeads().l2() : 0f, tensors++);
+      Block.add(blocks, hp, new float[][] {whole.headGrad}, false, t,
+          heads.penalized(t) ? config.pretrainHeads().l2() : 0f, tensors++);
     }
     // Per-tensor clipping needs a tensor's whole gradient before any of its blocks steps: the parts
     // are summed block by block first, the norms added up per tensor, then the blocks step.
@@ -201,16 +211,22 @@ public final class Pretrain {
         data.epoch(epoch, config.batchSize(), config.seed(), heldOut, batch -> {
           int rows = batch.rows;
           int used = Math.min(parts, Math.max(1, (rows + partVideos - 1) / partVideos));
-          List<Runnable> passes = new ArrayList<>(used);
+          float[] emb = whole.embeddings(rows);
+          List<Runnable> forwards = new ArrayList<>(used);
+          List<Runnable> backwards = new ArrayList<>(used);
           for (int i = 0; i < used; i++) {
             Part part = work[i];
             int from = (int) ((long) rows * i / used);
             int to = (int) ((long) rows * (i + 1) / used);
-            passes.add(() -> part.pass(tp, hp, batch, from, to, used == 1));
+            forwards.add(() -> part.forward(tp, batch, from, to, used == 1, emb));
+            backwards.add(() -> part.backward(tp, whole.dEmb, from));
           }
-          runAll(pool, threads, passes);
+          runAll(pool, threads, forwards);
+          epochLoss[0] += whole.lossAndGradient(hp, batch);
+          if (whole.dEmb != null) {
+            runAll(pool, threads, backwards);
+          }
           for (int i = 0; i < used; i++) {
-            epochLoss[0] += work[i].loss;
             trunk.commitStatistics(tp, work[i].trunkScratch);
           }
           Adam.Step trunkStep = trunkAdam.beginStep();
@@ -354,53 +370,120 @@ public final class Pretrain {
     }
   }
 
-  /** The buffers of one part of a mini-batch: its videos, scratch, embeddings and gradient sums. */
+  /**
+   * One part of a mini-batch: its videos and the trunk's scratch and gradient sums. The trunk runs
+   * part by part (batch normalization takes each part's statistics); the heads run on the whole
+   * batch ({@link WholeBatch}).
+   */
   private static final class Part {
     private final Trunk trunk;
-    private final MoeHeads heads;
     private final VideoBatch rows;
     private final Trunk.Scratch trunkScratch;
-    private final MoeHeads.Scratch headScratch;
-    /** Summed (not averaged) gradients of the part's videos; the optimizer step reads and clears them. */
+    /** Summed (not averaged) trunk gradients of the part's videos; the optimizer step reads and clears them. */
     final float[] trunkGrad;
-    final float[] headGrad;
+    /** The videos of the last forward pass: the batch's own, or {@link #rows}. */
+    private VideoBatch videos;
     private float[] emb = new float[0];
     private float[] dEmb = new float[0];
-    double loss;
 
-    Part(Trunk trunk, MoeHeads heads, int trunkParams, int headParams, PretrainData data) {
+    Part(Trunk trunk, int trunkParams, PretrainData data) {
       this.trunk = trunk;
-      this.heads = heads;
       this.rows = new VideoBatch(data.level(), data.dimension());
       this.trunkScratch = trunk.newScratch(true);
-      this.headScratch = heads.newWorkerScratch(); // the parts run at once: see newWorkerScratch
       this.trunkGrad = new float[trunkParams];
-      this.headGrad = new float[headParams];
     }
 
-    /** Forward, loss and backward of videos {@code [from, to)} of the batch ({@code whole}: all of it). */
-    void pass(float[] tp, float[] hp, VideoBatch batch, int from, int to, boolean whole) {
-      VideoBatch b = batch;
+    /**
+     * The trunk's forward pass over videos {@code [from, to)} of the batch ({@code whole}: all of
+     * it), their embeddings copied to their rows of {@code batchEmb}.
+     */
+    void forward(float[] tp, VideoBatch batch, int from, int to, boolean whole, float[] batchEmb) {
+      videos = batch;
       if (!whole) {
         rows.copyRows(batch, from, to);
-        b = rows;
+        videos = rows;
       }
-      int n = b.rows * trunk.outputDim();
+      int n = videos.rows * trunk.outputDim();
       if (emb.length < n) {
         emb = new float[n];
         dEmb = new float[n];
       }
-      trunk.forward(tp, b, emb, trunkScratch);
-      if (trunkGrad.length == 0) {
-        // Heads straight on the features: no trunk to train, so no embedding gradient (a third of
-        // the heads' GEMMs) to compute.
-        loss = heads.lossAndBackward(hp, emb, b.rows, b.labels, b.labelOffsets, null, headGrad, headScratch);
-        return;
-      }
-      Arrays.fill(dEmb, 0, n, 0f);
-      loss = heads.lossAndBackward(hp, emb, b.rows, b.labels, b.labelOffsets, dEmb, headGrad, headScratch);
-      trunk.backward(tp, b, dEmb, trunkGrad, trunkScratch);
+      trunk.forward(tp, videos, emb, trunkScratch);
+      System.arraycopy(emb, 0, batchEmb, from * trunk.outputDim(), n);
     }
+
+    /** The trunk's backward pass after {@link #forward}, from the part's rows of the batch's {@code batchDEmb}. */
+    void backward(float[] tp, float[] batchDEmb, int from) {
+      int n = videos.rows * trunk.outputDim();
+      System.arraycopy(batchDEmb, from * trunk.outputDim(), dEmb, 0, n);
+      trunk.backward(tp, videos, dEmb, trunkGrad, trunkScratch);
+    }
+  }
+
+  /**
+   * The heads' pass over a whole mini-batch, on the calling thread and those {@link LentThreads}
+   * lends it: GEMMs of the batch's rows cut into a fixed number of column blocks, the element-wise
+   * pass in fixed chunks of rows. Against heads run part by part, the GEMMs have twice the rows
+   * (less packing a flop) and the heads' gradient is written once, with no parts to sum.
+   */
+  private static final class WholeBatch {
+    private final MoeHeads heads;
+    private final MoeHeads.Scratch scratch;
+    private final int dim;
+    private final boolean trunkTrained;
+    /** The heads' gradient summed over the batch, written over by each batch. */
+    final float[] headGrad;
+    private float[] emb = new float[0];
+    /** The embeddings' gradient of the last batch; null when there is no trunk to train. */
+    float[] dEmb;
+
+    WholeBatch(MoeHeads heads, int headParams, SpareThreads lent, int dim, boolean trunkTrained) {
+      this.heads = heads;
+      this.scratch = heads.newWorkerScratch(lent);
+      this.dim = dim;
+      this.trunkTrained = trunkTrained;
+      this.headGrad = new float[headParams];
+    }
+
+    /** The buffer the parts write a batch's {@code rows} embeddings into. */
+    float[] embeddings(int rows) {
+      int n = rows * dim;
+      if (emb.length < n) {
+        emb = new float[n];
+        dEmb = trunkTrained ? new float[n] : null;
+      }
+      return emb;
+    }
+
+    /**
+     * The batch's loss; its heads' gradient written over {@link #headGrad} and, with a trunk to
+     * train, its embeddings' gradient over {@link #dEmb}. (Heads straight on the features have no
+     * trunk to train, so no embedding gradient, a third of the heads' GEMMs, is computed.)
+     */
+    double lossAndGradient(float[] hp, VideoBatch batch) {
+      return heads.lossAndGradient(hp, emb, batch.rows, batch.labels, batch.labelOffsets, trunkTrained ? dEmb : null,
+          headGrad, scratch, null);
+    }
+  }
+
+  /**
+   * The threads of pre-training's pool lent to the heads' whole-batch pass, which runs while the
+   * pool is idle: always {@code lend} of them. The pieces the pass is cut into follow from
+   * {@code pieces}, the parts of a batch, so the results do not depend on the threads.
+   */
+  private record LentThreads(int pieces, int lend) implements SpareThreads {
+    @Override
+    public int poolSize() {
+      return pieces;
+    }
+
+    @Override
+    public int take(int most) {
+      return Math.min(most, lend);
+    }
+
+    @Override
+    public void giveBack(int count) {}
   }
 
   /**
@@ -410,27 +493,28 @@ public final class Pretrain {
   private static final class Block {
     final boolean trunk;
     private final float[] params;
-    private final Part[] parts;
+    /** The gradient sums to add up: the parts' for the trunk, the whole batch's for the heads. */
+    private final float[][] grads;
     private final int from;
     private final int to;
     private final float l2;
     final int tensor;
     double squaredNorm;
 
-    private Block(float[] params, Part[] parts, boolean trunk, int from, int to, float l2, int tensor) {
+    private Block(float[] params, float[][] grads, boolean trunk, int from, int to, float l2, int tensor) {
       this.tensor = tensor;
       this.params = params;
-      this.parts = parts;
+      this.grads = grads;
       this.trunk = trunk;
       this.from = from;
       this.to = to;
       this.l2 = l2;
     }
 
-    static void add(List<Block> blocks, float[] params, Part[] parts, boolean trunk, TensorRef t, float l2,
+    static void add(List<Block> blocks, float[] params, float[][] grads, boolean trunk, TensorRef t, float l2,
         int tensor) {
       for (int s = t.offset(), end = t.offset() + t.size(); s < end; s += BLOCK) {
-        blocks.add(new Block(params, parts, trunk, s, Math.min(end, s + BLOCK), l2, tensor));
+        blocks.add(new Block(params, grads, trunk, s, Math.min(end, s + BLOCK), l2, tensor));
       }
     }
 
@@ -449,9 +533,11 @@ public final class Pretrain {
      * gradient added after: the penalty is not clipped.
      */
     void update(Adam.Step step, float scale) {
-      float[] sum = grad(parts[0]);
+      float[] sum = grads[0];
       step.update(params, sum, from, to, scale, l2);
-      Arrays.fill(sum, from, to, 0f);
+      if (trunk) { // the heads' gradient is written over by the next batch
+        Arrays.fill(sum, from, to, 0f);
+      }
     }
 
     /** The parts' sum and Adam on it, in one pass over the block (no clipping). */
@@ -462,19 +548,15 @@ public final class Pretrain {
 
     /** Adds the other parts' gradients to the first part's, in part order, clearing theirs; returns the sum's array. */
     private float[] addParts(int used) {
-      float[] sum = grad(parts[0]);
-      for (int p = 1; p < used; p++) {
-        float[] g = grad(parts[p]);
+      float[] sum = grads[0];
+      for (int p = 1; p < Math.min(used, grads.length); p++) {
+        float[] g = grads[p];
         for (int i = from; i < to; i++) {
           sum[i] += g[i];
         }
         Arrays.fill(g, from, to, 0f);
       }
       return sum;
-    }
-
-    private float[] grad(Part p) {
-      return trunk ? p.trunkGrad : p.headGrad;
     }
   }
 }

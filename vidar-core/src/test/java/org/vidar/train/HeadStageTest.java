@@ -61,6 +61,24 @@ class HeadStageTest {
     return loss / t.rows();
   }
 
+  /**
+   * Fresh heads' passes take a quarter of the batch, doubled every two passes up to it (at least
+   * one video); heads that start trained take the whole batch from the first pass.
+   */
+  @Test
+  void freshHeadsStartOnAQuarterOfTheBatchDoubledEveryTwoPasses() {
+    int[] fresh = new int[6];
+    for (int p = 0; p < 6; p++) {
+      fresh[p] = HeadStage.passBatch(1024, p, true);
+      assertEquals(1024, HeadStage.passBatch(1024, p, false));
+    }
+    assertArrayEquals(new int[] {256, 256, 512, 512, 1024, 1024}, fresh);
+    assertEquals(1, HeadStage.passBatch(3, 0, true));
+    assertEquals(2, HeadStage.passBatch(3, 2, true));
+    assertEquals(3, HeadStage.passBatch(3, 4, true));
+    assertEquals(3, HeadStage.passBatch(3, 1000, true));
+  }
+
   @Test
   void embeddingTableOfDepthZeroTrunkIsTheFeatures() {
     VideoDataset data = TrainFixtures.separableVideos(23, DIM, 3, 1);

@@ -98,6 +98,29 @@ class PretrainTest {
   }
 
   /**
+   * The heads run on the whole batch, their GEMMs cut into column blocks and their element-wise
+   * pass into chunks of rows that the threads share: with heads wide enough to be cut (150 classes,
+   * 300 expert and 450 gate columns: two blocks each) and batches of 300 (three chunks), one
+   * thread and three give the same model, bit for bit, and it learns.
+   */
+  @Test
+  void wholeBatchHeadsCutIntoBlocksAndChunksDoNotDependOnTheThreads() {
+    VideoDataset data = TrainFixtures.separableVideos(900, 16, 150, 5);
+    ModelConfig mc = TrainFixtures.videoModel(16, 150, List.of(8), false);
+    TrainConfig c = TrainFixtures.config(3, 2, 1, HeadConfig.fixed(2, 1e-3f), 1, 10, 0, 8);
+    TrainConfig big = new TrainConfig(c.seed(), 2, 300, c.adam(), HeadConfig.fixed(2, 1e-3f), 1, c.heads(),
+        c.headGroups(), c.lbfgs(), 0, c.irprop(), 1e-4f, 8);
+    StageResult one = new Pretrain(big, 1, Pretrain.PART_ROWS).run(data, mc);
+    StageResult three = new Pretrain(big, 3, Pretrain.PART_ROWS).run(data, mc);
+    assertArrayEquals(one.model().trunkParams(), three.model().trunkParams());
+    assertArrayEquals(one.model().headParams(), three.model().headParams());
+    assertEquals(one.loss(), three.loss(), 0);
+    TrainConfig once = new TrainConfig(c.seed(), 1, 300, c.adam(), HeadConfig.fixed(2, 1e-3f), 1, c.heads(),
+        c.headGroups(), c.lbfgs(), 0, c.irprop(), 1e-4f, 8);
+    assertTrue(one.loss() < new Pretrain(once, 3, Pretrain.PART_ROWS).run(data, mc).loss(), "the second epoch's loss is lower");
+  }
+
+  /**
    * The held-out GAP pre-training keeps its best epoch by, scored a chunk a thread on two threads
    * (chunks of 5 videos: rounds of 10, the last short), is the single-threaded evaluation's, bit for bit.
    */

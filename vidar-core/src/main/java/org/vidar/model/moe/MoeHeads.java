@@ -511,6 +511,16 @@ public final class MoeHeads {
    */
   public double lossAndGradient(float[] params, float[] emb, int rows, int[] labels, int[] labelOffsets,
       float[] grad, Scratch scratch, double[] classLoss) {
+    return lossAndGradient(params, emb, rows, labels, labelOffsets, null, grad, scratch, classLoss);
+  }
+
+  /**
+   * As {@link #lossAndGradient(float[], float[], int, int[], int[], float[], Scratch, double[])},
+   * and, unless {@code dEmb} is null, the gradient with respect to the embeddings written over
+   * {@code dEmb}'s first {@code rows × H} floats (pre-training's whole batch: nothing to zero).
+   */
+  public double lossAndGradient(float[] params, float[] emb, int rows, int[] labels, int[] labelOffsets,
+      float[] dEmb, float[] grad, Scratch scratch, double[] classLoss) {
     Objects.requireNonNull(grad, "grad");
     if (rows == 0) {
       checkParams(grad, "grad");
@@ -518,9 +528,14 @@ public final class MoeHeads {
         Arrays.fill(grad, t.offset(), t.offset() + t.size(), 0f);
       }
     }
-    return lossAndBackward(params, emb, rows, labels, labelOffsets, null, grad, 0f, scratch, classLoss);
+    return lossAndBackward(params, emb, rows, labels, labelOffsets, dEmb, grad, 0f, scratch, classLoss);
   }
 
+  /**
+   * The pass behind the public methods: the parameter gradient is {@code gradBeta·grad} plus this
+   * batch's, and {@code dEmb} (unless null) {@code gradBeta·dEmb} plus this batch's, so β = 0
+   * writes both over and β = 1 adds.
+   */
   private double lossAndBackward(float[] params, float[] emb, int rows, int[] labels,
       int[] labelOffsets, float[] dEmb, float[] grad, float gradBeta, Scratch scratch, double[] classLoss) {
     checkParams(params, "params");
@@ -557,8 +572,8 @@ public final class MoeHeads {
           tg);
     }
     if (dEmb != null) {
-      // dx += dA·Weᵀ + dZ·Wgᵀ
-      gemm(scratch, false, true, rows, h, te, dA, 0, te, params, expertW.offset(), te, 1f, dEmb, 0, h);
+      // dx = β·dx + dA·Weᵀ + dZ·Wgᵀ
+      gemm(scratch, false, true, rows, h, te, dA, 0, te, params, expertW.offset(), te, gradBeta, dEmb, 0, h);
       gemm(scratch, false, true, rows, h, tg, dZ, 0, tg, params, gateW.offset(), tg, 1f, dEmb, 0, h);
     }
     return loss;

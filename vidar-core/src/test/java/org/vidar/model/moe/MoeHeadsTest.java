@@ -399,24 +399,38 @@ class MoeHeadsTest {
   }
 
   /**
-   * lossAndGradient writes the gradient over whatever the array held (NaNs included): the same
-   * loss, per-class losses and gradient as lossAndBackward into a zeroed array; no rows give zeros.
+   * lossAndGradient writes the gradient, and the embeddings' gradient when asked, over whatever the
+   * arrays held (NaNs included): the same loss, per-class losses and gradients as lossAndBackward
+   * into zeroed arrays; no rows give zeros.
    */
   @Test
   void lossAndGradientOverwritesTheGradient() {
     ExpertAllocation alloc = ExpertAllocation.of(1, 3, 2);
     Fixture f = new Fixture(new JavaKernels(), 9, 5, alloc, 3, 0.5);
     float[] zeroed = new float[f.params.length];
+    float[] zeroedEmb = new float[f.emb.length];
     double[] perClass = new double[3];
-    double loss = f.heads.lossAndBackward(f.params, f.emb, f.rows, f.labels, f.offsets, null, zeroed,
+    double loss = f.heads.lossAndBackward(f.params, f.emb, f.rows, f.labels, f.offsets, zeroedEmb, zeroed,
         f.heads.newScratch(), perClass);
     float[] dirty = new float[f.params.length];
     Arrays.fill(dirty, Float.NaN);
+    float[] dirtyEmb = new float[f.emb.length];
+    Arrays.fill(dirtyEmb, Float.NaN);
     double[] perClass2 = new double[3];
-    double loss2 = f.heads.lossAndGradient(f.params, f.emb, f.rows, f.labels, f.offsets, dirty, f.heads.newScratch(),
-        perClass2);
+    double loss2 = f.heads.lossAndGradient(f.params, f.emb, f.rows, f.labels, f.offsets, dirtyEmb, dirty,
+        f.heads.newScratch(), perClass2);
     assertEquals(loss, loss2, 0);
     assertArrayEquals(perClass, perClass2, 0);
+    assertArrayEquals(zeroedEmb, dirtyEmb, 0f);
+    assertTrue(zeroedEmb[0] != 0f, "the embeddings' gradient was computed");
+    float[] noEmb = new float[f.params.length];
+    assertEquals(loss, f.heads.lossAndGradient(f.params, f.emb, f.rows, f.labels, f.offsets, noEmb,
+        f.heads.newScratch(), null), 0);
+    for (TensorRef t : f.heads.tensors()) {
+      for (int i = t.offset(); i < t.offset() + t.size(); i++) {
+        assertEquals(zeroed[i], noEmb[i], 0f, "without dEmb: " + t.name() + " " + i);
+      }
+    }
     for (TensorRef t : f.heads.tensors()) {
       for (int i = t.offset(); i < t.offset() + t.size(); i++) {
         assertEquals(zeroed[i], dirty[i], 0f, t.name() + " " + i);
