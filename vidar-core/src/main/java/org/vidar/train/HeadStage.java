@@ -54,24 +54,40 @@ public final class HeadStage implements java.io.Serializable {
   static final double HELD_OUT_DECAY = 0.2;
 
   /**
-   * Fresh heads' first passes take batches of a quarter of {@link TrainConfig#batchSize}, doubled
-   * every {@link #FRESH_BATCH_DOUBLING} passes up to it: more, smaller steps while the heads are
-   * far from any optimum, the full batch's quieter steps near it. Heads on the features, 300
-   * classes of 8 experts, 20,000 synth videos (up to 8 modes a class), batch 1024, one run each
-   * (AMD Zen 4, 2 cores): GAP@20 0.8565 after 4 passes (13.6 s) against 0.7760 (14.2 s) with
-   * batch 1024 throughout, ending 0.8686 against 0.8689; batch 256 throughout reached 0.8560 after
-   * 4 passes but ended 0.8668, batch 512 0.8420 and 0.8689, and doubling every pass (256, 512,
-   * 1024) 0.8393 and 0.8675.
+   * Fresh heads on a table of {@link #MIN_RISING_STEPS} to {@link #FEW_STEPS} full batches take their first passes
+   * in batches of a quarter of {@link TrainConfig#batchSize}, doubled every
+   * {@link #FRESH_BATCH_DOUBLING} passes up to it: more, smaller steps while the heads are far from
+   * any optimum, the full batch's quieter steps near it. Heads on the features, 300 classes of 8
+   * experts, synth videos (up to 8 modes a class), batch 1024, one run each (AMD Zen 4, 2 cores):
+   * at 20,000 videos (19 steps a pass), GAP@20 0.8565 after 4 passes (13.6 s) against 0.7760
+   * (14.2 s) with batch 1024 throughout, ending 0.8686 against 0.8689; batch 256 throughout reached
+   * 0.8560 after 4 passes but ended 0.8668, batch 512 0.8420 and 0.8689, and doubling every pass
+   * (256, 512, 1024) 0.8393 and 0.8675. At 200,000 (190 steps a pass) the first full-batch pass
+   * already scores 0.889, and the smaller batches ended at 0.9097 against 0.9116, so larger tables
+   * keep the full batch.
    */
   static final int FRESH_BATCH_DOUBLING = 2;
 
   /**
-   * The batch of Adam pass {@code pass} (from 0) for a stage batch of {@code batchSize}: for
-   * {@code fresh} heads, a quarter of it (at least 1) doubled every {@link #FRESH_BATCH_DOUBLING}
-   * passes up to it; for heads that start trained, {@code batchSize} throughout.
+   * Full batches a pass over the table must hold for fresh heads to take the full batch from the
+   * first pass: between the 19 and the 190 of the two sizes measured ({@link #FRESH_BATCH_DOUBLING}).
    */
-  static int passBatch(int batchSize, int pass, boolean fresh) {
-    if (!fresh) {
+  static final int FEW_STEPS = 64;
+
+  /**
+   * Full batches a pass must hold at least for fresh heads to start on smaller ones: the demo's
+   * 1,600 videos (2 batches a pass) ended at GAP@20 0.7851 with them against 0.7917 without (a
+   * bound between those 2 and the 19 of 20,000 videos, where they helped).
+   */
+  static final int MIN_RISING_STEPS = 8;
+
+  /**
+   * The batch of Adam pass {@code pass} (from 0) for a stage batch of {@code batchSize}: when
+   * {@code rising} (fresh heads on a small table), a quarter of it (at least 1) doubled every
+   * {@link #FRESH_BATCH_DOUBLING} passes up to it; else {@code batchSize} throughout.
+   */
+  static int passBatch(int batchSize, int pass, boolean rising) {
+    if (!rising) {
       return batchSize;
     }
     long batch = (long) Math.max(1, batchSize / 4) << Math.min(2, pass / FRESH_BATCH_DOUBLING);
@@ -146,6 +162,17 @@ public final class HeadStage implements java.io.Serializable {
    * evaluations (for Adam: steps and passes over the table) and gives the first group's stop reason.
    */
   public StageResult run(Engine engine, VideoModel model, EmbeddingSource table, long[] positives, int round) {
+    return run(engine, model, table, -1, positives, round);
+  }
+
+  /**
+   * As above, for a table of {@code tableRows} embeddings (-1 if not known): it decides whether
+   * fresh heads' first passes take smaller batches ({@link #passBatch}).
+   */
+  public StageResult run(Engine engine, VideoModel model, EmbeddingSource table, long tableRows, long[] positives,
+      int round) {
+    boolean rising = tableRows >= (long) MIN_RISING_STEPS * config.batchSize()
+        && tableRows < (long) FEW_STEPS * config.batchSize();
     ExpertAllocation allocation = config.heads().allocate(positives);
     List<int[]> groups = ClassGroups.balance(allocation.expertsPerClass(), config.headGroupsFor(allocation));
     List<GroupTask> tasks = config.headOptimizer() == TrainConfig.HeadOptimizer.ADAM
@@ -160,11 +187,11 @@ public final class HeadStage implements java.io.Serializable {
       ExpertAllocation from = model.allocation();
       try (Engine.Shared<float[]> previous = engine.shareArray(model.headParams())) {
         results = engine.mapItems(tasks, t -> trainGroup(allocation, t.classes(), t.groupOf(), table, round,
-            new StartHeads(from, previous.get()), spare));
+            new StartHeads(from, previous.get()), spare, false));
       }
     } else {
       results = engine.mapItems(tasks, t -> trainGroup(allocation, t.classes(), t.groupOf(), table, round, null,
-          spare));
+          spare, rising));
     }
     progress().end();
     MoeHeads heads = new MoeHeads(table.dim(), allocation);
@@ -241,7 +268,7 @@ public final class HeadStage implements java.io.Serializable {
 
   /** Trains the fresh heads of one class group over the whole table. */
   public GroupResult trainGroup(ExpertAllocation full, int[] classes, EmbeddingSource table, int round) {
-    return trainGroup(full, classes, new int[classes.length], table, round, null, SpareThreads.NONE);
+    return trainGroup(full, classes, new int[classes.length], table, round, null, SpareThreads.NONE, false);
   }
 
   /** The heads a stage starts from: the model's, of allocation {@code allocation}, all classes. */
@@ -250,10 +277,11 @@ public final class HeadStage implements java.io.Serializable {
   /**
    * Trains the heads of the classes of one task, {@code classes[i]} in its group {@code groupOf[i]}
    * (Adam stops each group on its own; L-BFGS takes the task as one group), borrowing {@code spare}
-   * threads when other tasks have left them idle.
+   * threads when other tasks have left them idle; {@code rising}: fresh heads whose first passes
+   * take smaller batches ({@link #passBatch}).
    */
   GroupResult trainGroup(ExpertAllocation full, int[] classes, int[] groupOf, EmbeddingSource table, int round,
-      StartHeads start, SpareThreads spare) {
+      StartHeads start, SpareThreads spare, boolean rising) {
     MoeHeads fullHeads = new MoeHeads(table.dim(), full);
     MoeHeads heads = fullHeads.select(classes);
     float[] params = heads.newParams();
@@ -279,7 +307,8 @@ public final class HeadStage implements java.io.Serializable {
     if (config.headOptimizer() == TrainConfig.HeadOptimizer.ADAM) {
       double[] passes = {0};
       int[] kept = {0};
-      OptimizationResult r = adam(heads, params, local, table, classes, groupOf, passes, kept, spare, start != null);
+      OptimizationResult r = adam(heads, params, local, table, classes, groupOf, passes, kept, spare, start != null,
+          rising && start == null);
       progress().advance(Arrays.stream(groupOf).max().orElse(-1) + 1); // the task's groups
       return new GroupResult(classes, params, r, passes[0], kept[0]);
     }
@@ -328,7 +357,8 @@ public final class HeadStage implements java.io.Serializable {
    * columns still training in each (the scoring of heads that start trained, half a pass).
    */
   private OptimizationResult adam(MoeHeads heads, float[] params, int[] local, EmbeddingSource table,
-      int[] classes, int[] groupOf, double[] work, int[] kept, SpareThreads spare, boolean scoreStart) {
+      int[] classes, int[] groupOf, double[] work, int[] kept, SpareThreads spare, boolean scoreStart,
+      boolean rising) {
     float l2 = config.heads().l2();
     MoeHeads.Scratch scratch = heads.newWorkerScratch(spare); // the groups run at once: see newWorkerScratch
     boolean stopping = config.pretrainHoldout() > 0;
@@ -377,7 +407,7 @@ public final class HeadStage implements java.io.Serializable {
       heldVideos[0] = 0;
       ActiveHeads a = active;
       work[0] += (double) columns(a.heads.allocation()) / columns(heads.allocation());
-      table.forEachChunk(passBatch(config.batchSize(), epoch, !scoreStart), (emb, rows, labels, offsets, keys) -> {
+      table.forEachChunk(passBatch(config.batchSize(), epoch, rising), (emb, rows, labels, offsets, keys) -> {
         GroupLabels g = GroupLabels.of(labels, offsets, rows, a.local);
         float[] e = emb;
         int n = rows;

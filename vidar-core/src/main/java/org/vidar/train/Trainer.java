@@ -150,7 +150,7 @@ public final class Trainer {
         progress.end();
         StageResult trained;
         try {
-          trained = heads.run(engine, model, table, positives, round);
+          trained = heads.run(engine, model, table, embeddings, positives, round);
         } finally {
           engine.discard(table);
         }

@@ -62,8 +62,8 @@ class HeadStageTest {
   }
 
   /**
-   * Fresh heads' passes take a quarter of the batch, doubled every two passes up to it (at least
-   * one video); heads that start trained take the whole batch from the first pass.
+   * Rising batches (fresh heads on a small table) take a quarter of the batch, doubled every two
+   * passes up to it (at least one video); otherwise every pass takes the whole batch.
    */
   @Test
   void freshHeadsStartOnAQuarterOfTheBatchDoubledEveryTwoPasses() {
@@ -292,6 +292,31 @@ class HeadStageTest {
     assertArrayEquals(one.headParams(), r.model().headParams());
     // The groups' last-pass means, each with its own penalty, sum to about the whole objective.
     assertEquals(fit, r.loss(), 0.1 * fit);
+  }
+
+  /**
+   * Fresh heads on a table of {@link HeadStage#MIN_RISING_STEPS} to {@link HeadStage#FEW_STEPS}
+   * batches start on smaller batches, which trains other heads, the same on any threads; a table of
+   * fewer or more batches, or of rows not known, keeps the full batch throughout.
+   */
+  @Test
+  void freshHeadsOnASmallTableStartOnSmallerBatches() {
+    VideoDataset data = TrainFixtures.separableVideos(96, DIM, 5, 17);
+    TrainConfig base = TrainFixtures.config(4, 0, 1, HeadConfig.fixed(2, 1e-3f), 3, 1, 0, 8);
+    TrainConfig c = new TrainConfig(base.seed(), 0, 8, org.vidar.optim.AdamConfig.of(0.05), base.pretrainHeads(),
+        1, base.heads(), 3, base.lbfgs(), 0, base.irprop(), 0f, 8).withHeadOptimizer(TrainConfig.HeadOptimizer.ADAM, 2);
+    EmbeddingTable t = table(data, passThrough(5), 1);
+    java.util.function.BiFunction<Long, Integer, float[]> heads = (rows, threads) -> {
+      try (LocalEngine e = new LocalEngine(data, threads)) {
+        return new HeadStage(c).run(e, passThrough(5), t, rows, data.positivesPerClass(5), 1).model().headParams();
+      }
+    };
+    float[] unknown = heads.apply(-1L, 2);
+    assertArrayEquals(unknown, heads.apply((long) HeadStage.FEW_STEPS * 8, 2));
+    assertArrayEquals(unknown, heads.apply((long) HeadStage.MIN_RISING_STEPS * 8 - 1, 2));
+    float[] rising = heads.apply(96L, 1); // 12 batches of 8
+    assertFalse(Arrays.equals(unknown, rising), "smaller first batches train other heads");
+    assertArrayEquals(rising, heads.apply(96L, 3));
   }
 
   /**
