@@ -44,6 +44,13 @@ class HeadStageTest {
     }
   }
 
+  /** Stage 1 alone (3 groups of 2-expert heads) by Adam at 0.05 in batches of {@code batch}, 2 passes asked. */
+  static TrainConfig twoAdamPasses(int batch) {
+    TrainConfig base = TrainFixtures.config(4, 0, 1, HeadConfig.fixed(2, 1e-3f), 3, 1, 0, 8);
+    return new TrainConfig(base.seed(), 0, batch, org.vidar.optim.AdamConfig.of(0.05), base.pretrainHeads(), 1,
+        base.heads(), 3, base.lbfgs(), 0, base.irprop(), 0f, 8).withHeadOptimizer(TrainConfig.HeadOptimizer.ADAM, 2);
+  }
+
   /** Classes of a dataset: one past the largest label. */
   static int classes(VideoDataset data) {
     int k = 0;
@@ -269,9 +276,7 @@ class HeadStageTest {
   @Test
   void adamTrainsTheGroupsAlikeOnAnyThreadsAndReportsItsObjective() {
     VideoDataset data = TrainFixtures.separableVideos(96, DIM, 5, 17);
-    TrainConfig base = TrainFixtures.config(4, 0, 1, HeadConfig.fixed(2, 1e-3f), 3, 1, 0, 8);
-    TrainConfig few = new TrainConfig(base.seed(), 0, 16, org.vidar.optim.AdamConfig.of(0.05), base.pretrainHeads(),
-        1, base.heads(), 3, base.lbfgs(), 0, base.irprop(), 0f, 8).withHeadOptimizer(TrainConfig.HeadOptimizer.ADAM, 2);
+    TrainConfig few = twoAdamPasses(16);
     // 96 videos in batches of 16: 6 steps a pass, so the minimum of steps takes ceil(800 / 6) passes.
     int minimum = (HeadStage.MIN_ADAM_STEPS + 5) / 6;
     TrainConfig atMinimum = few.withHeadOptimizer(TrainConfig.HeadOptimizer.ADAM, minimum);
@@ -302,9 +307,7 @@ class HeadStageTest {
   @Test
   void freshHeadsOnASmallTableStartOnSmallerBatches() {
     VideoDataset data = TrainFixtures.separableVideos(96, DIM, 5, 17);
-    TrainConfig base = TrainFixtures.config(4, 0, 1, HeadConfig.fixed(2, 1e-3f), 3, 1, 0, 8);
-    TrainConfig c = new TrainConfig(base.seed(), 0, 8, org.vidar.optim.AdamConfig.of(0.05), base.pretrainHeads(),
-        1, base.heads(), 3, base.lbfgs(), 0, base.irprop(), 0f, 8).withHeadOptimizer(TrainConfig.HeadOptimizer.ADAM, 2);
+    TrainConfig c = twoAdamPasses(8);
     EmbeddingTable t = table(data, passThrough(5), 1);
     java.util.function.BiFunction<Long, Integer, float[]> heads = (rows, threads) -> {
       try (LocalEngine e = new LocalEngine(data, threads)) {
