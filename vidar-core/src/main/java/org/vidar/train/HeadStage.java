@@ -54,7 +54,7 @@ public final class HeadStage implements java.io.Serializable {
   static final double HELD_OUT_DECAY = 0.2;
 
   /**
-   * Fresh heads on a table of {@link #MIN_RISING_STEPS} to {@link #FEW_STEPS} full batches take their first passes
+   * Fresh heads on a table of {@link #MIN_RISING_STEPS} to {@link #FEW_STEPS} full batches ({@link Batches#RISING}) take their first passes
    * in batches of a quarter of {@link TrainConfig#batchSize}, doubled every
    * {@link #FRESH_BATCH_DOUBLING} passes up to it: more, smaller steps while the heads are far from
    * any optimum, the full batch's quieter steps near it. Heads on the features, 300 classes of 8
@@ -62,15 +62,17 @@ public final class HeadStage implements java.io.Serializable {
    * at 20,000 videos (19 steps a pass), GAP@20 0.8565 after 4 passes (13.6 s) against 0.7760
    * (14.2 s) with batch 1024 throughout, ending 0.8686 against 0.8689; batch 256 throughout reached
    * 0.8560 after 4 passes but ended 0.8668, batch 512 0.8420 and 0.8689, and doubling every pass
-   * (256, 512, 1024) 0.8393 and 0.8675. At 200,000 (190 steps a pass) the first full-batch pass
-   * already scores 0.889, and the smaller batches ended at 0.9097 against 0.9116, so larger tables
-   * keep the full batch.
+   * (256, 512, 1024) 0.8393 and 0.8675. At 200,000 (190 steps a pass) these smaller batches ended
+   * at 0.9097 against 0.9116: larger tables take half the batch in the first pass alone
+   * ({@link Batches#HALF_FIRST}), which scored 0.8935 after it (33.2 s) against 0.8847 (31.0 s) at
+   * the full batch, and ended at 0.9118.
    */
   static final int FRESH_BATCH_DOUBLING = 2;
 
   /**
-   * Full batches a pass over the table must hold for fresh heads to take the full batch from the
-   * first pass: between the 19 and the 190 of the two sizes measured ({@link #FRESH_BATCH_DOUBLING}).
+   * Full batches a pass over the table must hold for fresh heads to start on half batches for one
+   * pass rather than rise from quarter ones: between the 19 and the 190 of the two sizes measured
+   * ({@link #FRESH_BATCH_DOUBLING}).
    */
   static final int FEW_STEPS = 64;
 
@@ -81,16 +83,31 @@ public final class HeadStage implements java.io.Serializable {
    */
   static final int MIN_RISING_STEPS = 8;
 
-  /**
-   * The batch of Adam pass {@code pass} (from 0) for a stage batch of {@code batchSize}: when
-   * {@code rising} (fresh heads on a small table), a quarter of it (at least 1) doubled every
-   * {@link #FRESH_BATCH_DOUBLING} passes up to it; else {@code batchSize} throughout.
-   */
-  static int passBatch(int batchSize, int pass, boolean rising) {
-    if (!rising) {
-      return batchSize;
+  /** How the batches of Stage 1's Adam passes start ({@link #passBatch}). */
+  enum Batches {
+    /** The stage's batch from the first pass (heads that start trained; tables of few batches). */
+    FULL,
+    /** A quarter of it, doubled every {@link #FRESH_BATCH_DOUBLING} passes up to it. */
+    RISING,
+    /** Half of it in the first pass, then all of it. */
+    HALF_FIRST;
+
+    /** For fresh heads on a table of {@code tableRows} embeddings (-1: not known) in batches of {@code batchSize}. */
+    static Batches forFreshHeads(long tableRows, int batchSize) {
+      if (tableRows < (long) MIN_RISING_STEPS * batchSize) {
+        return FULL;
+      }
+      return tableRows < (long) FEW_STEPS * batchSize ? RISING : HALF_FIRST;
     }
-    long batch = (long) Math.max(1, batchSize / 4) << Math.min(2, pass / FRESH_BATCH_DOUBLING);
+  }
+
+  /** The batch of Adam pass {@code pass} (from 0) for a stage batch of {@code batchSize} (at least 1 video). */
+  static int passBatch(int batchSize, int pass, Batches batches) {
+    long batch = switch (batches) {
+      case FULL -> batchSize;
+      case RISING -> (long) Math.max(1, batchSize / 4) << Math.min(2, pass / FRESH_BATCH_DOUBLING);
+      case HALF_FIRST -> pass == 0 ? Math.max(1, batchSize / 2) : batchSize;
+    };
     return (int) Math.min(batchSize, batch);
   }
 
@@ -166,13 +183,12 @@ public final class HeadStage implements java.io.Serializable {
   }
 
   /**
-   * As above, for a table of {@code tableRows} embeddings (-1 if not known): it decides whether
-   * fresh heads' first passes take smaller batches ({@link #passBatch}).
+   * As above, for a table of {@code tableRows} embeddings (-1 if not known): it decides how
+   * fresh heads' first passes take smaller batches ({@link Batches#forFreshHeads}).
    */
   public StageResult run(Engine engine, VideoModel model, EmbeddingSource table, long tableRows, long[] positives,
       int round) {
-    boolean rising = tableRows >= (long) MIN_RISING_STEPS * config.batchSize()
-        && tableRows < (long) FEW_STEPS * config.batchSize();
+    Batches fresh = Batches.forFreshHeads(tableRows, config.batchSize());
     ExpertAllocation allocation = config.heads().allocate(positives);
     List<int[]> groups = ClassGroups.balance(allocation.expertsPerClass(), config.headGroupsFor(allocation));
     List<GroupTask> tasks = config.headOptimizer() == TrainConfig.HeadOptimizer.ADAM
@@ -187,11 +203,11 @@ public final class HeadStage implements java.io.Serializable {
       ExpertAllocation from = model.allocation();
       try (Engine.Shared<float[]> previous = engine.shareArray(model.headParams())) {
         results = engine.mapItems(tasks, t -> trainGroup(allocation, t.classes(), t.groupOf(), table, round,
-            new StartHeads(from, previous.get()), spare, false));
+            new StartHeads(from, previous.get()), spare, Batches.FULL));
       }
     } else {
       results = engine.mapItems(tasks, t -> trainGroup(allocation, t.classes(), t.groupOf(), table, round, null,
-          spare, rising));
+          spare, fresh));
     }
     progress().end();
     MoeHeads heads = new MoeHeads(table.dim(), allocation);
@@ -268,7 +284,7 @@ public final class HeadStage implements java.io.Serializable {
 
   /** Trains the fresh heads of one class group over the whole table. */
   public GroupResult trainGroup(ExpertAllocation full, int[] classes, EmbeddingSource table, int round) {
-    return trainGroup(full, classes, new int[classes.length], table, round, null, SpareThreads.NONE, false);
+    return trainGroup(full, classes, new int[classes.length], table, round, null, SpareThreads.NONE, Batches.FULL);
   }
 
   /** The heads a stage starts from: the model's, of allocation {@code allocation}, all classes. */
@@ -277,11 +293,10 @@ public final class HeadStage implements java.io.Serializable {
   /**
    * Trains the heads of the classes of one task, {@code classes[i]} in its group {@code groupOf[i]}
    * (Adam stops each group on its own; L-BFGS takes the task as one group), borrowing {@code spare}
-   * threads when other tasks have left them idle; {@code rising}: fresh heads whose first passes
-   * take smaller batches ({@link #passBatch}).
+   * threads when other tasks have left them idle; fresh heads start on {@code batches} ({@link #passBatch}).
    */
   GroupResult trainGroup(ExpertAllocation full, int[] classes, int[] groupOf, EmbeddingSource table, int round,
-      StartHeads start, SpareThreads spare, boolean rising) {
+      StartHeads start, SpareThreads spare, Batches batches) {
     MoeHeads fullHeads = new MoeHeads(table.dim(), full);
     MoeHeads heads = fullHeads.select(classes);
     float[] params = heads.newParams();
@@ -308,7 +323,7 @@ public final class HeadStage implements java.io.Serializable {
       double[] passes = {0};
       int[] kept = {0};
       OptimizationResult r = adam(heads, params, local, table, classes, groupOf, passes, kept, spare, start != null,
-          rising && start == null);
+          start == null ? batches : Batches.FULL);
       progress().advance(Arrays.stream(groupOf).max().orElse(-1) + 1); // the task's groups
       return new GroupResult(classes, params, r, passes[0], kept[0]);
     }
@@ -358,7 +373,7 @@ public final class HeadStage implements java.io.Serializable {
    */
   private OptimizationResult adam(MoeHeads heads, float[] params, int[] local, EmbeddingSource table,
       int[] classes, int[] groupOf, double[] work, int[] kept, SpareThreads spare, boolean scoreStart,
-      boolean rising) {
+      Batches batches) {
     float l2 = config.heads().l2();
     MoeHeads.Scratch scratch = heads.newWorkerScratch(spare); // the groups run at once: see newWorkerScratch
     boolean stopping = config.pretrainHoldout() > 0;
@@ -407,7 +422,7 @@ public final class HeadStage implements java.io.Serializable {
       heldVideos[0] = 0;
       ActiveHeads a = active;
       work[0] += (double) columns(a.heads.allocation()) / columns(heads.allocation());
-      table.forEachChunk(passBatch(config.batchSize(), epoch, rising), (emb, rows, labels, offsets, keys) -> {
+      table.forEachChunk(passBatch(config.batchSize(), epoch, batches), (emb, rows, labels, offsets, keys) -> {
         GroupLabels g = GroupLabels.of(labels, offsets, rows, a.local);
         float[] e = emb;
         int n = rows;

@@ -69,21 +69,32 @@ class HeadStageTest {
   }
 
   /**
-   * Rising batches (fresh heads on a small table) take a quarter of the batch, doubled every two
-   * passes up to it (at least one video); otherwise every pass takes the whole batch.
+   * Rising batches take a quarter of the batch, doubled every two passes up to it (at least one
+   * video); half-first ones half of it in the first pass; full ones all of it throughout. Fresh
+   * heads rise on tables of 8 to 64 batches, start on half ones on larger tables, take full ones
+   * on smaller tables or tables of unknown size.
    */
   @Test
-  void freshHeadsStartOnAQuarterOfTheBatchDoubledEveryTwoPasses() {
-    int[] fresh = new int[6];
+  void freshHeadsStartOnSmallerBatchesAsTheTableSays() {
+    int[] rising = new int[6];
+    int[] halfFirst = new int[6];
     for (int p = 0; p < 6; p++) {
-      fresh[p] = HeadStage.passBatch(1024, p, true);
-      assertEquals(1024, HeadStage.passBatch(1024, p, false));
+      rising[p] = HeadStage.passBatch(1024, p, HeadStage.Batches.RISING);
+      halfFirst[p] = HeadStage.passBatch(1024, p, HeadStage.Batches.HALF_FIRST);
+      assertEquals(1024, HeadStage.passBatch(1024, p, HeadStage.Batches.FULL));
     }
-    assertArrayEquals(new int[] {256, 256, 512, 512, 1024, 1024}, fresh);
-    assertEquals(1, HeadStage.passBatch(3, 0, true));
-    assertEquals(2, HeadStage.passBatch(3, 2, true));
-    assertEquals(3, HeadStage.passBatch(3, 4, true));
-    assertEquals(3, HeadStage.passBatch(3, 1000, true));
+    assertArrayEquals(new int[] {256, 256, 512, 512, 1024, 1024}, rising);
+    assertArrayEquals(new int[] {512, 1024, 1024, 1024, 1024, 1024}, halfFirst);
+    assertEquals(1, HeadStage.passBatch(3, 0, HeadStage.Batches.RISING));
+    assertEquals(2, HeadStage.passBatch(3, 2, HeadStage.Batches.RISING));
+    assertEquals(3, HeadStage.passBatch(3, 4, HeadStage.Batches.RISING));
+    assertEquals(3, HeadStage.passBatch(3, 1000, HeadStage.Batches.RISING));
+    assertEquals(1, HeadStage.passBatch(1, 0, HeadStage.Batches.HALF_FIRST));
+    assertEquals(HeadStage.Batches.FULL, HeadStage.Batches.forFreshHeads(-1, 1024));
+    assertEquals(HeadStage.Batches.FULL, HeadStage.Batches.forFreshHeads(1600, 1024));
+    assertEquals(HeadStage.Batches.RISING, HeadStage.Batches.forFreshHeads(20_000, 1024));
+    assertEquals(HeadStage.Batches.HALF_FIRST, HeadStage.Batches.forFreshHeads(200_000, 1024));
+    assertEquals(HeadStage.Batches.HALF_FIRST, HeadStage.Batches.forFreshHeads(64 * 1024, 1024));
   }
 
   @Test
@@ -300,9 +311,10 @@ class HeadStageTest {
   }
 
   /**
-   * Fresh heads on a table of {@link HeadStage#MIN_RISING_STEPS} to {@link HeadStage#FEW_STEPS}
-   * batches start on smaller batches, which trains other heads, the same on any threads; a table of
-   * fewer or more batches, or of rows not known, keeps the full batch throughout.
+   * Fresh heads on a table of {@link HeadStage#MIN_RISING_STEPS} batches or more start on smaller
+   * batches (rising ones, or half ones for a pass on a table of {@link HeadStage#FEW_STEPS} or
+   * more), which trains other heads, the same on any threads; a table of fewer batches, or of rows
+   * not known, keeps the full batch throughout.
    */
   @Test
   void freshHeadsOnASmallTableStartOnSmallerBatches() {
@@ -315,8 +327,10 @@ class HeadStageTest {
       }
     };
     float[] unknown = heads.apply(-1L, 2);
-    assertArrayEquals(unknown, heads.apply((long) HeadStage.FEW_STEPS * 8, 2));
     assertArrayEquals(unknown, heads.apply((long) HeadStage.MIN_RISING_STEPS * 8 - 1, 2));
+    float[] halfFirst = heads.apply((long) HeadStage.FEW_STEPS * 8, 2);
+    assertFalse(Arrays.equals(unknown, halfFirst), "a first pass of half batches trains other heads");
+    assertArrayEquals(halfFirst, heads.apply((long) HeadStage.FEW_STEPS * 8, 1));
     float[] rising = heads.apply(96L, 1); // 12 batches of 8
     assertFalse(Arrays.equals(unknown, rising), "smaller first batches train other heads");
     assertArrayEquals(rising, heads.apply(96L, 3));
