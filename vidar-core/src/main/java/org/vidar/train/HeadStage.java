@@ -293,7 +293,8 @@ public final class HeadStage implements java.io.Serializable {
   /**
    * Trains the heads of the classes of one task, {@code classes[i]} in its group {@code groupOf[i]}
    * (Adam stops each group on its own; L-BFGS takes the task as one group), borrowing {@code spare}
-   * threads when other tasks have left them idle; fresh heads start on {@code batches} ({@link #passBatch}).
+   * threads when other tasks have left them idle, on {@code batches} ({@link #passBatch}; {@link Batches#FULL}
+   * for heads that start trained).
    */
   GroupResult trainGroup(ExpertAllocation full, int[] classes, int[] groupOf, EmbeddingSource table, int round,
       StartHeads start, SpareThreads spare, Batches batches) {
@@ -323,7 +324,7 @@ public final class HeadStage implements java.io.Serializable {
       double[] passes = {0};
       int[] kept = {0};
       OptimizationResult r = adam(heads, params, local, table, classes, groupOf, passes, kept, spare, start != null,
-          start == null ? batches : Batches.FULL);
+          batches);
       progress().advance(Arrays.stream(groupOf).max().orElse(-1) + 1); // the task's groups
       return new GroupResult(classes, params, r, passes[0], kept[0]);
     }

@@ -461,8 +461,8 @@ public final class Pretrain {
      * trunk to train, so no embedding gradient, a third of the heads' GEMMs, is computed.)
      */
     double lossAndGradient(float[] hp, VideoBatch batch) {
-      return heads.lossAndGradient(hp, emb, batch.rows, batch.labels, batch.labelOffsets, trunkTrained ? dEmb : null,
-          headGrad, scratch, null);
+      return heads.lossAndGradient(hp, emb, batch.rows, batch.labels, batch.labelOffsets, dEmb, headGrad, scratch,
+          null);
     }
   }
 
