@@ -75,8 +75,20 @@ public final class Adam {
    * once, in ranges, from any threads (ranges must not overlap).
    */
   public Step beginStep() {
+    return beginStep(1);
+  }
+
+  /**
+   * As {@link #beginStep()}, with this step's learning rate (and weight decay) times
+   * {@code rateFactor} on top of {@link #learningRate()}: a schedule's rate for one step, which
+   * later steps do not keep (unlike {@link #scaleLearningRate}).
+   */
+  public Step beginStep(double rateFactor) {
+    if (!(rateFactor > 0) || !Double.isFinite(rateFactor)) {
+      throw new IllegalArgumentException("rateFactor must be positive and finite, got " + rateFactor);
+    }
     long t = ++state.step;
-    return new Step(t);
+    return new Step(t, learningRate() * rateFactor);
   }
 
   /** The constants of one update; {@link #update} applies it to a range of parameters. */
@@ -91,15 +103,15 @@ public final class Adam {
     /** 1 / sqrt(1 - beta2^t), so that sqrt(v / (1 - beta2^t)) = sqrt(v) * it. */
     private final float rootCorrection;
 
-    private Step(long t) {
+    private Step(long t, double learningRate) {
       double b1d = config.beta1();
       double b2d = config.beta2();
       this.b1 = (float) b1d;
       this.b2 = (float) b2d;
-      this.lr = (float) learningRate();
+      this.lr = (float) learningRate;
       this.eps = (float) config.epsilon();
       this.decay = (float) config.weightDecay();
-      this.lrCorrected = (float) (learningRate() / (1.0 - Math.pow(b1d, t)));
+      this.lrCorrected = (float) (learningRate / (1.0 - Math.pow(b1d, t)));
       this.rootCorrection = (float) (1.0 / Math.sqrt(1.0 - Math.pow(b2d, t)));
     }
 

@@ -228,6 +228,32 @@ class AdamTest {
   }
 
   /**
+   * A step's own rate factor scales that step (and its weight decay) as a learning rate that many
+   * times larger would, and leaves the next step at the configured rate.
+   */
+  @Test
+  void aStepsRateFactorScalesThatStepAlone() {
+    float[] grad = {0.3f, -2f, 5e-3f};
+    float[] boosted = {1f, -1f, 0.5f};
+    float[] larger = boosted.clone();
+    Adam withFactor = new Adam(new AdamConfig(0.01, 0.9, 0.999, 1e-8, 1e-3), 3);
+    Adam withLargerRate = new Adam(new AdamConfig(0.015, 0.9, 0.999, 1e-8, 1e-3), 3);
+    withFactor.beginStep(1.5).update(boosted, grad, 0, 3, 1f, 0f);
+    withLargerRate.beginStep().update(larger, grad, 0, 3, 1f, 0f);
+    assertArrayEquals(larger, boosted, 1e-7f, "first step: as at rate 0.015");
+    assertEquals(0.01, withFactor.learningRate(), 0, "the factor is not kept");
+    // Same parameters and moments now, so the next steps differ by their rates alone: 0.01 against 0.015.
+    float[] before = boosted.clone();
+    withFactor.beginStep().update(boosted, grad, 0, 3, 1f, 0f);
+    withLargerRate.beginStep().update(larger, grad, 0, 3, 1f, 0f);
+    for (int i = 0; i < 3; i++) {
+      assertEquals(larger[i] - before[i], 1.5 * (boosted[i] - before[i]), 1e-7, "second step, parameter " + i);
+    }
+    assertThrows(IllegalArgumentException.class, () -> withFactor.beginStep(0));
+    assertThrows(IllegalArgumentException.class, () -> withFactor.beginStep(Double.POSITIVE_INFINITY));
+  }
+
+  /**
    * A rate of each parameter's own scales its step (and weight decay) alone: 1 is the plain step,
    * 0 freezes the parameter, 0.5 halves its step; without an L2 term, the moments move as without
    * rates.

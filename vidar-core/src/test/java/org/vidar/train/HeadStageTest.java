@@ -72,7 +72,8 @@ class HeadStageTest {
    * Rising batches take a quarter of the batch, doubled every two passes up to it (at least one
    * video); half-first ones half of it in the first pass; full ones all of it throughout. Fresh
    * heads rise on tables of 8 to 64 batches, start on half ones on larger tables, take full ones
-   * on smaller tables or tables of unknown size.
+   * on smaller tables or tables of unknown size. Rising batches' first passes step at the boosted
+   * rate.
    */
   @Test
   void freshHeadsStartOnSmallerBatchesAsTheTableSays() {
@@ -95,6 +96,12 @@ class HeadStageTest {
     assertEquals(HeadStage.Batches.RISING, HeadStage.Batches.forFreshHeads(20_000, 1024));
     assertEquals(HeadStage.Batches.HALF_FIRST, HeadStage.Batches.forFreshHeads(200_000, 1024));
     assertEquals(HeadStage.Batches.HALF_FIRST, HeadStage.Batches.forFreshHeads(64 * 1024, 1024));
+    for (HeadStage.Batches b : HeadStage.Batches.values()) {
+      double boost = b == HeadStage.Batches.RISING ? HeadStage.FRESH_RATE_BOOST : 1;
+      assertEquals(boost, HeadStage.passRate(0, b), 0, b + ", pass 0");
+      assertEquals(boost, HeadStage.passRate(HeadStage.BOOSTED_PASSES - 1, b), 0, b + ", last boosted pass");
+      assertEquals(1, HeadStage.passRate(HeadStage.BOOSTED_PASSES, b), 0, b + ", after the boosted passes");
+    }
   }
 
   @Test
