@@ -32,8 +32,8 @@ public final class ClassGroups {
    * its groups in one set of GEMMs, and a Stage 1 pass ends when the slowest task's does: 300
    * classes of 8 experts made 11 groups, which 2 tasks took as 6 and 5, and the task of 6 took 3.0 s
    * a pass against its partner's 2.5 s (20,000 videos, AMD Zen 4, 2 cores). With 24 groups both
-   * took 2.75 s, and the fourth pass (GAP@20 0.8565 either way) ended at 12.5 s against 14.0 s;
-   * the stage ended at 0.8683 against 0.8686 (12 groups: 12.8 s, 0.8687).
+   * took 2.75 s, and the fourth pass (GAP@20 0.8565 either way) ended at 12.5 s against 13.4 s;
+   * the stage ended at 0.8683 against 0.8686 (12 groups: 12.8 s, 0.8687; one run each).
    */
   public static final int GROUP_COUNT_MULTIPLE = 24;
 
