@@ -179,8 +179,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--head-groups", defaultValue = "" + TrainConfig.AUTO_HEAD_GROUPS,
       description = "Stage 1 class groups, the classes that stop together (Adam) or are stepped together "
           + "(L-BFGS); 0, the default, takes one per " + ClassGroups.DEFAULT_GATES_PER_GROUP
-          + " gate columns of the heads (more than one: a multiple of " + ClassGroups.GROUP_COUNT_MULTIPLE
-          + "), the same on every machine.")
+          + " gate columns of the heads, the same on every machine.")
   int headGroups;
 
   @Option(names = "--trunk-steps", defaultValue = "" + TrainConfig.DEFAULT_TRUNK_STEPS, description = "Stage 2 iRprop+ steps (default: ${DEFAULT-VALUE}).")

@@ -104,28 +104,6 @@ class HeadStageTest {
     }
   }
 
-  /**
-   * The default model's heads (300 classes of 8 experts: 11 groups by gate columns, so 12) spread
-   * over 2, 3, 4 or 6 workers' tasks as equal numbers of classes: no task's pass outlasts the
-   * others' (11 groups went to 2 tasks as 6 and 5).
-   */
-  @Test
-  void defaultGroupsGiveEveryWorkersTaskAnEqualShare() {
-    ExpertAllocation allocation = ExpertAllocation.fixed(300, 8);
-    List<int[]> groups = ClassGroups.balance(allocation.expertsPerClass(), ClassGroups.defaultCount(allocation));
-    assertEquals(12, groups.size());
-    for (int workers : new int[] {2, 3, 4, 6}) {
-      List<HeadStage.GroupTask> tasks = HeadStage.GroupTask.scheduled(groups, allocation, workers);
-      assertEquals(workers, tasks.size(), workers + " workers");
-      for (HeadStage.GroupTask t : tasks) {
-        assertEquals(300 / workers, t.classes().length, workers + " workers");
-      }
-    }
-    List<HeadStage.GroupTask> eleven = HeadStage.GroupTask.scheduled(ClassGroups.balance(allocation.expertsPerClass(),
-        11), allocation, 2);
-    assertNotEquals(eleven.get(0).classes().length, eleven.get(1).classes().length, "11 groups do not split evenly");
-  }
-
   @Test
   void embeddingTableOfDepthZeroTrunkIsTheFeatures() {
     VideoDataset data = TrainFixtures.separableVideos(23, DIM, 3, 1);

@@ -20,36 +20,19 @@ public final class ClassGroups {
    * that stop together, and the workers' tasks each take several groups in one set of GEMMs (see
    * {@link #scheduledCount}); groups this small spread evenly over the workers. At 20,000 videos, 300
    * classes of 4 experts (1,500 gates), groups of 256 and of 1,024 gates gave GAP 0.8641 and 0.8647; YouTube-8M's
-   * 3,862 classes make 76 groups, rounded to 84 ({@link #GROUP_COUNT_MULTIPLE}).
+   * 3,862 classes make 76 groups.
    */
   public static final int DEFAULT_GATES_PER_GROUP = 256;
 
   private ClassGroups() {}
 
   /**
-   * Heads that need more than one group get a multiple of this many, so that 1, 2, 3, 4, 6 or 12
-   * workers' tasks ({@link #scheduledCount}) each take as many whole groups. A task trains its
-   * groups in one set of GEMMs, and a Stage 1 pass ends when the slowest task's does: 300 classes of
-   * 8 experts made 11 groups, which 2 tasks took as 6 and 5, and the task of 6 took 3.0 s a pass
-   * against its partner's 2.5 s (20,000 videos, AMD Zen 4, 2 cores, fresh heads on the features).
-   * With 12 groups the two took 2.9 and 2.8 s, and the fourth pass (GAP@20 0.8565 in each) ended
-   * at 12.8 s against 13.4 s, the stage at 0.8687 against 0.8686; 24 groups: 12.5 s, 0.8683, but
-   * heads grown from an MLP trunk's pre-training, which stop group by group sooner, ran Stage 1 at
-   * 67-69 % of sgemm (two runs) against 72-73 % with 12 and 76 % with 11 (one run each).
-   */
-  public static final int GROUP_COUNT_MULTIPLE = 12;
-
-  /**
    * The number of class groups for heads of {@code allocation} when none is given: one per
-   * {@link #DEFAULT_GATES_PER_GROUP} gate columns, at least 1; when that is more than 1, rounded up
-   * to a multiple of {@link #GROUP_COUNT_MULTIPLE}; at most one per class. It depends on the heads
-   * alone, never on the machine, so the same command trains the same model anywhere.
+   * {@link #DEFAULT_GATES_PER_GROUP} gate columns, at least 1, at most one per class. It depends on
+   * the heads alone, never on the machine, so the same command trains the same model anywhere.
    */
   public static int defaultCount(ExpertAllocation allocation) {
     long groups = (allocation.totalGates() + (long) DEFAULT_GATES_PER_GROUP - 1) / DEFAULT_GATES_PER_GROUP;
-    if (groups > 1) {
-      groups = (groups + GROUP_COUNT_MULTIPLE - 1) / GROUP_COUNT_MULTIPLE * GROUP_COUNT_MULTIPLE;
-    }
     return (int) Math.max(1, Math.min(allocation.numClasses(), groups));
   }
 
