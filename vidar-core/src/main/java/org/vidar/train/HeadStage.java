@@ -83,7 +83,7 @@ public final class HeadStage implements java.io.Serializable {
    */
   static final int MIN_RISING_STEPS = 8;
 
-  /** How the batches of Stage 1's Adam passes start ({@link #passBatch}). */
+  /** How the batches of Stage 1's Adam passes start ({@link Batches#batch}). */
   enum Batches {
     /** The stage's batch from the first pass (heads that start trained; tables of few batches). */
     FULL,
@@ -99,16 +99,21 @@ public final class HeadStage implements java.io.Serializable {
       }
       return tableRows < (long) FEW_STEPS * batchSize ? RISING : HALF_FIRST;
     }
-  }
 
-  /** The batch of Adam pass {@code pass} (from 0) for a stage batch of {@code batchSize} (at least 1 video). */
-  static int passBatch(int batchSize, int pass, Batches batches) {
-    long batch = switch (batches) {
-      case FULL -> batchSize;
-      case RISING -> (long) Math.max(1, batchSize / 4) << Math.min(2, pass / FRESH_BATCH_DOUBLING);
-      case HALF_FIRST -> pass == 0 ? Math.max(1, batchSize / 2) : batchSize;
-    };
-    return (int) Math.min(batchSize, batch);
+    /** The batch of Adam pass {@code pass} (from 0) for a stage batch of {@code batchSize} (at least 1 video). */
+    int batch(int batchSize, int pass) {
+      long batch = switch (this) {
+        case FULL -> batchSize;
+        case RISING -> (long) Math.max(1, batchSize / 4) << Math.min(2, pass / FRESH_BATCH_DOUBLING);
+        case HALF_FIRST -> pass == 0 ? Math.max(1, batchSize / 2) : batchSize;
+      };
+      return (int) Math.min(batchSize, batch);
+    }
+
+    /** The learning rate of Adam pass {@code pass} (from 0), as a factor of Stage 1's ({@link #FRESH_RATE_BOOST}). */
+    double rate(int pass) {
+      return this == RISING && pass < BOOSTED_PASSES ? FRESH_RATE_BOOST : 1;
+    }
   }
 
   /**
@@ -128,11 +133,6 @@ public final class HeadStage implements java.io.Serializable {
 
   /** Passes of fresh heads at the {@link #FRESH_RATE_BOOST boosted} rate. */
   static final int BOOSTED_PASSES = 2;
-
-  /** The learning rate of Adam pass {@code pass} (from 0), as a factor of Stage 1's. */
-  static double passRate(int pass, Batches batches) {
-    return batches == Batches.RISING && pass < BOOSTED_PASSES ? FRESH_RATE_BOOST : 1;
-  }
 
   /**
    * The relative fall of the held-out loss below the last gain that counts as a new gain, for the
@@ -316,7 +316,7 @@ public final class HeadStage implements java.io.Serializable {
   /**
    * Trains the heads of the classes of one task, {@code classes[i]} in its group {@code groupOf[i]}
    * (Adam stops each group on its own; L-BFGS takes the task as one group), borrowing {@code spare}
-   * threads when other tasks have left them idle, on {@code batches} ({@link #passBatch}; {@link Batches#FULL}
+   * threads when other tasks have left them idle, on {@code batches} ({@link Batches#batch}; {@link Batches#FULL}
    * for heads that start trained).
    */
   GroupResult trainGroup(ExpertAllocation full, int[] classes, int[] groupOf, EmbeddingSource table, int round,
@@ -378,7 +378,7 @@ public final class HeadStage implements java.io.Serializable {
    * Mini-batch Adam over the embeddings: {@link TrainConfig#headEpochs} passes, or more when they
    * would take fewer than {@link #MIN_ADAM_STEPS} steps at the full batch, each pass in the
    * source's order, one step per batch of {@link TrainConfig#batchSize} videos (smaller in fresh
-   * heads' first passes: {@link #passBatch}, some at a higher rate: {@link #passRate}) on their mean
+   * heads' first passes: {@link Batches#batch}, some at a higher rate: {@link Batches#rate}) on their mean
    * loss and the L2 penalty on the weights.
    *
    * <p>With a held-out slice ({@link TrainConfig#pretrainHoldout}: the videos pre-training holds
@@ -445,9 +445,9 @@ public final class HeadStage implements java.io.Serializable {
       trainVideos[0] = 0;
       heldVideos[0] = 0;
       ActiveHeads a = active;
-      double passRate = passRate(epoch, batches);
+      double passRate = batches.rate(epoch);
       work[0] += (double) columns(a.heads.allocation()) / columns(heads.allocation());
-      table.forEachChunk(passBatch(config.batchSize(), epoch, batches), (emb, rows, labels, offsets, keys) -> {
+      table.forEachChunk(batches.batch(config.batchSize(), epoch), (emb, rows, labels, offsets, keys) -> {
         GroupLabels g = GroupLabels.of(labels, offsets, rows, a.local);
         float[] e = emb;
         int n = rows;

@@ -80,17 +80,17 @@ class HeadStageTest {
     int[] rising = new int[6];
     int[] halfFirst = new int[6];
     for (int p = 0; p < 6; p++) {
-      rising[p] = HeadStage.passBatch(1024, p, HeadStage.Batches.RISING);
-      halfFirst[p] = HeadStage.passBatch(1024, p, HeadStage.Batches.HALF_FIRST);
-      assertEquals(1024, HeadStage.passBatch(1024, p, HeadStage.Batches.FULL));
+      rising[p] = HeadStage.Batches.RISING.batch(1024, p);
+      halfFirst[p] = HeadStage.Batches.HALF_FIRST.batch(1024, p);
+      assertEquals(1024, HeadStage.Batches.FULL.batch(1024, p));
     }
     assertArrayEquals(new int[] {256, 256, 512, 512, 1024, 1024}, rising);
     assertArrayEquals(new int[] {512, 1024, 1024, 1024, 1024, 1024}, halfFirst);
-    assertEquals(1, HeadStage.passBatch(3, 0, HeadStage.Batches.RISING));
-    assertEquals(2, HeadStage.passBatch(3, 2, HeadStage.Batches.RISING));
-    assertEquals(3, HeadStage.passBatch(3, 4, HeadStage.Batches.RISING));
-    assertEquals(3, HeadStage.passBatch(3, 1000, HeadStage.Batches.RISING));
-    assertEquals(1, HeadStage.passBatch(1, 0, HeadStage.Batches.HALF_FIRST));
+    assertEquals(1, HeadStage.Batches.RISING.batch(3, 0));
+    assertEquals(2, HeadStage.Batches.RISING.batch(3, 2));
+    assertEquals(3, HeadStage.Batches.RISING.batch(3, 4));
+    assertEquals(3, HeadStage.Batches.RISING.batch(3, 1000));
+    assertEquals(1, HeadStage.Batches.HALF_FIRST.batch(1, 0));
     assertEquals(HeadStage.Batches.FULL, HeadStage.Batches.forFreshHeads(-1, 1024));
     assertEquals(HeadStage.Batches.FULL, HeadStage.Batches.forFreshHeads(1600, 1024));
     assertEquals(HeadStage.Batches.RISING, HeadStage.Batches.forFreshHeads(20_000, 1024));
@@ -98,9 +98,9 @@ class HeadStageTest {
     assertEquals(HeadStage.Batches.HALF_FIRST, HeadStage.Batches.forFreshHeads(64 * 1024, 1024));
     for (HeadStage.Batches b : HeadStage.Batches.values()) {
       double boost = b == HeadStage.Batches.RISING ? HeadStage.FRESH_RATE_BOOST : 1;
-      assertEquals(boost, HeadStage.passRate(0, b), 0, b + ", pass 0");
-      assertEquals(boost, HeadStage.passRate(HeadStage.BOOSTED_PASSES - 1, b), 0, b + ", last boosted pass");
-      assertEquals(1, HeadStage.passRate(HeadStage.BOOSTED_PASSES, b), 0, b + ", after the boosted passes");
+      assertEquals(boost, b.rate(0), 0, b + ", pass 0");
+      assertEquals(boost, b.rate(HeadStage.BOOSTED_PASSES - 1), 0, b + ", last boosted pass");
+      assertEquals(1, b.rate(HeadStage.BOOSTED_PASSES), 0, b + ", after the boosted passes");
     }
   }
 
