@@ -34,10 +34,7 @@ public final class Adam {
    * decay, for example halving it when held-out loss stops falling).
    */
   public void scaleLearningRate(double factor) {
-    if (!(factor > 0) || !Double.isFinite(factor)) {
-      throw new IllegalArgumentException("factor must be positive and finite, got " + factor);
-    }
-    rateScale *= factor;
+    rateScale *= positiveFinite("factor", factor);
   }
 
   /** The learning rate the next step uses: the configured one times every scale applied so far. */
@@ -84,11 +81,17 @@ public final class Adam {
    * later steps do not keep (unlike {@link #scaleLearningRate}).
    */
   public Step beginStep(double rateFactor) {
-    if (!(rateFactor > 0) || !Double.isFinite(rateFactor)) {
-      throw new IllegalArgumentException("rateFactor must be positive and finite, got " + rateFactor);
-    }
+    double rate = learningRate() * positiveFinite("rateFactor", rateFactor);
     long t = ++state.step;
-    return new Step(t, learningRate() * rateFactor);
+    return new Step(t, rate);
+  }
+
+  /** {@code value}, when it is a positive finite factor; else an error naming it. */
+  private static double positiveFinite(String name, double value) {
+    if (!(value > 0) || !Double.isFinite(value)) {
+      throw new IllegalArgumentException(name + " must be positive and finite, got " + value);
+    }
+    return value;
   }
 
   /** The constants of one update; {@link #update} applies it to a range of parameters. */
